@@ -52,8 +52,8 @@ absl::StatusOr<Identity> ParseIdentity(absl::string_view uri) {
   } else if (parts[0] == "auditor") {
     identity.role = Role::kAuditor;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "identity '", uri, "' has unknown role '", parts[0], "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("identity '", uri, "' has unknown role '", parts[0], "'"));
   }
   size_t expected = identity.role == Role::kNode ? 2 : 3;
   if (parts.size() != expected) {
@@ -80,7 +80,8 @@ absl::StatusOr<Identity> ParseIdentity(absl::string_view uri) {
 
 std::string IdentityUri(Role role, absl::string_view region,
                         absl::string_view name) {
-  std::string uri = absl::StrCat(kIdentityUriPrefix, RoleName(role), "/", region);
+  std::string uri =
+      absl::StrCat(kIdentityUriPrefix, RoleName(role), "/", region);
   if (!name.empty()) absl::StrAppend(&uri, "/", name);
   return uri;
 }

@@ -5,8 +5,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "relay/base/status_macros.h"
 #include "relay/base/files.h"
+#include "relay/base/status_macros.h"
 
 namespace kuaibao {
 namespace {
@@ -44,9 +44,9 @@ absl::string_view LevelName(Level level) {
 
 absl::StatusOr<Level> LevelOf(absl::string_view code) {
   if (code.size() != kCodeLength) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("region code '", code, "' must be 12 digits, not ",
-                     code.size(), " characters"));
+    return absl::InvalidArgumentError(absl::StrCat("region code '", code,
+                                                   "' must be 12 digits, not ",
+                                                   code.size(), " characters"));
   }
   for (char c : code) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
@@ -82,7 +82,8 @@ std::string ParentCode(absl::string_view code) {
   absl::StatusOr<Level> level = LevelOf(code);
   if (!level.ok() || *level == Level::kProvince) return "";
   size_t keep = kSignificant[static_cast<int>(*level) - 1];
-  return absl::StrCat(code.substr(0, keep), std::string(kCodeLength - keep, '0'));
+  return absl::StrCat(code.substr(0, keep),
+                      std::string(kCodeLength - keep, '0'));
 }
 
 absl::StatusOr<RegionTable> RegionTable::Parse(absl::string_view csv) {

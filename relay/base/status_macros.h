@@ -9,10 +9,10 @@
 // RETURN_IF_ERROR(expr): returns the status of `expr` from the enclosing
 // function when it is not OK. Named like Abseil's later macros so that moving
 // to them is a deletion.
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
+#define RETURN_IF_ERROR(expr)                                    \
+  do {                                                           \
     const ::absl::Status kuaibao_status_ = ::absl::Status(expr); \
-    if (!kuaibao_status_.ok()) return kuaibao_status_;        \
+    if (!kuaibao_status_.ok()) return kuaibao_status_;           \
   } while (0)
 
 #define KUAIBAO_CONCAT_INNER_(a, b) a##b
@@ -21,8 +21,9 @@
 // ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (an absl::StatusOr<T>);
 // returns its status when not OK, else assigns the value to `lhs`, which may
 // be a declaration (`auto x`).
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  KUAIBAO_ASSIGN_OR_RETURN_IMPL_(KUAIBAO_CONCAT_(kuaibao_or_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr)                                           \
+  KUAIBAO_ASSIGN_OR_RETURN_IMPL_(KUAIBAO_CONCAT_(kuaibao_or_, __LINE__), lhs, \
+                                 expr)
 
 #define KUAIBAO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                   \

@@ -1,9 +1,9 @@
 #include "relay/transport/peer_identity.h"
 
-#include <string>
-
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/auth_context.h>
+
+#include <string>
 
 #include "absl/strings/match.h"
 

@@ -1,0 +1,156 @@
+#ifndef KUAIBAO_NODE_ACK_STREAM_REACTOR_H_
+#define KUAIBAO_NODE_ACK_STREAM_REACTOR_H_
+
+#include <grpcpp/support/server_callback.h>
+
+#include <deque>
+#include <functional>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace kuaibao {
+
+// A server stream that answers every request with exactly one response, in
+// the order the answers become ready (durable writes finish out of order
+// across streams, in order within one). Used by intake and relay alike.
+//
+// Reads run ahead of the answers up to `max_outstanding` requests, so one
+// stream keeps the group commit busy; beyond that it stops reading (flow
+// control pushes back to the sender). The stream finishes OK once the peer
+// closed its side and every request was answered; if the peer vanished,
+// answers still due are dropped (the peer resends; ids make that harmless).
+//
+// Created with new; deletes itself in OnDone.
+template <typename Request, typename Response>
+class AckStreamReactor final
+    : public grpc::ServerBidiReactor<Request, Response> {
+ public:
+  // Answers one request; may be called from any thread, exactly once.
+  using Reply = std::function<void(Response)>;
+  // Called on a gRPC thread for each request; must not block.
+  using Handler = std::function<void(Request&&, Reply)>;
+
+  AckStreamReactor(Handler handler, size_t max_outstanding)
+      : handler_(std::move(handler)), max_outstanding_(max_outstanding) {
+    this->StartSendInitialMetadata();
+    this->StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      bool finish;
+      {
+        absl::MutexLock lock(&mu_);
+        reads_done_ = true;
+        finish = ShouldFinishLocked();
+      }
+      if (finish) this->Finish(grpc::Status::OK);
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      ++outstanding_;
+    }
+    Request request = std::move(request_);
+    request_.Clear();
+    handler_(std::move(request), [this](Response r) { Answer(std::move(r)); });
+    bool read_more;
+    {
+      absl::MutexLock lock(&mu_);
+      read_more = outstanding_ < max_outstanding_;
+      read_paused_ = !read_more;
+    }
+    if (read_more) this->StartRead(&request_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool write = false;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!ok) {
+        broken_ = true;
+        answers_.clear();
+      }
+      if (!answers_.empty()) {
+        current_ = std::move(answers_.front());
+        answers_.pop_front();
+        write = true;
+      } else {
+        writing_ = false;
+        finish = ShouldFinishLocked();
+      }
+    }
+    // Never call Start*/Finish holding our own mutex.
+    if (write) this->StartWrite(&current_);
+    if (finish) this->Finish(grpc::Status::OK);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Answer(Response response) {
+    bool write = false;
+    bool read = false;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      --outstanding_;
+      if (!broken_) {
+        if (writing_) {
+          answers_.push_back(std::move(response));
+        } else {
+          writing_ = true;
+          current_ = std::move(response);
+          write = true;
+        }
+      }
+      if (read_paused_ && outstanding_ < max_outstanding_) {
+        read_paused_ = false;
+        read = true;
+      }
+      finish = ShouldFinishLocked();
+    }
+    if (write) this->StartWrite(&current_);
+    if (read) this->StartRead(&request_);
+    if (finish) this->Finish(grpc::Status::OK);
+  }
+
+  bool ShouldFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || !reads_done_ || outstanding_ > 0 || writing_) return false;
+    finished_ = true;
+    return true;
+  }
+
+  const Handler handler_;
+  const size_t max_outstanding_;
+  // Touched only by the one outstanding read.
+  Request request_;
+
+  absl::Mutex mu_;
+  Response current_ ABSL_GUARDED_BY(mu_);  // the one outstanding write
+  std::deque<Response> answers_ ABSL_GUARDED_BY(mu_);
+  size_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A stream refused before it began: finishes at once with `status`.
+template <typename Request, typename Response>
+class RefusedStreamReactor final
+    : public grpc::ServerBidiReactor<Request, Response> {
+ public:
+  explicit RefusedStreamReactor(const grpc::Status& status) {
+    this->Finish(status);
+  }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_NODE_ACK_STREAM_REACTOR_H_

@@ -1,0 +1,306 @@
+#include "node/forwarder.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "kuaibao/v1/service.grpc.pb.h"
+#include "relay/base/log.h"
+#include "relay/transport/peer_identity.h"
+#include "relay/transport/status_conversion.h"
+
+namespace kuaibao {
+namespace {
+
+// Refusals that say "not now" rather than "never": the report is resent.
+bool Transient(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnavailable ||
+         code == absl::StatusCode::kResourceExhausted ||
+         code == absl::StatusCode::kAborted ||
+         code == absl::StatusCode::kDeadlineExceeded ||
+         code == absl::StatusCode::kInternal ||
+         code == absl::StatusCode::kDataLoss;
+}
+
+}  // namespace
+
+Forwarder::Forwarder(Options options, RelayEngine* relay,
+                     std::shared_ptr<grpc::ChannelCredentials> credentials,
+                     Clock* clock)
+    : options_(std::move(options)), relay_(relay), clock_(clock) {
+  grpc::ChannelArguments args;
+  args.SetInt(
+      GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options_.min_backoff)));
+  args.SetInt(
+      GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
+  // Notice a parent that vanished without closing (machine down, cable cut).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  channel_ = grpc::CreateCustomChannel(options_.address, credentials, args);
+}
+
+Forwarder::~Forwarder() { Shutdown(); }
+
+void Forwarder::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Forwarder::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    // Unblocks a connect, a read or a write stuck on a silent upstream.
+    if (current_ != nullptr) current_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](int* pending) { return *pending == 0; }, &pending_writes_));
+}
+
+void Forwarder::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
+bool Forwarder::StoppingOrBroken() const { return stopping_ || stream_broken_; }
+
+void Forwarder::Run() {
+  absl::Duration backoff = options_.min_backoff;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    bool connected = RunStream();
+    if (connected) backoff = options_.min_backoff;
+    absl::MutexLock lock(&mu_);
+    // Wait out the backoff, waking early only for shutdown.
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff);
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+bool Forwarder::RunStream() {
+  auto stub = v1::Relay::NewStub(channel_);
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    current_ = &context;
+  }
+  std::unique_ptr<grpc::ClientReaderWriter<v1::RelayUp, v1::RelayDown>> stream =
+      stub->Escalate(&context);
+  stream->WaitForInitialMetadata();
+  // The server's certificate chains to our CA; it must also be the node we
+  // mean to report to, not any node of the province.
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  absl::StatusOr<Identity> peer =
+      auth ? PeerIdentity(*auth)
+           : absl::StatusOr<Identity>(absl::UnavailableError("no connection"));
+  if (!peer.ok() || peer->role != Role::kNode ||
+      peer->region != options_.upstream) {
+    context.TryCancel();
+    absl::Status s = FromGrpcStatus(stream->Finish());
+    if (!s.ok() && !absl::IsCancelled(s)) {
+      Log(LogLevel::kWarning, "upstream unreachable",
+          {{"upstream", options_.upstream},
+           {"address", options_.address},
+           {"code", absl::StatusCodeToString(s.code())},
+           {"reason", std::string(s.message())}});
+    } else {
+      Log(LogLevel::kError, "upstream is not the configured node; not sending",
+          {{"upstream", options_.upstream},
+           {"address", options_.address},
+           {"peer",
+            peer.ok() ? peer->uri : std::string(peer.status().message())}});
+    }
+    absl::MutexLock lock(&mu_);
+    current_ = nullptr;
+    return false;
+  }
+  Log(LogLevel::kInfo, "upstream connected",
+      {{"upstream", options_.upstream}, {"address", options_.address}});
+  {
+    absl::MutexLock lock(&mu_);
+    stream_broken_ = false;
+    woken_ = true;
+  }
+
+  std::thread reader([this, &stream] {
+    v1::RelayDown down;
+    while (stream->Read(&down)) {
+      if (down.has_receipt()) {
+        OnReceipt(down.receipt());
+      } else if (down.has_rejection()) {
+        OnRejection(down.rejection());
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    stream_broken_ = true;
+  });
+
+  for (;;) {
+    absl::flat_hash_set<std::string> skip;
+    size_t room;
+    {
+      absl::MutexLock lock(&mu_);
+      // Wake up for new reports, a freed window slot, a break or shutdown;
+      // at least once a second to retry reports refused for a passing
+      // reason.
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return StoppingOrBroken() ||
+               (woken_ && in_flight_.size() < options_.max_in_flight);
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      if (StoppingOrBroken()) break;
+      woken_ = false;
+      room = options_.max_in_flight -
+             std::min(options_.max_in_flight, in_flight_.size());
+      if (room == 0) continue;
+      absl::Time now = clock_->TimeNow();
+      for (const auto& [id, _] : in_flight_) skip.insert(id);
+      for (auto it = retry_after_.begin(); it != retry_after_.end();) {
+        if (it->second > now) {
+          skip.insert(it->first);
+          ++it;
+        } else {
+          retry_after_.erase(it++);
+        }
+      }
+      if (!retry_after_.empty()) woken_ = true;  // look again next round
+    }
+    absl::StatusOr<std::vector<OutboundReport>> batch =
+        relay_->NextOutbound(options_.upstream, room, skip);
+    if (!batch.ok()) {
+      Log(LogLevel::kError, "cannot read outbox",
+          {{"upstream", options_.upstream},
+           {"reason", std::string(batch.status().message())}});
+      break;
+    }
+    if (batch->size() == room) {
+      absl::MutexLock lock(&mu_);
+      woken_ = true;  // there may be more
+    }
+    bool write_failed = false;
+    for (OutboundReport& out : *batch) {
+      {
+        absl::MutexLock lock(&mu_);
+        InFlight& history = history_[out.entry.report_id];
+        if (history.attempts == 0) history.first_sent = clock_->TimeNow();
+        ++history.attempts;
+        history.entry = out.entry;
+        in_flight_[out.entry.report_id] = history;
+      }
+      v1::RelayUp up;
+      *up.mutable_report() = std::move(out.payload);
+      if (!stream->Write(up)) {
+        write_failed = true;
+        break;
+      }
+    }
+    if (write_failed) break;
+  }
+
+  context.TryCancel();
+  reader.join();
+  absl::Status status = FromGrpcStatus(stream->Finish());
+  size_t unacked;
+  {
+    absl::MutexLock lock(&mu_);
+    unacked = in_flight_.size();
+    in_flight_.clear();  // resent on the next stream
+    stream_broken_ = false;
+    current_ = nullptr;
+  }
+  bool stopping;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping = stopping_;
+  }
+  if (!stopping) {
+    Log(LogLevel::kWarning, "upstream stream ended",
+        {{"upstream", options_.upstream},
+         {"code", absl::StatusCodeToString(status.code())},
+         {"reason", std::string(status.message())},
+         {"unacknowledged", absl::StrCat(unacked)}});
+  }
+  return true;
+}
+
+void Forwarder::OnReceipt(const Receipt& receipt) {
+  InFlight sent;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = in_flight_.find(receipt.report_id());
+    if (it == in_flight_.end()) return;  // from an earlier attempt
+    sent = it->second;
+    ++pending_writes_;
+  }
+  relay_->RecordReceipt(
+      options_.upstream, sent.entry, receipt, sent.first_sent, sent.attempts,
+      [this, id = receipt.report_id()](absl::Status status) {
+        if (!status.ok()) {
+          // Left in flight: resent on the next stream, acknowledged again.
+          Log(LogLevel::kError, "cannot record receipt",
+              {{"report_id", id}, {"reason", std::string(status.message())}});
+        }
+        absl::MutexLock lock(&mu_);
+        if (status.ok()) {
+          in_flight_.erase(id);
+          history_.erase(id);
+        }
+        woken_ = true;
+        --pending_writes_;
+      });
+}
+
+void Forwarder::OnRejection(const v1::Rejection& rejection) {
+  absl::StatusCode code = static_cast<absl::StatusCode>(rejection.code());
+  InFlight sent;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = in_flight_.find(rejection.report_id());
+    if (it == in_flight_.end()) return;
+    sent = it->second;
+    if (Transient(code)) {
+      in_flight_.erase(it);
+      retry_after_[rejection.report_id()] =
+          clock_->TimeNow() + options_.max_backoff;
+      woken_ = true;
+      Log(LogLevel::kWarning, "upstream deferred a report; will resend",
+          {{"report_id", rejection.report_id()},
+           {"upstream", options_.upstream},
+           {"code", absl::StatusCodeToString(code)},
+           {"reason", rejection.message()}});
+      return;
+    }
+    ++pending_writes_;
+  }
+  // A permanent refusal: keep the report here, held, and say so loudly.
+  Log(LogLevel::kError, "upstream refused a report; held here",
+      {{"report_id", rejection.report_id()},
+       {"upstream", options_.upstream},
+       {"code", absl::StatusCodeToString(code)},
+       {"field", rejection.field()},
+       {"reason", rejection.message()}});
+  relay_->RecordRefusal(
+      options_.upstream, sent.entry,
+      absl::StrCat(absl::StatusCodeToString(code), ": ", rejection.message()),
+      [this, id = rejection.report_id()](absl::Status status) {
+        absl::MutexLock lock(&mu_);
+        if (status.ok()) {
+          in_flight_.erase(id);
+          history_.erase(id);
+        }
+        woken_ = true;
+        --pending_writes_;
+      });
+}
+
+}  // namespace kuaibao

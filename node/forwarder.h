@@ -1,0 +1,95 @@
+#ifndef KUAIBAO_NODE_FORWARDER_H_
+#define KUAIBAO_NODE_FORWARDER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "kuaibao/v1/service.pb.h"
+#include "relay/relay_engine.h"
+
+namespace grpc {
+class Channel;
+class ChannelCredentials;
+class ClientContext;
+}  // namespace grpc
+
+namespace kuaibao {
+
+// Keeps one relay stream open to one upstream node and moves that upstream's
+// outbox over it: sends up to `max_in_flight` reports ahead of their
+// receipts, records each receipt durably (which deletes the outbox entry),
+// and on any break reconnects with exponential backoff and resends whatever
+// was not acknowledged (the upstream dedups by report id).
+//
+// The upstream must prove, by its certificate, to be the configured node.
+//
+// Thread-safe. Owns one thread (plus a reader per open stream); Shutdown
+// joins them and waits for receipt writes in progress.
+class Forwarder {
+ public:
+  struct Options {
+    std::string upstream;  // region code the upstream's certificate names
+    std::string address;   // host:port
+    size_t max_in_flight = 64;
+    absl::Duration min_backoff = absl::Milliseconds(200);
+    absl::Duration max_backoff = absl::Seconds(5);
+  };
+
+  // Borrowed: `relay` and `clock` outlive the forwarder.
+  Forwarder(Options options, RelayEngine* relay,
+            std::shared_ptr<grpc::ChannelCredentials> credentials,
+            Clock* clock);
+  ~Forwarder();
+
+  void Start();
+  void Shutdown();
+  // New reports are in the outbox.
+  void Wake();
+
+ private:
+  struct InFlight {
+    OutboxEntry entry;
+    absl::Time first_sent;
+    uint32_t attempts = 0;
+  };
+
+  void Run();
+  // Runs one stream until it breaks or shutdown; true if it was connected.
+  bool RunStream();
+  void OnReceipt(const Receipt& receipt);
+  void OnRejection(const v1::Rejection& rejection);
+  bool StoppingOrBroken() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  // Constant after construction.
+  const Options options_;
+  RelayEngine* const relay_;
+  Clock* const clock_;
+  std::shared_ptr<grpc::Channel> channel_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool woken_ ABSL_GUARDED_BY(mu_) = true;
+  bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
+  // Sent on the current stream, receipt not yet recorded; by report id.
+  absl::flat_hash_map<std::string, InFlight> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Send history across reconnects (first send, attempts); by report id.
+  absl::flat_hash_map<std::string, InFlight> history_ ABSL_GUARDED_BY(mu_);
+  // Refused for a passing reason: not before this time; by report id.
+  absl::flat_hash_map<std::string, absl::Time> retry_after_
+      ABSL_GUARDED_BY(mu_);
+  // The stream being run, so Shutdown can cancel it.
+  grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Receipt and refusal writes not yet completed.
+  int pending_writes_ ABSL_GUARDED_BY(mu_) = 0;
+
+  std::thread thread_;
+};
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_NODE_FORWARDER_H_

@@ -1,0 +1,55 @@
+// kuaibao-node: the one program every government runs (township, county,
+// city, province). See README.md for the configuration.
+#include <csignal>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "node/node_config.h"
+#include "node/node_server.h"
+#include "relay/base/log.h"
+
+ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "kuaibao-node --config FILE\n"
+      "Runs one node of the Kuaibao incident-report relay.");
+  absl::ParseCommandLine(argc, argv);
+  std::string path = absl::GetFlag(FLAGS_config);
+  if (path.empty()) {
+    std::cerr << "kuaibao-node: --config FILE is required\n";
+    return 2;
+  }
+  absl::StatusOr<kuaibao::NodeConfig> config = kuaibao::LoadNodeConfig(path);
+  if (!config.ok()) {
+    kuaibao::Log(kuaibao::LogLevel::kError, "cannot start: bad configuration",
+                 {{"reason", std::string(config.status().message())}});
+    return 2;
+  }
+
+  // Block the stop signals in every thread (threads inherit the mask), and
+  // take them synchronously below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<kuaibao::NodeServer>> server =
+      kuaibao::NodeServer::Start(*config, &kuaibao::RealClock::Get());
+  if (!server.ok()) {
+    kuaibao::Log(kuaibao::LogLevel::kError, "cannot start",
+                 {{"code", absl::StatusCodeToString(server.status().code())},
+                  {"reason", std::string(server.status().message())}});
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  kuaibao::Log(kuaibao::LogLevel::kInfo, "stopping",
+               {{"signal", absl::StrCat(signal)}});
+  (*server)->Shutdown(absl::Seconds(5));
+  return 0;
+}

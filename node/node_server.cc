@@ -1,0 +1,170 @@
+#include "node/node_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "node/cert_identity.h"
+#include "node/forwarder.h"
+#include "node/node_services.h"
+#include "relay/base/files.h"
+#include "relay/base/log.h"
+#include "relay/base/status_macros.h"
+#include "relay/transport/tls_credentials.h"
+
+namespace kuaibao {
+namespace {
+
+// The largest message a node accepts; a report's text fields are bounded
+// well below this by validation.
+constexpr int kMaxMessageBytes = 4 << 20;
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  // Write then rename, so a reader never sees a half-written file.
+  std::string tmp = absl::StrCat(path, ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.good()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write port file '", tmp, "'"));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write port file '", path, "': ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+class NodeServerImpl final : public NodeServer {
+ public:
+  ~NodeServerImpl() override { Shutdown(absl::Seconds(5)); }
+
+  int port() const override { return port_; }
+
+  void Shutdown(absl::Duration grace) override {
+    if (stopped_) return;
+    stopped_ = true;
+    // Order matters: no new calls, then no new sends, then the store.
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(grace));
+    if (forwarder_) forwarder_->Shutdown();
+    forwarder_.reset();
+    services_.clear();
+    relay_.reset();
+    store_.reset();
+    Log(LogLevel::kInfo, "node stopped");
+  }
+
+  absl::Status Init(const NodeConfig& config, Clock* clock) {
+    ASSIGN_OR_RETURN(regions_, RegionTable::Load(config.regions_file()));
+    absl::Status known = regions_.CheckKnown(config.region());
+    if (!known.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("config region: ", known.message()));
+    }
+    TlsPaths tls{config.tls().cert_file(), config.tls().key_file(),
+                 config.tls().ca_file()};
+    ASSIGN_OR_RETURN(std::string cert_pem,
+                     ReadFileToString(tls.cert_file, "certificate"));
+    absl::StatusOr<Identity> identity = IdentityOfCertificate(cert_pem);
+    if (!identity.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(tls.cert_file, ": ", identity.status().message()));
+    }
+    if (identity->role != Role::kNode || identity->region != config.region()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("certificate ", tls.cert_file, " names ", identity->uri,
+                       " but this node's config says region ", config.region(),
+                       "; a node needs a node certificate for its own region"));
+    }
+
+    ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
+    RelayOptions relay_options;
+    relay_options.region = config.region();
+    if (config.has_parent()) {
+      relay_options.upstreams.push_back(config.parent().region());
+    }
+    relay_ = std::make_unique<RelayEngine>(relay_options, store_.get(),
+                                           &regions_, clock);
+
+    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
+                     MakeServerCredentials(tls));
+    services_.push_back(std::make_unique<IntakeService>(relay_.get()));
+    services_.push_back(std::make_unique<RelayService>(relay_.get()));
+    services_.push_back(std::make_unique<QueryService>(relay_.get()));
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    // Without this a second node on the same port starts silently and the
+    // kernel splits connections between the two.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+    builder.AddListeningPort(config.listen_address(), server_creds, &port_);
+    for (auto& service : services_) builder.RegisterService(service.get());
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot listen on ", config.listen_address(),
+                       " (address in use, or not an address of this host)"));
+    }
+
+    if (config.has_parent()) {
+      ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> channel_creds,
+                       MakeChannelCredentials(tls));
+      Forwarder::Options options;
+      options.upstream = config.parent().region();
+      options.address = config.parent().address();
+      options.max_in_flight = config.max_in_flight();
+      options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
+      options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
+      forwarder_ = std::make_unique<Forwarder>(options, relay_.get(),
+                                               channel_creds, clock);
+      Forwarder* forwarder = forwarder_.get();
+      relay_->SetOutboxListener([forwarder] { forwarder->Wake(); });
+      forwarder_->Start();
+    }
+    if (!config.port_file().empty()) {
+      RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
+    }
+    Log(LogLevel::kInfo, "node serving",
+        {{"region", regions_.Describe(config.region())},
+         {"port", absl::StrCat(port_)},
+         {"parent", config.has_parent()
+                        ? absl::StrCat(config.parent().region(), " at ",
+                                       config.parent().address())
+                        : std::string("none")}});
+    return absl::OkStatus();
+  }
+
+ private:
+  bool stopped_ = false;
+  RegionTable regions_;
+  std::unique_ptr<ReportStore> store_;
+  std::unique_ptr<RelayEngine> relay_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<Forwarder> forwarder_;
+  int port_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(
+    const NodeConfig& config, Clock* clock) {
+  auto server = std::make_unique<NodeServerImpl>();
+  absl::Status status = server->Init(config, clock);
+  if (!status.ok()) return status;
+  return std::unique_ptr<NodeServer>(std::move(server));
+}
+
+}  // namespace kuaibao

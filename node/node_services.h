@@ -1,0 +1,53 @@
+#ifndef KUAIBAO_NODE_NODE_SERVICES_H_
+#define KUAIBAO_NODE_NODE_SERVICES_H_
+
+#include "kuaibao/v1/service.grpc.pb.h"
+#include "relay/relay_engine.h"
+
+namespace kuaibao {
+
+// The node's gRPC services: adapters only. Each checks who the caller is
+// (from its certificate), converts, calls the relay and converts back.
+// Borrowed: the relay outlives the services.
+
+// Intake: clients of this node's subtree stream reports in.
+class IntakeService final : public v1::Intake::CallbackService {
+ public:
+  explicit IntakeService(RelayEngine* relay) : relay_(relay) {}
+  grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* Submit(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  RelayEngine* const relay_;
+};
+
+// Relay: child nodes inside this node's region stream reports up.
+class RelayService final : public v1::Relay::CallbackService {
+ public:
+  explicit RelayService(RelayEngine* relay) : relay_(relay) {}
+  grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* Escalate(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  RelayEngine* const relay_;
+};
+
+// Query: any authenticated caller reads what lies in its own subtree.
+class QueryService final : public v1::Query::CallbackService {
+ public:
+  explicit QueryService(RelayEngine* relay) : relay_(relay) {}
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const v1::GetReportRequest* request,
+                                      v1::GetReportResponse* response) override;
+  grpc::ServerUnaryReactor* ListReports(
+      grpc::CallbackServerContext* context,
+      const v1::ListReportsRequest* request,
+      v1::ListReportsResponse* response) override;
+
+ private:
+  RelayEngine* const relay_;
+};
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_NODE_NODE_SERVICES_H_

@@ -1,0 +1,149 @@
+#ifndef KUAIBAO_RELAY_STORE_REPORT_STORE_H_
+#define KUAIBAO_RELAY_STORE_REPORT_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "relay/report_types.h"
+
+namespace leveldb {
+class DB;
+class Env;
+}  // namespace leveldb
+
+namespace kuaibao {
+
+// A set of writes applied atomically by ReportStore::Commit.
+class StoreBatch {
+ public:
+  void Put(std::string key, std::string value) {
+    ops_.emplace_back(std::move(key), std::move(value));
+  }
+  void Delete(std::string key) {
+    ops_.emplace_back(std::move(key), std::nullopt);
+  }
+  bool empty() const { return ops_.empty(); }
+
+  // (key, value); no value = delete.
+  const std::vector<std::pair<std::string, std::optional<std::string>>>& ops()
+      const {
+    return ops_;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
+};
+
+// An entry in the outbox of one upstream. Keys sort by priority, then by the
+// order reports were accepted, so iterating the outbox is the send order.
+struct OutboxEntry {
+  std::string key;
+  std::string report_id;
+};
+
+// Everything a node keeps, in one LevelDB database:
+//   r/<report_id>                   StoredReport, as accepted here
+//   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
+//   o/<upstream>/<prio><seq>        outbox entry (value: report id)
+//   h/<upstream>/<prio><seq>        held: the upstream refused it (value: id)
+//   m/seq                           last outbox sequence number used
+//
+// Durability: every Commit is a synced LevelDB write (unless Options::sync is
+// off, which only the tests' negative controls do). Concurrent commits are
+// grouped into one synced write (group commit); each caller is told only
+// after the write that covers its batch returned.
+//
+// Thread-safe. Owns a writer thread, joined by the destructor.
+class ReportStore {
+ public:
+  struct Options {
+    // Sync every write. Turn off only to prove a test can see losses.
+    bool sync = true;
+    // Borrowed; must outlive the store. nullptr = leveldb::Env::Default().
+    leveldb::Env* env = nullptr;
+    // Upper bound on one group write, in bytes.
+    size_t max_group_bytes = 4 << 20;
+  };
+
+  // Opens (creating if needed) the database in `dir`. FAILED_PRECONDITION
+  // when another process holds it; DATA_LOSS when it is damaged, with what to
+  // do about it.
+  static absl::StatusOr<std::unique_ptr<ReportStore>> Open(
+      const std::string& dir, const Options& options);
+  ~ReportStore();
+
+  // Applies `batch` durably, then calls `done` (on the writer thread; it
+  // must not block). The status is the write's.
+  void Commit(StoreBatch batch, std::function<void(absl::Status)> done);
+  // Commit and wait for it.
+  absl::Status CommitAndWait(StoreBatch batch);
+
+  // Reads. NOT_FOUND when absent; DATA_LOSS when the stored value is damaged.
+  absl::StatusOr<StoredReport> GetReport(const std::string& report_id) const;
+  // All forwardings recorded for a report (one per upstream).
+  absl::StatusOr<std::vector<Forwarding>> GetForwardings(
+      const std::string& report_id) const;
+  // Up to `max` outbox entries of `upstream` in send order, skipping those in
+  // `skip`.
+  absl::StatusOr<std::vector<OutboxEntry>> PeekOutbox(
+      const std::string& upstream, size_t max,
+      const absl::flat_hash_set<std::string>& skip) const;
+  // Number of outbox entries for `upstream` (a scan; for tests and status).
+  absl::StatusOr<size_t> OutboxSize(const std::string& upstream) const;
+  // Reports in id order, starting after `after_id`.
+  absl::StatusOr<std::vector<StoredReport>> ListReports(
+      const std::string& after_id, size_t limit,
+      const std::function<bool(const StoredReport&)>& filter) const;
+
+  // A fresh, increasing outbox sequence number (persisted with the writes
+  // that use it).
+  uint64_t NextSeq() { return ++seq_; }
+
+  // Key builders.
+  static std::string ReportKey(const std::string& report_id);
+  static std::string ForwardingKey(const std::string& report_id,
+                                   const std::string& upstream);
+  static std::string OutboxKey(const std::string& upstream, int priority,
+                               uint64_t seq);
+  // The held twin of an outbox key.
+  static std::string HeldKey(const std::string& outbox_key);
+
+ private:
+  struct Pending {
+    StoreBatch batch;
+    std::function<void(absl::Status)> done;
+  };
+
+  ReportStore(std::unique_ptr<leveldb::DB> db, const Options& options,
+              uint64_t seq);
+  void WriterLoop();
+
+  // Constant after construction.
+  const std::unique_ptr<leveldb::DB> db_;
+  const Options options_;
+
+  std::atomic<uint64_t> seq_;
+
+  absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::thread writer_;
+};
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_RELAY_STORE_REPORT_STORE_H_

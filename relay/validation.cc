@@ -1,0 +1,177 @@
+#include "relay/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace kuaibao {
+namespace {
+
+constexpr char kFieldPayload[] = "type.kuaibao/field";
+
+absl::Status Invalid(absl::string_view field, absl::string_view reason) {
+  return FieldError(absl::StatusCode::kInvalidArgument, field, reason);
+}
+
+absl::Status CheckTime(const google::protobuf::Timestamp& ts,
+                       absl::string_view field, bool required, absl::Time now,
+                       const ValidationLimits& limits) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) {
+    return required ? Invalid(field, "is required") : absl::OkStatus();
+  }
+  absl::Time t =
+      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  if (t > now + limits.max_future) {
+    return Invalid(field, absl::StrCat("is in the future (",
+                                       absl::FormatTime(t, absl::UTCTimeZone()),
+                                       "); check the sender's clock"));
+  }
+  if (t < limits.earliest) {
+    return Invalid(field, "is before the year 2000");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckText(absl::string_view text, absl::string_view field,
+                       size_t max) {
+  if (text.size() > max) {
+    return Invalid(field, absl::StrCat("is ", text.size(), " bytes; at most ",
+                                       max, " allowed"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status FieldError(absl::StatusCode code, absl::string_view field,
+                        absl::string_view reason) {
+  absl::Status status(code, absl::StrCat(field, ": ", reason));
+  status.SetPayload(kFieldPayload, absl::Cord(field));
+  return status;
+}
+
+std::string ErrorField(const absl::Status& status) {
+  absl::optional<absl::Cord> field = status.GetPayload(kFieldPayload);
+  return field ? std::string(*field) : std::string();
+}
+
+bool ValidId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '_' && c != '.' && c != ':') {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status ValidateReport(const IncidentReport& report,
+                            const RegionTable& regions, absl::Time now,
+                            const ValidationLimits& limits) {
+  constexpr char kIdRule[] =
+      "must be 1-128 letters, digits, '-', '_', '.' or ':'";
+  if (report.report_id().empty()) return Invalid("report_id", "is required");
+  if (!ValidId(report.report_id())) return Invalid("report_id", kIdRule);
+  if (report.event_id().empty()) return Invalid("event_id", "is required");
+  if (!ValidId(report.event_id())) return Invalid("event_id", kIdRule);
+
+  if (!ReportKind_IsValid(report.kind()) ||
+      report.kind() == REPORT_KIND_UNSPECIFIED) {
+    return Invalid("kind",
+                   "is required (BRIEF, INITIAL, FOLLOW_UP, FINAL, "
+                   "CORRECTION or RETRACTION)");
+  }
+  if (!ReportStatus_IsValid(report.status()) ||
+      report.status() == REPORT_STATUS_UNSPECIFIED) {
+    return Invalid("status", "is required (ACTUAL, EXERCISE or TEST)");
+  }
+  if (!Category_IsValid(report.category()) ||
+      report.category() == CATEGORY_UNSPECIFIED) {
+    return Invalid("category", "is required (one of the notice's six)");
+  }
+  if (!Grade_IsValid(report.grade()) || report.grade() == GRADE_UNSPECIFIED) {
+    return Invalid("grade", "is required (I-IV, UNGRADED or UNKNOWN)");
+  }
+  if (!Classification_IsValid(report.classification())) {
+    return Invalid("classification", "is not a known level");
+  }
+  for (int reason : report.sensitivity()) {
+    if (!SensitivityReason_IsValid(reason) ||
+        reason == SENSITIVITY_REASON_UNSPECIFIED) {
+      return Invalid("sensitivity", "holds an unknown reason");
+    }
+  }
+  if (!Trend_IsValid(report.trend())) {
+    return Invalid("trend", "is not a known trend");
+  }
+
+  bool continues = report.kind() == REPORT_KIND_FOLLOW_UP ||
+                   report.kind() == REPORT_KIND_FINAL ||
+                   report.kind() == REPORT_KIND_CORRECTION ||
+                   report.kind() == REPORT_KIND_RETRACTION;
+  if (continues && report.supersedes().empty()) {
+    return Invalid("supersedes",
+                   "is required for a follow-up, final, correction or "
+                   "retraction: the report it continues");
+  }
+  if (!report.supersedes().empty() && !ValidId(report.supersedes())) {
+    return Invalid("supersedes", kIdRule);
+  }
+  if (continues && report.event_seq() == 0) {
+    return Invalid("event_seq", "must be at least 1 after the first report");
+  }
+
+  if (report.location().region_code().empty()) {
+    return Invalid("location.region_code", "is required");
+  }
+  absl::Status known = regions.CheckKnown(report.location().region_code());
+  if (!known.ok()) return Invalid("location.region_code", known.message());
+
+  if (report.unit().name().empty()) return Invalid("unit.name", "is required");
+  if (report.headline().empty()) return Invalid("headline", "is required");
+
+  struct TimeField {
+    const google::protobuf::Timestamp& ts;
+    const char* name;
+    bool required;
+  };
+  for (const TimeField& f : {
+           TimeField{report.occurred_at(), "occurred_at", true},
+           TimeField{report.reportable_at(), "reportable_at", false},
+           TimeField{report.unit_informed_at(), "unit_informed_at", false},
+           TimeField{report.authored_at(), "authored_at", false},
+           TimeField{report.harm().as_of(), "harm.as_of", false},
+       }) {
+    absl::Status s = CheckTime(f.ts, f.name, f.required, now, limits);
+    if (!s.ok()) return s;
+  }
+
+  struct TextField {
+    const std::string& text;
+    const char* name;
+    size_t max;
+  };
+  for (const TextField& f : {
+           TextField{report.headline(), "headline", limits.max_headline_bytes},
+           TextField{report.course(), "course", limits.max_text_bytes},
+           TextField{report.cause(), "cause", limits.max_text_bytes},
+           TextField{report.trend_text(), "trend_text", limits.max_text_bytes},
+           TextField{report.measures(), "measures", limits.max_text_bytes},
+           TextField{report.help_needed(), "help_needed",
+                     limits.max_text_bytes},
+           TextField{report.harm().description(), "harm.description",
+                     limits.max_text_bytes},
+           TextField{report.location().address(), "location.address",
+                     limits.max_text_bytes},
+           TextField{report.unit().name(), "unit.name", 1024},
+       }) {
+    absl::Status s = CheckText(f.text, f.name, f.max);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kuaibao

@@ -1,0 +1,44 @@
+#ifndef KUAIBAO_RELAY_VALIDATION_H_
+#define KUAIBAO_RELAY_VALIDATION_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "relay/region.h"
+#include "relay/report_types.h"
+
+namespace kuaibao {
+
+// A status about one field of a message: the message reads "field: reason"
+// and the field path travels as a payload, so the wire refusal can name it.
+absl::Status FieldError(absl::StatusCode code, absl::string_view field,
+                        absl::string_view reason);
+// The field a status is about, or "" when none.
+std::string ErrorField(const absl::Status& status);
+
+struct ValidationLimits {
+  // Timestamps later than now + this are refused (clock skew allowance).
+  absl::Duration max_future = absl::Minutes(10);
+  // Timestamps before this are refused as absurd.
+  absl::Time earliest =
+      absl::FromCivil(absl::CivilSecond(2000, 1, 1), absl::UTCTimeZone());
+  size_t max_text_bytes = 64 * 1024;
+  size_t max_headline_bytes = 200;
+};
+
+// Checks that a report is complete and sane as the notice requires: ids,
+// enums, the region (well-formed and in the table), the reporting unit, the
+// times and the text sizes. INVALID_ARGUMENT naming the first bad field.
+absl::Status ValidateReport(const IncidentReport& report,
+                            const RegionTable& regions, absl::Time now,
+                            const ValidationLimits& limits = {});
+
+// The characters a report or event id may use: letters, digits, '-', '_',
+// '.', ':'; 1 to 128 of them.
+bool ValidId(absl::string_view id);
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_RELAY_VALIDATION_H_
