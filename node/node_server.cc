@@ -54,14 +54,16 @@ class NodeServerImpl final : public NodeServer {
     if (stopped_) return;
     stopped_ = true;
     // Order matters: no new calls, then no new sends, then the store.
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      absl::ToChronoMilliseconds(grace));
+    if (server_) {
+      server_->Shutdown(std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(grace));
+    }
     if (forwarder_) forwarder_->Shutdown();
     forwarder_.reset();
     services_.clear();
     relay_.reset();
     store_.reset();
-    Log(LogLevel::kInfo, "node stopped");
+    if (server_) Log(LogLevel::kInfo, "node stopped");
   }
 
   absl::Status Init(const NodeConfig& config, Clock* clock) {

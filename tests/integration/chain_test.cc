@@ -1,0 +1,295 @@
+// Integration tests: real kuaibao-node processes on 127.0.0.1 over real mTLS,
+// township → county → city → province.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "relay/proto_time.h"
+#include "tests/integration/node_process.h"
+#include "tests/integration/test_client.h"
+#include "tests/testing/sample_reports.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kuaibao::testing {
+namespace {
+
+constexpr char kProvince[] = "140000000000";
+constexpr char kCity[] = "140100000000";
+constexpr char kCounty[] = "140105000000";
+constexpr char kTownship[] = "140105001000";
+constexpr char kPki[] = KUAIBAO_TEST_PKI_DIR "/main";
+constexpr char kForeignPki[] = KUAIBAO_TEST_PKI_DIR "/foreign";
+constexpr char kDutyOfficer[] = "client-140105001000-duty-1";
+constexpr char kProvinceOfficer[] = "client-140000000000-duty-1";
+
+// Generous: a busy 2-core machine. Waiting ends as soon as the condition
+// holds; this only bounds a failure.
+constexpr absl::Duration kPatience = absl::Seconds(60);
+
+class ChainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    province_ = Node(kProvince);
+    city_ = Node(kCity);
+    county_ = Node(kCounty);
+    township_ = Node(kTownship);
+    ASSERT_THAT(province_->Start(), IsOk());
+    city_->SetParent(kProvince, province_->port());
+    ASSERT_THAT(city_->Start(), IsOk());
+    county_->SetParent(kCity, city_->port());
+    ASSERT_THAT(county_->Start(), IsOk());
+    township_->SetParent(kCounty, county_->port());
+    ASSERT_THAT(township_->Start(), IsOk());
+  }
+
+  std::unique_ptr<NodeProcess> Node(const std::string& region) {
+    return std::make_unique<NodeProcess>(dir_.Sub(region), region, kPki);
+  }
+
+  TestClient AtTownship(const std::string& cert = kDutyOfficer) {
+    return TestClient(kPki, cert, township_->address());
+  }
+  TestClient AtProvince() {
+    return TestClient(kPki, kProvinceOfficer, province_->address());
+  }
+
+  std::vector<IncidentReport> Reports(const std::string& prefix, int n) {
+    std::vector<IncidentReport> reports;
+    for (int i = 0; i < n; ++i) {
+      reports.push_back(
+          SampleReport(absl::StrCat(prefix, "-", i), kTownship, absl::Now()));
+    }
+    return reports;
+  }
+
+  // Every id acknowledged by the township is at the province exactly once.
+  void ExpectAllAtProvinceOnce(const std::set<std::string>& acknowledged) {
+    std::vector<StoredReport> at_province =
+        AtProvince().WaitForCount(acknowledged.size(), kPatience);
+    std::multiset<std::string> stored;
+    for (const StoredReport& r : at_province)
+      stored.insert(r.report().report_id());
+    int lost = 0;
+    int duplicated = 0;
+    for (const std::string& id : acknowledged) {
+      lost += stored.count(id) == 0;
+      duplicated += stored.count(id) > 1;
+    }
+    EXPECT_EQ(lost, 0) << "acknowledged but not at the province";
+    EXPECT_EQ(duplicated, 0);
+    EXPECT_EQ(stored.size(), acknowledged.size()) << "unexpected reports";
+  }
+
+  TempDir dir_;
+  std::unique_ptr<NodeProcess> province_, city_, county_, township_;
+};
+
+TEST_F(ChainTest, ReportsReachTheProvinceWithACompleteTimeline) {
+  SubmitOutcome outcome = AtTownship().Submit(Reports("flood", 5));
+  ASSERT_THAT(outcome.status, IsOk());
+  ASSERT_EQ(outcome.receipts(), 5);
+  for (int i = 0; i < 5; ++i) {
+    std::string id = absl::StrCat("flood-", i);
+    absl::StatusOr<v1::GetReportResponse> got =
+        AtProvince().WaitFor(id, kPatience);
+    ASSERT_THAT(got, IsOk()) << id;
+    EXPECT_EQ(got->node(), kProvince);
+    const StoredReport& r = got->report();
+    ASSERT_EQ(r.hops_size(), 4);
+    EXPECT_EQ(r.hops(0).node(), kTownship);
+    EXPECT_EQ(r.hops(0).received_from(),
+              "spiffe://kuaibao/client/140105001000/duty-1");
+    EXPECT_EQ(r.hops(1).node(), kCounty);
+    EXPECT_EQ(r.hops(2).node(), kCity);
+    EXPECT_EQ(r.hops(3).node(), kProvince);
+    for (int h = 0; h < 4; ++h) {
+      EXPECT_TRUE(IsSet(r.hops(h).received_at())) << h;
+      EXPECT_TRUE(IsSet(r.hops(h).stored_at())) << h;
+      EXPECT_LE(FromProto(r.hops(h).received_at()),
+                FromProto(r.hops(h).stored_at()));
+    }
+    for (int h = 0; h < 3; ++h) {
+      ASSERT_EQ(r.hops(h).forwarded_size(), 1) << h;
+      EXPECT_EQ(r.hops(h).forwarded(0).to(), r.hops(h + 1).node());
+      EXPECT_TRUE(IsSet(r.hops(h).forwarded(0).sent_at()));
+      EXPECT_EQ(r.hops(h + 1).received_from(),
+                absl::StrCat("spiffe://kuaibao/node/", r.hops(h).node()));
+    }
+  }
+  // The township's own view shows the county's receipt of the hand-off.
+  absl::StatusOr<v1::GetReportResponse> local =
+      AtTownship().WaitFor("flood-0", kPatience);
+  ASSERT_THAT(local, IsOk());
+  const HopRecord& own = local->report().hops(0);
+  ASSERT_EQ(own.forwarded_size(), 1);
+  EXPECT_EQ(own.forwarded(0).receipt().node(), kCounty);
+}
+
+TEST_F(ChainTest, ResentReportIsStoredOnceAndAcknowledgedAgain) {
+  std::vector<IncidentReport> one = Reports("resent", 1);
+  SubmitOutcome first = AtTownship().Submit(one);
+  SubmitOutcome second = AtTownship().Submit(one);
+  ASSERT_EQ(first.receipts(), 1);
+  ASSERT_EQ(second.receipts(), 1);
+  EXPECT_FALSE(first.responses[0].receipt().duplicate());
+  EXPECT_TRUE(second.responses[0].receipt().duplicate());
+  ExpectAllAtProvinceOnce({"resent-0"});
+}
+
+TEST_F(ChainTest, AcknowledgedReportsSurviveParentsRestartedInAnyOrder) {
+  province_->Kill(SIGKILL);
+  city_->Kill(SIGKILL);
+  county_->Kill(SIGKILL);
+  SubmitOutcome outcome = AtTownship().Submit(Reports("outage", 50));
+  ASSERT_THAT(outcome.status, IsOk());
+  ASSERT_EQ(outcome.receipts(), 50) << "the township alone acknowledges";
+  // Bottom-up, the worst order: each parent comes back after its child.
+  ASSERT_THAT(county_->Start(), IsOk());
+  ASSERT_THAT(province_->Start(), IsOk());
+  ASSERT_THAT(city_->Start(), IsOk());
+  std::set<std::string> acknowledged;
+  for (const auto& r : outcome.responses)
+    acknowledged.insert(r.receipt().report_id());
+  ExpectAllAtProvinceOnce(acknowledged);
+}
+
+TEST_F(ChainTest, ParentsKilledMidStreamLoseNothing) {
+  std::vector<IncidentReport> reports = Reports("burst", 1500);
+  SubmitOutcome outcome;
+  std::thread submitter([&] {
+    // In slices, so the kills land while reports are still coming in.
+    for (size_t from = 0; from < reports.size(); from += 100) {
+      std::vector<IncidentReport> slice(reports.begin() + from,
+                                        reports.begin() + from + 100);
+      SubmitOutcome part = AtTownship().Submit(slice);
+      for (auto& r : part.responses) outcome.responses.push_back(r);
+    }
+  });
+  for (int round = 0; round < 3; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    NodeProcess* victim = round % 2 == 0 ? county_.get() : city_.get();
+    victim->Kill(SIGKILL);
+    ASSERT_THAT(victim->Start(), IsOk());
+  }
+  submitter.join();
+  std::set<std::string> acknowledged;
+  for (const auto& r : outcome.responses) {
+    if (r.has_receipt()) acknowledged.insert(r.receipt().report_id());
+  }
+  EXPECT_EQ(acknowledged.size(), reports.size());
+  ExpectAllAtProvinceOnce(acknowledged);
+}
+
+TEST_F(ChainTest, BadReportsGetClearErrorsAndTheStreamGoesOn) {
+  std::vector<IncidentReport> reports = Reports("mixed", 4);
+  reports[0].clear_headline();
+  reports[1].mutable_location()->set_region_code("140105999000");
+  reports[2].mutable_location()->set_region_code("140106001000");  // not ours
+  SubmitOutcome outcome = AtTownship().Submit(reports);
+  ASSERT_THAT(outcome.status, IsOk());
+  ASSERT_EQ(outcome.responses.size(), 4u);
+  const v1::Rejection& missing = outcome.For("mixed-0")->rejection();
+  EXPECT_EQ(missing.code(),
+            static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(missing.field(), "headline");
+  const v1::Rejection& unknown = outcome.For("mixed-1")->rejection();
+  EXPECT_EQ(unknown.code(),
+            static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(unknown.field(), "location.region_code");
+  EXPECT_THAT(unknown.message(),
+              ::testing::HasSubstr("not in the region table"));
+  const v1::Rejection& foreign = outcome.For("mixed-2")->rejection();
+  EXPECT_EQ(foreign.code(),
+            static_cast<int>(absl::StatusCode::kPermissionDenied));
+  EXPECT_TRUE(outcome.For("mixed-3")->has_receipt());
+  ExpectAllAtProvinceOnce({"mixed-3"});
+}
+
+TEST_F(ChainTest, WrongIdentitiesAreRefusedAndTheNodeKeepsServing) {
+  // A duty officer of another township.
+  SubmitOutcome other =
+      AtTownship("client-140106001000-duty-1").Submit(Reports("x", 1));
+  EXPECT_THAT(other.status, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(std::string(other.status.message()),
+              ::testing::HasSubstr("outside this node's region"));
+  // A certificate from another CA: refused in the handshake.
+  SubmitOutcome foreign =
+      TestClient(kForeignPki, kDutyOfficer, township_->address())
+          .Submit(Reports("y", 1));
+  EXPECT_THAT(foreign.status, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(foreign.receipts(), 0);
+  // A client certificate used as a node.
+  StoredReport relayed;
+  *relayed.mutable_report() = Reports("z", 1)[0];
+  relayed.add_hops()->set_node(kTownship);
+  std::vector<v1::RelayDown> answers;
+  EXPECT_THAT(TestClient(kPki, kDutyOfficer, county_->address())
+                  .Escalate(relayed, &answers),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  // A township node of another county relaying to this county.
+  EXPECT_THAT(TestClient(kPki, "node-140106001000", county_->address())
+                  .Escalate(relayed, &answers),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  // The county's own township relaying a report of another county.
+  relayed.mutable_report()->mutable_location()->set_region_code("140106001000");
+  answers.clear();
+  EXPECT_THAT(TestClient(kPki, "node-140105001000", county_->address())
+                  .Escalate(relayed, &answers),
+              IsOk());
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].rejection().code(),
+            static_cast<int>(absl::StatusCode::kPermissionDenied));
+  EXPECT_TRUE(AtProvince().Get("z-0").status().code() ==
+              absl::StatusCode::kNotFound);
+  // After all that, the real officer is still served.
+  SubmitOutcome fine = AtTownship().Submit(Reports("fine", 1));
+  EXPECT_EQ(fine.receipts(), 1);
+}
+
+TEST_F(ChainTest, ReadsAreLimitedToTheCallersSubtree) {
+  ASSERT_EQ(AtTownship().Submit(Reports("mine", 1)).receipts(), 1);
+  ASSERT_THAT(AtProvince().WaitFor("mine-0", kPatience), IsOk());
+  TestClient outsider(kPki, "client-140106001000-duty-1", province_->address());
+  EXPECT_THAT(outsider.Get("mine-0"), StatusIs(absl::StatusCode::kNotFound));
+  absl::StatusOr<std::vector<StoredReport>> listed = outsider.ListAll();
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_TRUE(listed->empty());
+}
+
+TEST(NodeStartTest, RefusesACertificateOfAnotherRegion) {
+  TempDir dir;
+  // The county's certificate files, but the config says township.
+  NodeProcess node(dir.Sub("n"), kTownship, dir.Sub("pki"));
+  std::filesystem::create_directories(dir.Sub("pki"));
+  std::filesystem::copy_file(std::string(kPki) + "/node-140105000000.pem",
+                             dir.Sub("pki/node-140105001000.pem"));
+  std::filesystem::copy_file(std::string(kPki) + "/node-140105000000.key",
+                             dir.Sub("pki/node-140105001000.key"));
+  std::filesystem::copy_file(std::string(kPki) + "/ca.pem",
+                             dir.Sub("pki/ca.pem"));
+  absl::Status started = node.Start();
+  EXPECT_THAT(started, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(std::string(started.message()),
+              ::testing::HasSubstr(
+                  "a node needs a node certificate for its own region"));
+}
+
+TEST(NodeStartTest, SecondNodeOnTheSamePortRefusesToStart) {
+  TempDir dir;
+  NodeProcess first(dir.Sub("a"), kCounty, kPki);
+  ASSERT_THAT(first.Start(), IsOk());
+  NodeProcess clash(dir.Sub("b"), kCounty, kPki);
+  clash.set_port(first.port());
+  absl::Status s = clash.Start();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("cannot listen"));
+}
+
+}  // namespace
+}  // namespace kuaibao::testing

@@ -1,0 +1,124 @@
+#include "tests/integration/node_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+namespace kuaibao::testing {
+
+NodeProcess::NodeProcess(std::string work_dir, std::string region,
+                         std::string pki_dir)
+    : dir_(std::move(work_dir)),
+      region_(std::move(region)),
+      pki_dir_(std::move(pki_dir)) {
+  std::filesystem::create_directories(dir_);
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) Kill(SIGKILL);
+}
+
+void NodeProcess::SetParent(const std::string& region, int port) {
+  parent_region_ = region;
+  parent_port_ = port;
+}
+
+std::string NodeProcess::address() const {
+  return absl::StrCat("127.0.0.1:", port_);
+}
+
+absl::Status NodeProcess::Start() {
+  const std::string config_path = dir_ + "/node.textproto";
+  const std::string port_file = dir_ + "/port";
+  std::filesystem::remove(port_file);
+  {
+    std::ofstream config(config_path, std::ios::trunc);
+    config << "region: \"" << region_ << "\"\n"
+           << "listen_address: \"127.0.0.1:" << port_ << "\"\n"
+           << "data_dir: \"" << data_dir() << "\"\n"
+           << "port_file: \"" << port_file << "\"\n"
+           << "regions_file: \"" << KUAIBAO_SOURCE_DIR
+           << "/deploy/regions/shanxi-2022.csv\"\n"
+           << "tls { cert_file: \"" << pki_dir_ << "/node-" << region_
+           << ".pem\" key_file: \"" << pki_dir_ << "/node-" << region_
+           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\" }\n"
+           << "min_backoff_ms: 50\nmax_backoff_ms: 500\n";
+    if (!parent_region_.empty()) {
+      config << "parent { region: \"" << parent_region_
+             << "\" address: \"127.0.0.1:" << parent_port_ << "\" }\n";
+    }
+    config << extra_config_;
+  }
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    std::string log = log_path();
+    FILE* out = freopen(log.c_str(), "a", stderr);
+    (void)out;
+    execl(KUAIBAO_NODE_BINARY, KUAIBAO_NODE_BINARY, "--config",
+          config_path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  pid_ = pid;
+  // Wait for the node to serve; generous, the machine may be busy.
+  absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < give_up) {
+    std::ifstream in(port_file);
+    int port = 0;
+    if (in >> port && port > 0) {
+      port_ = port;
+      return absl::OkStatus();
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::InternalError(
+          absl::StrCat("node ", region_, " exited at start:\n", LogTail()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("node ", region_, " did not start:\n", LogTail()));
+}
+
+void NodeProcess::Kill(int signal) {
+  if (pid_ <= 0) return;
+  kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int NodeProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string NodeProcess::LogTail() const {
+  std::ifstream in(log_path());
+  std::stringstream all;
+  all << in.rdbuf();
+  std::vector<std::string> lines = absl::StrSplit(all.str(), '\n');
+  size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
+  std::string tail;
+  for (size_t i = from; i < lines.size(); ++i)
+    absl::StrAppend(&tail, lines[i], "\n");
+  return tail;
+}
+
+}  // namespace kuaibao::testing

@@ -1,0 +1,59 @@
+#ifndef KUAIBAO_TESTS_INTEGRATION_NODE_PROCESS_H_
+#define KUAIBAO_TESTS_INTEGRATION_NODE_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace kuaibao::testing {
+
+// A real kuaibao-node process for integration tests: its own config, data
+// directory and log under `work_dir`, listening on 127.0.0.1. The first start
+// takes any free port; restarts keep it, so children reconnect.
+class NodeProcess {
+ public:
+  // `pki_dir` holds ca.pem and node-<region>.pem/.key.
+  NodeProcess(std::string work_dir, std::string region, std::string pki_dir);
+  ~NodeProcess();  // kills the process if still running
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  void SetParent(const std::string& region, int port);
+  // Listen on this port (0 = any free one).
+  void set_port(int port) { port_ = port; }
+  // Extra lines appended to the config (text format).
+  void SetExtraConfig(const std::string& text) { extra_config_ = text; }
+
+  // Starts the process and waits until it serves (its port file appears).
+  absl::Status Start();
+  // Sends `signal` and reaps the process.
+  void Kill(int signal);
+  // SIGTERM, then waits for exit; returns the exit status.
+  int Stop();
+  bool running() const { return pid_ > 0; }
+
+  int port() const { return port_; }
+  std::string address() const;
+  const std::string& region() const { return region_; }
+  std::string log_path() const { return dir_ + "/node.log"; }
+  std::string data_dir() const { return dir_ + "/data"; }
+  // The last lines of the node's log, for failure messages.
+  std::string LogTail() const;
+
+ private:
+  const std::string dir_;
+  const std::string region_;
+  const std::string pki_dir_;
+  std::string parent_region_;
+  int parent_port_ = 0;
+  std::string extra_config_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace kuaibao::testing
+
+#endif  // KUAIBAO_TESTS_INTEGRATION_NODE_PROCESS_H_

@@ -1,0 +1,142 @@
+#include "tests/integration/test_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "relay/transport/status_conversion.h"
+#include "relay/transport/tls_credentials.h"
+
+namespace kuaibao::testing {
+
+int SubmitOutcome::receipts() const {
+  int n = 0;
+  for (const auto& r : responses) n += r.has_receipt();
+  return n;
+}
+
+int SubmitOutcome::rejections() const {
+  int n = 0;
+  for (const auto& r : responses) n += r.has_rejection();
+  return n;
+}
+
+const v1::SubmitResponse* SubmitOutcome::For(const std::string& id) const {
+  for (const auto& r : responses) {
+    if ((r.has_receipt() && r.receipt().report_id() == id) ||
+        (r.has_rejection() && r.rejection().report_id() == id)) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+TestClient::TestClient(const std::string& pki_dir, const std::string& cert_name,
+                       const std::string& address) {
+  TlsPaths paths{pki_dir + "/" + cert_name + ".pem",
+                 pki_dir + "/" + cert_name + ".key", pki_dir + "/ca.pem"};
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
+      MakeChannelCredentials(paths);
+  channel_ = grpc::CreateChannel(
+      address, creds.ok() ? *creds : grpc::InsecureChannelCredentials());
+}
+
+SubmitOutcome TestClient::Submit(const std::vector<IncidentReport>& reports) {
+  auto stub = v1::Intake::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(60));
+  auto stream = stub->Submit(&context);
+  SubmitOutcome outcome;
+  std::thread reader([&] {
+    v1::SubmitResponse response;
+    while (stream->Read(&response)) outcome.responses.push_back(response);
+  });
+  for (const IncidentReport& report : reports) {
+    v1::SubmitRequest request;
+    *request.mutable_report() = report;
+    if (!stream->Write(request)) break;
+  }
+  stream->WritesDone();
+  reader.join();
+  outcome.status = FromGrpcStatus(stream->Finish());
+  return outcome;
+}
+
+absl::StatusOr<v1::GetReportResponse> TestClient::Get(
+    const std::string& report_id) {
+  auto stub = v1::Query::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::GetReportRequest request;
+  request.set_report_id(report_id);
+  v1::GetReportResponse response;
+  absl::Status s =
+      FromGrpcStatus(stub->GetReport(&context, request, &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<std::vector<StoredReport>> TestClient::ListAll() {
+  auto stub = v1::Query::NewStub(channel_);
+  std::vector<StoredReport> all;
+  std::string token;
+  do {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::ListReportsRequest request;
+    request.set_limit(1000);
+    request.set_page_token(token);
+    v1::ListReportsResponse response;
+    absl::Status s =
+        FromGrpcStatus(stub->ListReports(&context, request, &response));
+    if (!s.ok()) return s;
+    for (auto& r : *response.mutable_reports()) all.push_back(std::move(r));
+    token = response.next_page_token();
+  } while (!token.empty());
+  return all;
+}
+
+absl::StatusOr<v1::GetReportResponse> TestClient::WaitFor(
+    const std::string& report_id, absl::Duration timeout) {
+  absl::Time give_up = absl::Now() + timeout;
+  for (;;) {
+    absl::StatusOr<v1::GetReportResponse> got = Get(report_id);
+    if (got.ok() || absl::Now() > give_up) return got;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+std::vector<StoredReport> TestClient::WaitForCount(size_t count,
+                                                   absl::Duration timeout) {
+  absl::Time give_up = absl::Now() + timeout;
+  std::vector<StoredReport> seen;
+  for (;;) {
+    absl::StatusOr<std::vector<StoredReport>> all = ListAll();
+    if (all.ok()) seen = std::move(*all);
+    if (seen.size() >= count || absl::Now() > give_up) return seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+absl::Status TestClient::Escalate(const StoredReport& relayed,
+                                  std::vector<v1::RelayDown>* answers) {
+  auto stub = v1::Relay::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  auto stream = stub->Escalate(&context);
+  v1::RelayUp up;
+  *up.mutable_report() = relayed;
+  stream->Write(up);
+  stream->WritesDone();
+  v1::RelayDown down;
+  while (stream->Read(&down)) answers->push_back(down);
+  return FromGrpcStatus(stream->Finish());
+}
+
+}  // namespace kuaibao::testing

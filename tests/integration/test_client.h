@@ -1,0 +1,56 @@
+#ifndef KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_
+#define KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kuaibao/v1/service.grpc.pb.h"
+#include "relay/report_types.h"
+
+namespace kuaibao::testing {
+
+// What one Submit stream came back with.
+struct SubmitOutcome {
+  std::vector<v1::SubmitResponse> responses;
+  absl::Status status;  // the stream's final status
+
+  int receipts() const;
+  int rejections() const;
+  const v1::SubmitResponse* For(const std::string& report_id) const;
+};
+
+// A gRPC client over real mTLS, with the certificate `cert_name` (e.g.
+// "client-140105001000-duty-1") from `pki_dir`.
+class TestClient {
+ public:
+  TestClient(const std::string& pki_dir, const std::string& cert_name,
+             const std::string& address);
+
+  // Streams `reports` over one Intake.Submit stream and collects every
+  // response until the node closes the stream.
+  SubmitOutcome Submit(const std::vector<IncidentReport>& reports);
+  absl::StatusOr<v1::GetReportResponse> Get(const std::string& report_id);
+  // Every report visible to this client, paging through.
+  absl::StatusOr<std::vector<StoredReport>> ListAll();
+  // Polls Get until the report is there or `timeout` passes.
+  absl::StatusOr<v1::GetReportResponse> WaitFor(const std::string& report_id,
+                                                absl::Duration timeout);
+  // Polls ListAll until it holds at least `count` reports or `timeout`
+  // passes; returns what it saw last.
+  std::vector<StoredReport> WaitForCount(size_t count, absl::Duration timeout);
+
+  // A Relay.Escalate stream with this client's certificate; returns the
+  // stream's final status after sending `relayed`.
+  absl::Status Escalate(const StoredReport& relayed,
+                        std::vector<v1::RelayDown>* answers);
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace kuaibao::testing
+
+#endif  // KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_

@@ -1,0 +1,84 @@
+#include "node/node_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/status_matchers.h"
+
+namespace kuaibao {
+namespace {
+
+using ::kuaibao::testing::IsOk;
+using ::kuaibao::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr char kCounty[] = R"(
+  region: "140105000000"
+  listen_address: "0.0.0.0:7403"
+  data_dir: "data"
+  regions_file: "regions.csv"
+  tls { cert_file: "c.pem" key_file: "c.key" ca_file: "ca.pem" }
+  parent { region: "140100000000" address: "city:7402" }
+)";
+
+TEST(NodeConfigTest, ParsesAndFillsDefaults) {
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(kCounty);
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->region(), "140105000000");
+  EXPECT_EQ(config->parent().region(), "140100000000");
+  EXPECT_EQ(config->max_in_flight(), 64u);
+  EXPECT_EQ(config->min_backoff_ms(), 200u);
+  EXPECT_EQ(config->max_backoff_ms(), 5000u);
+}
+
+TEST(NodeConfigTest, ErrorsNameTheField) {
+  struct Case {
+    std::string text;
+    const char* expect;
+  };
+  std::string base = kCounty;
+  auto without = [&](const std::string& line) {
+    std::string t = base;
+    t.erase(t.find(line), line.size());
+    return t;
+  };
+  for (const Case& c : {
+           Case{without("region: \"140105000000\""),
+                "config region: is required"},
+           Case{without("data_dir: \"data\""), "data_dir"},
+           Case{without("regions_file: \"regions.csv\""), "regions_file"},
+           Case{without("listen_address: \"0.0.0.0:7403\""), "listen_address"},
+           Case{without("key_file: \"c.key\""), "tls"},
+           Case{base + "bogus_field: 1",
+                "line 8 column 12: Message type \"kuaibao.v1.NodeConfig\" has "
+                "no field named \"bogus_field\""},
+           Case{"region: 14", "line 1"},
+       }) {
+    absl::StatusOr<NodeConfig> config = ParseNodeConfig(c.text);
+    EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.expect;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.expect));
+  }
+}
+
+TEST(NodeConfigTest, ParentMustLieAbove) {
+  std::string text = kCounty;
+  text.replace(text.find("140100000000"), 12, "140106000000");
+  EXPECT_THAT(ParseNodeConfig(text),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  text = kCounty;
+  text.replace(text.find("140100000000"), 12, "140105001000");
+  EXPECT_THAT(ParseNodeConfig(text),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(NodeConfigTest, RegionMustBeWellFormed) {
+  std::string text = kCounty;
+  text.replace(text.find("140105000000"), 12, "14010500000x");
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(text);
+  EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("12 digits"));
+}
+
+}  // namespace
+}  // namespace kuaibao
