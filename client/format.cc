@@ -1,0 +1,188 @@
+#include "client/format.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
+#include "relay/proto_time.h"
+
+namespace kuaibao {
+
+namespace {
+
+constexpr absl::string_view kDateTimeFormat = "%Y-%m-%d %H:%M:%E3SZ";
+constexpr absl::string_view kTimeOfDayFormat = "%H:%M:%E3SZ";
+
+}  // namespace
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
+  if (!IsSet(timestamp)) return "-";
+  return absl::FormatTime(kDateTimeFormat, FromProto(timestamp),
+                          absl::UTCTimeZone());
+}
+
+std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
+                            const google::protobuf::Timestamp& day_of) {
+  if (!IsSet(timestamp)) return "-";
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  if (IsSet(day_of) &&
+      absl::FormatTime("%Y-%m-%d", FromProto(timestamp), utc) ==
+          absl::FormatTime("%Y-%m-%d", FromProto(day_of), utc)) {
+    return absl::FormatTime(kTimeOfDayFormat, FromProto(timestamp), utc);
+  }
+  return FormatTimestamp(timestamp);
+}
+
+std::string FormatShortDuration(absl::Duration duration) {
+  if (duration < absl::ZeroDuration()) {
+    return absl::StrCat("-", FormatShortDuration(-duration));
+  }
+  // Round to the millisecond first so that 59.9996s reads "1m00s", not
+  // "60.000s".
+  const int64_t millis =
+      absl::ToInt64Milliseconds(duration + absl::Microseconds(500));
+  if (millis < 60 * 1000) {
+    return absl::StrFormat("%d.%03ds", millis / 1000, millis % 1000);
+  }
+  const int64_t seconds = millis / 1000;
+  if (seconds < 3600) {
+    return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
+  }
+  const int64_t minutes = seconds / 60;
+  if (minutes < 24 * 60) {
+    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
+  }
+  const int64_t hours = minutes / 60;
+  return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
+}
+
+std::string EnumLabel(const google::protobuf::EnumDescriptor& descriptor,
+                      int value) {
+  const google::protobuf::EnumValueDescriptor* known =
+      descriptor.FindValueByNumber(value);
+  if (known == nullptr) return absl::StrCat(value);
+  // Our enums name value 0 <PREFIX>UNSPECIFIED; every value shares <PREFIX>.
+  absl::string_view name = known->name();
+  const google::protobuf::EnumValueDescriptor* zero =
+      descriptor.FindValueByNumber(0);
+  if (zero != nullptr && absl::EndsWith(zero->name(), "UNSPECIFIED")) {
+    absl::string_view zero_name = zero->name();
+    absl::string_view prefix = zero_name.substr(
+        0, zero_name.size() - absl::string_view("UNSPECIFIED").size());
+    absl::ConsumePrefix(&name, prefix);
+  }
+  return std::string(name);
+}
+
+std::string StatusCodeName(int code) {
+  std::string name =
+      absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  if (name.empty()) return absl::StrCat("CODE_", code);
+  return name;
+}
+
+std::string FormatReceipt(const v1::Receipt& receipt) {
+  std::string line = absl::StrCat("stored   ", receipt.report_id(),
+                                  "  at node ", receipt.node(), "  received ",
+                                  FormatTimestamp(receipt.received_at()));
+  if (receipt.duplicate()) {
+    absl::StrAppend(&line, "  (duplicate: already stored)");
+  }
+  return line;
+}
+
+std::string FormatRejection(const v1::Rejection& rejection) {
+  // Both branches must be views: a ternary of a literal and a std::string
+  // yields a temporary string that a view would outlive.
+  const absl::string_view id = rejection.report_id().empty()
+                                   ? absl::string_view("(no report_id)")
+                                   : absl::string_view(rejection.report_id());
+  std::string line = absl::StrCat("REFUSED  ", id, "  ",
+                                  StatusCodeName(rejection.code()), "  ");
+  if (!rejection.field().empty()) {
+    absl::StrAppend(&line, rejection.field(), ": ");
+  }
+  absl::StrAppend(&line, rejection.message());
+  return line;
+}
+
+namespace {
+
+constexpr absl::string_view kListLineFormat =
+    "%-36s  %-24s  %-10s  %-8s  %-12s  %4s  %s";
+
+std::string StatusBanner(int status) {
+  switch (status) {
+    case v1::REPORT_STATUS_EXERCISE:
+      return "[DRILL] ";
+    case v1::REPORT_STATUS_TEST:
+      return "[TEST] ";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string FormatListHeader() {
+  return absl::StrFormat(kListLineFormat, "REPORT", "EVENT#SEQ", "KIND",
+                         "GRADE", "REGION", "HOPS", "HEADLINE");
+}
+
+std::string FormatListLine(const v1::StoredReport& stored) {
+  const v1::IncidentReport& report = stored.report();
+  return absl::StrFormat(
+      kListLineFormat, report.report_id(),
+      absl::StrCat(report.event_id(), "#", report.event_seq()),
+      EnumLabel(*v1::ReportKind_descriptor(), report.kind()),
+      EnumLabel(*v1::Grade_descriptor(), report.grade()),
+      report.location().region_code(), absl::StrCat(stored.hops_size()),
+      absl::StrCat(StatusBanner(report.status()), report.headline()));
+}
+
+std::string FormatJsonLine(const google::protobuf::Message& message) {
+  std::string json;
+  // Printing fails only for messages with unresolvable Any fields, which
+  // ours do not have; print what there is either way.
+  (void)google::protobuf::util::MessageToJsonString(message, &json);
+  return json;
+}
+
+std::string FormatRpcError(const absl::Status& status,
+                           const std::string& node) {
+  std::string text =
+      absl::StrCat("error: ", StatusCodeName(static_cast<int>(status.code())),
+                   ": ", status.message(), "\n");
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      absl::StrAppend(
+          &text, "hint: the node at ", node,
+          " (--node or KUAIBAO_NODE) could not be reached or dropped the "
+          "connection. A certificate refused in the TLS handshake (wrong CA, "
+          "expired, or not issued for that address) also shows as "
+          "UNAVAILABLE.\n");
+      break;
+    case absl::StatusCode::kDeadlineExceeded:
+      absl::StrAppend(&text,
+                      "hint: the node did not finish within --timeout; "
+                      "raise it for large submissions.\n");
+      break;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      absl::StrAppend(&text,
+                      "hint: the node decides by the identity in the URI SAN "
+                      "of --cert (KUAIBAO_CERT): role and region must allow "
+                      "this request.\n");
+      break;
+    default:
+      break;
+  }
+  return text;
+}
+
+}  // namespace kuaibao

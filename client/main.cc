@@ -1,0 +1,194 @@
+// kuaibao: the command-line client of a Kuaibao node. Flags and dispatch
+// only; the commands live in submit_command and query_commands.
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/command_io.h"
+#include "client/query_commands.h"
+#include "client/relay_client.h"
+#include "client/submit_command.h"
+#include "relay/base/status_macros.h"
+
+ABSL_FLAG(std::string, node, "",
+          "host:port of the node; default $KUAIBAO_NODE, else 127.0.0.1:7400");
+ABSL_FLAG(std::string, cert, "",
+          "client certificate chain, PEM; default $KUAIBAO_CERT");
+ABSL_FLAG(std::string, key, "",
+          "client private key, PEM; default $KUAIBAO_KEY");
+ABSL_FLAG(std::string, ca, "",
+          "CA bundle the node's certificate must chain to; default "
+          "$KUAIBAO_CA");
+ABSL_FLAG(bool, json, false,
+          "print each response message as one JSON line, nothing else");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
+          "deadline of each call; for submit, of the whole stream");
+ABSL_FLAG(std::string, event, "", "list: only the reports of this event");
+ABSL_FLAG(int32_t, limit, 0, "list: at most this many reports; 0 = all");
+
+namespace kuaibao {
+namespace {
+
+constexpr char kUsage[] = R"(usage: kuaibao [flags] COMMAND [args]
+
+Commands:
+  submit [FILE|-]     Send reports to the node and print a receipt or refusal
+                      per report. FILE (default: standard input) holds one
+                      kuaibao.v1.IncidentReport in protobuf JSON, or one per
+                      line (NDJSON). Reports without report_id get a new one.
+                      Exit 0 when every report got a receipt, 1 when any was
+                      refused or not acknowledged, 2 for bad input.
+  show REPORT_ID      Print a report and the timeline of the hops it took.
+  list [--event=ID] [--limit=N]
+                      One line per report the node holds (within the caller's
+                      subtree), fetched page by page, with its number of hops.
+
+Flags:
+  --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
+                      127.0.0.1:7400)
+  --cert=FILE         client certificate chain, PEM (default $KUAIBAO_CERT)
+  --key=FILE          client private key, PEM (default $KUAIBAO_KEY)
+  --ca=FILE           CA bundle for the node's certificate (default $KUAIBAO_CA)
+  --json              print each response message as one line of protobuf
+                      JSON, without decoration or summary
+  --timeout=DURATION  deadline of each call, for submit of the whole stream
+                      (default 30s; e.g. 500ms, 2m)
+  --event=ID          list: only the reports of this event
+  --limit=N           list: at most N reports (default 0 = all)
+)";
+
+constexpr char kDefaultNode[] = "127.0.0.1:7400";
+
+// The flag's value, else the environment variable's, else `fallback`.
+std::string FlagOrEnv(const std::string& flag_value, const char* env,
+                      const std::string& fallback = "") {
+  if (!flag_value.empty()) return flag_value;
+  const char* value = std::getenv(env);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+absl::StatusOr<TlsPaths> TlsPathsFromFlags() {
+  struct Source {
+    std::string TlsPaths::*field;
+    std::string flag_value;
+    const char* flag;
+    const char* env;
+    const char* what;
+  };
+  const Source sources[] = {
+      {&TlsPaths::cert_file, absl::GetFlag(FLAGS_cert), "--cert",
+       "KUAIBAO_CERT", "client certificate"},
+      {&TlsPaths::key_file, absl::GetFlag(FLAGS_key), "--key", "KUAIBAO_KEY",
+       "client private key"},
+      {&TlsPaths::ca_file, absl::GetFlag(FLAGS_ca), "--ca", "KUAIBAO_CA",
+       "CA bundle"},
+  };
+  TlsPaths paths;
+  for (const Source& source : sources) {
+    paths.*source.field = FlagOrEnv(source.flag_value, source.env);
+    if ((paths.*source.field).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("no ", source.what, ": pass ", source.flag,
+                       "=FILE or set ", source.env));
+    }
+  }
+  return paths;
+}
+
+// The whole usage text only when the command itself is wrong; for a wrong
+// argument the one-line complaint is what the user needs to read.
+int Usage(const std::string& problem, bool full = false) {
+  std::cerr << "error: " << problem << "\n";
+  if (full) {
+    std::cerr << "\n" << kUsage;
+  } else {
+    std::cerr << "run 'kuaibao --help' for usage\n";
+  }
+  return kExitUsage;
+}
+
+absl::StatusOr<std::unique_ptr<RelayClient>> Connect(const std::string& node) {
+  ASSIGN_OR_RETURN(TlsPaths tls, TlsPathsFromFlags());
+  return ConnectToNode(node, tls, absl::GetFlag(FLAGS_timeout));
+}
+
+int Run(const std::vector<char*>& args) {
+  if (args.size() < 2) return Usage("no command", /*full=*/true);
+  const std::string command = args[1];
+  const std::vector<std::string> operands(args.begin() + 2, args.end());
+  if (absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()) {
+    return Usage("--timeout must be positive");
+  }
+
+  const CommandIo io{
+      &std::cout, &std::cerr, absl::GetFlag(FLAGS_json),
+      FlagOrEnv(absl::GetFlag(FLAGS_node), "KUAIBAO_NODE", kDefaultNode)};
+
+  // Each command checks its own arguments, and submit its input, before
+  // connecting: nothing is sent when the command line is wrong.
+  std::vector<v1::IncidentReport> reports;
+  if (command == "submit") {
+    if (operands.size() > 1) return Usage("submit takes at most one FILE");
+    absl::StatusOr<std::vector<v1::IncidentReport>> loaded =
+        LoadReports(operands.empty() ? "-" : operands[0], io);
+    if (!loaded.ok()) {
+      std::cerr << "error: " << loaded.status().message() << "\n";
+      return kExitUsage;
+    }
+    reports = *std::move(loaded);
+  } else if (command == "show") {
+    if (operands.size() != 1) return Usage("show takes one REPORT_ID");
+  } else if (command == "list") {
+    if (!operands.empty()) return Usage("list takes no arguments");
+    if (absl::GetFlag(FLAGS_limit) < 0) return Usage("--limit must be >= 0");
+  } else {
+    return Usage(absl::StrCat("unknown command '", command, "'"),
+                 /*full=*/true);
+  }
+
+  absl::StatusOr<std::unique_ptr<RelayClient>> client = Connect(io.node);
+  if (!client.ok()) {
+    std::cerr << "error: " << client.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (command == "submit") return RunSubmit(**client, reports, io);
+  if (command == "show") return RunShow(**client, operands[0], io);
+  return RunList(**client, absl::GetFlag(FLAGS_event),
+                 static_cast<uint32_t>(absl::GetFlag(FLAGS_limit)), io);
+}
+
+// Abseil's --help lists only flags defined in <program>.cc; ours describes
+// the commands too.
+bool WantsHelp(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return false;
+    if (std::strcmp(argv[i], "--help") == 0 ||
+        std::strcmp(argv[i], "-help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+int main(int argc, char** argv) {
+  if (kuaibao::WantsHelp(argc, argv)) {
+    std::cout << kuaibao::kUsage;
+    return kuaibao::kExitOk;
+  }
+  absl::SetProgramUsageMessage(kuaibao::kUsage);
+  return kuaibao::Run(absl::ParseCommandLine(argc, argv));
+}

@@ -1,0 +1,77 @@
+#include "client/query_commands.h"
+
+#include <algorithm>
+
+#include "client/format.h"
+#include "client/report_view.h"
+
+namespace kuaibao {
+
+namespace {
+
+// Reports per ListReports call: enough to make paging cheap, few enough that
+// a page of full reports stays far below gRPC's 4 MB message limit.
+constexpr uint32_t kPageSize = 100;
+
+}  // namespace
+
+int RunShow(RelayClient& client, const std::string& report_id,
+            const CommandIo& io) {
+  absl::StatusOr<v1::GetReportResponse> response = client.GetReport(report_id);
+  if (!response.ok()) {
+    *io.err << FormatRpcError(response.status(), io.node);
+    return kExitFailure;
+  }
+  if (io.json) {
+    *io.out << FormatJsonLine(*response) << "\n";
+    return kExitOk;
+  }
+  *io.out << FormatReport(response->report().report()) << "\n"
+          << "Hops (as node " << response->node() << " holds them):\n"
+          << FormatHopTimeline(response->report());
+  return kExitOk;
+}
+
+int RunList(RelayClient& client, const std::string& event_id, uint32_t limit,
+            const CommandIo& io) {
+  v1::ListReportsRequest request;
+  request.set_event_id(event_id);
+  uint32_t shown = 0;
+  while (limit == 0 || shown < limit) {
+    request.set_limit(limit == 0 ? kPageSize
+                                 : std::min(kPageSize, limit - shown));
+    absl::StatusOr<v1::ListReportsResponse> page = client.ListReports(request);
+    if (!page.ok()) {
+      *io.err << FormatRpcError(page.status(), io.node);
+      return kExitFailure;
+    }
+    // A node may answer with more than asked for; the limit is the user's.
+    if (limit != 0 &&
+        static_cast<uint32_t>(page->reports_size()) > limit - shown) {
+      page->mutable_reports()->DeleteSubrange(
+          limit - shown, page->reports_size() - (limit - shown));
+    }
+    if (io.json) {
+      *io.out << FormatJsonLine(*page) << "\n";
+    } else {
+      if (shown == 0 && page->reports_size() > 0) {
+        *io.out << FormatListHeader() << "\n";
+      }
+      for (const v1::StoredReport& stored : page->reports()) {
+        *io.out << FormatListLine(stored) << "\n";
+      }
+    }
+    io.out->flush();
+    shown += page->reports_size();
+    // An empty page or a token that does not move would loop forever.
+    if (page->next_page_token().empty() || page->reports_size() == 0 ||
+        page->next_page_token() == request.page_token()) {
+      break;
+    }
+    request.set_page_token(page->next_page_token());
+  }
+  if (!io.json) *io.err << shown << (shown == 1 ? " report\n" : " reports\n");
+  return kExitOk;
+}
+
+}  // namespace kuaibao

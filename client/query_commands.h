@@ -1,0 +1,25 @@
+#ifndef KUAIBAO_CLIENT_QUERY_COMMANDS_H_
+#define KUAIBAO_CLIENT_QUERY_COMMANDS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "client/command_io.h"
+#include "client/relay_client.h"
+
+namespace kuaibao {
+
+// `kuaibao show REPORT_ID`: the report and its hop timeline as the node holds
+// them. kExitFailure when the call fails (NOT_FOUND included).
+int RunShow(RelayClient& client, const std::string& report_id,
+            const CommandIo& io);
+
+// `kuaibao list`: one line per report the node holds, of `event_id` only when
+// not empty, at most `limit` of them when not 0, paging through the node's
+// answers. kExitFailure when a call fails; the pages already printed stay.
+int RunList(RelayClient& client, const std::string& event_id, uint32_t limit,
+            const CommandIo& io);
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_CLIENT_QUERY_COMMANDS_H_

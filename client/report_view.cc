@@ -1,0 +1,266 @@
+#include "client/report_view.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "client/format.h"
+#include "client/text_table.h"
+#include "relay/identity.h"
+#include "relay/proto_time.h"
+
+namespace kuaibao {
+
+namespace {
+
+constexpr size_t kLabelWidth = 16;
+
+// "Label:          value", continuation lines of a multi-line value indented
+// under the value.
+void AddField(absl::string_view label, absl::string_view value,
+              std::string& text) {
+  std::string head = absl::StrCat(label, ":");
+  head.resize(std::max(head.size() + 1, kLabelWidth), ' ');
+  const std::string indent(kLabelWidth, ' ');
+  absl::StrAppend(&text, head,
+                  absl::StrReplaceAll(value, {{"\n", "\n" + indent}}), "\n");
+}
+
+void AddFieldIfSet(absl::string_view label, absl::string_view value,
+                   std::string& text) {
+  if (!value.empty()) AddField(label, value, text);
+}
+
+std::string Banner(int status) {
+  absl::string_view line;
+  switch (status) {
+    case v1::REPORT_STATUS_EXERCISE:
+      line = "[DRILL]  EXERCISE - not a real incident";
+      break;
+    case v1::REPORT_STATUS_TEST:
+      line = "[TEST]  TEST TRAFFIC - not a real incident";
+      break;
+    default:
+      return "";
+  }
+  const std::string rule(60, '#');
+  return absl::StrCat(rule, "\n##  ", line, "\n", rule, "\n");
+}
+
+std::string DescribeUnit(const v1::ReportingUnit& unit) {
+  std::vector<std::string> parts;
+  if (!unit.name().empty()) parts.push_back(unit.name());
+  if (!unit.preparer().empty()) {
+    parts.push_back(absl::StrCat("prepared by ", unit.preparer()));
+  }
+  if (!unit.phone().empty()) {
+    parts.push_back(absl::StrCat("tel ", unit.phone()));
+  }
+  if (!unit.authorized_by().empty()) {
+    parts.push_back(absl::StrCat("signed off by ", unit.authorized_by()));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, "; ");
+}
+
+std::string DescribeHarm(const v1::Harm& harm) {
+  std::string text = absl::StrCat(
+      "deaths ", harm.deaths(), ", missing ", harm.missing(), ", injured ",
+      harm.injured(), ", affected ", harm.affected(), ", relocated ",
+      harm.relocated(), ", direct loss ", harm.economic_loss_yuan(), " yuan");
+  if (IsSet(harm.as_of())) {
+    absl::StrAppend(&text, "\n(as of ", FormatTimestamp(harm.as_of()), ")");
+  }
+  if (!harm.description().empty()) {
+    absl::StrAppend(&text, "\n", harm.description());
+  }
+  return text;
+}
+
+std::string DescribeSensitivity(const v1::IncidentReport& report) {
+  std::vector<std::string> reasons;
+  for (int reason : report.sensitivity()) {
+    reasons.push_back(EnumLabel(*v1::SensitivityReason_descriptor(), reason));
+  }
+  return reasons.empty() ? "-" : absl::StrJoin(reasons, ", ");
+}
+
+// Identity URIs all share the prefix; the rest is what tells them apart.
+std::string ShortIdentity(absl::string_view uri) {
+  absl::ConsumePrefix(&uri, kIdentityUriPrefix);
+  return uri.empty() ? "-" : std::string(uri);
+}
+
+// How long the report waited at `hop` before it left: stored (or received)
+// until the first send, or the first acknowledgement if no send was recorded.
+std::string Dwell(const v1::HopRecord& hop) {
+  if (hop.forwarded().empty()) return "-";
+  const google::protobuf::Timestamp& start =
+      IsSet(hop.stored_at()) ? hop.stored_at() : hop.received_at();
+  if (!IsSet(start)) return "?";
+  absl::Time first_sent = absl::InfiniteFuture();
+  absl::Time first_acked = absl::InfiniteFuture();
+  for (const v1::Forwarding& forwarding : hop.forwarded()) {
+    if (IsSet(forwarding.sent_at())) {
+      first_sent = std::min(first_sent, FromProto(forwarding.sent_at()));
+    }
+    if (IsSet(forwarding.acked_at())) {
+      first_acked = std::min(first_acked, FromProto(forwarding.acked_at()));
+    }
+  }
+  const absl::Time left =
+      first_sent != absl::InfiniteFuture() ? first_sent : first_acked;
+  if (left == absl::InfiniteFuture()) return "not sent";
+  return FormatShortDuration(left - FromProto(start));
+}
+
+// The forwarding of `hop` that carried the report to `next`: the one
+// addressed to it, else the first.
+int ForwardingTo(const v1::HopRecord& hop, const v1::HopRecord* next) {
+  if (next == nullptr || hop.forwarded().empty()) return -1;
+  for (int i = 0; i < hop.forwarded_size(); ++i) {
+    if (hop.forwarded(i).to() == next->node()) return i;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string FormatReport(const v1::IncidentReport& report) {
+  std::string text = Banner(report.status());
+  AddField("Report", report.report_id(), text);
+  AddField("Headline", report.headline().empty() ? "-" : report.headline(),
+           text);
+  AddField("Event", absl::StrCat(report.event_id(), " #", report.event_seq()),
+           text);
+  AddField("Kind", EnumLabel(*v1::ReportKind_descriptor(), report.kind()),
+           text);
+  AddField("Status", EnumLabel(*v1::ReportStatus_descriptor(), report.status()),
+           text);
+  AddField("Category", EnumLabel(*v1::Category_descriptor(), report.category()),
+           text);
+  AddField("Grade", EnumLabel(*v1::Grade_descriptor(), report.grade()), text);
+  AddField("Sensitivity", DescribeSensitivity(report), text);
+  AddField("Classification",
+           EnumLabel(*v1::Classification_descriptor(), report.classification()),
+           text);
+  AddField("Region",
+           report.location().region_code().empty()
+               ? "-"
+               : report.location().region_code(),
+           text);
+  AddField(
+      "Address",
+      report.location().address().empty() ? "-" : report.location().address(),
+      text);
+  AddField("Unit", DescribeUnit(report.unit()), text);
+  if (!report.origin().empty()) {
+    AddField("Origin",
+             report.origin_seq() == 0
+                 ? report.origin()
+                 : absl::StrCat(report.origin(), " #", report.origin_seq()),
+             text);
+  }
+  AddField("Occurred", FormatTimestamp(report.occurred_at()), text);
+  AddField("Reportable", FormatTimestamp(report.reportable_at()), text);
+  AddField("Unit informed", FormatTimestamp(report.unit_informed_at()), text);
+  AddField("Authored", FormatTimestamp(report.authored_at()), text);
+  if (IsSet(report.next_report_due())) {
+    AddField("Next report due", FormatTimestamp(report.next_report_due()),
+             text);
+  }
+  AddFieldIfSet("Supersedes", report.supersedes(), text);
+  AddField("Harm",
+           report.has_harm() ? DescribeHarm(report.harm()) : "not reported",
+           text);
+  AddFieldIfSet("Course", report.course(), text);
+  AddFieldIfSet("Cause", report.cause(), text);
+  if (report.trend() != v1::TREND_UNSPECIFIED || !report.trend_text().empty()) {
+    std::string trend = EnumLabel(*v1::Trend_descriptor(), report.trend());
+    if (!report.trend_text().empty()) {
+      absl::StrAppend(&trend, ": ", report.trend_text());
+    }
+    AddField("Trend", trend, text);
+  }
+  AddFieldIfSet("Measures", report.measures(), text);
+  AddFieldIfSet("Help needed", report.help_needed(), text);
+  return text;
+}
+
+std::string FormatHopTimeline(const v1::StoredReport& stored) {
+  if (stored.hops().empty()) return "No hop records.\n";
+  TextTable table({"HOP", "NODE", "RECEIVED FROM", "RECEIVED AT", "STORED AT",
+                   "DWELL", "FORWARDED TO", "SENT AT", "ACKED AT", "TRIES",
+                   "TRANSIT (CROSS-CLOCK)"});
+  // Refusals by an upstream are too long for a cell; listed under the table.
+  std::string refusals;
+  for (int h = 0; h < stored.hops_size(); ++h) {
+    const v1::HopRecord& hop = stored.hops(h);
+    const v1::HopRecord* next =
+        h + 1 < stored.hops_size() ? &stored.hops(h + 1) : nullptr;
+    const google::protobuf::Timestamp& day = hop.received_at();
+    std::vector<std::string> hop_cells = {absl::StrCat(h + 1),
+                                          hop.node(),
+                                          ShortIdentity(hop.received_from()),
+                                          FormatTimestamp(hop.received_at()),
+                                          FormatTimeOfDay(hop.stored_at(), day),
+                                          Dwell(hop)};
+    if (hop.forwarded().empty()) {
+      // A hop before the last one always forwarded; say so if it left no
+      // record.
+      hop_cells.push_back(next == nullptr ? "-" : "(no record)");
+      table.AddRow(std::move(hop_cells));
+      continue;
+    }
+    const int to_next = ForwardingTo(hop, next);
+    for (int f = 0; f < hop.forwarded_size(); ++f) {
+      const v1::Forwarding& forwarding = hop.forwarded(f);
+      std::vector<std::string> row =
+          f == 0 ? hop_cells : std::vector<std::string>(hop_cells.size());
+      std::string transit;
+      if (f == to_next && IsSet(forwarding.sent_at()) &&
+          IsSet(next->received_at())) {
+        transit = FormatShortDuration(FromProto(next->received_at()) -
+                                      FromProto(forwarding.sent_at()));
+      }
+      std::string acked = FormatTimeOfDay(forwarding.acked_at(), day);
+      if (!forwarding.refused().empty()) {
+        acked = "REFUSED";
+        absl::StrAppend(&refusals, "Hop ", h + 1, " -> ", forwarding.to(),
+                        " refused: ", forwarding.refused(), "\n");
+      }
+      row.insert(row.end(),
+                 {forwarding.to(), FormatTimeOfDay(forwarding.sent_at(), day),
+                  acked, absl::StrCat(forwarding.attempts()), transit});
+      table.AddRow(std::move(row));
+    }
+  }
+
+  std::string text = table.Render();
+  if (!refusals.empty()) absl::StrAppend(&text, "\n", refusals);
+  const v1::HopRecord& first = stored.hops(0);
+  const v1::HopRecord& last = stored.hops(stored.hops_size() - 1);
+  if (stored.hops_size() > 1 && IsSet(first.received_at()) &&
+      IsSet(last.stored_at())) {
+    absl::StrAppend(&text, "\nFirst hop received -> last hop stored: ",
+                    FormatShortDuration(FromProto(last.stored_at()) -
+                                        FromProto(first.received_at())),
+                    " (cross-clock)\n");
+  }
+  absl::StrAppend(
+      &text,
+      "\nTimes are UTC, each on its own node's clock; a time without a date "
+      "falls on\nthe day of that hop's RECEIVED AT. DWELL: stored until first "
+      "sent, on one clock.\nTRANSIT: next hop's received-at minus this hop's "
+      "sent-at, across two clocks:\nit includes their skew (it may even be "
+      "negative). ACKED AT is filled in only\nfor the answering node's own "
+      "forwardings.\n");
+  return text;
+}
+
+}  // namespace kuaibao
