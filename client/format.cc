@@ -104,7 +104,11 @@ std::string FormatRejection(const v1::Rejection& rejection) {
                                    : absl::string_view(rejection.report_id());
   std::string line = absl::StrCat("REFUSED  ", id, "  ",
                                   StatusCodeName(rejection.code()), "  ");
-  if (!rejection.field().empty()) {
+  // Nodes already start a field error's message with "field: "; older or
+  // other servers may not.
+  if (!rejection.field().empty() &&
+      !absl::StartsWith(rejection.message(),
+                        absl::StrCat(rejection.field(), ":"))) {
     absl::StrAppend(&line, rejection.field(), ": ");
   }
   absl::StrAppend(&line, rejection.message());

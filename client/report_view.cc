@@ -69,10 +69,15 @@ std::string DescribeUnit(const v1::ReportingUnit& unit) {
 }
 
 std::string DescribeHarm(const v1::Harm& harm) {
-  std::string text = absl::StrCat(
-      "deaths ", harm.deaths(), ", missing ", harm.missing(), ", injured ",
-      harm.injured(), ", affected ", harm.affected(), ", relocated ",
-      harm.relocated(), ", direct loss ", harm.economic_loss_yuan(), " yuan");
+  std::string text =
+      absl::StrCat("deaths ", harm.deaths(), ", missing ", harm.missing(),
+                   ", injured ", harm.injured(), ", affected ", harm.affected(),
+                   ", relocated ", harm.relocated());
+  // 0 is also what an unknown loss looks like on the wire: say nothing.
+  if (harm.economic_loss_yuan() > 0) {
+    absl::StrAppend(&text, ", direct loss ", harm.economic_loss_yuan(),
+                    " yuan");
+  }
   if (IsSet(harm.as_of())) {
     absl::StrAppend(&text, "\n(as of ", FormatTimestamp(harm.as_of()), ")");
   }

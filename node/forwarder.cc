@@ -196,6 +196,9 @@ bool Forwarder::RunStream() {
         ++history.attempts;
         history.entry = out.entry;
         in_flight_[out.entry.report_id] = history;
+        HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
+        own->mutable_forwarded(own->forwarded_size() - 1)
+            ->set_attempts(history.attempts);
       }
       v1::RelayUp up;
       *up.mutable_report() = std::move(out.payload);

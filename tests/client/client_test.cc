@@ -266,6 +266,14 @@ TEST(FormatRejectionTest, WithAndWithoutField) {
             "REFUSED  r2  PERMISSION_DENIED  unknown region");
 }
 
+TEST(FormatRejectionTest, FieldIsNotRepeatedWhenTheMessageNamesIt) {
+  auto rejection = ParseText<v1::Rejection>(
+      R"(report_id: "r3" code: 3 message: "headline: is required"
+         field: "headline")");
+  EXPECT_EQ(FormatRejection(rejection),
+            "REFUSED  r3  INVALID_ARGUMENT  headline: is required");
+}
+
 TEST(FormatRpcErrorTest, UnavailableNamesTheNodeAndTheTlsCase) {
   const std::string text = FormatRpcError(
       absl::UnavailableError("failed to connect"), "10.0.0.5:7400");

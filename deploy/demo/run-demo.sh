@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# The Kuaibao demo: four nodes (坞城街道 → 小店区 → 太原市 → 山西省) on this
+# machine, sample reports submitted at the township, and their timelines as
+# the province sees them.
+#
+#   deploy/demo/run-demo.sh
+#
+# Steps: install missing Debian packages (deploy/install-deps.sh), build
+# kuaibao-node and kuaibao, make certificates, start the four nodes top-down on
+# free loopback ports, submit deploy/demo/reports.ndjson at the township, wait
+# until every report is at the province, print each report's timeline. The
+# nodes are stopped on exit, whatever happens.
+#
+# Environment:
+#   KEEP=1          keep the work directory (configs, certificates, logs, data)
+#   BUILD_DIR=DIR   build here instead of <repo>/build
+#   SKIP_DEPS=1     do not check or install Debian packages
+#   SKIP_BUILD=1    use the binaries already in BUILD_DIR
+#   REPORTS=FILE    submit this file instead of deploy/demo/reports.ndjson
+#   START_TIMEOUT=20  RELAY_TIMEOUT=30   seconds to wait for a node / the relay
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=${BUILD_DIR:-$repo/build}
+reports_src=${REPORTS:-$here/reports.ndjson}
+regions_file=$repo/deploy/regions/shanxi-2022.csv
+start_timeout=${START_TIMEOUT:-20}
+relay_timeout=${RELAY_TIMEOUT:-30}
+
+node_bin=$build/node/kuaibao-node
+cli_bin=$build/client/kuaibao
+
+# The chain, top-down: config name and region code.
+names=(province city county township)
+declare -A region_of=(
+  [province]=140000000000
+  [city]=140100000000
+  [county]=140105000000
+  [township]=140105001000
+)
+
+step="starting"
+work=""
+pids=()     # every node this script started
+started=()  # their names, same order
+declare -A port_of=()
+
+say() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+failure=""   # what die() said
+blame=()     # the nodes whose logs explain a failure (default: all)
+die() {
+  failure=$*
+  exit 1
+}
+
+# True while the process runs (a zombie does not count).
+alive() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
+stop_nodes() {
+  ((${#pids[@]} > 0)) || return 0
+  local i pid deadline
+  echo "==> stopping the nodes"
+  # Bottom-up, so no child spends its last seconds redialling a parent.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+  done
+  deadline=$((SECONDS + 10))
+  for pid in "${pids[@]}"; do
+    while alive "$pid" && ((SECONDS < deadline)); do
+      sleep 0.1
+    done
+  done
+  for i in "${!pids[@]}"; do
+    pid=${pids[i]}
+    if alive "$pid"; then
+      echo "    ${started[i]} (pid $pid) ignored SIGTERM for 10 s: SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+}
+
+on_exit() {
+  local rc=$? name lines=8
+  trap - EXIT
+  set +e
+  if ((rc != 0 && rc < 129)) && [[ -n $work ]]; then
+    ((${#blame[@]} > 0)) && lines=20 || blame=("${started[@]}")
+    for name in "${blame[@]}"; do
+      if [[ -s $work/$name.log ]]; then
+        echo "--- last $lines lines of $work/$name.log" >&2
+        tail -n "$lines" "$work/$name.log" >&2
+      fi
+    done
+  fi
+  stop_nodes
+  if [[ -n $work && -d $work ]]; then
+    if [[ ${KEEP:-0} == 1 ]]; then
+      echo "==> kept the work directory $work (configs, certificates, logs, data)"
+    else
+      rm -rf -- "$work"
+    fi
+  fi
+  if ((rc >= 129)); then
+    printf 'run-demo: interrupted during step "%s"\n' "$step" >&2
+  elif ((rc != 0)); then
+    printf 'run-demo: FAILED at step "%s": %s\n' "$step" "${failure:-exit status $rc}" >&2
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# Text-format string literal.
+quote() {
+  local s=${1//\\/\\\\}
+  printf '"%s"' "${s//\"/\\\"}"
+}
+
+region_name() {
+  local name
+  name=$(awk -F, -v code="$1" '$1 == code { print $3; exit }' "$regions_file")
+  printf '%s' "${name:-?}"
+}
+
+# The kuaibao CLI with one identity: cli CERT_BASE PORT ARGS...
+cli() {
+  local base=$1 port=$2
+  shift 2
+  "$cli_bin" "--node=127.0.0.1:$port" "--cert=$work/certs/$base.pem" \
+    "--key=$work/certs/$base.key" "--ca=$work/certs/ca.pem" "$@"
+}
+
+# ---------------------------------------------------------------------------
+step="install dependencies"
+if [[ ${SKIP_DEPS:-0} != 1 ]]; then
+  say "checking Debian packages"
+  "$repo/deploy/install-deps.sh" || die "deploy/install-deps.sh failed"
+fi
+
+# ---------------------------------------------------------------------------
+step="build"
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  say "building kuaibao-node and kuaibao in $build (the first build takes a few minutes)"
+  generator=(-G Ninja)
+  if [[ -f $build/CMakeCache.txt ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build/CMakeCache.txt"; then
+    info "$build was configured with another generator; keeping it"
+    generator=()
+  fi
+  configure=(cmake -S "$repo" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  info "${configure[*]}"
+  "${configure[@]}" >"${TMPDIR:-/tmp}/kuaibao-demo-cmake.log" ||
+    die "cmake could not configure $build (output: ${TMPDIR:-/tmp}/kuaibao-demo-cmake.log)"
+  rm -f "${TMPDIR:-/tmp}/kuaibao-demo-cmake.log"
+  cmake --build "$build" --target kuaibao-node kuaibao || die "the build failed"
+fi
+[[ -x $node_bin ]] || die "$node_bin is missing"
+[[ -x $cli_bin ]] || die "$cli_bin is missing"
+
+# ---------------------------------------------------------------------------
+step="work directory"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kuaibao-demo.XXXXXX")
+say "work directory $work"
+
+step="certificates"
+say "making a CA and certificates"
+"$repo/certs/make-certs.sh" "$work/certs" \
+  node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
+  client:140105001000:duty-1 client:140000000000:duty-1 | sed 's/^/    /' ||
+  die "certs/make-certs.sh failed"
+
+# ---------------------------------------------------------------------------
+# write_config NAME PARENT_NAME: the node's config in protobuf text format
+# (kuaibao.v1.NodeConfig, protos/kuaibao/v1/config.proto).
+write_config() {
+  local name=$1 parent=${2:-} region=${region_of[$1]}
+  {
+    echo "# $(region_name "$region") — written by deploy/demo/run-demo.sh"
+    echo "region: $(quote "$region")"
+    echo "listen_address: \"127.0.0.1:0\""
+    echo "port_file: $(quote "$work/$name.port")"
+    echo "data_dir: $(quote "$work/$name-data")"
+    echo "regions_file: $(quote "$regions_file")"
+    echo "tls {"
+    echo "  cert_file: $(quote "$work/certs/node-$region.pem")"
+    echo "  key_file: $(quote "$work/certs/node-$region.key")"
+    echo "  ca_file: $(quote "$work/certs/ca.pem")"
+    echo "}"
+    if [[ -n $parent ]]; then
+      echo "parent {"
+      echo "  region: $(quote "${region_of[$parent]}")"
+      echo "  address: \"127.0.0.1:${port_of[$parent]}\""
+      echo "}"
+    fi
+    echo "# Quick reconnects for the demo."
+    echo "min_backoff_ms: 100"
+    echo "max_backoff_ms: 1000"
+  } >"$work/$name.textproto"
+}
+
+# start_node NAME PARENT_NAME: start it, wait for its port file.
+start_node() {
+  local name=$1 parent=${2:-} pid port="" deadline rc
+  step="start the $name node ($(region_name "${region_of[$name]}") ${region_of[$name]})"
+  write_config "$name" "$parent"
+  "$node_bin" --config "$work/$name.textproto" >"$work/$name.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  started+=("$name")
+  deadline=$((SECONDS + start_timeout))
+  while :; do
+    if [[ -s $work/$name.port ]]; then
+      port=$(tr -d '[:space:]' <"$work/$name.port")
+      [[ $port =~ ^[0-9]+$ ]] && ((port > 0)) && break
+    fi
+    if ! alive "$pid"; then
+      wait "$pid" && rc=0 || rc=$?
+      blame=("$name")
+      die "the $name node exited (status $rc) before serving"
+    fi
+    if ((SECONDS >= deadline)); then
+      blame=("$name")
+      die "the $name node wrote no port to $work/$name.port within $start_timeout s"
+    fi
+    sleep 0.1
+  done
+  port_of[$name]=$port
+}
+
+say "starting the nodes, top-down"
+start_node province
+start_node city province
+start_node county city
+start_node township county
+
+step="start the nodes"
+say "the chain, bottom-up (logs: $work/<name>.log)"
+for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+  name=${names[i]}
+  printf '    %-9s %s  127.0.0.1:%-5s  pid %-7s %s\n' "$name" "${region_of[$name]}" \
+    "${port_of[$name]}" "${pids[i]}" "$(region_name "${region_of[$name]}")"
+done
+
+# ---------------------------------------------------------------------------
+step="submit the reports at the township"
+[[ -r $reports_src ]] || die "cannot read $reports_src"
+reports=$work/reports.ndjson
+"$here/render-reports.sh" "$reports_src" >"$reports" || die "could not fill in the time placeholders"
+if grep -q '@NOW' "$reports"; then
+  die "unfilled time placeholders remain in $reports"
+fi
+
+ids=()
+headlines=()
+while IFS= read -r line; do
+  [[ -n ${line//[[:space:]]/} ]] || continue
+  id=$(sed -n 's/.*"reportId": *"\([^"]*\)".*/\1/p' <<<"$line")
+  [[ -n $id ]] || die "a line of $reports_src has no reportId"
+  ids+=("$id")
+  headlines+=("$(sed -n 's/.*"headline": *"\([^"]*\)".*/\1/p' <<<"$line")")
+done <"$reports"
+((${#ids[@]} > 0)) || die "$reports_src holds no reports"
+
+say "submitting ${#ids[@]} reports at the township ${region_of[township]} $(region_name "${region_of[township]}") as client duty-1"
+cli client-140105001000-duty-1 "${port_of[township]}" submit "$reports" ||
+  die "kuaibao submit refused a report or failed (see above)"
+
+# ---------------------------------------------------------------------------
+step="wait for the reports at the province"
+say "waiting (up to $relay_timeout s) for all ${#ids[@]} reports to reach the province ${region_of[province]}"
+
+province_cli() { cli client-140000000000-duty-1 "${port_of[province]}" "$@"; }
+
+# Prints how many of the submitted reports the province holds.
+count_at_province() {
+  local out id n=0
+  if out=$(province_cli list --json 2>"$work/poll.err"); then
+    local have
+    have=$(grep -oE '"report(Id|_id)" *: *"[^"]*"' <<<"$out" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u)
+    for id in "${ids[@]}"; do
+      grep -qxF -- "$id" <<<"$have" && n=$((n + 1))
+    done
+  else
+    # No list? Ask for each report.
+    for id in "${ids[@]}"; do
+      province_cli show "$id" --json >/dev/null 2>>"$work/poll.err" && n=$((n + 1))
+    done
+  fi
+  echo "$n"
+}
+
+deadline=$((SECONDS + relay_timeout))
+last=-1
+while :; do
+  have=$(count_at_province)
+  if ((have != last)); then
+    info "at the province: $have of ${#ids[@]}"
+    last=$have
+  fi
+  ((have == ${#ids[@]})) && break
+  if ((SECONDS >= deadline)); then
+    [[ -s $work/poll.err ]] && { echo "--- last query error:" >&2; tail -n 3 "$work/poll.err" >&2; }
+    die "only $have of ${#ids[@]} reports reached the province within $relay_timeout s"
+  fi
+  sleep 0.5
+done
+
+# ---------------------------------------------------------------------------
+step="show the timelines at the province"
+say "each report as the province sees it: the report and its path through all four levels"
+for i in "${!ids[@]}"; do
+  echo
+  printf '──── [%d/%d] %s  %s ────\n' "$((i + 1))" "${#ids[@]}" "${ids[i]}" "${headlines[i]}"
+  province_cli show "${ids[i]}" || die "kuaibao show ${ids[i]} failed"
+done
+
+echo
+step="stop the nodes"
+say "done: ${#ids[@]} reports relayed 坞城街道 → 小店区 → 太原市 → 山西省"
+if [[ ${KEEP:-0} != 1 ]]; then
+  info "(KEEP=1 keeps the configs, certificates, logs and data for a closer look)"
+fi

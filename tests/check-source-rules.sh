@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Source rules the build cannot check by itself (run by ctest):
+#  - relay/ never reads the clock or sleeps, except through relay/base/clock;
+#  - gRPC headers stay out of relay/ except relay/transport/;
+#  - LevelDB headers stay inside relay/store/;
+#  - every C++ file is clang-formatted (Google style, .clang-format);
+#  - shell scripts are shellcheck-clean.
+set -uo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo" || exit 1
+fail=0
+problem() {
+  echo "source rule: $*"
+  fail=1
+}
+
+hits=$(grep -rnE 'absl::Now\(\)|system_clock::now|steady_clock::now|sleep_for|usleep\(|SleepFor' \
+  relay --include='*.cc' --include='*.h' | grep -v '^relay/base/clock.cc:')
+[[ -z $hits ]] || problem "relay/ reads the clock or sleeps (inject a Clock):"$'\n'"$hits"
+
+hits=$(grep -rn '#include <grpc' relay --include='*.cc' --include='*.h' | grep -v '^relay/transport/')
+[[ -z $hits ]] || problem "gRPC headers outside relay/transport/:"$'\n'"$hits"
+
+hits=$(grep -rn '#include "leveldb/' relay node client --include='*.cc' --include='*.h' |
+  grep -v '^relay/store/')
+[[ -z $hits ]] || problem "LevelDB headers outside relay/store/:"$'\n'"$hits"
+
+if command -v clang-format >/dev/null; then
+  while IFS= read -r f; do
+    clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || problem "not clang-formatted: $f"
+  done < <(git ls-files '*.cc' '*.h' 2>/dev/null || find relay node client tests -name '*.cc' -o -name '*.h')
+else
+  problem "clang-format is not installed"
+fi
+
+if command -v shellcheck >/dev/null; then
+  while IFS= read -r f; do
+    shellcheck "$f" >/dev/null 2>&1 || problem "shellcheck complains about $f (run: shellcheck $f)"
+  done < <(git ls-files '*.sh' .ci/run 2>/dev/null)
+else
+  problem "shellcheck is not installed"
+fi
+
+if ((fail)); then exit 1; fi
+echo "source rules: ok"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing (Debian 12), builds everything
+# with -Werror, and runs the whole suite with ctest.
+#
+#   tests/run-tests.sh [CTEST_ARGS...]      e.g. tests/run-tests.sh -R Chain
+#
+# Environment: BUILD_DIR (default <repo>/build), JOBS (default: all cores).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$repo/build}
+jobs=${JOBS:-$(nproc)}
+
+# clang-format and shellcheck are for the source-rules test.
+"$repo/deploy/install-deps.sh" clang-format shellcheck
+
+echo "==> configuring ($build)"
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+echo "==> building"
+cmake --build "$build" -j "$jobs"
+echo "==> testing"
+cd "$build"
+ctest --output-on-failure -j "$jobs" "$@"
