@@ -18,6 +18,7 @@ namespace kuaibao {
 namespace {
 
 constexpr char kSeqKey[] = "m/seq";
+constexpr char kOutboxPrefix[] = "o/";
 
 // The one place leveldb::Status becomes absl::Status.
 absl::Status FromLevelDb(const leveldb::Status& s, absl::string_view what) {
@@ -165,6 +166,8 @@ void ReportStore::WriterLoop() {
              (group.empty() || bytes < options_.max_group_bytes)) {
         for (const auto& [key, value] : queue_.front().batch.ops()) {
           bytes += key.size() + (value ? value->size() : 0);
+          // Before the write, so that no read can see the entry yet miss it.
+          if (value && absl::StartsWith(key, kOutboxPrefix)) LowerFloor(key);
         }
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -184,6 +187,10 @@ void ReportStore::WriterLoop() {
     batch.Put(kSeqKey, absl::StrCat(seq_.load()));
     absl::Status status =
         FromLevelDb(db_->Write(write_options, &batch), "store write");
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [upstream, floor] : floors_) floor.writing.clear();
+    }
     for (Pending& pending : group) pending.done(status);
   }
 }
@@ -225,22 +232,60 @@ absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
   return result;
 }
 
+void ReportStore::LowerFloor(const std::string& key) {
+  constexpr size_t kFrom = sizeof(kOutboxPrefix) - 1;
+  OutboxFloor& f = floors_[key.substr(kFrom, key.find('/', kFrom) - kFrom)];
+  auto lower = [&key](std::string* to) {
+    if (to->empty() || key < *to) *to = key;
+  };
+  if (key < f.key) f.key = key;
+  lower(&f.writing);
+  lower(&f.put_since_read);
+}
+
 absl::StatusOr<std::vector<OutboxEntry>> ReportStore::PeekOutbox(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& skip) const {
-  std::string prefix = absl::StrCat("o/", upstream, "/");
+  if (max == 0) return std::vector<OutboxEntry>();
+  const std::string prefix = absl::StrCat(kOutboxPrefix, upstream, "/");
+  std::string start;
+  uint64_t read;
+  {
+    absl::MutexLock lock(&mu_);
+    OutboxFloor& floor = floors_[upstream];
+    read = ++floor.read;
+    // What is being written now may not be in this read's snapshot.
+    floor.put_since_read = floor.writing;
+    start = floor.key.empty() ? prefix : floor.key;
+  }
   std::vector<OutboxEntry> result;
+  std::string first_live;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(prefix);
+  for (it->Seek(start);
        result.size() < max && it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
+    if (first_live.empty()) first_live = it->key().ToString();
     std::string id = it->value().ToString();
     if (skip.contains(id)) continue;
     result.push_back(OutboxEntry{it->key().ToString(), std::move(id)});
   }
   absl::Status s = FromLevelDb(it->status(), "read outbox");
   if (!s.ok()) return s;
+  // Nothing live: every outbox key there is now is deleted.
+  std::string floor_key = first_live.empty() ? prefix + '\xff' : first_live;
+  {
+    absl::MutexLock lock(&mu_);
+    OutboxFloor& floor = floors_[upstream];
+    // A later read knows better; entries put while this one ran may lie
+    // below what it found.
+    if (floor.read == read) {
+      if (!floor.put_since_read.empty() && floor.put_since_read < floor_key) {
+        floor_key = floor.put_since_read;
+      }
+      floor.key = std::move(floor_key);
+    }
+  }
   return result;
 }
 
