@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
 #include "leveldb/env.h"
+#include "leveldb/filter_policy.h"
 #include "leveldb/iterator.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
@@ -78,6 +79,12 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
   // Detect damage instead of silently dropping records (LevelDB's default).
   db_options.paranoid_checks = true;
   if (options.env != nullptr) db_options.env = options.env;
+  // Most reads are for ids that are not there (every new report is checked
+  // for a duplicate first): without a filter each such read opens a data
+  // block in every level that might hold the id.
+  std::unique_ptr<const leveldb::FilterPolicy> filter(
+      leveldb::NewBloomFilterPolicy(10));
+  db_options.filter_policy = filter.get();
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(db_options, dir, &raw);
   if (!s.ok()) {
@@ -107,12 +114,16 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     return FromLevelDb(s, "read sequence");
   }
   return std::unique_ptr<ReportStore>(
-      new ReportStore(std::move(db), options, seq));
+      new ReportStore(std::move(filter), std::move(db), options, seq));
 }
 
-ReportStore::ReportStore(std::unique_ptr<leveldb::DB> db,
+ReportStore::ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
+                         std::unique_ptr<leveldb::DB> db,
                          const Options& options, uint64_t seq)
-    : db_(std::move(db)), options_(options), seq_(seq) {
+    : filter_(std::move(filter)),
+      db_(std::move(db)),
+      options_(options),
+      seq_(seq) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 

@@ -23,6 +23,7 @@
 namespace leveldb {
 class DB;
 class Env;
+class FilterPolicy;
 }  // namespace leveldb
 
 namespace kuaibao {
@@ -146,14 +147,16 @@ class ReportStore {
     uint64_t read = 0;  // the latest read
   };
 
-  ReportStore(std::unique_ptr<leveldb::DB> db, const Options& options,
+  ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
+              std::unique_ptr<leveldb::DB> db, const Options& options,
               uint64_t seq);
   void WriterLoop();
   // A put of outbox key `key` is about to be written: no floor may be above
   // it.
   void LowerFloor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Constant after construction.
+  // Constant after construction. The filter outlives the database.
+  const std::unique_ptr<const leveldb::FilterPolicy> filter_;
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
 

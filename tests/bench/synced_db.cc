@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "leveldb/db.h"
+#include "leveldb/filter_policy.h"
 #include "leveldb/write_batch.h"
 
 namespace kuaibao::bench {
@@ -10,9 +11,12 @@ namespace {
 
 // The options relay/store/report_store.cc opens its database with.
 leveldb::Options StoreOptions() {
+  static const leveldb::FilterPolicy* const filter =
+      leveldb::NewBloomFilterPolicy(10);
   leveldb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;
+  options.filter_policy = filter;
   return options;
 }
 
