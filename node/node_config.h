@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "kuaibao/v1/config.pb.h"
+#include "relay/deadline_policy.h"
 
 namespace kuaibao {
 
@@ -15,6 +16,10 @@ using NodeConfig = ::kuaibao::v1::NodeConfig;
 // codes, the parent lies above this node, the required paths are set.
 // INVALID_ARGUMENT naming the field (or the line, for a syntax error).
 absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text);
+
+// The deadline policy of a configuration: the notice's defaults, overridden
+// by what the file sets, scaled by its time_scale.
+DeadlinePolicy DeadlinesOf(const NodeConfig& config);
 
 // Reads and parses a file; relative paths in it are taken relative to the
 // file's directory.

@@ -64,6 +64,32 @@ std::string ReportStore::HeldKey(const std::string& outbox_key) {
   return absl::StrCat("h", outbox_key.substr(1));
 }
 
+std::string ReportStore::EventKey(const std::string& event_id) {
+  return absl::StrCat("e/", event_id);
+}
+
+std::string ReportStore::RecentKey(absl::Time received,
+                                   const std::string& report_id) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64,
+                static_cast<uint64_t>(absl::ToUnixMicros(received)));
+  return absl::StrCat(RecentPrefix(), buf, "/", report_id);
+}
+
+absl::Status ReportStore::Scan(
+    const std::string& prefix, const std::string& from,
+    const std::function<bool(const std::string&, const std::string&)>& fn)
+    const {
+  leveldb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
+  for (it->Seek(from.empty() ? prefix : from);
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!fn(it->key().ToString(), it->value().ToString())) break;
+  }
+  return FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
+}
+
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     const std::string& dir, const Options& options) {
   std::error_code ec;

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "relay/report_types.h"
 
 namespace leveldb {
@@ -59,6 +60,8 @@ struct OutboxEntry {
 //   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
 //   o/<upstream>/<prio><seq>        outbox entry (value: report id)
 //   h/<upstream>/<prio><seq>        held: the upstream refused it (value: id)
+//   e/<event_id>                    EventRecord: the event as known here
+//   d/<received micros>/<report_id> index of reports by arrival time
 //   m/seq                           last outbox sequence number used
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
@@ -108,6 +111,12 @@ class ReportStore {
       const std::string& after_id, size_t limit,
       const std::function<bool(const StoredReport&)>& filter) const;
 
+  // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
+  // `from` (or the prefix's start when empty) until `fn` returns false.
+  absl::Status Scan(const std::string& prefix, const std::string& from,
+                    const std::function<bool(const std::string&,
+                                             const std::string&)>& fn) const;
+
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
   uint64_t NextSeq() { return ++seq_; }
@@ -120,6 +129,11 @@ class ReportStore {
                                uint64_t seq);
   // The held twin of an outbox key.
   static std::string HeldKey(const std::string& outbox_key);
+  static std::string EventKey(const std::string& event_id);
+  // Index of reports by the time this node received them.
+  static std::string RecentKey(absl::Time received,
+                               const std::string& report_id);
+  static std::string RecentPrefix() { return "d/"; }
 
  private:
   struct Pending {
