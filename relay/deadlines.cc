@@ -127,10 +127,15 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
   const HopRecord& first = stored.hops(0);
   const int last = stored.hops_size() - 1;
 
+  // R1 and R2 end to end run from when the event became known: they bind
+  // the first report of an origin's stream; follow-ups are bound by the
+  // per-hop budget and the follow-up cadence instead.
+  const bool opens_stream = r.event_seq() == 0;
   // R1: recorded at intake, never a reason to refuse.
-  out.push_back(Status(stored, DEADLINE_RULE_UNIT_TO_LOCAL, r.origin(),
-                       UnitInformedAt(r), policy.unit_to_local,
-                       FromProto(first.received_at()), now, policy));
+  if (opens_stream)
+    out.push_back(Status(stored, DEADLINE_RULE_UNIT_TO_LOCAL, r.origin(),
+                         UnitInformedAt(r), policy.unit_to_local,
+                         FromProto(first.received_at()), now, policy));
 
   // R2, per hop: every node that passed it on, and this node while it still
   // owes its parent the hand-off.
@@ -151,14 +156,22 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
   auto to_province = [&](DeadlineRule rule, absl::Time start,
                          absl::Duration budget) {
     absl::Time due = start + budget;
-    // Late: the node that held it when the time ran out answers for it.
-    std::string responsible = HolderAt(
-        stored,
-        std::min(due, at_province == absl::InfinitePast() ? now : at_province));
+    // On time: the obligation was the first government's. Late (or open):
+    // the node that held it when the time ran out (or now) answers for it.
+    bool met_on_time =
+        at_province != absl::InfinitePast() && at_province <= due;
+    std::string responsible =
+        met_on_time
+            ? first.node()
+            : HolderAt(stored, std::min(due, at_province == absl::InfinitePast()
+                                                 ? now
+                                                 : at_province));
     out.push_back(Status(stored, rule, responsible, start, budget, at_province,
                          now, policy));
   };
-  to_province(DEADLINE_RULE_END_TO_END, ReportableAt(r), policy.end_to_end);
+  if (opens_stream) {
+    to_province(DEADLINE_RULE_END_TO_END, ReportableAt(r), policy.end_to_end);
+  }
   if (IsUrgent(r)) {
     to_province(DEADLINE_RULE_DIRECT_TO_PROVINCE,
                 FromProto(first.received_at()), policy.direct_to_province);
@@ -206,7 +219,7 @@ std::vector<Breach> BreachesAtSend(const StoredReport& stored,
   }
   // The reporting unit was late to the local government: recorded by the
   // local government (the first hop), against the unit.
-  if (stored.hops_size() == 1) {
+  if (stored.hops_size() == 1 && stored.report().event_seq() == 0) {
     absl::Time informed = UnitInformedAt(stored.report());
     if (received > informed + policy.unit_to_local) {
       add(DEADLINE_RULE_UNIT_TO_LOCAL, stored.report().origin(), informed,
