@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
+#include "node/server_limits.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  kuaibao::RaiseFileLimit();
   absl::StatusOr<std::unique_ptr<kuaibao::NodeServer>> server =
       kuaibao::NodeServer::Start(*config, &kuaibao::RealClock::Get());
   if (!server.ok()) {

@@ -10,8 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/crl_monitor.h"
 #include "node/forwarder.h"
 #include "node/node_services.h"
+#include "node/server_limits.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
@@ -19,10 +21,6 @@
 
 namespace kuaibao {
 namespace {
-
-// The largest message a node accepts; a report's text fields are bounded
-// well below this by validation.
-constexpr int kMaxMessageBytes = 4 << 20;
 
 absl::Status WritePortFile(const std::string& path, int port) {
   // Write then rename, so a reader never sees a half-written file.
@@ -59,6 +57,7 @@ class NodeServerImpl final : public NodeServer {
                         absl::ToChronoMilliseconds(grace));
     }
     if (forwarder_) forwarder_->Shutdown();
+    if (crl_monitor_) crl_monitor_->Shutdown();
     forwarder_.reset();
     services_.clear();
     relay_.reset();
@@ -73,8 +72,7 @@ class NodeServerImpl final : public NodeServer {
       return absl::FailedPreconditionError(
           absl::StrCat("config region: ", known.message()));
     }
-    TlsPaths tls{config.tls().cert_file(), config.tls().key_file(),
-                 config.tls().ca_file()};
+    TlsPaths tls = NodeTlsPaths(config);
     ASSIGN_OR_RETURN(std::string cert_pem,
                      ReadFileToString(tls.cert_file, "certificate"));
     absl::StatusOr<Identity> identity = IdentityOfCertificate(cert_pem);
@@ -87,6 +85,15 @@ class NodeServerImpl final : public NodeServer {
           absl::StrCat("certificate ", tls.cert_file, " names ", identity->uri,
                        " but this node's config says region ", config.region(),
                        "; a node needs a node certificate for its own region"));
+    }
+
+    if (!tls.crl_dir.empty()) {
+      crl_monitor_ = std::make_unique<CrlMonitor>(
+          CrlMonitor::Options{tls.crl_dir, tls.ca_file, tls.cert_file,
+                              absl::Hours(config.tls().crl_warn_hours())},
+          clock);
+      RETURN_IF_ERROR(crl_monitor_->CheckNow());
+      crl_monitor_->Start();
     }
 
     ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
@@ -107,10 +114,7 @@ class NodeServerImpl final : public NodeServer {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    // Without this a second node on the same port starts silently and the
-    // kernel splits connections between the two.
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+    ApplyServerLimits(config, &builder);
     builder.AddListeningPort(config.listen_address(), server_creds, &port_);
     for (auto& service : services_) builder.RegisterService(service.get());
     server_ = builder.BuildAndStart();
@@ -156,6 +160,7 @@ class NodeServerImpl final : public NodeServer {
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Forwarder> forwarder_;
+  std::unique_ptr<CrlMonitor> crl_monitor_;
   int port_ = 0;
 };
 

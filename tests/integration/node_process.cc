@@ -52,7 +52,12 @@ absl::Status NodeProcess::Start() {
            << "/deploy/regions/shanxi-2022.csv\"\n"
            << "tls { cert_file: \"" << pki_dir_ << "/node-" << region_
            << ".pem\" key_file: \"" << pki_dir_ << "/node-" << region_
-           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\" }\n"
+           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\"";
+    // Revocation checks whenever the PKI has CRLs (the test PKI has).
+    if (std::filesystem::is_directory(pki_dir_ + "/crl")) {
+      config << " crl_dir: \"" << pki_dir_ << "/crl\" require_crl: true";
+    }
+    config << " }\n"
            << "min_backoff_ms: 50\nmax_backoff_ms: 500\n";
     if (!parent_region_.empty()) {
       config << "parent { region: \"" << parent_region_

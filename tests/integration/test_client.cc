@@ -35,8 +35,10 @@ const v1::SubmitResponse* SubmitOutcome::For(const std::string& id) const {
 
 TestClient::TestClient(const std::string& pki_dir, const std::string& cert_name,
                        const std::string& address) {
-  TlsPaths paths{pki_dir + "/" + cert_name + ".pem",
-                 pki_dir + "/" + cert_name + ".key", pki_dir + "/ca.pem"};
+  TlsPaths paths;
+  paths.cert_file = pki_dir + "/" + cert_name + ".pem";
+  paths.key_file = pki_dir + "/" + cert_name + ".key";
+  paths.ca_file = pki_dir + "/ca.pem";
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
       MakeChannelCredentials(paths);
   channel_ = grpc::CreateChannel(
