@@ -18,9 +18,10 @@
 #   request DIR SPEC              on the host that will use it: a key (kept
 #                                 there, mode 0600) and DIR/BASE.csr to send
 #                                 to the CA; reuses an existing key
-#   sign PKI_DIR CSR SPEC         on the CA host: the certificate for SPEC with
+#   sign PKI_DIR CSR SPEC [OUT]   on the CA host: the certificate for SPEC with
 #                                 the CSR's key (the identity comes from SPEC,
-#                                 never from the CSR) -> PKI_DIR/BASE.pem
+#                                 never from the CSR) -> OUT (default
+#                                 PKI_DIR/BASE.pem): leaf, then issuing CA
 #   renew PKI_DIR SPEC [--new-key]
 #                                 a new certificate for the same identity (same
 #                                 key unless --new-key), replacing the files
@@ -30,7 +31,8 @@
 #                                 revokes (REASON: unspecified, keyCompromise,
 #                                 superseded, cessationOfOperation, ...) and
 #                                 publishes the issuer's new CRL
-#   crl PKI_DIR                   a new CRL from every CA whose key is here,
+#   crl PKI_DIR [CA...]           a new CRL from every CA whose key is here
+#                                 (or only those named: root, or a region code),
 #                                 published as the next PKI_DIR/crl/<hash>.rN
 #
 # SPEC is node:REGION, client:REGION:NAME or auditor:REGION:NAME; the
@@ -50,7 +52,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -380,11 +382,12 @@ case $cmd in
     echo "key $pki/$base.key (stays here); send $pki/$base.csr to the CA"
     ;;
   sign)
-    [[ $# -eq 2 ]] || usage
+    [[ $# -ge 2 && $# -le 3 ]] || usage
     [[ -f $1 ]] || die "no CSR '$1'"
     parse_spec "$2"
-    sign_csr "$1" "$pki/$base.pem"
-    echo "made $uri -> $pki/$base.pem"
+    out=${3:-$pki/$base.pem}
+    sign_csr "$1" "$out"
+    echo "made $uri -> $out"
     ;;
   renew)
     [[ $# -ge 1 && $# -le 2 ]] || usage
@@ -418,8 +421,13 @@ case $cmd in
     publish_crl "$ca"
     ;;
   crl)
-    [[ $# -eq 0 ]] || usage
-    for ca in $(all_cas); do publish_crl "$ca"; done
+    if [[ $# -eq 0 ]]; then
+      for ca in $(all_cas); do publish_crl "$ca"; done
+    fi
+    for code in "$@"; do
+      [[ -f $pki/ca/$code/ca.pem ]] || die "no CA '$code' in $pki/ca"
+      publish_crl "$pki/ca/$code"
+    done
     ;;
   *) usage ;;
 esac

@@ -9,15 +9,22 @@
 #include "absl/strings/str_cat.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
+#include "node/probe.h"
 #include "node/server_limits.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
+ABSL_FLAG(bool, probe, false,
+          "do not serve: check that the node of --config answers a real "
+          "mTLS call, exit 0 if it does and 1 if not (for watchdogs)");
+ABSL_FLAG(absl::Duration, probe_timeout, absl::Seconds(5),
+          "how long --probe waits for the answer");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "kuaibao-node --config FILE\n"
-      "Runs one node of the Kuaibao incident-report relay.");
+      "kuaibao-node --config FILE [--probe]\n"
+      "Runs one node of the Kuaibao incident-report relay; with --probe, "
+      "checks that it serves.");
   absl::ParseCommandLine(argc, argv);
   std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
@@ -29,6 +36,19 @@ int main(int argc, char** argv) {
     kuaibao::Log(kuaibao::LogLevel::kError, "cannot start: bad configuration",
                  {{"reason", std::string(config.status().message())}});
     return 2;
+  }
+
+  if (absl::GetFlag(FLAGS_probe)) {
+    absl::Status status =
+        kuaibao::ProbeNode(*config, absl::GetFlag(FLAGS_probe_timeout));
+    if (!status.ok()) {
+      std::cerr << "kuaibao-node: " << config->region() << " is NOT serving: "
+                << absl::StatusCodeToString(status.code()) << ": "
+                << status.message() << "\n";
+      return 1;
+    }
+    std::cout << "kuaibao-node: " << config->region() << " is serving\n";
+    return 0;
   }
 
   // Block the stop signals in every thread (threads inherit the mask), and

@@ -99,16 +99,31 @@ class NodeServerImpl final : public NodeServer {
     ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
     RelayOptions relay_options;
     relay_options.region = config.region();
+    relay_options.max_classification = config.max_classification();
     if (config.has_parent()) {
       relay_options.upstreams.push_back(config.parent().region());
+      relay_options.upstream_max_classification =
+          config.parent().max_classification();
     }
     relay_ = std::make_unique<RelayEngine>(relay_options, store_.get(),
                                            &regions_, clock);
 
     ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
                      MakeServerCredentials(tls));
-    services_.push_back(std::make_unique<IntakeService>(relay_.get()));
-    services_.push_back(std::make_unique<RelayService>(relay_.get()));
+    client_limiter_ = std::make_unique<RateLimiter>(
+        RateLimiter::Limit{
+            config.client_rate_limit().reports_per_second(),
+            static_cast<double>(config.client_rate_limit().burst())},
+        clock);
+    node_limiter_ = std::make_unique<RateLimiter>(
+        RateLimiter::Limit{
+            config.node_rate_limit().reports_per_second(),
+            static_cast<double>(config.node_rate_limit().burst())},
+        clock);
+    services_.push_back(
+        std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
+    services_.push_back(
+        std::make_unique<RelayService>(relay_.get(), node_limiter_.get()));
     services_.push_back(std::make_unique<QueryService>(relay_.get()));
 
     grpc::EnableDefaultHealthCheckService(true);
@@ -157,6 +172,7 @@ class NodeServerImpl final : public NodeServer {
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
+  std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Forwarder> forwarder_;

@@ -4,6 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "relay/base/log.h"
+#include "relay/classification.h"
+#include "relay/conflict_record.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -54,6 +57,9 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
     return;
   }
   absl::Status valid = ValidateReport(report, *regions_, now, options_.limits);
+  if (valid.ok()) {
+    valid = CheckCleared(report, options_.max_classification, "this node");
+  }
   if (!valid.ok()) {
     done(valid);
     return;
@@ -103,6 +109,9 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
   }
   const IncidentReport& report = relayed.report();
   absl::Status valid = ValidateReport(report, *regions_, now, options_.limits);
+  if (valid.ok()) {
+    valid = CheckCleared(report, options_.max_classification, "this node");
+  }
   if (!valid.ok()) {
     done(valid);
     return;
@@ -122,6 +131,11 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     done(FieldError(
         absl::StatusCode::kInvalidArgument, "hops",
         absl::StrCat("the last hop must be the sending node ", child.region)));
+    return;
+  }
+  valid = ValidateHops(relayed, now, options_.limits);
+  if (!valid.ok()) {
+    done(valid);
     return;
   }
   HopRecord* hop = relayed.add_hops();
@@ -145,34 +159,38 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
 
 void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   const std::string id = stored.report().report_id();
+  IncidentReport conflicting;  // what holds the id, when it is not this
   {
     absl::MutexLock lock(&mu_);
     auto writing = writing_.find(id);
     if (writing != writing_.end()) {
       // Same id while its first write is in progress: answer when it lands.
-      if (!SameReport(writing->second.report, stored.report())) {
-        done(Conflict(id));
-      } else {
+      if (SameReport(writing->second.report, stored.report())) {
         writing->second.duplicates.push_back(std::move(done));
+        return;
       }
-      return;
-    }
-    // Reading under the lock: a report only becomes visible through a
-    // write registered in writing_, so nothing can slip in between.
-    absl::StatusOr<StoredReport> existing = store_->GetReport(id);
-    if (existing.ok()) {
-      if (!SameReport(existing->report(), stored.report())) {
-        done(Conflict(id));
+      conflicting = writing->second.report;
+    } else {
+      // Reading under the lock: a report only becomes visible through a
+      // write registered in writing_, so nothing can slip in between.
+      absl::StatusOr<StoredReport> existing = store_->GetReport(id);
+      if (existing.ok()) {
+        if (SameReport(existing->report(), stored.report())) {
+          done(ReceiptFor(*existing, /*duplicate=*/true));
+          return;
+        }
+        conflicting = std::move(*existing->mutable_report());
+      } else if (!absl::IsNotFound(existing.status())) {
+        done(existing.status());
+        return;
       } else {
-        done(ReceiptFor(*existing, /*duplicate=*/true));
+        writing_[id].report = stored.report();
       }
-      return;
     }
-    if (!absl::IsNotFound(existing.status())) {
-      done(existing.status());
-      return;
-    }
-    writing_[id].report = stored.report();
+  }
+  if (!conflicting.report_id().empty()) {
+    RefuseConflict(stored, conflicting, std::move(done));
+    return;
   }
 
   HopRecord* hop = stored.mutable_hops(stored.hops_size() - 1);
@@ -180,8 +198,23 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   StoreBatch batch;
   int priority = PriorityOf(stored.report());
   for (const std::string& upstream : options_.upstreams) {
-    batch.Put(ReportStore::OutboxKey(upstream, priority, store_->NextSeq()),
-              id);
+    std::string key =
+        ReportStore::OutboxKey(upstream, priority, store_->NextSeq());
+    absl::Status cleared =
+        CheckCleared(stored.report(), options_.upstream_max_classification,
+                     absl::StrCat("the link to ", upstream));
+    if (!cleared.ok()) {
+      // Never sent: kept here, held, with the reason in its timeline.
+      Log(LogLevel::kWarning, "report held: above the link's classification",
+          {{"report_id", id},
+           {"upstream", upstream},
+           {"classification",
+            ClassificationName(stored.report().classification())}});
+      Hold(&batch, upstream, key, id,
+           absl::StrCat("held here: ", cleared.message()));
+      continue;
+    }
+    batch.Put(key, id);
     Forwarding forwarding;
     forwarding.set_to(upstream);
     batch.Put(ReportStore::ForwardingKey(id, upstream),
@@ -257,15 +290,39 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
                                 const OutboxEntry& entry,
                                 const std::string& reason,
                                 std::function<void(absl::Status)> done) {
+  StoreBatch batch;
+  batch.Delete(entry.key);
+  Hold(&batch, upstream, entry.key, entry.report_id, reason);
+  store_->Commit(std::move(batch), std::move(done));
+}
+
+void RelayEngine::Hold(StoreBatch* batch, const std::string& upstream,
+                       const std::string& outbox_key,
+                       const std::string& report_id,
+                       const std::string& reason) {
   Forwarding forwarding;
   forwarding.set_to(upstream);
   forwarding.set_refused(reason);
+  batch->Put(ReportStore::HeldKey(outbox_key), report_id);
+  batch->Put(ReportStore::ForwardingKey(report_id, upstream),
+             forwarding.SerializeAsString());
+}
+
+void RelayEngine::RefuseConflict(const StoredReport& offered,
+                                 const IncidentReport& stored,
+                                 ReceiptCallback done) {
+  const std::string& id = stored.report_id();
+  const HopRecord& hop = offered.hops(offered.hops_size() - 1);
   StoreBatch batch;
-  batch.Delete(entry.key);
-  batch.Put(ReportStore::HeldKey(entry.key), entry.report_id);
-  batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
-            forwarding.SerializeAsString());
-  store_->Commit(std::move(batch), std::move(done));
+  batch.Put(ReportStore::ConflictKey(id, store_->NextSeq()),
+            MakeConflictRecord(offered.report(), stored, hop.received_from(),
+                               FromProto(hop.received_at()))
+                .SerializeAsString());
+  // Answered once the record is durable, so that an auditor finds every
+  // conflict a sender was told about.
+  store_->Commit(std::move(batch), [id, done = std::move(done)](absl::Status) {
+    done(Conflict(id));
+  });
 }
 
 absl::StatusOr<StoredReport> RelayEngine::Timeline(

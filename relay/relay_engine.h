@@ -46,6 +46,10 @@ struct RelayOptions {
   // Upstream region codes every accepted report is queued for (the parent).
   std::vector<std::string> upstreams;
   ValidationLimits limits;
+  // The most classified report this node stores, and the most classified
+  // one its upstream links carry (a report above that stays here, held).
+  Classification max_classification = CLASSIFICATION_INTERNAL;
+  Classification upstream_max_classification = CLASSIFICATION_INTERNAL;
 };
 
 // A report ready to send to an upstream: its outbox entry and the payload
@@ -97,6 +101,12 @@ class RelayEngine {
 
   // The report with every hop, this node's last with its forwardings.
   absl::StatusOr<StoredReport> Timeline(const std::string& report_id) const;
+  // Reports refused because they came under `report_id` with different
+  // content, oldest first.
+  absl::StatusOr<std::vector<ConflictRecord>> Conflicts(
+      const std::string& report_id) const {
+    return store_->GetConflicts(report_id);
+  }
 
   // Reports in id order after `after_id`, at most `limit`, those `filter`
   // accepts.
@@ -115,6 +125,14 @@ class RelayEngine {
   // Stores `stored` (this node's hop last) unless already present.
   void Store(StoredReport stored, ReceiptCallback done);
   Receipt ReceiptFor(const StoredReport& stored, bool duplicate) const;
+  // Refuses `offered` (ALREADY_EXISTS) after durably recording the attempt.
+  void RefuseConflict(const StoredReport& offered, const IncidentReport& stored,
+                      ReceiptCallback done);
+  // Adds to `batch` the entries that hold a report for `upstream` instead of
+  // queueing it (refused there, or not for that link), with the reason.
+  static void Hold(StoreBatch* batch, const std::string& upstream,
+                   const std::string& outbox_key, const std::string& report_id,
+                   const std::string& reason);
   static int PriorityOf(const IncidentReport& report);
 
   // Constant after construction.

@@ -64,6 +64,14 @@ std::string ReportStore::HeldKey(const std::string& outbox_key) {
   return absl::StrCat("h", outbox_key.substr(1));
 }
 
+std::string ReportStore::ConflictKey(const std::string& report_id,
+                                     uint64_t seq) {
+  // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
+  char buf[20];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
+  return absl::StrCat("x/", report_id, "\x01", buf);
+}
+
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     const std::string& dir, const Options& options) {
   std::error_code ec;
@@ -205,24 +213,36 @@ absl::StatusOr<StoredReport> ReportStore::GetReport(
   return stored;
 }
 
-absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
-    const std::string& report_id) const {
-  std::string prefix = absl::StrCat("f/", report_id, "\x01");
-  std::vector<Forwarding> result;
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ReportStore::ReadAll(
+    const std::string& prefix, absl::string_view what) const {
+  std::vector<Message> result;
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
-    Forwarding forwarding;
+    Message message;
     absl::Status parsed =
-        ParseValue(it->key().ToString(), it->value().ToString(), &forwarding);
+        ParseValue(it->key().ToString(), it->value().ToString(), &message);
     if (!parsed.ok()) return parsed;
-    result.push_back(std::move(forwarding));
+    result.push_back(std::move(message));
   }
-  absl::Status s = FromLevelDb(it->status(), "read forwardings");
+  absl::Status s = FromLevelDb(it->status(), what);
   if (!s.ok()) return s;
   return result;
+}
+
+absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
+    const std::string& report_id) const {
+  return ReadAll<Forwarding>(absl::StrCat("f/", report_id, "\x01"),
+                             "read forwardings");
+}
+
+absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
+    const std::string& report_id) const {
+  return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"),
+                                 "read conflicts");
 }
 
 absl::StatusOr<std::vector<OutboxEntry>> ReportStore::PeekOutbox(

@@ -15,7 +15,8 @@ main=$out/main
 "$pki" issue "$main" \
   node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
   node:140106000000 node:140106001000 \
-  client:140105001000:duty-1 client:140106001000:duty-1 \
+  client:140105001000:duty-1 client:140105001000:duty-2 \
+  client:140106001000:duty-1 \
   client:140000000000:duty-1 client:140105001000:revoked \
   auditor:140000000000:inspector-1 auditor:140105000000:inspector-1 \
   auditor:140106000000:inspector-1 >/dev/null
@@ -24,3 +25,17 @@ KUAIBAO_CERT_START=20200101000000Z KUAIBAO_CERT_END=20210101000000Z \
 "$pki" crl "$main" >/dev/null
 "$pki" revoke "$main" "$main/client-140105001000-revoked.pem" keyCompromise >/dev/null
 "$pki" issue "$out/foreign" client:140105001000:duty-1 >/dev/null
+
+# Copies of the main PKI whose CRL directory must keep a node from starting
+# (or make it warn): the city CA's CRL missing, expired, or about to expire.
+variant() {
+  cp -r "$main" "$out/$1"
+  rm -rf "$out/$1/crl"
+  "$pki" crl "$out/$1" root 140000000000 >/dev/null
+}
+variant no-city-crl
+variant expired-crl
+KUAIBAO_CRL_START=20200101000000Z KUAIBAO_CRL_END=20200201000000Z \
+  "$pki" crl "$out/expired-crl" 140100000000 >/dev/null
+variant expiring-crl
+KUAIBAO_CRL_DAYS=2 "$pki" crl "$out/expiring-crl" 140100000000 >/dev/null
