@@ -25,6 +25,7 @@ KUAIBAO_CERT_START=20200101000000Z KUAIBAO_CERT_END=20210101000000Z \
 "$pki" crl "$main" >/dev/null
 "$pki" revoke "$main" "$main/client-140105001000-revoked.pem" keyCompromise >/dev/null
 "$pki" issue "$out/foreign" client:140105001000:duty-1 >/dev/null
+"$pki" crl "$out/foreign" >/dev/null
 
 # Copies of the main PKI whose CRL directory must keep a node from starting
 # (or make it warn): the city CA's CRL missing, expired, or about to expire.
