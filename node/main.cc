@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "node/library_logs.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
 #include "node/probe.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
       "Runs one node of the Kuaibao incident-report relay; with --probe, "
       "checks that it serves.");
   absl::ParseCommandLine(argc, argv);
+  kuaibao::RouteLibraryLogs();
   std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
     std::cerr << "kuaibao-node: --config FILE is required\n";

@@ -91,12 +91,23 @@ class SecurityTest : public ::testing::Test {
 TEST_F(SecurityTest, HandshakeRefusesForeignRevokedExpiredAndMissingCerts) {
   ASSERT_THAT(county_->Start(), IsOk());
   const std::string at = county_->address();
+  // Another PKI's certificate, from a client that trusts ours: so it is the
+  // node that must refuse, not the client that gives up.
+  const std::string foreign = dir_.Sub("foreign-client");
+  std::filesystem::create_directories(foreign);
+  for (const std::string& file : {std::string(kDutyOfficer) + ".pem",
+                                  std::string(kDutyOfficer) + ".key"}) {
+    std::filesystem::copy_file(absl::StrCat(kForeignPki, "/", file),
+                               absl::StrCat(foreign, "/", file));
+  }
+  std::filesystem::copy_file(absl::StrCat(kPki, "/ca.pem"),
+                             absl::StrCat(foreign, "/ca.pem"));
   struct Case {
     const char* what;
     TestClient client;
   };
   Case cases[] = {
-      {"another CA's certificate", TestClient(kForeignPki, kDutyOfficer, at)},
+      {"another CA's certificate", TestClient(foreign, kDutyOfficer, at)},
       {"a revoked certificate",
        TestClient(kPki, "client-140105001000-revoked", at)},
       {"an expired certificate",
@@ -113,6 +124,14 @@ TEST_F(SecurityTest, HandshakeRefusesForeignRevokedExpiredAndMissingCerts) {
   EXPECT_THAT(TestClient(kPki, kDutyOfficer, at).Get("refused-1"),
               StatusIs(absl::StatusCode::kNotFound));
   ExpectServing(*county_, "after-handshakes");
+  // The node logs each refusal, as a JSON line like the rest: unknown
+  // issuer (20), revoked (23), expired (10), no certificate.
+  std::string log = county_->Log();
+  for (const char* why :
+       {"verify failed with code 20", "verify failed with code 23",
+        "verify failed with code 10", "peer did not return a certificate"}) {
+    EXPECT_THAT(log, HasSubstr(why));
+  }
 }
 
 TEST_F(SecurityTest, NodeWithoutACurrentCrlOfItsCaRefusesToStart) {
