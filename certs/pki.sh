@@ -43,8 +43,10 @@
 # Environment: KUAIBAO_CERT_DAYS (leaf validity, default 90),
 # KUAIBAO_CRL_DAYS (CRL validity, default 30), KUAIBAO_CERT_START and
 # KUAIBAO_CERT_END (an explicit validity window, YYYYMMDDHHMMSSZ, for tests),
-# KUAIBAO_CRL_START and KUAIBAO_CRL_END (the same for CRLs), JOBS (parallel
-# openssl processes for provision, default: cores).
+# KUAIBAO_CRL_START and KUAIBAO_CRL_END (the same for CRLs), KUAIBAO_ISSUER
+# (sign with this issuing CA instead of the region's own: only to test that
+# nodes refuse it), JOBS (parallel openssl processes for provision, default:
+# cores).
 #
 # Keys are EC P-256, mode 0600, never printed. notBefore and the CRLs'
 # lastUpdate are backdated one hour so that peers with a slow clock accept
@@ -52,7 +54,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -237,7 +239,7 @@ make_csr() {
 # chain (leaf, then the issuing CA), replaced atomically.
 sign_csr() {
   local csr=$1 out=$2 issuer ca window
-  issuer=$(issuer_of "$region")
+  issuer=${KUAIBAO_ISSUER:-$(issuer_of "$region")}
   ensure_issuing "$issuer"
   ca=$pki/ca/$issuer
   window=(-startdate "${KUAIBAO_CERT_START:-$backdated}")

@@ -3,29 +3,20 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <ctime>
 #include <filesystem>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "node/cert_identity.h"
 #include "relay/base/files.h"
 
 namespace kuaibao {
 namespace {
 
-using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 using CrlPtr = std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)>;
-
-std::vector<X509Ptr> ReadCertificates(const std::string& pem) {
-  std::vector<X509Ptr> certs;
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-    certs.emplace_back(cert, X509_free);
-  }
-  return certs;
-}
 
 CrlPtr ReadCrl(const std::string& bytes) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
@@ -70,8 +61,9 @@ absl::StatusOr<CrlDirectory> CrlDirectory::Read(
   if (cas.empty()) {
     return absl::InvalidArgumentError("the CA bundle holds no certificate");
   }
-  std::vector<X509Ptr> chain = ReadCertificates(chain_pem);
-  for (size_t i = 1; i < chain.size(); ++i) cas.push_back(std::move(chain[i]));
+  for (X509Ptr& cert : ReadCertificates(chain_pem)) {
+    if (X509_check_ca(cert.get()) > 0) cas.push_back(std::move(cert));
+  }
 
   // One entry per distinct CA; `keys[i]` verifies the CRLs of `cas_[i]`.
   CrlDirectory result;

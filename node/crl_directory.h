@@ -29,10 +29,10 @@ class CrlDirectory {
     absl::Time next_update;  // InfiniteFuture() when the CRL has none
   };
 
-  // Reads the CA certificates of `ca_bundle_pem` and the CA certificates
-  // after the leaf in `chain_pem`, and every CRL file in `dir` (PEM or DER;
-  // other files are skipped). A CRL counts for a CA only when the CA's key
-  // verifies its signature. NOT_FOUND when `dir` is missing;
+  // Reads the CA certificates of `ca_bundle_pem` and of `chain_pem` (the
+  // CA certificates in it; a leaf there is ignored), and every CRL file in
+  // `dir` (PEM or DER; other files are skipped). A CRL counts for a CA only
+  // when the CA's key verifies its signature. NOT_FOUND when `dir` is missing;
   // INVALID_ARGUMENT when the bundle holds no certificate.
   static absl::StatusOr<CrlDirectory> Read(const std::string& dir,
                                            const std::string& ca_bundle_pem,

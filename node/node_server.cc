@@ -13,6 +13,7 @@
 #include "node/crl_monitor.h"
 #include "node/forwarder.h"
 #include "node/node_services.h"
+#include "node/peer_chain_check.h"
 #include "node/server_limits.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
@@ -108,8 +109,20 @@ class NodeServerImpl final : public NodeServer {
     relay_ = std::make_unique<RelayEngine>(relay_options, store_.get(),
                                            &regions_, clock);
 
-    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
-                     MakeServerCredentials(tls));
+    auto peer_check =
+        std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
+    ASSIGN_OR_RETURN(
+        std::shared_ptr<grpc::ServerCredentials> server_creds,
+        MakeServerCredentials(tls, [peer_check](const std::string& leaf,
+                                                const std::string& chain) {
+          absl::Status status = peer_check->Check(leaf, chain);
+          if (!status.ok()) {
+            Log(LogLevel::kWarning, "peer refused in the handshake",
+                {{"code", absl::StatusCodeToString(status.code())},
+                 {"reason", std::string(status.message())}});
+          }
+          return status;
+        }));
     client_limiter_ = std::make_unique<RateLimiter>(
         RateLimiter::Limit{
             config.client_rate_limit().reports_per_second(),

@@ -63,12 +63,15 @@ MakeChannelCredentials(const TlsPaths& paths) {
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsPaths& paths) {
+    const TlsPaths& paths, PeerCheck check) {
   RETURN_IF_ERROR(CheckReadable(paths));
   grpc::experimental::TlsServerCredentialsOptions options(WatchFiles(paths));
   Configure(paths, &options);
   options.set_cert_request_type(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (check) {
+    options.set_certificate_verifier(MakePeerCheckVerifier(std::move(check)));
+  }
   return grpc::experimental::TlsServerCredentials(options);
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "relay/transport/peer_check_verifier.h"
 
 namespace grpc {
 class ChannelCredentials;
@@ -37,10 +38,10 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
 MakeChannelCredentials(const TlsPaths& paths);
 
 // Credentials for serving: every peer must present a certificate that chains
-// to the CA and is not revoked (the handshake fails otherwise, the peer sees
-// UNAVAILABLE, and no handler ever runs).
+// to the CA, is not revoked and passes `check` if given (the handshake fails
+// otherwise, the peer sees UNAVAILABLE, and no handler ever runs).
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsPaths& paths);
+    const TlsPaths& paths, PeerCheck check = nullptr);
 
 }  // namespace kuaibao
 

@@ -22,21 +22,28 @@ main=$out/main
   auditor:140106000000:inspector-1 >/dev/null
 KUAIBAO_CERT_START=20200101000000Z KUAIBAO_CERT_END=20210101000000Z \
   "$pki" issue "$main" client:140105001000:expired >/dev/null
+# A client of 大同市, and a look-alike that 太原市's CA issued outside its
+# region (nodes must refuse it).
+"$pki" issue "$main" client:140200000000:duty-1 >/dev/null
+KUAIBAO_ISSUER=140100000000 "$pki" issue "$main" client:140200000000:rogue >/dev/null
 "$pki" crl "$main" >/dev/null
 "$pki" revoke "$main" "$main/client-140105001000-revoked.pem" keyCompromise >/dev/null
 "$pki" issue "$out/foreign" client:140105001000:duty-1 >/dev/null
 "$pki" crl "$out/foreign" >/dev/null
 
-# Copies of the main PKI whose CRL directory must keep a node from starting
-# (or make it warn): the city CA's CRL missing, expired, or about to expire.
+# Copies of the main PKI with only some CRLs (variant NAME CA...): the city
+# CA's missing, expired or about to expire must keep a node of 太原市 from
+# starting (or make it warn); the province CA's missing must make it refuse
+# the province's certificates.
 variant() {
   cp -r "$main" "$out/$1"
   rm -rf "$out/$1/crl"
-  "$pki" crl "$out/$1" root 140000000000 >/dev/null
+  "$pki" crl "$out/$1" "${@:2}" >/dev/null
 }
-variant no-city-crl
-variant expired-crl
+variant no-city-crl root 140000000000
+variant expired-crl root 140000000000
 KUAIBAO_CRL_START=20200101000000Z KUAIBAO_CRL_END=20200201000000Z \
   "$pki" crl "$out/expired-crl" 140100000000 >/dev/null
-variant expiring-crl
+variant expiring-crl root 140000000000
 KUAIBAO_CRL_DAYS=2 "$pki" crl "$out/expiring-crl" 140100000000 >/dev/null
+variant no-province-crl root 140100000000

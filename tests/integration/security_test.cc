@@ -154,6 +154,38 @@ TEST_F(SecurityTest, NodeWithoutACurrentCrlOfItsCaRefusesToStart) {
   EXPECT_THAT(warned.Log(), HasSubstr("publish a new one before then"));
 }
 
+TEST_F(SecurityTest, CertificatesOutsideTheirCasScopeOrCrlCoverageAreRefused) {
+  NodeProcess province(dir_.Sub("province"), "140000000000", kPki);
+  ASSERT_THAT(province.Start(), IsOk());
+  // 大同市's officer, certified by 大同市's CA: served at the province.
+  SubmitOutcome datong =
+      TestClient(kPki, "client-140200000000-duty-1", province.address())
+          .Submit({Report("datong-1", "140200000000")});
+  EXPECT_EQ(datong.receipts(), 1) << province.LogTail();
+  // The same identity certified by 太原市's CA, which may issue only inside
+  // 太原市: refused in the handshake.
+  SubmitOutcome rogue =
+      TestClient(kPki, "client-140200000000-rogue", province.address())
+          .Submit({Report("datong-2", "140200000000")});
+  EXPECT_THAT(rogue.status, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(province.Log(), HasSubstr("may only issue identities inside"));
+
+  // A county whose CRL directory lacks the province CA's CRL: it starts (its
+  // own CAs are covered) but refuses the province's certificates, which it
+  // could not check for revocation, and serves its own.
+  NodeProcess county(dir_.Sub("uncovered"), kCounty,
+                     absl::StrCat(kPkiRoot, "/no-province-crl"));
+  ASSERT_THAT(county.Start(), IsOk());
+  EXPECT_THAT(
+      TestClient(kPki, "auditor-140000000000-inspector-1", county.address())
+          .Get("any"),
+      StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(county.Log(), HasSubstr("no CRL of CA"));
+  EXPECT_THAT(TestClient(kPki, kCountyAuditor, county.address()).Get("any"),
+              StatusIs(absl::StatusCode::kNotFound));
+  ExpectServing(county, "covered");
+}
+
 TEST_F(SecurityTest, RenewedCertificateIsServedWithoutRestartOrDroppedStream) {
   // The county's own copy of its files, renewed below.
   const std::string pki = dir_.Sub("county-pki");
