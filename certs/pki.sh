@@ -398,7 +398,9 @@ case $cmd in
     if [[ ${2:-} == --new-key ]]; then
       # A new key, then a certificate for it; the key file is replaced by
       # rename just before the certificate, so a reader sees at worst a
-      # mismatched pair for an instant (gRPC keeps the old pair then).
+      # mismatched pair for an instant. gRPC 1.51's file watcher compares key
+      # and certificate (PrivateKeyAndCertificateMatch) and takes the pair at
+      # its next refresh; that window is not covered by a test here.
       newdir=$(mktemp -d "$pki/.renew.XXXXXX")
       make_csr "$newdir"
       sign_csr "$newdir/$base.csr" "$newdir/$base.pem"
