@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "relay/base/files.h"
@@ -87,6 +88,13 @@ absl::Status FillSecurityDefaults(NodeConfig* config) {
     RETURN_IF_ERROR(CheckClassification("parent.max_classification", &level));
     config->mutable_parent()->set_max_classification(level);
   }
+  for (int i = 0; i < config->ancestors_size(); ++i) {
+    v1::Upstream* ancestor = config->mutable_ancestors(i);
+    level = ancestor->max_classification();
+    RETURN_IF_ERROR(CheckClassification(
+        absl::StrCat("ancestors[", i, "].max_classification"), &level));
+    ancestor->set_max_classification(level);
+  }
   RETURN_IF_ERROR(FillRateLimit(
       "client_rate_limit", config->mutable_client_rate_limit(), 100, 2000));
   RETURN_IF_ERROR(FillRateLimit(
@@ -100,7 +108,56 @@ absl::Status FillSecurityDefaults(NodeConfig* config) {
   return absl::OkStatus();
 }
 
+// Checks the deadline fields and reports the first bad one.
+absl::Status CheckDeadlines(const v1::DeadlinesConfig& d) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"unit_to_local", &d.unit_to_local()},
+      {"per_hop", &d.per_hop()},
+      {"end_to_end", &d.end_to_end()},
+      {"direct_to_province", &d.direct_to_province()},
+      {"province_to_national", &d.province_to_national()},
+      {"brief_to_detailed", &d.brief_to_detailed()},
+      {"follow_up_interval", &d.follow_up_interval()},
+  };
+  for (const auto& [name, text] : fields) {
+    if (text->empty()) continue;
+    absl::Duration parsed;
+    if (!absl::ParseDuration(*text, &parsed) ||
+        parsed <= absl::ZeroDuration()) {
+      return Invalid(absl::StrCat("deadlines.", name),
+                     absl::StrCat("'", *text,
+                                  "' is not a positive duration like 2h, 40m"));
+    }
+  }
+  if (d.at_risk_fraction() < 0 || d.at_risk_fraction() >= 1) {
+    return Invalid("deadlines.at_risk_fraction", "must be in [0, 1)");
+  }
+  if (d.time_scale() < 0) {
+    return Invalid("deadlines.time_scale", "must be positive");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+DeadlinePolicy DeadlinesOf(const NodeConfig& config) {
+  DeadlinePolicy policy;
+  const v1::DeadlinesConfig& d = config.deadlines();
+  const std::pair<const std::string*, absl::Duration*> fields[] = {
+      {&d.unit_to_local(), &policy.unit_to_local},
+      {&d.per_hop(), &policy.per_hop},
+      {&d.end_to_end(), &policy.end_to_end},
+      {&d.direct_to_province(), &policy.direct_to_province},
+      {&d.province_to_national(), &policy.province_to_national},
+      {&d.brief_to_detailed(), &policy.brief_to_detailed},
+      {&d.follow_up_interval(), &policy.follow_up_interval},
+  };
+  for (const auto& [text, value] : fields) {
+    if (!text->empty()) absl::ParseDuration(*text, value);
+  }
+  if (d.at_risk_fraction() > 0) policy.at_risk_fraction = d.at_risk_fraction();
+  return d.time_scale() > 0 ? policy.Scaled(d.time_scale()) : policy;
+}
 
 absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
   NodeConfig config;
@@ -135,6 +192,25 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
       return Invalid("parent.address", "is required (host:port)");
     }
   }
+  std::string below = config.has_parent() ? config.parent().region() : "";
+  for (int i = 0; i < config.ancestors_size(); ++i) {
+    const v1::Upstream& a = config.ancestors(i);
+    std::string field = absl::StrCat("ancestors[", i, "]");
+    RETURN_IF_ERROR(CheckRegion(absl::StrCat(field, ".region"), a.region()));
+    if (below.empty()) return Invalid(field, "needs a parent below it");
+    if (a.region() == below || !RegionContains(a.region(), below)) {
+      return Invalid(absl::StrCat(field, ".region"),
+                     absl::StrCat(a.region(), " does not lie above ", below,
+                                  " (list the levels above the parent, "
+                                  "nearest first)"));
+    }
+    if (a.address().empty()) {
+      return Invalid(absl::StrCat(field, ".address"),
+                     "is required (host:port)");
+    }
+    below = a.region();
+  }
+  RETURN_IF_ERROR(CheckDeadlines(config.deadlines()));
   RETURN_IF_ERROR(FillSecurityDefaults(&config));
   if (config.max_in_flight() == 0) config.set_max_in_flight(64);
   if (config.min_backoff_ms() == 0) config.set_min_backoff_ms(200);

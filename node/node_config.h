@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "kuaibao/v1/config.pb.h"
+#include "relay/deadline_policy.h"
 #include "relay/transport/tls_credentials.h"
 
 namespace kuaibao {
@@ -19,6 +20,10 @@ using NodeConfig = ::kuaibao::v1::NodeConfig;
 // certificate refresh every 60 s. INVALID_ARGUMENT naming the field (or the
 // line, for a syntax error).
 absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text);
+
+// The deadline policy of a configuration: the notice's defaults, overridden
+// by what the file sets, scaled by its time_scale.
+DeadlinePolicy DeadlinesOf(const NodeConfig& config);
 
 // Reads and parses a file; relative paths in it are taken relative to the
 // file's directory.

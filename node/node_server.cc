@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
 #include "node/crl_monitor.h"
+#include "node/deadline_loop.h"
 #include "node/forwarder.h"
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
@@ -57,9 +58,11 @@ class NodeServerImpl final : public NodeServer {
       server_->Shutdown(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(grace));
     }
-    if (forwarder_) forwarder_->Shutdown();
+    if (deadline_loop_) deadline_loop_->Shutdown();
+    for (auto& f : forwarders_) f->Shutdown();
     if (crl_monitor_) crl_monitor_->Shutdown();
-    forwarder_.reset();
+    forwarders_.clear();
+    deadline_loop_.reset();
     services_.clear();
     relay_.reset();
     store_.reset();
@@ -101,13 +104,18 @@ class NodeServerImpl final : public NodeServer {
     RelayOptions relay_options;
     relay_options.region = config.region();
     relay_options.max_classification = config.max_classification();
+    relay_options.parent = config.parent().region();
     if (config.has_parent()) {
-      relay_options.upstreams.push_back(config.parent().region());
-      relay_options.upstream_max_classification =
+      relay_options.link_clearance[config.parent().region()] =
           config.parent().max_classification();
     }
-    relay_ = std::make_unique<RelayEngine>(relay_options, store_.get(),
-                                           &regions_, clock);
+    for (const v1::Upstream& a : config.ancestors()) {
+      relay_options.ancestors.push_back(a.region());
+      relay_options.link_clearance[a.region()] = a.max_classification();
+    }
+    relay_options.deadlines = DeadlinesOf(config);
+    ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
+                                               &regions_, clock));
 
     auto peer_check =
         std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
@@ -137,7 +145,7 @@ class NodeServerImpl final : public NodeServer {
         std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
     services_.push_back(
         std::make_unique<RelayService>(relay_.get(), node_limiter_.get()));
-    services_.push_back(std::make_unique<QueryService>(relay_.get()));
+    services_.push_back(std::make_unique<QueryService>(relay_.get(), clock));
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -152,21 +160,33 @@ class NodeServerImpl final : public NodeServer {
                        " (address in use, or not an address of this host)"));
     }
 
-    if (config.has_parent()) {
+    std::vector<const v1::Upstream*> upstreams;
+    if (config.has_parent()) upstreams.push_back(&config.parent());
+    for (const v1::Upstream& a : config.ancestors()) upstreams.push_back(&a);
+    if (!upstreams.empty()) {
       ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> channel_creds,
                        MakeChannelCredentials(tls));
-      Forwarder::Options options;
-      options.upstream = config.parent().region();
-      options.address = config.parent().address();
-      options.max_in_flight = config.max_in_flight();
-      options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
-      options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
-      forwarder_ = std::make_unique<Forwarder>(options, relay_.get(),
-                                               channel_creds, clock);
-      Forwarder* forwarder = forwarder_.get();
-      relay_->SetOutboxListener([forwarder] { forwarder->Wake(); });
-      forwarder_->Start();
+      for (const v1::Upstream* upstream : upstreams) {
+        Forwarder::Options options;
+        options.upstream = upstream->region();
+        options.address = upstream->address();
+        options.max_in_flight = config.max_in_flight();
+        options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
+        options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
+        // The parent's stream stays open; the levels above are dialled
+        // only when something must go straight to them.
+        options.on_demand = upstream != &config.parent();
+        forwarders_.push_back(std::make_unique<Forwarder>(
+            options, relay_.get(), channel_creds, clock));
+      }
+      relay_->SetOutboxListener([this] {
+        for (auto& f : forwarders_) f->Wake();
+      });
+      for (auto& f : forwarders_) f->Start();
     }
+    deadline_loop_ = std::make_unique<DeadlineLoop>(relay_.get(), clock,
+                                                    relay_options.deadlines);
+    deadline_loop_->Start();
     if (!config.port_file().empty()) {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
     }
@@ -188,7 +208,8 @@ class NodeServerImpl final : public NodeServer {
   std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<Forwarder> forwarder_;
+  std::vector<std::unique_ptr<Forwarder>> forwarders_;
+  std::unique_ptr<DeadlineLoop> deadline_loop_;
   std::unique_ptr<CrlMonitor> crl_monitor_;
   int port_ = 0;
 };

@@ -6,6 +6,7 @@
 #include "node/ack_stream_reactor.h"
 #include "node/decoding_handler.h"
 #include "relay/base/log.h"
+#include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 
@@ -177,10 +178,36 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     return reactor;
   }
   response->set_node(relay_->options().region);
+  for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
+    *response->add_deadlines() = std::move(d);
+  }
   *response->mutable_report() = *std::move(stored);
   for (ConflictRecord& c : *conflicts) {
     *response->add_conflicts() = std::move(c);
   }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::ListDue(
+    grpc::CallbackServerContext* context, const v1::ListDueRequest* request,
+    v1::ListDueResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Identity> caller = Caller(context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  absl::Time now = clock_->TimeNow();
+  absl::StatusOr<std::vector<DeadlineStatus>> due =
+      relay_->ListDue(caller->region, now, request->include_met());
+  if (!due.ok()) {
+    reactor->Finish(ToGrpcStatus(due.status()));
+    return reactor;
+  }
+  response->set_node(relay_->options().region);
+  *response->mutable_as_of() = ToProto(now);
+  for (DeadlineStatus& d : *due) *response->add_deadlines() = std::move(d);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -46,7 +46,9 @@ class RelayService final
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
-  explicit QueryService(RelayEngine* relay) : relay_(relay) {}
+  // Borrowed: `clock` outlives the service.
+  QueryService(RelayEngine* relay, Clock* clock)
+      : relay_(relay), clock_(clock) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -54,9 +56,13 @@ class QueryService final : public v1::Query::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListReportsRequest* request,
       v1::ListReportsResponse* response) override;
+  grpc::ServerUnaryReactor* ListDue(grpc::CallbackServerContext* context,
+                                    const v1::ListDueRequest* request,
+                                    v1::ListDueResponse* response) override;
 
  private:
   RelayEngine* const relay_;
+  Clock* const clock_;
 };
 
 }  // namespace kuaibao

@@ -45,6 +45,14 @@ absl::Status CheckText(absl::string_view text, absl::string_view field,
   return absl::OkStatus();
 }
 
+absl::Status CheckCount(absl::string_view field, int count, int max) {
+  if (count > max) {
+    return Invalid(field, absl::StrCat("holds ", count, " entries; at most ",
+                                       max, " allowed"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status FieldError(absl::StatusCode code, absl::string_view field,
@@ -100,12 +108,8 @@ absl::Status ValidateReport(const IncidentReport& report,
   if (!Classification_IsValid(report.classification())) {
     return Invalid("classification", "is not a known level");
   }
-  if (report.sensitivity_size() > limits.max_sensitivity_reasons) {
-    return Invalid(
-        "sensitivity",
-        absl::StrCat("holds ", report.sensitivity_size(), " reasons; at most ",
-                     limits.max_sensitivity_reasons, " allowed"));
-  }
+  RETURN_IF_ERROR(CheckCount("sensitivity", report.sensitivity_size(),
+                             limits.max_sensitivity_reasons));
   for (int reason : report.sensitivity()) {
     if (!SensitivityReason_IsValid(reason) ||
         reason == SENSITIVITY_REASON_UNSPECIFIED) {
@@ -206,11 +210,7 @@ absl::Status ValidateReport(const IncidentReport& report,
 
 absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
                           const ValidationLimits& limits) {
-  if (relayed.hops_size() > limits.max_hops) {
-    return Invalid("hops", absl::StrCat("holds ", relayed.hops_size(),
-                                        " records; at most ", limits.max_hops,
-                                        " allowed"));
-  }
+  RETURN_IF_ERROR(CheckCount("hops", relayed.hops_size(), limits.max_hops));
   for (int i = 0; i < relayed.hops_size(); ++i) {
     const HopRecord& hop = relayed.hops(i);
     const std::string at = absl::StrCat("hops[", i, "]");
@@ -226,12 +226,14 @@ absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
         CheckTime(hop.received_at(), at + ".received_at", true, now, limits));
     RETURN_IF_ERROR(
         CheckTime(hop.stored_at(), at + ".stored_at", false, now, limits));
-    if (hop.forwarded_size() > limits.max_forwardings) {
-      return Invalid(
-          absl::StrCat(at, ".forwarded"),
-          absl::StrCat("holds ", hop.forwarded_size(), " records; at most ",
-                       limits.max_forwardings, " allowed"));
-    }
+    RETURN_IF_ERROR(CheckCount(at + ".forwarded", hop.forwarded_size(),
+                               limits.max_forwardings));
+    RETURN_IF_ERROR(
+        CheckCount(at + ".breaches", hop.breaches_size(), limits.max_breaches));
+  }
+  if (relayed.other_paths_size() > 0) {
+    return Invalid("other_paths",
+                   "must be empty: a relayed report carries its own path only");
   }
   return absl::OkStatus();
 }

@@ -34,6 +34,7 @@ struct ValidationLimits {
   // national level leave room), and forwardings per hop.
   int max_hops = 16;
   int max_forwardings = 8;
+  int max_breaches = 32;
   int max_sensitivity_reasons = 16;
 };
 
@@ -45,7 +46,8 @@ absl::Status ValidateReport(const IncidentReport& report,
                             const ValidationLimits& limits = {});
 
 // Checks the hop records a child node sent with a relayed report: how many,
-// each one's node (a known level's code), sender identity and times.
+// each one's node (a known level's code), sender identity and times, and
+// that it sent no other paths (a node keeps those for itself).
 // INVALID_ARGUMENT naming the field, e.g. "hops[1].received_at".
 absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
                           const ValidationLimits& limits = {});

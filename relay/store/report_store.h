@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "relay/report_types.h"
 
 namespace leveldb {
@@ -61,6 +62,8 @@ struct OutboxEntry {
 //   o/<upstream>/<prio><seq>        outbox entry (value: report id)
 //   h/<upstream>/<prio><seq>        held: the upstream refused it, or the
 //                                   link may not carry it (value: id)
+//   e/<event_id>                    EventRecord: the event as known here
+//   d/<received micros>/<report_id> index of reports by arrival time
 //   x/<report_id>/<seq>             ConflictRecord: a different report came
 //                                   under this id and was refused
 //   m/seq                           last outbox sequence number used
@@ -115,6 +118,12 @@ class ReportStore {
       const std::string& after_id, size_t limit,
       const std::function<bool(const StoredReport&)>& filter) const;
 
+  // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
+  // `from` (or the prefix's start when empty) until `fn` returns false.
+  absl::Status Scan(const std::string& prefix, const std::string& from,
+                    const std::function<bool(const std::string&,
+                                             const std::string&)>& fn) const;
+
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
   uint64_t NextSeq() { return ++seq_; }
@@ -128,6 +137,11 @@ class ReportStore {
   // The held twin of an outbox key.
   static std::string HeldKey(const std::string& outbox_key);
   static std::string ConflictKey(const std::string& report_id, uint64_t seq);
+  static std::string EventKey(const std::string& event_id);
+  // Index of reports by the time this node received them.
+  static std::string RecentKey(absl::Time received,
+                               const std::string& report_id);
+  static std::string RecentPrefix() { return "d/"; }
 
  private:
   struct Pending {
@@ -140,8 +154,7 @@ class ReportStore {
   void WriterLoop();
   // Every value under `prefix`, decoded, in key order.
   template <typename Message>
-  absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix,
-                                               absl::string_view what) const;
+  absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
 
   // Constant after construction.
   const std::unique_ptr<leveldb::DB> db_;

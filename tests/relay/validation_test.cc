@@ -168,6 +168,12 @@ TEST_F(ValidationTest, EachBrokenHopFieldIsNamed) {
        [](StoredReport* r) {
          for (int i = 0; i < 8; ++i) r->mutable_hops(0)->add_forwarded();
        }},
+      {"hops[0].breaches",
+       [](StoredReport* r) {
+         for (int i = 0; i < 33; ++i) r->mutable_hops(0)->add_breaches();
+       }},
+      {"other_paths",
+       [](StoredReport* r) { *r->add_other_paths()->add_hops() = r->hops(0); }},
   };
   for (const Case& c : cases) {
     StoredReport relayed = good;
