@@ -1,6 +1,7 @@
 #include "tests/integration/node_process.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,7 +40,7 @@ std::string NodeProcess::address() const {
 }
 
 absl::Status NodeProcess::Start() {
-  const std::string config_path = dir_ + "/node.textproto";
+  const std::string config_path = this->config_path();
   const std::string port_file = dir_ + "/port";
   std::filesystem::remove(port_file);
   {
@@ -52,7 +53,12 @@ absl::Status NodeProcess::Start() {
            << "/deploy/regions/shanxi-2022.csv\"\n"
            << "tls { cert_file: \"" << pki_dir_ << "/node-" << region_
            << ".pem\" key_file: \"" << pki_dir_ << "/node-" << region_
-           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\" }\n"
+           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\"";
+    // Revocation checks whenever the PKI has CRLs (the test PKI has).
+    if (std::filesystem::is_directory(pki_dir_ + "/crl")) {
+      config << " crl_dir: \"" << pki_dir_ << "/crl\" require_crl: true";
+    }
+    config << " " << extra_tls_config_ << " }\n"
            << "min_backoff_ms: 50\nmax_backoff_ms: 500\n";
     if (!parent_region_.empty()) {
       config << "parent { region: \"" << parent_region_
@@ -66,6 +72,11 @@ absl::Status NodeProcess::Start() {
     std::string log = log_path();
     FILE* out = freopen(log.c_str(), "a", stderr);
     (void)out;
+    struct rlimit limit;
+    if (file_limit_ > 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      limit.rlim_cur = static_cast<rlim_t>(file_limit_);
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     execl(KUAIBAO_NODE_BINARY, KUAIBAO_NODE_BINARY, "--config",
           config_path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -109,11 +120,15 @@ int NodeProcess::Stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string NodeProcess::LogTail() const {
+std::string NodeProcess::Log() const {
   std::ifstream in(log_path());
   std::stringstream all;
   all << in.rdbuf();
-  std::vector<std::string> lines = absl::StrSplit(all.str(), '\n');
+  return all.str();
+}
+
+std::string NodeProcess::LogTail() const {
+  std::vector<std::string> lines = absl::StrSplit(Log(), '\n');
   size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
   std::string tail;
   for (size_t i = from; i < lines.size(); ++i)
