@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,6 +25,7 @@
 namespace leveldb {
 class DB;
 class Env;
+class FilterPolicy;
 }  // namespace leveldb
 
 namespace kuaibao {
@@ -149,22 +151,48 @@ class ReportStore {
     std::function<void(absl::Status)> done;
   };
 
-  ReportStore(std::unique_ptr<leveldb::DB> db, const Options& options,
+  // Where PeekOutbox starts reading one upstream's outbox. LevelDB keeps a
+  // deleted key's tombstone until a compaction drops it, and an iterator
+  // steps over every tombstone it meets: an outbox whose head was
+  // acknowledged (deleted) entry by entry would cost a step per acknowledged
+  // entry on every read, milliseconds per read after a few thousand. The
+  // floor is at or below the outbox's first live entry (every outbox key
+  // below it is deleted), so reads seek past the tombstones.
+  struct OutboxFloor {
+    std::string key;  // empty: the start of the outbox
+    // The smallest outbox key of the write in progress (not yet visible to
+    // a read); empty: none.
+    std::string writing;
+    // The smallest outbox key that may be invisible to the latest read: put
+    // by the write in progress when it began, or since.
+    std::string put_since_read;
+    uint64_t read = 0;  // the latest read
+  };
+
+  ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
+              std::unique_ptr<leveldb::DB> db, const Options& options,
               uint64_t seq);
   void WriterLoop();
   // Every value under `prefix`, decoded, in key order.
   template <typename Message>
   absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
+  // A put of outbox key `key` is about to be written: no floor may be above
+  // it.
+  void LowerFloor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Constant after construction.
+  // Constant after construction. The filter outlives the database.
+  const std::unique_ptr<const leveldb::FilterPolicy> filter_;
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
 
   std::atomic<uint64_t> seq_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // By upstream.
+  mutable absl::flat_hash_map<std::string, OutboxFloor> floors_
+      ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;
 };

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -32,14 +33,22 @@ class NodeProcess {
   void set_data_dir(const std::string& dir) { data_dir_ = dir; }
   // Start the process with this soft limit on open files (0 = inherit).
   void set_file_limit(int soft) { file_limit_ = soft; }
+  // Runs this program instead of kuaibao-node (it gets the same
+  // `--config FILE` and must write the port file the same way).
+  void set_binary(std::string path) { binary_ = std::move(path); }
 
   // Starts the process and waits until it serves (its port file appears).
   absl::Status Start();
+  // Start in two steps, so that many processes can start side by side:
+  // Launch forks and returns at once; WaitServing waits for the port file.
+  absl::Status Launch();
+  absl::Status WaitServing(absl::Duration timeout = absl::Seconds(30));
   // Sends `signal` and reaps the process.
   void Kill(int signal);
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   int port() const { return port_; }
   std::string address() const;
@@ -49,13 +58,14 @@ class NodeProcess {
   std::string data_dir() const {
     return data_dir_.empty() ? dir_ + "/data" : data_dir_;
   }
-  pid_t pid() const { return pid_; }
   // The whole log, to search.
   std::string Log() const;
   // The last lines of the node's log, for failure messages.
   std::string LogTail() const;
 
  private:
+  std::string port_path() const { return dir_ + "/port"; }
+
   const std::string dir_;
   const std::string region_;
   const std::string pki_dir_;
@@ -65,6 +75,7 @@ class NodeProcess {
   std::string extra_tls_config_;
   std::string data_dir_;
   int file_limit_ = 0;
+  std::string binary_ = KUAIBAO_NODE_BINARY;
   pid_t pid_ = -1;
   int port_ = 0;
 };
