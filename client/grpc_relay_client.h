@@ -25,6 +25,7 @@ class GrpcRelayClient final : public RelayClient {
       const std::string& report_id) override;
   absl::StatusOr<v1::ListReportsResponse> ListReports(
       const v1::ListReportsRequest& request) override;
+  absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) override;
 
  private:
   v1::Intake::StubInterface* const intake_;

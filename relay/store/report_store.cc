@@ -66,6 +66,40 @@ std::string ReportStore::HeldKey(const std::string& outbox_key) {
   return absl::StrCat("h", outbox_key.substr(1));
 }
 
+std::string ReportStore::ConflictKey(const std::string& report_id,
+                                     uint64_t seq) {
+  // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
+  char buf[20];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
+  return absl::StrCat("x/", report_id, "\x01", buf);
+}
+
+std::string ReportStore::EventKey(const std::string& event_id) {
+  return absl::StrCat("e/", event_id);
+}
+
+std::string ReportStore::RecentKey(absl::Time received,
+                                   const std::string& report_id) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64,
+                static_cast<uint64_t>(absl::ToUnixMicros(received)));
+  return absl::StrCat(RecentPrefix(), buf, "/", report_id);
+}
+
+absl::Status ReportStore::Scan(
+    const std::string& prefix, const std::string& from,
+    const std::function<bool(const std::string&, const std::string&)>& fn)
+    const {
+  leveldb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
+  for (it->Seek(from.empty() ? prefix : from);
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!fn(it->key().ToString(), it->value().ToString())) break;
+  }
+  return FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
+}
+
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     const std::string& dir, const Options& options) {
   std::error_code ec;
@@ -223,24 +257,31 @@ absl::StatusOr<StoredReport> ReportStore::GetReport(
   return stored;
 }
 
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ReportStore::ReadAll(
+    const std::string& prefix) const {
+  std::vector<Message> result;
+  absl::Status parsed;
+  absl::Status scanned =
+      Scan(prefix, "", [&](const std::string& key, const std::string& value) {
+        Message message;
+        parsed = ParseValue(key, value, &message);
+        if (parsed.ok()) result.push_back(std::move(message));
+        return parsed.ok();
+      });
+  if (!scanned.ok()) return scanned;
+  if (!parsed.ok()) return parsed;
+  return result;
+}
+
 absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
     const std::string& report_id) const {
-  std::string prefix = absl::StrCat("f/", report_id, "\x01");
-  std::vector<Forwarding> result;
-  leveldb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    Forwarding forwarding;
-    absl::Status parsed =
-        ParseValue(it->key().ToString(), it->value().ToString(), &forwarding);
-    if (!parsed.ok()) return parsed;
-    result.push_back(std::move(forwarding));
-  }
-  absl::Status s = FromLevelDb(it->status(), "read forwardings");
-  if (!s.ok()) return s;
-  return result;
+  return ReadAll<Forwarding>(absl::StrCat("f/", report_id, "\x01"));
+}
+
+absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
+    const std::string& report_id) const {
+  return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"));
 }
 
 void ReportStore::LowerFloor(const std::string& key) {

@@ -17,7 +17,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "relay/report_types.h"
 
 namespace leveldb {
@@ -60,7 +62,12 @@ struct OutboxEntry {
 //   r/<report_id>                   StoredReport, as accepted here
 //   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
 //   o/<upstream>/<prio><seq>        outbox entry (value: report id)
-//   h/<upstream>/<prio><seq>        held: the upstream refused it (value: id)
+//   h/<upstream>/<prio><seq>        held: the upstream refused it, or the
+//                                   link may not carry it (value: id)
+//   e/<event_id>                    EventRecord: the event as known here
+//   d/<received micros>/<report_id> index of reports by arrival time
+//   x/<report_id>/<seq>             ConflictRecord: a different report came
+//                                   under this id and was refused
 //   m/seq                           last outbox sequence number used
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
@@ -98,6 +105,9 @@ class ReportStore {
   // All forwardings recorded for a report (one per upstream).
   absl::StatusOr<std::vector<Forwarding>> GetForwardings(
       const std::string& report_id) const;
+  // Every conflict recorded for a report id, oldest first.
+  absl::StatusOr<std::vector<ConflictRecord>> GetConflicts(
+      const std::string& report_id) const;
   // Up to `max` outbox entries of `upstream` in send order, skipping those in
   // `skip`.
   absl::StatusOr<std::vector<OutboxEntry>> PeekOutbox(
@@ -109,6 +119,12 @@ class ReportStore {
   absl::StatusOr<std::vector<StoredReport>> ListReports(
       const std::string& after_id, size_t limit,
       const std::function<bool(const StoredReport&)>& filter) const;
+
+  // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
+  // `from` (or the prefix's start when empty) until `fn` returns false.
+  absl::Status Scan(const std::string& prefix, const std::string& from,
+                    const std::function<bool(const std::string&,
+                                             const std::string&)>& fn) const;
 
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
@@ -122,6 +138,12 @@ class ReportStore {
                                uint64_t seq);
   // The held twin of an outbox key.
   static std::string HeldKey(const std::string& outbox_key);
+  static std::string ConflictKey(const std::string& report_id, uint64_t seq);
+  static std::string EventKey(const std::string& event_id);
+  // Index of reports by the time this node received them.
+  static std::string RecentKey(absl::Time received,
+                               const std::string& report_id);
+  static std::string RecentPrefix() { return "d/"; }
 
  private:
   struct Pending {
@@ -151,6 +173,9 @@ class ReportStore {
               std::unique_ptr<leveldb::DB> db, const Options& options,
               uint64_t seq);
   void WriterLoop();
+  // Every value under `prefix`, decoded, in key order.
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
   // A put of outbox key `key` is about to be written: no floor may be above
   // it.
   void LowerFloor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -36,8 +36,10 @@ absl::Status SeedBacklog(const BenchContext& ctx, const std::string& data_dir,
                    ReportStore::Open(data_dir, {}));
   RelayOptions options;
   options.region = kCounty;
-  options.upstreams = {kCity};
-  RelayEngine engine(options, store.get(), &ctx.regions, &RealClock::Get());
+  options.parent = kCity;
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<RelayEngine> engine,
+      RelayEngine::Open(options, store.get(), &ctx.regions, &RealClock::Get()));
   ASSIGN_OR_RETURN(Identity officer,
                    ParseIdentity(IdentityUri(Role::kClient, kCounty, "bench")));
   std::vector<const Region*> townships;
@@ -67,7 +69,7 @@ absl::Status SeedBacklog(const BenchContext& ctx, const std::string& data_dir,
     // drain.
     if (r.grade() == GRADE_I || r.grade() == GRADE_II) r.set_grade(GRADE_III);
     if (i + 1 == n) r.set_grade(GRADE_IV);
-    engine.Submit(officer, std::move(r), [&](absl::StatusOr<Receipt> receipt) {
+    engine->Submit(officer, std::move(r), [&](absl::StatusOr<Receipt> receipt) {
       absl::MutexLock lock(&mu);
       --pending;
       if (!receipt.ok() && failed.ok()) failed = receipt.status();

@@ -50,9 +50,9 @@ int Serve(const std::string& config_path) {
     return 2;
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds =
-      MakeServerCredentials({config->tls().cert_file(),
-                             config->tls().key_file(),
-                             config->tls().ca_file()});
+      MakeServerCredentials(TlsPaths{
+          config->tls().cert_file(), config->tls().key_file(),
+          config->tls().ca_file(), config->tls().crl_dir(), absl::Seconds(60)});
   if (!creds.ok()) {
     std::cerr << "kuaibao-bench-echo: " << creds.status() << "\n";
     return 2;

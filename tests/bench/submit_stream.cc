@@ -12,8 +12,9 @@ std::shared_ptr<grpc::Channel> ClientChannel(const std::string& pki_dir,
                                              bool own_connection) {
   const std::string base = pki_dir + "/" + cert_name;
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
-      MakeChannelCredentials(
-          {base + ".pem", base + ".key", pki_dir + "/ca.pem"});
+      MakeChannelCredentials(TlsPaths{base + ".pem", base + ".key",
+                                      pki_dir + "/ca.pem", "",
+                                      absl::Seconds(60)});
   grpc::ChannelArguments args;
   if (own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   // A missing certificate shows up as a failed call, like a wrong one.

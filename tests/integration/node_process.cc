@@ -1,6 +1,7 @@
 #include "tests/integration/node_process.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +46,7 @@ absl::Status NodeProcess::Start() {
 }
 
 absl::Status NodeProcess::Launch() {
-  const std::string config_path = dir_ + "/node.textproto";
+  const std::string config_path = this->config_path();
   const std::string port_file = port_path();
   std::filesystem::remove(port_file);
   {
@@ -58,7 +59,12 @@ absl::Status NodeProcess::Launch() {
            << "/deploy/regions/shanxi-2022.csv\"\n"
            << "tls { cert_file: \"" << pki_dir_ << "/node-" << region_
            << ".pem\" key_file: \"" << pki_dir_ << "/node-" << region_
-           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\" }\n"
+           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\"";
+    // Revocation checks whenever the PKI has CRLs (the test PKI has).
+    if (std::filesystem::is_directory(pki_dir_ + "/crl")) {
+      config << " crl_dir: \"" << pki_dir_ << "/crl\" require_crl: true";
+    }
+    config << " " << extra_tls_config_ << " }\n"
            << "min_backoff_ms: 50\nmax_backoff_ms: 500\n";
     if (!parent_region_.empty()) {
       config << "parent { region: \"" << parent_region_
@@ -72,6 +78,11 @@ absl::Status NodeProcess::Launch() {
     std::string log = log_path();
     FILE* out = freopen(log.c_str(), "a", stderr);
     (void)out;
+    struct rlimit limit;
+    if (file_limit_ > 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      limit.rlim_cur = static_cast<rlim_t>(file_limit_);
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     execl(binary_.c_str(), binary_.c_str(), "--config", config_path.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
@@ -122,11 +133,15 @@ int NodeProcess::Stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string NodeProcess::LogTail() const {
+std::string NodeProcess::Log() const {
   std::ifstream in(log_path());
   std::stringstream all;
   all << in.rdbuf();
-  std::vector<std::string> lines = absl::StrSplit(all.str(), '\n');
+  return all.str();
+}
+
+std::string NodeProcess::LogTail() const {
+  std::vector<std::string> lines = absl::StrSplit(Log(), '\n');
   size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
   std::string tail;
   for (size_t i = from; i < lines.size(); ++i)

@@ -27,6 +27,12 @@ class NodeProcess {
   void set_port(int port) { port_ = port; }
   // Extra lines appended to the config (text format).
   void SetExtraConfig(const std::string& text) { extra_config_ = text; }
+  // Extra fields inside the config's `tls { }` (text format).
+  void SetExtraTlsConfig(const std::string& text) { extra_tls_config_ = text; }
+  // Use this data directory instead of one of its own.
+  void set_data_dir(const std::string& dir) { data_dir_ = dir; }
+  // Start the process with this soft limit on open files (0 = inherit).
+  void set_file_limit(int soft) { file_limit_ = soft; }
   // Runs this program instead of kuaibao-node (it gets the same
   // `--config FILE` and must write the port file the same way).
   void set_binary(std::string path) { binary_ = std::move(path); }
@@ -48,7 +54,12 @@ class NodeProcess {
   std::string address() const;
   const std::string& region() const { return region_; }
   std::string log_path() const { return dir_ + "/node.log"; }
-  std::string data_dir() const { return dir_ + "/data"; }
+  std::string config_path() const { return dir_ + "/node.textproto"; }
+  std::string data_dir() const {
+    return data_dir_.empty() ? dir_ + "/data" : data_dir_;
+  }
+  // The whole log, to search.
+  std::string Log() const;
   // The last lines of the node's log, for failure messages.
   std::string LogTail() const;
 
@@ -61,6 +72,9 @@ class NodeProcess {
   std::string parent_region_;
   int parent_port_ = 0;
   std::string extra_config_;
+  std::string extra_tls_config_;
+  std::string data_dir_;
+  int file_limit_ = 0;
   std::string binary_ = KUAIBAO_NODE_BINARY;
   pid_t pid_ = -1;
   int port_ = 0;
