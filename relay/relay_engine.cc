@@ -16,8 +16,15 @@ absl::Status Conflict(const std::string& id) {
                                  "changed report needs a new id"));
 }
 
-bool SameReport(const IncidentReport& a, const IncidentReport& b) {
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+// Equal; a resend that leaves origin_seq to the node matches the copy the
+// node numbered.
+bool SameReport(const IncidentReport& stored, const IncidentReport& incoming) {
+  if (incoming.origin_seq() == 0 && stored.origin_seq() != 0) {
+    IncidentReport numbered = incoming;
+    numbered.set_origin_seq(stored.origin_seq());
+    return google::protobuf::util::MessageDifferencer::Equals(stored, numbered);
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(stored, incoming);
 }
 
 }  // namespace
@@ -27,11 +34,18 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
     : options_(std::move(options)),
       store_(store),
       regions_(regions),
-      clock_(clock) {}
+      clock_(clock),
+      outbox_(store),
+      ledger_(store) {}
 
 void RelayEngine::SetOutboxListener(std::function<void()> listener) {
   absl::MutexLock lock(&mu_);
   outbox_listener_ = std::move(listener);
+}
+
+void RelayEngine::SetAdmissionControl(const AdmissionControl* admission) {
+  absl::MutexLock lock(&mu_);
+  admission_ = admission;
 }
 
 int RelayEngine::PriorityOf(const IncidentReport& report) {
@@ -81,7 +95,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   hop->set_node(options_.region);
   hop->set_received_from(client.uri);
   *hop->mutable_received_at() = ToProto(now);
-  Store(std::move(stored), std::move(done));
+  Store(std::move(stored), /*first_node=*/true, std::move(done));
 }
 
 void RelayEngine::Accept(const Identity& child, StoredReport relayed,
@@ -128,7 +142,7 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
   hop->set_node(options_.region);
   hop->set_received_from(child.uri);
   *hop->mutable_received_at() = ToProto(now);
-  Store(std::move(relayed), std::move(done));
+  Store(std::move(relayed), /*first_node=*/false, std::move(done));
 }
 
 Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
@@ -143,7 +157,8 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
   return receipt;
 }
 
-void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
+void RelayEngine::Store(StoredReport stored, bool first_node,
+                        ReceiptCallback done) {
   const std::string id = stored.report().report_id();
   {
     absl::MutexLock lock(&mu_);
@@ -172,60 +187,73 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
       done(existing.status());
       return;
     }
+    // Only new reports are refused for lack of space: a resend above was
+    // acknowledged from what is stored.
+    if (admission_ != nullptr) {
+      absl::Status admitted = admission_->Check();
+      if (!admitted.ok()) {
+        done(admitted);
+        return;
+      }
+    }
     writing_[id].report = stored.report();
   }
 
+  absl::Time now = clock_->TimeNow();
   HopRecord* hop = stored.mutable_hops(stored.hops_size() - 1);
-  *hop->mutable_stored_at() = ToProto(clock_->TimeNow());
-  StoreBatch batch;
+  *hop->mutable_stored_at() = ToProto(now);
   int priority = PriorityOf(stored.report());
-  for (const std::string& upstream : options_.upstreams) {
-    batch.Put(ReportStore::OutboxKey(upstream, priority, store_->NextSeq()),
-              id);
-    Forwarding forwarding;
-    forwarding.set_to(upstream);
-    batch.Put(ReportStore::ForwardingKey(id, upstream),
-              forwarding.SerializeAsString());
-  }
-  batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
-
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));
-  store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
-                                       absl::Status status) {
-    std::vector<ReceiptCallback> duplicates;
-    std::function<void()> listener;
-    {
-      absl::MutexLock lock(&mu_);
-      auto node = writing_.extract(id);
-      duplicates = std::move(node.mapped().duplicates);
-      listener = outbox_listener_;
-    }
-    if (!status.ok()) {
-      done(status);
-      for (auto& d : duplicates) d(status);
-      return;
-    }
-    done(*receipt);
-    Receipt again = *receipt;
-    again.set_duplicate(true);
-    for (auto& d : duplicates) d(again);
-    if (listener && !options_.upstreams.empty()) listener();
-  });
+  std::function<void(absl::Status)> finish =
+      [this, id, receipt, done = std::move(done)](absl::Status status) {
+        std::vector<ReceiptCallback> duplicates;
+        std::function<void()> listener;
+        {
+          absl::MutexLock lock(&mu_);
+          auto node = writing_.extract(id);
+          duplicates = std::move(node.mapped().duplicates);
+          listener = outbox_listener_;
+        }
+        if (!status.ok()) {
+          done(status);
+          for (auto& d : duplicates) d(status);
+          return;
+        }
+        done(*receipt);
+        Receipt again = *receipt;
+        again.set_duplicate(true);
+        for (auto& d : duplicates) d(again);
+        if (listener && !options_.upstreams.empty()) listener();
+      };
+  // The ledger numbers the report and queues the write in one step, so that
+  // its records reach the disk in the order it computed them.
+  absl::Status recorded = ledger_.Record(
+      stored.mutable_report(), first_node, now, StoreBatch(),
+      [&](StoreBatch batch) {
+        for (const std::string& upstream : options_.upstreams) {
+          outbox_.Add(upstream, priority, stored, &batch);
+          Forwarding forwarding;
+          forwarding.set_to(upstream);
+          batch.Put(ReportStore::ForwardingKey(id, upstream),
+                    forwarding.SerializeAsString());
+        }
+        batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
+        store_->Commit(std::move(batch), finish);
+      });
+  if (!recorded.ok()) finish(recorded);
 }
 
 absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& in_flight) {
-  absl::StatusOr<std::vector<OutboxEntry>> entries =
-      store_->PeekOutbox(upstream, max, in_flight);
-  if (!entries.ok()) return entries.status();
+  absl::StatusOr<std::vector<QueuedReport>> queued =
+      outbox_.Next(upstream, max, in_flight);
+  if (!queued.ok()) return queued.status();
   absl::Time now = clock_->TimeNow();
   std::vector<OutboundReport> result;
-  result.reserve(entries->size());
-  for (OutboxEntry& entry : *entries) {
-    absl::StatusOr<StoredReport> stored = store_->GetReport(entry.report_id);
-    if (!stored.ok()) return stored.status();
-    OutboundReport out{std::move(entry), std::move(*stored)};
+  result.reserve(queued->size());
+  for (QueuedReport& q : *queued) {
+    OutboundReport out{std::move(q.entry), std::move(q.report)};
     Forwarding* forwarding =
         out.payload.mutable_hops(out.payload.hops_size() - 1)->add_forwarded();
     forwarding->set_to(upstream);
@@ -247,7 +275,7 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
   forwarding.set_attempts(attempts);
   *forwarding.mutable_receipt() = receipt;
   StoreBatch batch;
-  batch.Delete(entry.key);
+  Outbox::Remove(upstream, entry, &batch);
   batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
             forwarding.SerializeAsString());
   store_->Commit(std::move(batch), std::move(done));
@@ -261,8 +289,7 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
   forwarding.set_to(upstream);
   forwarding.set_refused(reason);
   StoreBatch batch;
-  batch.Delete(entry.key);
-  batch.Put(ReportStore::HeldKey(entry.key), entry.report_id);
+  Outbox::Hold(upstream, entry, &batch);
   batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
             forwarding.SerializeAsString());
   store_->Commit(std::move(batch), std::move(done));

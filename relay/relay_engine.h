@@ -13,10 +13,16 @@
 //     is stored: stored once, acknowledged as often as asked. A different
 //     report under a used id is refused.
 //  4. The node's forwarders take reports from each upstream's outbox in
-//     priority order (NextOutbound), and hand back the upstream's receipt
-//     (RecordReceipt); the outbox entry is deleted in the same synced write
-//     that records the receipt. A refusal moves the entry to "held" (never
-//     deleted) for an operator to look at.
+//     priority order (NextOutbound; Outbox has the rules: urgent first,
+//     senders in turn, an event's reports in order), and hand back the
+//     upstream's receipt (RecordReceipt); the outbox entry is deleted in the
+//     same synced write that records the receipt. A refusal moves the entry
+//     to "held" (never deleted) for an operator to look at.
+//  5. The same write that stores a report numbers it, if its client did not
+//     (first node only), and updates the origin's ledger of numbers and gaps
+//     (OriginLedger). While the disk is short of space (AdmissionControl) or
+//     a write failed (ReportStore), new reports are refused with
+//     RESOURCE_EXHAUSTED or UNAVAILABLE; resent ones are still acknowledged.
 //
 // The relay knows nothing of gRPC; node/ adapts it to the wire.
 
@@ -31,8 +37,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "relay/admission_control.h"
 #include "relay/base/clock.h"
 #include "relay/identity.h"
+#include "relay/origin_ledger.h"
+#include "relay/outbox.h"
 #include "relay/region.h"
 #include "relay/report_types.h"
 #include "relay/store/report_store.h"
@@ -108,20 +117,32 @@ class RelayEngine {
 
   // Called (on the writer thread) after new outbox entries became durable.
   void SetOutboxListener(std::function<void()> listener);
+  // New reports are refused while `admission` says so. Borrowed; nullptr =
+  // always admit.
+  void SetAdmissionControl(const AdmissionControl* admission);
+  // After a failed write: reopens the store and reloads the ledger.
+  absl::Status RecoverStore() { return ledger_.RecoverStore(); }
 
   const RelayOptions& options() const { return options_; }
+  ReportStore& store() const { return *store_; }
+  Outbox& outbox() { return outbox_; }
+  OriginLedger& ledger() { return ledger_; }
+
+  static int PriorityOf(const IncidentReport& report);
 
  private:
-  // Stores `stored` (this node's hop last) unless already present.
-  void Store(StoredReport stored, ReceiptCallback done);
+  // Stores `stored` (this node's hop last) unless already present; numbers
+  // it when it comes from a client (`first_node`) without a number.
+  void Store(StoredReport stored, bool first_node, ReceiptCallback done);
   Receipt ReceiptFor(const StoredReport& stored, bool duplicate) const;
-  static int PriorityOf(const IncidentReport& report);
 
   // Constant after construction.
   const RelayOptions options_;
   ReportStore* const store_;
   const RegionTable* const regions_;
   Clock* const clock_;
+  Outbox outbox_;
+  OriginLedger ledger_;
 
   mutable absl::Mutex mu_;
   // Reports whose write is in progress, with everyone waiting for it.
@@ -131,6 +152,7 @@ class RelayEngine {
   };
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
+  const AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace kuaibao

@@ -13,11 +13,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "relay/report_types.h"
+#include "relay/store/log_scrubber.h"
 
 namespace leveldb {
 class DB;
@@ -35,6 +36,9 @@ class StoreBatch {
   void Delete(std::string key) {
     ops_.emplace_back(std::move(key), std::nullopt);
   }
+  void Append(StoreBatch other) {
+    for (auto& op : other.ops_) ops_.push_back(std::move(op));
+  }
   bool empty() const { return ops_.empty(); }
 
   // (key, value); no value = delete.
@@ -47,24 +51,23 @@ class StoreBatch {
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
 };
 
-// An entry in the outbox of one upstream. Keys sort by priority, then by the
-// order reports were accepted, so iterating the outbox is the send order.
-struct OutboxEntry {
-  std::string key;
-  std::string report_id;
-};
-
 // Everything a node keeps, in one LevelDB database:
 //   r/<report_id>                   StoredReport, as accepted here
 //   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
-//   o/<upstream>/<prio><seq>        outbox entry (value: report id)
-//   h/<upstream>/<prio><seq>        held: the upstream refused it (value: id)
+//   o/..., e/..., h/...             outbox, its event index, held (Outbox)
+//   g/...                           per-origin sequence ledger (OriginLedger)
 //   m/seq                           last outbox sequence number used
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
 // off, which only the tests' negative controls do). Concurrent commits are
 // grouped into one synced write (group commit); each caller is told only
 // after the write that covers its batch returned.
+//
+// A failed write (a full disk, an I/O error) stops the store: that commit
+// and every later one fail at once, without touching the files, until
+// Recover() has reopened the database. Writing on after a failed append would
+// leave a torn record in the middle of LevelDB's log, which the next open
+// reports as corruption; reopening instead treats it as the log's torn tail.
 //
 // Thread-safe. Owns a writer thread, joined by the destructor.
 class ReportStore {
@@ -83,26 +86,44 @@ class ReportStore {
   // do about it.
   static absl::StatusOr<std::unique_ptr<ReportStore>> Open(
       const std::string& dir, const Options& options);
+  // Rebuilds a damaged database in place from whatever is readable: first
+  // drops the log records that fail their checksums (ScrubLevelDbLog), then
+  // runs leveldb::RepairDB, which checks table blocks itself and sets damaged
+  // files aside in lost/. The directory must not be open. What lay in
+  // damaged records is lost; the caller keeps a copy first. Returns what the
+  // scrub dropped.
+  static absl::StatusOr<ScrubResult> Repair(const std::string& dir,
+                                            const Options& options);
   ~ReportStore();
 
   // Applies `batch` durably, then calls `done` (on the writer thread; it
-  // must not block). The status is the write's.
+  // must not block). The status is the write's: RESOURCE_EXHAUSTED when the
+  // disk is full, UNAVAILABLE for other I/O errors or while stopped.
   void Commit(StoreBatch batch, std::function<void(absl::Status)> done);
   // Commit and wait for it.
   absl::Status CommitAndWait(StoreBatch batch);
 
+  // OK, or why writes are stopped (see the class comment).
+  absl::Status WriteHealth() const;
+  // After a failed write: waits until the commits queued behind it have
+  // failed, then closes and reopens the database. OK when writes work again
+  // (also when they never stopped); the reopen's error otherwise, and the
+  // store stays stopped. Reads during the reopen fail with UNAVAILABLE.
+  absl::Status Recover();
+
   // Reads. NOT_FOUND when absent; DATA_LOSS when the stored value is damaged.
   absl::StatusOr<StoredReport> GetReport(const std::string& report_id) const;
+  absl::StatusOr<std::string> Get(const std::string& key) const;
   // All forwardings recorded for a report (one per upstream).
   absl::StatusOr<std::vector<Forwarding>> GetForwardings(
       const std::string& report_id) const;
-  // Up to `max` outbox entries of `upstream` in send order, skipping those in
-  // `skip`.
-  absl::StatusOr<std::vector<OutboxEntry>> PeekOutbox(
-      const std::string& upstream, size_t max,
-      const absl::flat_hash_set<std::string>& skip) const;
-  // Number of outbox entries for `upstream` (a scan; for tests and status).
-  absl::StatusOr<size_t> OutboxSize(const std::string& upstream) const;
+  // Calls `visit` for each key starting with `prefix`, in key order, from the
+  // first key >= `from` (empty: from the prefix), until it returns false.
+  // `visit` must not call back into the store.
+  absl::Status Scan(
+      const std::string& prefix, const std::string& from,
+      const std::function<bool(absl::string_view key, absl::string_view value)>&
+          visit) const;
   // Reports in id order, starting after `after_id`.
   absl::StatusOr<std::vector<StoredReport>> ListReports(
       const std::string& after_id, size_t limit,
@@ -116,10 +137,6 @@ class ReportStore {
   static std::string ReportKey(const std::string& report_id);
   static std::string ForwardingKey(const std::string& report_id,
                                    const std::string& upstream);
-  static std::string OutboxKey(const std::string& upstream, int priority,
-                               uint64_t seq);
-  // The held twin of an outbox key.
-  static std::string HeldKey(const std::string& outbox_key);
 
  private:
   struct Pending {
@@ -127,19 +144,27 @@ class ReportStore {
     std::function<void(absl::Status)> done;
   };
 
-  ReportStore(std::unique_ptr<leveldb::DB> db, const Options& options,
-              uint64_t seq);
+  ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
+              const Options& options, uint64_t seq);
   void WriterLoop();
 
   // Constant after construction.
-  const std::unique_ptr<leveldb::DB> db_;
+  const std::string dir_;
   const Options options_;
 
   std::atomic<uint64_t> seq_;
 
-  absl::Mutex mu_;
+  // Readers and the writer share the database; Recover swaps it.
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<leveldb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+
+  mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // The writer is applying a group.
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  // Why writes are stopped; OK while they work.
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;
 };

@@ -1,0 +1,263 @@
+#include "relay/outbox.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "relay/base/status_macros.h"
+#include "relay/proto_time.h"
+
+namespace kuaibao {
+namespace {
+
+// Separates a source (an identity URI) from the sequence number; sorts below
+// every character a URI may hold, so one source's keys are contiguous.
+constexpr char kEndOfSource = '\x01';
+constexpr int kSeqDigits = 16;
+
+std::string SeqText(uint64_t seq) {
+  char buf[kSeqDigits + 1];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
+  return buf;
+}
+
+uint64_t SeqOfKey(absl::string_view key) {
+  uint64_t seq = 0;
+  if (key.size() >= kSeqDigits) {
+    (void)absl::SimpleHexAtoi(key.substr(key.size() - kSeqDigits), &seq);
+  }
+  return seq;
+}
+
+std::string QueuePrefix(const std::string& upstream) {
+  return absl::StrCat("o/", upstream, "/");
+}
+
+std::string EventPrefix(const std::string& upstream,
+                        const std::string& event_id) {
+  return absl::StrCat("e/", upstream, "/", event_id,
+                      std::string(1, kEndOfSource));
+}
+
+std::string EventKey(const std::string& upstream, const std::string& event_id,
+                     uint64_t seq) {
+  return absl::StrCat(EventPrefix(upstream, event_id), SeqText(seq));
+}
+
+// The smallest key after every key that starts with `prefix`.
+std::string PrefixEnd(std::string prefix) {
+  ++prefix.back();
+  return prefix;
+}
+
+}  // namespace
+
+Outbox::Outbox(ReportStore* store) : store_(store) {}
+
+void Outbox::Add(const std::string& upstream, int priority,
+                 const StoredReport& stored, StoreBatch* batch) {
+  const HopRecord& own = stored.hops(stored.hops_size() - 1);
+  std::string source = own.received_from().empty() ? "-" : own.received_from();
+  uint64_t seq = store_->NextSeq();
+  std::string key =
+      absl::StrCat(QueuePrefix(upstream), std::clamp(priority, 0, 9), "/",
+                   source, std::string(1, kEndOfSource), SeqText(seq));
+  batch->Put(EventKey(upstream, stored.report().event_id(), seq), key);
+  batch->Put(std::move(key), stored.report().report_id());
+}
+
+void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
+                    StoreBatch* batch) {
+  batch->Delete(entry.key);
+  batch->Delete(EventKey(upstream, entry.event_id, SeqOfKey(entry.key)));
+}
+
+void Outbox::Hold(const std::string& upstream, const OutboxEntry& entry,
+                  StoreBatch* batch) {
+  Remove(upstream, entry, batch);
+  batch->Put(absl::StrCat("h", entry.key.substr(1)), entry.report_id);
+}
+
+absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
+    const std::string& upstream, size_t max,
+    const absl::flat_hash_set<std::string>& skip) {
+  std::vector<QueuedReport> out;
+  absl::flat_hash_set<std::string> taken;
+  const std::string queue = QueuePrefix(upstream);
+  std::string from;
+  while (out.size() < max) {
+    // The next class with anything queued: "o/<upstream>/<class>/".
+    std::optional<std::string> class_prefix;
+    RETURN_IF_ERROR(store_->Scan(
+        queue, from, [&](absl::string_view key, absl::string_view) {
+          class_prefix = std::string(key.substr(0, queue.size() + 2));
+          return false;
+        }));
+    if (!class_prefix) break;
+    RETURN_IF_ERROR(
+        TakeFromClass(upstream, *class_prefix, max, skip, &taken, &out));
+    from = PrefixEnd(*class_prefix);
+  }
+  return out;
+}
+
+absl::Status Outbox::TakeFromClass(const std::string& upstream,
+                                   const std::string& class_prefix, size_t max,
+                                   const absl::flat_hash_set<std::string>& skip,
+                                   absl::flat_hash_set<std::string>* taken,
+                                   std::vector<QueuedReport>* out) {
+  // The class's sources, one seek each.
+  std::vector<std::string> sources;
+  std::string from;
+  for (;;) {
+    std::optional<std::string> source;
+    RETURN_IF_ERROR(store_->Scan(
+        class_prefix, from, [&](absl::string_view key, absl::string_view) {
+          key.remove_prefix(class_prefix.size());
+          source = std::string(key.substr(0, key.find(kEndOfSource)));
+          return false;
+        }));
+    if (!source) break;
+    from =
+        absl::StrCat(class_prefix, *source, std::string(1, kEndOfSource + 1));
+    sources.push_back(*std::move(source));
+  }
+  // Take turns from the source after the one served last.
+  {
+    absl::MutexLock lock(&mu_);
+    auto last = last_source_.find(class_prefix);
+    if (last != last_source_.end()) {
+      auto first =
+          std::upper_bound(sources.begin(), sources.end(), last->second);
+      std::rotate(sources.begin(), first, sources.end());
+    }
+  }
+
+  struct Cursor {
+    std::string prefix;  // the source's keys
+    std::string from;    // where this call goes on reading
+    bool exhausted = false;
+  };
+  std::vector<Cursor> cursors;
+  for (const std::string& source : sources) {
+    cursors.push_back(
+        {absl::StrCat(class_prefix, source, std::string(1, kEndOfSource)), "",
+         false});
+  }
+  std::string served;
+  bool full = false;
+  while (!full && out->size() < max) {
+    size_t active = std::count_if(cursors.begin(), cursors.end(),
+                                  [](const Cursor& c) { return !c.exhausted; });
+    if (active == 0) break;
+    // Share what room is left evenly; at least one each.
+    const size_t quantum = std::max<size_t>(1, (max - out->size()) / active);
+    for (size_t i = 0; i < cursors.size() && !full && out->size() < max; ++i) {
+      Cursor& cursor = cursors[i];
+      if (cursor.exhausted) continue;
+      std::vector<OutboxEntry> candidates;
+      bool reached = false;
+      RETURN_IF_ERROR(
+          store_->Scan(cursor.prefix, cursor.from,
+                       [&](absl::string_view key, absl::string_view value) {
+                         cursor.from = absl::StrCat(key, std::string(1, '\0'));
+                         std::string id(value);
+                         if (skip.contains(id) || taken->contains(id))
+                           return true;
+                         candidates.push_back(
+                             OutboxEntry{std::string(key), std::move(id), ""});
+                         reached = candidates.size() >= quantum;
+                         return !reached;
+                       }));
+      cursor.exhausted = !reached;
+      for (OutboxEntry& entry : candidates) {
+        if (taken->contains(entry.report_id)) continue;  // pulled forward
+        absl::StatusOr<StoredReport> report =
+            store_->GetReport(entry.report_id);
+        if (!report.ok()) return report.status();
+        entry.event_id = report->report().event_id();
+        ASSIGN_OR_RETURN(bool emitted, Emit(upstream, entry, *std::move(report),
+                                            max, skip, taken, out));
+        served = sources[i];
+        if (!emitted) {
+          full = true;
+          break;
+        }
+      }
+    }
+  }
+  if (!served.empty()) {
+    absl::MutexLock lock(&mu_);
+    last_source_[class_prefix] = served;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Outbox::Emit(const std::string& upstream,
+                                  const OutboxEntry& entry, StoredReport report,
+                                  size_t max,
+                                  const absl::flat_hash_set<std::string>& skip,
+                                  absl::flat_hash_set<std::string>* taken,
+                                  std::vector<QueuedReport>* out) {
+  // The earlier reports of the event still queued, in arrival order.
+  const uint64_t seq = SeqOfKey(entry.key);
+  std::vector<std::string> earlier;
+  RETURN_IF_ERROR(
+      store_->Scan(EventPrefix(upstream, entry.event_id), "",
+                   [&](absl::string_view key, absl::string_view value) {
+                     if (SeqOfKey(key) >= seq) return false;
+                     earlier.emplace_back(value);
+                     return true;
+                   }));
+  for (const std::string& key : earlier) {
+    absl::StatusOr<std::string> id = store_->Get(key);
+    if (absl::IsNotFound(id.status())) continue;  // acknowledged meanwhile
+    if (!id.ok()) return id.status();
+    // In flight already (sent before) or waiting for a retry.
+    if (skip.contains(*id) || taken->contains(*id)) continue;
+    if (out->size() >= max) return false;
+    ASSIGN_OR_RETURN(StoredReport first, store_->GetReport(*id));
+    taken->insert(*id);
+    OutboxEntry first_entry{key, *id, entry.event_id};
+    out->push_back(QueuedReport{std::move(first_entry), std::move(first)});
+  }
+  if (out->size() >= max) return false;
+  taken->insert(entry.report_id);
+  out->push_back(QueuedReport{entry, std::move(report)});
+  return true;
+}
+
+absl::StatusOr<Outbox::Summary> Outbox::Summarize(
+    const std::string& upstream) const {
+  Summary summary;
+  std::string oldest_id;
+  uint64_t oldest_seq = UINT64_MAX;
+  RETURN_IF_ERROR(
+      store_->Scan(QueuePrefix(upstream), "",
+                   [&](absl::string_view key, absl::string_view value) {
+                     ++summary.waiting;
+                     uint64_t seq = SeqOfKey(key);
+                     if (seq < oldest_seq) {
+                       oldest_seq = seq;
+                       oldest_id = std::string(value);
+                     }
+                     return true;
+                   }));
+  RETURN_IF_ERROR(store_->Scan(absl::StrCat("h/", upstream, "/"), "",
+                               [&](absl::string_view, absl::string_view) {
+                                 ++summary.held;
+                                 return true;
+                               }));
+  if (!oldest_id.empty()) {
+    ASSIGN_OR_RETURN(StoredReport oldest, store_->GetReport(oldest_id));
+    summary.oldest_stored_at =
+        FromProto(oldest.hops(oldest.hops_size() - 1).stored_at());
+  }
+  return summary;
+}
+
+}  // namespace kuaibao
