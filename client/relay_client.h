@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/monitor.pb.h"
 #include "kuaibao/v1/report.pb.h"
 #include "kuaibao/v1/service.pb.h"
 #include "relay/transport/tls_credentials.h"
@@ -48,6 +49,11 @@ class RelayClient {
       const std::string& report_id) = 0;
   virtual absl::StatusOr<v1::ListReportsResponse> ListReports(
       const v1::ListReportsRequest& request) = 0;
+
+  // Monitor.GetStatus / Monitor.ListOrigins.
+  virtual absl::StatusOr<v1::GetStatusResponse> GetStatus() = 0;
+  virtual absl::StatusOr<v1::ListOriginsResponse> ListOrigins(
+      const v1::ListOriginsRequest& request) = 0;
 };
 
 // A client for the node at `address` (host:port) over mutually authenticated

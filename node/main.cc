@@ -9,14 +9,20 @@
 #include "absl/strings/str_cat.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
+#include "node/store_repair_command.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
+ABSL_FLAG(bool, repair, false,
+          "repair a damaged store instead of serving (node stopped): keeps a "
+          "copy of the data directory, rebuilds it, lists what it recovered");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "kuaibao-node --config FILE\n"
-      "Runs one node of the Kuaibao incident-report relay.");
+      "kuaibao-node --repair --config FILE\n"
+      "Runs one node of the Kuaibao incident-report relay, or repairs its "
+      "damaged store.");
   absl::ParseCommandLine(argc, argv);
   std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
@@ -28,6 +34,10 @@ int main(int argc, char** argv) {
     kuaibao::Log(kuaibao::LogLevel::kError, "cannot start: bad configuration",
                  {{"reason", std::string(config.status().message())}});
     return 2;
+  }
+  if (absl::GetFlag(FLAGS_repair)) {
+    return kuaibao::RunStoreRepair(*config, &kuaibao::RealClock::Get(),
+                                   std::cout, std::cerr);
   }
 
   // Block the stop signals in every thread (threads inherit the mask), and

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
 #include "node/forwarder.h"
+#include "node/monitor_service.h"
+#include "node/node_monitor.h"
 #include "node/node_services.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
@@ -54,12 +56,14 @@ class NodeServerImpl final : public NodeServer {
     if (stopped_) return;
     stopped_ = true;
     // Order matters: no new calls, then no new sends, then the store.
+    if (monitor_) monitor_->Shutdown();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(grace));
     }
     if (forwarder_) forwarder_->Shutdown();
     forwarder_.reset();
+    monitor_.reset();
     services_.clear();
     relay_.reset();
     store_.reset();
@@ -97,12 +101,37 @@ class NodeServerImpl final : public NodeServer {
     }
     relay_ = std::make_unique<RelayEngine>(relay_options, store_.get(),
                                            &regions_, clock);
+    admission_ = std::make_unique<AdmissionControl>(
+        config.region(),
+        AdmissionControl::Limits{config.max_store_bytes(),
+                                 config.min_free_disk_bytes()});
+    relay_->SetAdmissionControl(admission_.get());
 
     ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
                      MakeServerCredentials(tls));
+    std::vector<const Forwarder*> links;
+    if (config.has_parent()) {
+      ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> channel_creds,
+                       MakeChannelCredentials(tls));
+      Forwarder::Options options;
+      options.upstream = config.parent().region();
+      options.address = config.parent().address();
+      options.max_in_flight = config.max_in_flight();
+      options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
+      options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
+      forwarder_ = std::make_unique<Forwarder>(options, relay_.get(),
+                                               channel_creds, clock);
+      links.push_back(forwarder_.get());
+    }
+    const absl::Duration stall_after =
+        absl::Milliseconds(config.stall_after_ms());
     services_.push_back(std::make_unique<IntakeService>(relay_.get()));
     services_.push_back(std::make_unique<RelayService>(relay_.get()));
     services_.push_back(std::make_unique<QueryService>(relay_.get()));
+    services_.push_back(std::make_unique<MonitorService>(
+        MonitorService::Options{stall_after,
+                                absl::Seconds(config.gap_overdue_after_s())},
+        relay_.get(), admission_.get(), links, clock));
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -120,21 +149,16 @@ class NodeServerImpl final : public NodeServer {
                        " (address in use, or not an address of this host)"));
     }
 
-    if (config.has_parent()) {
-      ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> channel_creds,
-                       MakeChannelCredentials(tls));
-      Forwarder::Options options;
-      options.upstream = config.parent().region();
-      options.address = config.parent().address();
-      options.max_in_flight = config.max_in_flight();
-      options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
-      options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
-      forwarder_ = std::make_unique<Forwarder>(options, relay_.get(),
-                                               channel_creds, clock);
+    if (forwarder_) {
       Forwarder* forwarder = forwarder_.get();
       relay_->SetOutboxListener([forwarder] { forwarder->Wake(); });
       forwarder_->Start();
     }
+    monitor_ = std::make_unique<NodeMonitor>(
+        NodeMonitor::Options{config.data_dir(), absl::Seconds(1), stall_after},
+        relay_.get(), admission_.get(), links, server_->GetHealthCheckService(),
+        clock);
+    monitor_->Start();
     if (!config.port_file().empty()) {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
     }
@@ -153,9 +177,11 @@ class NodeServerImpl final : public NodeServer {
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
+  std::unique_ptr<AdmissionControl> admission_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<Forwarder> forwarder_;
+  std::unique_ptr<NodeMonitor> monitor_;
   int port_ = 0;
 };
 

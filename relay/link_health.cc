@@ -9,27 +9,26 @@ LinkAssessment AssessLink(const LinkSnapshot& link, absl::Time now,
   LinkAssessment result;
   if (!link.connected) return result;
   if (link.in_flight == 0) {
-    result.condition = LinkCondition::kIdle;
+    result.health = LinkHealth::kIdle;
     return result;
   }
   // A receipt before the oldest outstanding send says nothing about it.
   result.quiet_since =
       std::max(link.last_receipt_at, link.oldest_in_flight_sent_at);
-  result.condition = now - result.quiet_since >= stall_after
-                         ? LinkCondition::kStalled
-                         : LinkCondition::kMoving;
+  result.health = now - result.quiet_since >= stall_after ? LinkHealth::kStalled
+                                                          : LinkHealth::kMoving;
   return result;
 }
 
-absl::string_view LinkConditionName(LinkCondition condition) {
-  switch (condition) {
-    case LinkCondition::kDown:
+absl::string_view LinkHealthName(LinkHealth health) {
+  switch (health) {
+    case LinkHealth::kDown:
       return "down";
-    case LinkCondition::kIdle:
+    case LinkHealth::kIdle:
       return "idle";
-    case LinkCondition::kMoving:
+    case LinkHealth::kMoving:
       return "moving";
-    case LinkCondition::kStalled:
+    case LinkHealth::kStalled:
       return "stalled";
   }
   return "unknown";

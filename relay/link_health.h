@@ -20,7 +20,7 @@ struct LinkSnapshot {
   absl::Time last_receipt_at = absl::InfinitePast();
 };
 
-enum class LinkCondition {
+enum class LinkHealth {
   kDown,     // not connected
   kIdle,     // connected, nothing in flight
   kMoving,   // in flight, and a receipt within the stall threshold
@@ -28,7 +28,7 @@ enum class LinkCondition {
 };
 
 struct LinkAssessment {
-  LinkCondition condition = LinkCondition::kDown;
+  LinkHealth health = LinkHealth::kDown;
   // Moving or stalled: since when nothing was acknowledged while reports
   // were outstanding (the later of the last receipt and the oldest send).
   absl::Time quiet_since = absl::InfinitePast();
@@ -41,7 +41,7 @@ LinkAssessment AssessLink(const LinkSnapshot& link, absl::Time now,
                           absl::Duration stall_after);
 
 // "down", "idle", "moving", "stalled".
-absl::string_view LinkConditionName(LinkCondition condition);
+absl::string_view LinkHealthName(LinkHealth health);
 
 }  // namespace kuaibao
 

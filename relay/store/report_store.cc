@@ -154,6 +154,23 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
 
 absl::StatusOr<ScrubResult> ReportStore::Repair(const std::string& dir,
                                                 const Options& options) {
+  // RepairDB does not take LevelDB's lock; a node running on the directory
+  // must be stopped first.
+  leveldb::Env* env =
+      options.env != nullptr ? options.env : leveldb::Env::Default();
+  leveldb::FileLock* lock = nullptr;
+  if (!env->LockFile(dir + "/LOCK", &lock).ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory '", dir,
+        "' is in use by another process; stop the node before repairing"));
+  }
+  absl::StatusOr<ScrubResult> result = ScrubAndRepair(dir, options);
+  env->UnlockFile(lock);
+  return result;
+}
+
+absl::StatusOr<ScrubResult> ReportStore::ScrubAndRepair(
+    const std::string& dir, const Options& options) {
   ScrubResult total;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {

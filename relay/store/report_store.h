@@ -91,7 +91,7 @@ class ReportStore {
   // runs leveldb::RepairDB, which checks table blocks itself and sets damaged
   // files aside in lost/. The directory must not be open. What lay in
   // damaged records is lost; the caller keeps a copy first. Returns what the
-  // scrub dropped.
+  // scrub dropped. FAILED_PRECONDITION while a node holds the directory.
   static absl::StatusOr<ScrubResult> Repair(const std::string& dir,
                                             const Options& options);
   ~ReportStore();
@@ -146,6 +146,8 @@ class ReportStore {
 
   ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
               const Options& options, uint64_t seq);
+  static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
+                                                    const Options& options);
   void WriterLoop();
 
   // Constant after construction.

@@ -15,8 +15,8 @@ TEST(LinkHealthTest, DisconnectedIsDownWhateverIsQueued) {
   FakeClock clock;
   LinkSnapshot link;
   link.in_flight = 5;
-  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).condition,
-            LinkCondition::kDown);
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kDown);
 }
 
 TEST(LinkHealthTest, ConnectedWithNothingOutstandingIsIdleForever) {
@@ -25,8 +25,8 @@ TEST(LinkHealthTest, ConnectedWithNothingOutstandingIsIdleForever) {
   link.connected = true;
   link.connected_since = clock.TimeNow();
   clock.Advance(absl::Hours(30));
-  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).condition,
-            LinkCondition::kIdle);
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kIdle);
 }
 
 TEST(LinkHealthTest, ConnectedButNoReceiptForTooLongIsStalled) {
@@ -38,16 +38,16 @@ TEST(LinkHealthTest, ConnectedButNoReceiptForTooLongIsStalled) {
   link.oldest_in_flight_sent_at = clock.TimeNow();
   clock.Advance(absl::Seconds(59));
   LinkAssessment a = AssessLink(link, clock.TimeNow(), kStallAfter);
-  EXPECT_EQ(a.condition, LinkCondition::kMoving);
+  EXPECT_EQ(a.health, LinkHealth::kMoving);
   EXPECT_EQ(a.quiet_since, link.oldest_in_flight_sent_at);
   clock.Advance(absl::Seconds(1));
-  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).condition,
-            LinkCondition::kStalled);
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kStalled);
   // A receipt moves it again.
   link.last_receipt_at = clock.TimeNow();
   clock.Advance(absl::Seconds(30));
   a = AssessLink(link, clock.TimeNow(), kStallAfter);
-  EXPECT_EQ(a.condition, LinkCondition::kMoving);
+  EXPECT_EQ(a.health, LinkHealth::kMoving);
   EXPECT_EQ(a.quiet_since, link.last_receipt_at);
 }
 
@@ -62,12 +62,12 @@ TEST(LinkHealthTest, AnOldReceiptDoesNotHideANewStall) {
   link.in_flight = 1;
   link.oldest_in_flight_sent_at = clock.TimeNow();
   clock.Advance(absl::Seconds(10));
-  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).condition,
-            LinkCondition::kMoving);
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kMoving);
   clock.Advance(absl::Seconds(50));
-  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).condition,
-            LinkCondition::kStalled);
-  EXPECT_EQ(LinkConditionName(LinkCondition::kStalled), "stalled");
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kStalled);
+  EXPECT_EQ(LinkHealthName(LinkHealth::kStalled), "stalled");
 }
 
 }  // namespace
