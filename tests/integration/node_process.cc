@@ -17,6 +17,27 @@
 
 namespace kuaibao::testing {
 
+std::string TestNodeConfig(const std::string& region, int port,
+                           const std::string& data_dir,
+                           const std::string& port_file,
+                           const std::string& pki_dir,
+                           const std::string& parent_region, int parent_port,
+                           const std::string& extra) {
+  std::string config = absl::StrCat(
+      "region: \"", region, "\"\n", "listen_address: \"127.0.0.1:", port,
+      "\"\n", "data_dir: \"", data_dir, "\"\n", "port_file: \"", port_file,
+      "\"\n", "regions_file: \"", KUAIBAO_SOURCE_DIR,
+      "/deploy/regions/shanxi-2022.csv\"\n", "tls { cert_file: \"", pki_dir,
+      "/node-", region, ".pem\" key_file: \"", pki_dir, "/node-", region,
+      ".key\" ca_file: \"", pki_dir, "/ca.pem\" }\n",
+      "min_backoff_ms: 50\nmax_backoff_ms: 500\n");
+  if (!parent_region.empty()) {
+    absl::StrAppend(&config, "parent { region: \"", parent_region,
+                    "\" address: \"127.0.0.1:", parent_port, "\" }\n");
+  }
+  return config + extra;
+}
+
 NodeProcess::NodeProcess(std::string work_dir, std::string region,
                          std::string pki_dir)
     : dir_(std::move(work_dir)),
@@ -44,21 +65,8 @@ absl::Status NodeProcess::Start() {
   std::filesystem::remove(port_file);
   {
     std::ofstream config(config_path, std::ios::trunc);
-    config << "region: \"" << region_ << "\"\n"
-           << "listen_address: \"127.0.0.1:" << port_ << "\"\n"
-           << "data_dir: \"" << data_dir() << "\"\n"
-           << "port_file: \"" << port_file << "\"\n"
-           << "regions_file: \"" << KUAIBAO_SOURCE_DIR
-           << "/deploy/regions/shanxi-2022.csv\"\n"
-           << "tls { cert_file: \"" << pki_dir_ << "/node-" << region_
-           << ".pem\" key_file: \"" << pki_dir_ << "/node-" << region_
-           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\" }\n"
-           << "min_backoff_ms: 50\nmax_backoff_ms: 500\n";
-    if (!parent_region_.empty()) {
-      config << "parent { region: \"" << parent_region_
-             << "\" address: \"127.0.0.1:" << parent_port_ << "\" }\n";
-    }
-    config << extra_config_;
+    config << TestNodeConfig(region_, port_, data_dir(), port_file, pki_dir_,
+                             parent_region_, parent_port_, extra_config_);
   }
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
@@ -98,6 +106,10 @@ void NodeProcess::Kill(int signal) {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+void NodeProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
 }
 
 int NodeProcess::Stop() {

@@ -10,6 +10,16 @@
 
 namespace kuaibao::testing {
 
+// The configuration text of a test node listening on 127.0.0.1:`port`, with
+// its certificate from `pki_dir`, fast reconnects, and a parent when
+// `parent_region` is not empty; `extra` is appended.
+std::string TestNodeConfig(const std::string& region, int port,
+                           const std::string& data_dir,
+                           const std::string& port_file,
+                           const std::string& pki_dir,
+                           const std::string& parent_region, int parent_port,
+                           const std::string& extra);
+
 // A real kuaibao-node process for integration tests: its own config, data
 // directory and log under `work_dir`, listening on 127.0.0.1. The first start
 // takes any free port; restarts keep it, so children reconnect.
@@ -31,6 +41,8 @@ class NodeProcess {
   absl::Status Start();
   // Sends `signal` and reaps the process.
   void Kill(int signal);
+  // Sends `signal` (e.g. SIGSTOP, SIGCONT) and leaves the process be.
+  void Signal(int signal);
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
   bool running() const { return pid_ > 0; }
