@@ -82,57 +82,65 @@ void Outbox::Hold(const std::string& upstream, const OutboxEntry& entry,
   batch->Put(absl::StrCat("h", entry.key.substr(1)), entry.report_id);
 }
 
+absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
+    const std::string& prefix, char end, const std::string& start) const {
+  std::vector<Group> groups;
+  std::string from = start;
+  for (;;) {
+    std::optional<Group> group;
+    RETURN_IF_ERROR(store_->Scan(
+        prefix, from, [&](absl::string_view key, absl::string_view) {
+          size_t at = key.find(end, prefix.size());
+          if (at == absl::string_view::npos) return true;  // not ours
+          group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
+          return false;
+        }));
+    if (!group) break;
+    from = PrefixEnd(group->prefix);
+    groups.push_back(*std::move(group));
+  }
+  return groups;
+}
+
 absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& skip) {
   std::vector<QueuedReport> out;
   absl::flat_hash_set<std::string> taken;
-  const std::string queue = QueuePrefix(upstream);
-  std::string from;
-  while (out.size() < max) {
-    // The next class with anything queued: "o/<upstream>/<class>/".
-    std::optional<std::string> class_prefix;
-    RETURN_IF_ERROR(store_->Scan(
-        queue, from, [&](absl::string_view key, absl::string_view) {
-          class_prefix = std::string(key.substr(0, queue.size() + 2));
-          return false;
-        }));
-    if (!class_prefix) break;
-    RETURN_IF_ERROR(
-        TakeFromClass(upstream, *class_prefix, max, skip, &taken, &out));
-    from = PrefixEnd(*class_prefix);
+  // The classes with anything queued, "o/<upstream>/<class>/", and where
+  // each starts: every seek below starts at a live key, so the deletions an
+  // acknowledged backlog leaves at the front are stepped over once per call.
+  ASSIGN_OR_RETURN(std::vector<Group> classes,
+                   Groups(QueuePrefix(upstream), '/', ""));
+  for (size_t c = 0; c < classes.size() && out.size() < max; ++c) {
+    // Earlier reports of an event can wait in a less urgent class only if
+    // there is one; the bulk of a routine backlog needs no lookups.
+    const bool pull_earlier = c + 1 < classes.size();
+    RETURN_IF_ERROR(TakeFromClass(upstream, classes[c], pull_earlier, max, skip,
+                                  &taken, &out));
   }
   return out;
 }
 
 absl::Status Outbox::TakeFromClass(const std::string& upstream,
-                                   const std::string& class_prefix, size_t max,
+                                   const Group& queue_class, bool pull_earlier,
+                                   size_t max,
                                    const absl::flat_hash_set<std::string>& skip,
                                    absl::flat_hash_set<std::string>* taken,
                                    std::vector<QueuedReport>* out) {
-  // The class's sources, one seek each.
-  std::vector<std::string> sources;
-  std::string from;
-  for (;;) {
-    std::optional<std::string> source;
-    RETURN_IF_ERROR(store_->Scan(
-        class_prefix, from, [&](absl::string_view key, absl::string_view) {
-          key.remove_prefix(class_prefix.size());
-          source = std::string(key.substr(0, key.find(kEndOfSource)));
-          return false;
-        }));
-    if (!source) break;
-    from =
-        absl::StrCat(class_prefix, *source, std::string(1, kEndOfSource + 1));
-    sources.push_back(*std::move(source));
-  }
+  const std::string& class_prefix = queue_class.prefix;
+  ASSIGN_OR_RETURN(std::vector<Group> sources,
+                   Groups(class_prefix, kEndOfSource, queue_class.first_key));
   // Take turns from the source after the one served last.
   {
     absl::MutexLock lock(&mu_);
     auto last = last_source_.find(class_prefix);
     if (last != last_source_.end()) {
       auto first =
-          std::upper_bound(sources.begin(), sources.end(), last->second);
+          std::upper_bound(sources.begin(), sources.end(), last->second,
+                           [](const std::string& key, const Group& g) {
+                             return key < g.prefix;
+                           });
       std::rotate(sources.begin(), first, sources.end());
     }
   }
@@ -143,10 +151,8 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
     bool exhausted = false;
   };
   std::vector<Cursor> cursors;
-  for (const std::string& source : sources) {
-    cursors.push_back(
-        {absl::StrCat(class_prefix, source, std::string(1, kEndOfSource)), "",
-         false});
+  for (const Group& source : sources) {
+    cursors.push_back({source.prefix, source.first_key, false});
   }
   std::string served;
   bool full = false;
@@ -180,9 +186,10 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
             store_->GetReport(entry.report_id);
         if (!report.ok()) return report.status();
         entry.event_id = report->report().event_id();
-        ASSIGN_OR_RETURN(bool emitted, Emit(upstream, entry, *std::move(report),
-                                            max, skip, taken, out));
-        served = sources[i];
+        ASSIGN_OR_RETURN(bool emitted,
+                         Emit(upstream, entry, *std::move(report), pull_earlier,
+                              max, skip, taken, out));
+        served = sources[i].prefix;
         if (!emitted) {
           full = true;
           break;
@@ -199,20 +206,22 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
 
 absl::StatusOr<bool> Outbox::Emit(const std::string& upstream,
                                   const OutboxEntry& entry, StoredReport report,
-                                  size_t max,
+                                  bool pull_earlier, size_t max,
                                   const absl::flat_hash_set<std::string>& skip,
                                   absl::flat_hash_set<std::string>* taken,
                                   std::vector<QueuedReport>* out) {
   // The earlier reports of the event still queued, in arrival order.
   const uint64_t seq = SeqOfKey(entry.key);
   std::vector<std::string> earlier;
-  RETURN_IF_ERROR(
-      store_->Scan(EventPrefix(upstream, entry.event_id), "",
-                   [&](absl::string_view key, absl::string_view value) {
-                     if (SeqOfKey(key) >= seq) return false;
-                     earlier.emplace_back(value);
-                     return true;
-                   }));
+  if (pull_earlier) {
+    RETURN_IF_ERROR(
+        store_->Scan(EventPrefix(upstream, entry.event_id), "",
+                     [&](absl::string_view key, absl::string_view value) {
+                       if (SeqOfKey(key) >= seq) return false;
+                       earlier.emplace_back(value);
+                       return true;
+                     }));
+  }
   for (const std::string& key : earlier) {
     absl::StatusOr<std::string> id = store_->Get(key);
     if (absl::IsNotFound(id.status())) continue;  // acknowledged meanwhile

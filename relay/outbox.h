@@ -44,12 +44,17 @@ struct QueuedReport {
 //  - within a class, sources take turns (round-robin, resuming after the
 //    source served last), each source's reports in arrival order: a noisy
 //    township cannot starve its neighbours;
-//  - within an event, arrival order holds across classes and sources: a
-//    report leaves only together with, and after, every earlier report of its
-//    event still queued here. An urgent follow-up pulls its routine initial
-//    report along instead of overtaking it.
-// A call costs seeks and reads in proportion to the sources, the reports it
-// returns and those it skips (in flight); never a scan of the backlog.
+//  - within an event, priority does not reorder: a report leaves only
+//    together with, and after, every earlier-arrived report of its event
+//    still queued here in a less urgent class. An urgent follow-up pulls its
+//    routine initial report along instead of overtaking it. (One sender's
+//    reports of one class leave in arrival order anyway; reports of one
+//    event from different senders in the same class take turns with their
+//    senders.)
+// A call costs seeks and reads in proportion to the classes, the sources,
+// the reports it returns and those it skips (in flight), plus one index
+// lookup per report returned from a class that has a less urgent one behind
+// it; never a scan of the backlog.
 //
 // Thread-safe.
 class Outbox {
@@ -86,16 +91,28 @@ class Outbox {
   absl::StatusOr<Summary> Summarize(const std::string& upstream) const;
 
  private:
+  // Keys sharing a prefix (a class, or a source within a class) and the
+  // first of them.
+  struct Group {
+    std::string prefix;
+    std::string first_key;
+  };
+  // The groups under `prefix`, a group being the keys that agree up to the
+  // first `end` after `prefix`; from `start` on (empty: the beginning). One
+  // seek per group.
+  absl::StatusOr<std::vector<Group>> Groups(const std::string& prefix, char end,
+                                            const std::string& start) const;
   absl::Status TakeFromClass(const std::string& upstream,
-                             const std::string& class_prefix, size_t max,
+                             const Group& queue_class, bool pull_earlier,
+                             size_t max,
                              const absl::flat_hash_set<std::string>& skip,
                              absl::flat_hash_set<std::string>* taken,
                              std::vector<QueuedReport>* out);
-  // Appends `entry` to `out`, after the earlier reports of its event still
-  // queued. False when there was no room for all of them.
+  // Appends `entry` to `out`, after (if `pull_earlier`) the earlier reports
+  // of its event still queued. False when there was no room for all of them.
   absl::StatusOr<bool> Emit(const std::string& upstream,
                             const OutboxEntry& entry, StoredReport report,
-                            size_t max,
+                            bool pull_earlier, size_t max,
                             const absl::flat_hash_set<std::string>& skip,
                             absl::flat_hash_set<std::string>* taken,
                             std::vector<QueuedReport>* out);
@@ -103,7 +120,8 @@ class Outbox {
   ReportStore* const store_;
 
   mutable absl::Mutex mu_;
-  // Round-robin position: the source served last, by class prefix.
+  // Round-robin position: the source (its key prefix) served last, by class
+  // prefix.
   absl::flat_hash_map<std::string, std::string> last_source_
       ABSL_GUARDED_BY(mu_);
 };

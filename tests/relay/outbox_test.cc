@@ -23,7 +23,8 @@ constexpr char kEast[] = "spiffe://kuaibao/node/140105003000";
 class OutboxTest : public ::testing::Test {
  protected:
   OutboxTest()
-      : store_(*ReportStore::Open(dir_.path(), {})), outbox_(store_.get()) {}
+      : store_(*ReportStore::Open(dir_.path(), {/*sync=*/false})),
+        outbox_(store_.get()) {}
 
   // Queues report `id` of `event`, handed over by `source`.
   void Queue(const std::string& id, const std::string& source, int priority,
