@@ -269,6 +269,74 @@ TEST(FaultTest, AConnectedParentThatAcknowledgesNothingIsReportedStalled) {
   CheckAtTop(at_county, history, "stalled-parent", 0);
 }
 
+// Flips two bytes in the middle of every write-ahead log of `data_dir`.
+void DamageLogs(const std::string& data_dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir)) {
+    if (entry.path().extension() != ".log") continue;
+    std::fstream file(entry.path(),
+                      std::ios::in | std::ios::out | std::ios::binary);
+    auto size = std::filesystem::file_size(entry.path());
+    for (auto at : {size / 3, size / 2}) {
+      char c = 0;
+      file.seekg(at);
+      file.read(&c, 1);
+      c = static_cast<char>(~c);
+      file.seekp(at);
+      file.write(&c, 1);
+    }
+  }
+}
+
+// A township whose store is damaged while its parent is away: it refuses to
+// start and says what to do; the repair keeps what survived, names the
+// numbers it lost, and the parent receives exactly the survivors.
+TEST(FaultTest, DamagedStoreIsRefusedAtStartAndRepairKeepsWhatSurvived) {
+  TempDir dir;
+  NodeProcess county(dir.Sub("county"), kCounty, kPki);
+  NodeProcess township(dir.Sub("township"), kTownship, kPki);
+  ASSERT_THAT(county.Start(), IsOk());
+  township.SetParent(kCounty, county.port());
+  county.Stop();
+  ASSERT_THAT(township.Start(), IsOk());
+  constexpr int kReports = 300;
+  History history;
+  for (int from = 0; from < kReports; from += 10) {
+    SubmitRecorded(TestClient(kPki, kDutyOfficer, township.address()),
+                   Reports("d-", from, 10, absl::Now()), &history);
+  }
+  ASSERT_EQ(history.acknowledged(), static_cast<size_t>(kReports));
+  township.Stop();
+  DamageLogs(township.data_dir());
+
+  absl::Status refused = township.Start();
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("kuaibao-node --repair --config FILE"));
+  absl::StatusOr<std::string> repaired = township.Repair();
+  ASSERT_THAT(repaired, IsOk());
+  std::cout << *repaired;
+  EXPECT_THAT(*repaired, HasSubstr("log records dropped (checksum failed): "));
+  EXPECT_THAT(*repaired, HasSubstr("missing here: "));
+  ASSERT_THAT(township.Start(), IsOk());
+  ASSERT_THAT(county.Start(), IsOk());
+
+  TestClient at_township(kPki, kDutyOfficer, township.address());
+  absl::StatusOr<std::vector<OriginRecord>> origins = at_township.Origins();
+  ASSERT_THAT(origins, IsOk());
+  ASSERT_EQ(origins->size(), 1u);
+  const OriginRecord& origin = (*origins)[0];
+  EXPECT_EQ(origin.high_water(), static_cast<uint64_t>(kReports))
+      << "the township still knows every number it handed out";
+  const uint64_t survived = origin.count();
+  EXPECT_GT(survived, 0u);
+  EXPECT_LT(survived, static_cast<uint64_t>(kReports));
+  std::vector<StoredReport> at_county =
+      TestClient(kPki, kProvinceOfficer, county.address())
+          .WaitForCount(survived, kPatience);
+  EXPECT_EQ(at_county.size(), survived)
+      << "the county receives exactly what survived";
+}
+
 // A small file system that fills up: a tmpfs mounted for the test (needs
 // root, which CI has). Unmounted when it goes away.
 class Tmpfs {

@@ -59,15 +59,43 @@ std::string NodeProcess::address() const {
   return absl::StrCat("127.0.0.1:", port_);
 }
 
-absl::Status NodeProcess::Start() {
+std::string NodeProcess::WriteConfig() const {
   const std::string config_path = dir_ + "/node.textproto";
+  std::ofstream config(config_path, std::ios::trunc);
+  config << TestNodeConfig(region_, port_, data_dir(), dir_ + "/port", pki_dir_,
+                           parent_region_, parent_port_, extra_config_);
+  return config_path;
+}
+
+absl::StatusOr<std::string> NodeProcess::Repair() {
+  const std::string config_path = WriteConfig();
+  const std::string output = dir_ + "/repair.out";
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    FILE* out = freopen(output.c_str(), "w", stdout);
+    out = freopen(output.c_str(), "a", stderr);
+    (void)out;
+    execl(KUAIBAO_NODE_BINARY, KUAIBAO_NODE_BINARY, "--repair", "--config",
+          config_path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream in(output);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InternalError(
+        absl::StrCat("kuaibao-node --repair failed:\n", text.str()));
+  }
+  return text.str();
+}
+
+absl::Status NodeProcess::Start() {
+  const std::string config_path = WriteConfig();
   const std::string port_file = dir_ + "/port";
   std::filesystem::remove(port_file);
-  {
-    std::ofstream config(config_path, std::ios::trunc);
-    config << TestNodeConfig(region_, port_, data_dir(), port_file, pki_dir_,
-                             parent_region_, parent_port_, extra_config_);
-  }
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {

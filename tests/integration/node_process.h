@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace kuaibao::testing {
@@ -45,6 +46,9 @@ class NodeProcess {
   void Signal(int signal);
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
+  // Runs `kuaibao-node --repair` on this node's configuration (the node
+  // stopped); its output, or an error with it.
+  absl::StatusOr<std::string> Repair();
   bool running() const { return pid_ > 0; }
 
   int port() const { return port_; }
@@ -56,6 +60,9 @@ class NodeProcess {
   std::string LogTail() const;
 
  private:
+  // Writes the configuration file; returns its path.
+  std::string WriteConfig() const;
+
   const std::string dir_;
   const std::string region_;
   const std::string pki_dir_;
