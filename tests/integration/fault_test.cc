@@ -14,6 +14,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -38,6 +39,16 @@ using ::testing::HasSubstr;
 
 void Sleep(absl::Duration d) {
   std::this_thread::sleep_for(absl::ToChronoNanoseconds(d));
+}
+
+// Asks `done` every `every` until it says yes or `patience` has passed;
+// its last answer.
+bool Eventually(absl::Duration patience, absl::Duration every,
+                const std::function<bool()>& done) {
+  for (absl::Time give_up = absl::Now() + patience;; Sleep(every)) {
+    if (done()) return true;
+    if (absl::Now() >= give_up) return false;
+  }
 }
 
 std::vector<IncidentReport> Reports(const std::string& prefix, int from, int n,
@@ -244,27 +255,18 @@ TEST(FaultTest, AConnectedParentThatAcknowledgesNothingIsReportedStalled) {
 
   county.Signal(SIGSTOP);
   SubmitRecorded(at_township, Reports("s-", 5, 5, absl::Now()), &history);
-  v1::LinkCondition seen = v1::LINK_CONDITION_UNSPECIFIED;
-  for (absl::Time give_up = absl::Now() + absl::Seconds(10);
-       absl::Now() < give_up && seen != v1::LINK_CONDITION_STALLED;
-       Sleep(absl::Milliseconds(200))) {
+  EXPECT_TRUE(Eventually(absl::Seconds(10), absl::Milliseconds(200), [&] {
     absl::StatusOr<v1::GetStatusResponse> status = at_township.Status();
-    if (status.ok() && status->links_size() == 1) {
-      seen = status->links(0).condition();
-    }
-  }
-  EXPECT_EQ(seen, v1::LINK_CONDITION_STALLED);
+    return status.ok() && status->links_size() == 1 &&
+           status->links(0).condition() == v1::LINK_CONDITION_STALLED;
+  }));
   // The node's monitor says so in the log (it looks once a second).
-  auto logged = [&] {
+  EXPECT_TRUE(Eventually(absl::Seconds(5), absl::Milliseconds(100), [&] {
     std::ifstream log(township.log_path());
     std::stringstream text;
     text << log.rdbuf();
     return text.str().find("upstream link stalled") != std::string::npos;
-  };
-  for (absl::Time give_up = absl::Now() + absl::Seconds(5);
-       absl::Now() < give_up && !logged(); Sleep(absl::Milliseconds(100))) {
-  }
-  EXPECT_TRUE(logged());
+  }));
   county.Signal(SIGCONT);
   CheckAtTop(at_county, history, "stalled-parent", 0);
 }
@@ -381,12 +383,11 @@ class Tmpfs {
 bool ServingSettles(TestClient client, const std::string& service,
                     bool expected) {
   bool serving = !expected;
-  for (absl::Time give_up = absl::Now() + absl::Seconds(5);
-       absl::Now() < give_up && serving != expected;
-       Sleep(absl::Milliseconds(100))) {
+  Eventually(absl::Seconds(5), absl::Milliseconds(100), [&] {
     absl::StatusOr<bool> answer = client.Serving(service);
     if (answer.ok()) serving = *answer;
-  }
+    return serving == expected;
+  });
   return serving;
 }
 
@@ -432,18 +433,16 @@ bool ResumesWithin(TestClient client, absl::Duration patience,
                    const std::string& prefix, History* history,
                    std::mt19937* rng) {
   int n = 0;
-  for (absl::Time give_up = absl::Now() + patience; absl::Now() < give_up;
-       Sleep(absl::Milliseconds(200))) {
+  return Eventually(patience, absl::Milliseconds(200), [&] {
     std::vector<IncidentReport> one = BigReports(prefix, n++, 1, rng);
     history->Attempted(one[0].report_id());
-    SubmitOutcome outcome = client.Submit(one);
-    if (outcome.receipts() == 1) {
+    if (client.Submit(one).receipts() == 1) {
       history->Acknowledged(one[0].report_id());
       return true;
     }
     history->Refused(one[0].report_id());
-  }
-  return false;
+    return false;
+  });
 }
 
 TEST(FaultTest, FullDiskRefusesWithResourceExhaustedLosesNothingAndRecovers) {
