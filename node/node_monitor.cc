@@ -87,13 +87,17 @@ void NodeMonitor::Check() {
   }
 
   absl::MutexLock lock(&mu_);
-  if (accepting != accepting_) {
+  if (!published_ || accepting != accepting_) {
+    const bool first = !published_;
+    published_ = true;
     accepting_ = accepting;
     if (health_ != nullptr) {
       health_->SetServingStatus(v1::Intake::service_full_name(), accepting);
       health_->SetServingStatus(v1::Relay::service_full_name(), accepting);
     }
-    if (accepting) {
+    if (accepting && first) {
+      // Nothing to announce: taking reports is the normal state.
+    } else if (accepting) {
       Log(LogLevel::kInfo, "taking new reports again");
     } else {
       Log(LogLevel::kError, "not taking new reports",

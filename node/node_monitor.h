@@ -63,7 +63,8 @@ class NodeMonitor {
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // What was last published and logged.
+  // What was last published and logged; the first check publishes anyway.
+  bool published_ ABSL_GUARDED_BY(mu_) = false;
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<LinkHealth> conditions_ ABSL_GUARDED_BY(mu_);
 

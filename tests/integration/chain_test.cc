@@ -193,6 +193,17 @@ TEST_F(ChainTest, BadReportsGetClearErrorsAndTheStreamGoesOn) {
   ExpectAllAtProvinceOnce({"mixed-3"});
 }
 
+TEST_F(ChainTest, HealthShowsTheNodeAndItsIntakeServing) {
+  for (NodeProcess* node : {province_, township_}) {
+    TestClient client(kPki, kDutyOfficer, node->address());
+    for (const char* service : {"", "kuaibao.v1.Intake", "kuaibao.v1.Relay"}) {
+      absl::StatusOr<bool> serving = client.Serving(service);
+      ASSERT_THAT(serving, IsOk()) << service;
+      EXPECT_TRUE(*serving) << service;
+    }
+  }
+}
+
 TEST_F(ChainTest, WrongIdentitiesAreRefusedAndTheNodeKeepsServing) {
   // A duty officer of another township.
   SubmitOutcome other =
