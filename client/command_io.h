@@ -4,6 +4,8 @@
 #include <ostream>
 #include <string>
 
+#include "absl/time/time.h"
+
 namespace kuaibao {
 
 // The process exit codes of every command.
@@ -25,6 +27,10 @@ struct CommandIo {
   bool json = false;
   // The node's address, for error hints.
   std::string node;
+  // This machine's clock when the command started (main.cc reads it): what
+  // "time left" is measured from where the node's answer carries no time of
+  // its own. absl::InfinitePast() = unknown.
+  absl::Time now = absl::InfinitePast();
 };
 
 }  // namespace kuaibao

@@ -6,9 +6,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
+#include "relay/identity.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -61,6 +63,49 @@ std::string FormatShortDuration(absl::Duration duration) {
   return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
 }
 
+std::string FormatBudget(absl::Duration duration) {
+  if (duration < absl::ZeroDuration()) {
+    return absl::StrCat("-", FormatBudget(-duration));
+  }
+  if (duration == absl::ZeroDuration()) return "0s";
+  if (duration % absl::Minutes(1) == absl::ZeroDuration()) {
+    const int64_t minutes = absl::ToInt64Minutes(duration);
+    if (minutes < 60) return absl::StrCat(minutes, "m");
+    if (minutes % 60 == 0) return absl::StrCat(minutes / 60, "h");
+    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
+  }
+  if (duration < absl::Minutes(1)) {
+    // Millisecond precision with the trailing zeros dropped: "7.2s".
+    std::string text = absl::StrFormat("%.3f", absl::ToDoubleSeconds(duration));
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return absl::StrCat(text, "s");
+  }
+  return FormatShortDuration(duration);
+}
+
+std::string FormatCoarseDuration(absl::Duration duration) {
+  if (duration < absl::ZeroDuration()) {
+    return absl::StrCat("-", FormatCoarseDuration(-duration));
+  }
+  if (duration < absl::Seconds(10)) {
+    return absl::StrFormat("%.1fs", absl::ToDoubleSeconds(absl::Trunc(
+                                        duration, absl::Milliseconds(100))));
+  }
+  const int64_t seconds = absl::ToInt64Seconds(duration);
+  if (seconds < 60) return absl::StrCat(seconds, "s");
+  if (seconds < 600) {
+    return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
+  }
+  const int64_t minutes = seconds / 60;
+  if (minutes < 60) return absl::StrCat(minutes, "m");
+  if (minutes < 24 * 60) {
+    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
+  }
+  const int64_t hours = minutes / 60;
+  return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
+}
+
 std::string EnumLabel(const google::protobuf::EnumDescriptor& descriptor,
                       int value) {
   const google::protobuf::EnumValueDescriptor* known =
@@ -77,6 +122,89 @@ std::string EnumLabel(const google::protobuf::EnumDescriptor& descriptor,
     absl::ConsumePrefix(&name, prefix);
   }
   return std::string(name);
+}
+
+std::string ShortIdentity(absl::string_view identity) {
+  absl::ConsumePrefix(&identity, kIdentityUriPrefix);
+  return identity.empty() ? "-" : std::string(identity);
+}
+
+std::string StatusTag(int report_status) {
+  switch (report_status) {
+    case v1::REPORT_STATUS_EXERCISE:
+      return "[DRILL]";
+    case v1::REPORT_STATUS_TEST:
+      return "[TEST]";
+    default:
+      return "";
+  }
+}
+
+std::string DeadlineRuleInWords(int rule,
+                                const google::protobuf::Timestamp& start,
+                                const google::protobuf::Timestamp& due) {
+  // The window comes from the deadline itself, not from the notice's
+  // defaults: a node may be configured otherwise, and a drill scales it.
+  std::string window;
+  if (IsSet(start) && IsSet(due) && FromProto(due) > FromProto(start)) {
+    window = FormatBudget(FromProto(due) - FromProto(start));
+  }
+  // `words` and, when the window is known, the text around it in
+  // parentheses.
+  auto with = [&window](absl::string_view words, absl::string_view before,
+                        absl::string_view after) {
+    if (window.empty() && before.empty()) return std::string(words);
+    if (window.empty()) {
+      return absl::StrCat(words, " (", absl::StripSuffix(before, ", "), ")");
+    }
+    return absl::StrCat(words, " (", before, window, after, ")");
+  };
+  switch (rule) {
+    case v1::DEADLINE_RULE_UNIT_TO_LOCAL:
+      return with("unit → local government", "", "");
+    case v1::DEADLINE_RULE_PER_HOP:
+      return with("hand-off to the next level", "", "/level");
+    case v1::DEADLINE_RULE_END_TO_END:
+      return with("reach the province", "end to end, ", "");
+    case v1::DEADLINE_RULE_DIRECT_TO_PROVINCE:
+      return with("grade I/II: reach the province directly", "", "");
+    case v1::DEADLINE_RULE_PROVINCE_TO_NATIONAL:
+      return with("province → State Council", "", "");
+    case v1::DEADLINE_RULE_BRIEF_TO_DETAILED:
+      return with("detailed report after brief", "", "");
+    case v1::DEADLINE_RULE_FOLLOW_UP:
+      // Its window is the author's declared next report time or the
+      // cadence, whichever is sooner: no rule's budget to show.
+      return "next follow-up";
+    default:
+      return with(absl::StrCat("rule ", rule), "", "");
+  }
+}
+
+std::string DeadlineTiming(const google::protobuf::Timestamp& due,
+                           const google::protobuf::Timestamp& met_at,
+                           absl::Time now) {
+  if (IsSet(met_at)) {
+    if (!IsSet(due)) return "met";
+    const absl::Duration late = FromProto(met_at) - FromProto(due);
+    if (late > absl::ZeroDuration()) {
+      return absl::StrCat("late by ", FormatCoarseDuration(late));
+    }
+    if (late == absl::ZeroDuration()) return "met on time";
+    return absl::StrCat("met ", FormatCoarseDuration(-late), " early");
+  }
+  if (!IsSet(due)) return "-";
+  if (now == absl::InfinitePast()) return "open";
+  const absl::Duration left = FromProto(due) - now;
+  if (left > absl::ZeroDuration()) {
+    return absl::StrCat("in ", FormatCoarseDuration(left));
+  }
+  return absl::StrCat("overdue by ", FormatCoarseDuration(-left));
+}
+
+std::string DeadlineStateLabel(int state) {
+  return absl::StrReplaceAll(EnumLabel(*v1::DeadlineState_descriptor(), state),
+                             {{"_", " "}});
 }
 
 std::string StatusCodeName(int code) {
@@ -120,17 +248,6 @@ namespace {
 constexpr absl::string_view kListLineFormat =
     "%-36s  %-24s  %-10s  %-8s  %-12s  %4s  %s";
 
-std::string StatusBanner(int status) {
-  switch (status) {
-    case v1::REPORT_STATUS_EXERCISE:
-      return "[DRILL] ";
-    case v1::REPORT_STATUS_TEST:
-      return "[TEST] ";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
 
 std::string FormatListHeader() {
@@ -146,7 +263,9 @@ std::string FormatListLine(const v1::StoredReport& stored) {
       EnumLabel(*v1::ReportKind_descriptor(), report.kind()),
       EnumLabel(*v1::Grade_descriptor(), report.grade()),
       report.location().region_code(), absl::StrCat(stored.hops_size()),
-      absl::StrCat(StatusBanner(report.status()), report.headline()));
+      StatusTag(report.status()).empty()
+          ? report.headline()
+          : absl::StrCat(StatusTag(report.status()), " ", report.headline()));
 }
 
 std::string FormatJsonLine(const google::protobuf::Message& message) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -28,11 +29,54 @@ std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
 // "1d02h"; negative spans (clock skew between nodes) get a leading '-'.
 std::string FormatShortDuration(absl::Duration duration);
 
+// A configured time budget, exact and without zero parts: "40m", "2h",
+// "1h30m", "24h", "7.2s" (a drill's scaled budget); FormatShortDuration's
+// form for anything else.
+std::string FormatBudget(absl::Duration duration);
+
+// A span for a duty officer, truncated to what matters at its size: "4.2s"
+// under 10 s, "42s", "3m05s" under 10 min, "35m", "1h05m" under a day, then
+// "1d02h". Negative spans get a leading '-'.
+std::string FormatCoarseDuration(absl::Duration duration);
+
 // The name of an enum value without its type's prefix ("INITIAL" for
 // REPORT_KIND_INITIAL), found through the descriptor so that values added
 // later print by name; the number when this build does not know the value.
 std::string EnumLabel(const google::protobuf::EnumDescriptor& descriptor,
                       int value);
+
+// "client/140105001000/duty-1" for
+// "spiffe://kuaibao/client/140105001000/duty-1": identity URIs all share the
+// prefix. Other text (a region code) unchanged; "-" when empty.
+std::string ShortIdentity(absl::string_view identity);
+
+// "[DRILL]" for an exercise, "[TEST]" for test traffic, else "".
+std::string StatusTag(int report_status);
+
+// A deadline rule in words with its window (due - start, when both are set):
+//   UNIT_TO_LOCAL       unit → local government (1h)
+//   PER_HOP             hand-off to the next level (2h/level)
+//   END_TO_END          reach the province (end to end, 3h)
+//   DIRECT_TO_PROVINCE  grade I/II: reach the province directly (1h)
+//   PROVINCE_TO_NATIONAL  province → State Council (4h)
+//   BRIEF_TO_DETAILED   detailed report after brief (40m)
+//   FOLLOW_UP           next follow-up (no window: the author may declare
+//                       any next report time)
+// "rule <n>" for a rule this build does not know.
+std::string DeadlineRuleInWords(int rule,
+                                const google::protobuf::Timestamp& start,
+                                const google::protobuf::Timestamp& due);
+
+// Where a deadline stands, relative to `now` while it is open:
+//   met:   "late by 12m", "met 20m early", "met on time"
+//   open:  "in 35m", "overdue by 1h05m"; "open" when `now` is
+//          absl::InfinitePast() (unknown); "-" without a due time.
+std::string DeadlineTiming(const google::protobuf::Timestamp& due,
+                           const google::protobuf::Timestamp& met_at,
+                           absl::Time now);
+
+// "OVERDUE", "AT RISK", "MET LATE", ... for a DeadlineState value.
+std::string DeadlineStateLabel(int state);
 
 // "INVALID_ARGUMENT" for a google.rpc.Code number; "CODE_<n>" when unknown.
 std::string StatusCodeName(int code);
@@ -43,7 +87,8 @@ std::string StatusCodeName(int code);
 std::string FormatReceipt(const v1::Receipt& receipt);
 std::string FormatRejection(const v1::Rejection& rejection);
 
-// The lines `kuaibao list` prints: a header, then one line per report.
+// The lines `kuaibao list` prints: a header, then one line per report, its
+// headline preceded by the report's StatusTag for drill and test traffic.
 std::string FormatListHeader();
 std::string FormatListLine(const v1::StoredReport& stored);
 

@@ -38,6 +38,9 @@ class ConnectedRelayClient final : public RelayClient {
       const v1::ListReportsRequest& request) override {
     return client_.ListReports(request);
   }
+  absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) override {
+    return client_.ListDue(include_met);
+  }
   absl::StatusOr<v1::GetStatusResponse> GetStatus() override {
     return client_.GetStatus();
   }
@@ -121,6 +124,17 @@ absl::StatusOr<v1::ListReportsResponse> GrpcRelayClient::ListReports(
   v1::ListReportsResponse response;
   RETURN_IF_ERROR(
       FromGrpcStatus(query_->ListReports(&context, request, &response)));
+  return response;
+}
+
+absl::StatusOr<v1::ListDueResponse> GrpcRelayClient::ListDue(bool include_met) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::ListDueRequest request;
+  request.set_include_met(include_met);
+  v1::ListDueResponse response;
+  RETURN_IF_ERROR(
+      FromGrpcStatus(query_->ListDue(&context, request, &response)));
   return response;
 }
 

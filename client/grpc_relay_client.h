@@ -27,6 +27,7 @@ class GrpcRelayClient final : public RelayClient {
       const std::string& report_id) override;
   absl::StatusOr<v1::ListReportsResponse> ListReports(
       const v1::ListReportsRequest& request) override;
+  absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) override;
   absl::StatusOr<v1::GetStatusResponse> GetStatus() override;
   absl::StatusOr<v1::ListOriginsResponse> ListOrigins(
       const v1::ListOriginsRequest& request) override;

@@ -37,6 +37,7 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
           "deadline of each call; for submit, of the whole stream");
 ABSL_FLAG(std::string, event, "", "list: only the reports of this event");
 ABSL_FLAG(int32_t, limit, 0, "list: at most this many reports; 0 = all");
+ABSL_FLAG(bool, all, false, "due: also the deadlines met on time");
 ABSL_FLAG(bool, gaps, false, "origins: only origins with missing numbers");
 
 namespace kuaibao {
@@ -51,10 +52,23 @@ Commands:
                       line (NDJSON). Reports without report_id get a new one.
                       Exit 0 when every report got a receipt, 1 when any was
                       refused or not acknowledged, 2 for bad input.
-  show REPORT_ID      Print a report and the timeline of the hops it took.
+  show REPORT_ID      Print a report, the timeline of the hops it took (and
+                      of every other path it also arrived by: grade I/II
+                      reports reach the province directly as well), the
+                      deadline breaches recorded on the way and its deadlines
+                      as the node sees them now.
   list [--event=ID] [--limit=N]
                       One line per report the node holds (within the caller's
-                      subtree), fetched page by page, with its number of hops.
+                      subtree), fetched page by page, with its number of hops;
+                      drill and test reports are marked [DRILL] / [TEST].
+  due [--all]         The duty officer's view of the deadlines in the node's
+                      subtree: OVERDUE (迟报 in the making), AT RISK, ON TIME
+                      (due soon), MET LATE (recent breaches) and, with --all,
+                      MET; drills listed apart, never counted. A summary line
+                      (N overdue, N at risk, N late) goes to standard error.
+                      Exit 0 whenever the node answered, even with deadlines
+                      overdue: scripts should read --json (one
+                      kuaibao.v1.ListDueResponse; each deadline's "state").
   status              Whether the node takes new reports (and why not), its
                       disk, and each upstream link: connected, in flight,
                       waiting, held, oldest waiting, last receipt, STALLED.
@@ -77,6 +91,7 @@ Flags:
   --event=ID          list: only the reports of this event
   --limit=N           list: at most N reports (default 0 = all)
   --gaps              origins: only origins with missing numbers
+  --all               due: also the deadlines met on time
 )";
 
 constexpr char kDefaultNode[] = "127.0.0.1:7400";
@@ -142,9 +157,12 @@ int Run(const std::vector<char*>& args) {
     return Usage("--timeout must be positive");
   }
 
+  // The command line is the edge where the wall clock may be read: "time
+  // left" in `show` is counted from here.
   const CommandIo io{
       &std::cout, &std::cerr, absl::GetFlag(FLAGS_json),
-      FlagOrEnv(absl::GetFlag(FLAGS_node), "KUAIBAO_NODE", kDefaultNode)};
+      FlagOrEnv(absl::GetFlag(FLAGS_node), "KUAIBAO_NODE", kDefaultNode),
+      absl::Now()};
 
   // Each command checks its own arguments, and submit its input, before
   // connecting: nothing is sent when the command line is wrong.
@@ -163,6 +181,8 @@ int Run(const std::vector<char*>& args) {
   } else if (command == "list") {
     if (!operands.empty()) return Usage("list takes no arguments");
     if (absl::GetFlag(FLAGS_limit) < 0) return Usage("--limit must be >= 0");
+  } else if (command == "due") {
+    if (!operands.empty()) return Usage("due takes no arguments");
   } else if (command == "status" || command == "origins") {
     if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {
@@ -181,6 +201,7 @@ int Run(const std::vector<char*>& args) {
   if (command == "origins") {
     return RunOrigins(**client, absl::GetFlag(FLAGS_gaps), io);
   }
+  if (command == "due") return RunDue(**client, absl::GetFlag(FLAGS_all), io);
   return RunList(**client, absl::GetFlag(FLAGS_event),
                  static_cast<uint32_t>(absl::GetFlag(FLAGS_limit)), io);
 }

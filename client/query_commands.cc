@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/due_view.h"
 #include "client/format.h"
 #include "client/report_view.h"
 
@@ -26,9 +27,23 @@ int RunShow(RelayClient& client, const std::string& report_id,
     *io.out << FormatJsonLine(*response) << "\n";
     return kExitOk;
   }
-  *io.out << FormatReport(response->report().report()) << "\n"
-          << "Hops (as node " << response->node() << " holds them):\n"
-          << FormatHopTimeline(response->report());
+  *io.out << FormatShow(*response, io.now);
+  return kExitOk;
+}
+
+int RunDue(RelayClient& client, bool include_met, const CommandIo& io) {
+  absl::StatusOr<v1::ListDueResponse> response = client.ListDue(include_met);
+  if (!response.ok()) {
+    *io.err << FormatRpcError(response.status(), io.node);
+    return kExitFailure;
+  }
+  if (io.json) {
+    *io.out << FormatJsonLine(*response) << "\n";
+    return kExitOk;
+  }
+  *io.out << FormatDue(*response, io.now);
+  io.out->flush();
+  *io.err << FormatDueSummary(*response) << "\n";
   return kExitOk;
 }
 

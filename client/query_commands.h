@@ -20,6 +20,14 @@ int RunShow(RelayClient& client, const std::string& report_id,
 int RunList(RelayClient& client, const std::string& event_id, uint32_t limit,
             const CommandIo& io);
 
+// `kuaibao due`: the deadlines of the node's subtree, grouped for a duty
+// officer (see FormatDue), with a one-line summary on io.err; also the ones
+// met on time when `include_met`. With io.json the ListDueResponse as one
+// line, nothing else. kExitOk whenever the node answered, however much is
+// overdue: the exit code says the command worked, not that all is well, so
+// scripts read the JSON's states. kExitFailure when the call fails.
+int RunDue(RelayClient& client, bool include_met, const CommandIo& io);
+
 }  // namespace kuaibao
 
 #endif  // KUAIBAO_CLIENT_QUERY_COMMANDS_H_

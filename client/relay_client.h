@@ -49,6 +49,10 @@ class RelayClient {
       const std::string& report_id) = 0;
   virtual absl::StatusOr<v1::ListReportsResponse> ListReports(
       const v1::ListReportsRequest& request) = 0;
+  // Query.ListDue: the deadlines of the caller's subtree as the node sees
+  // them, soonest due first; with `include_met` also those met on time. The
+  // node's status on failure.
+  virtual absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) = 0;
 
   // Monitor.GetStatus / Monitor.ListOrigins.
   virtual absl::StatusOr<v1::GetStatusResponse> GetStatus() = 0;

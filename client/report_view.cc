@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -12,7 +12,6 @@
 #include "absl/strings/strip.h"
 #include "client/format.h"
 #include "client/text_table.h"
-#include "relay/identity.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -95,12 +94,6 @@ std::string DescribeSensitivity(const v1::IncidentReport& report) {
   return reasons.empty() ? "-" : absl::StrJoin(reasons, ", ");
 }
 
-// Identity URIs all share the prefix; the rest is what tells them apart.
-std::string ShortIdentity(absl::string_view uri) {
-  absl::ConsumePrefix(&uri, kIdentityUriPrefix);
-  return uri.empty() ? "-" : std::string(uri);
-}
-
 // How long the report waited at `hop` before it left: stored (or received)
 // until the first send, or the first acknowledgement if no send was recorded.
 std::string Dwell(const v1::HopRecord& hop) {
@@ -132,6 +125,114 @@ int ForwardingTo(const v1::HopRecord& hop, const v1::HopRecord* next) {
     if (hop.forwarded(i).to() == next->node()) return i;
   }
   return 0;
+}
+
+// " (direct)" or " (escalated)" after the upstream a forwarding went to;
+// nothing for the level-by-level hand-off to the parent.
+std::string RouteMark(int route) {
+  switch (route) {
+    case v1::ROUTE_UNSPECIFIED:
+    case v1::ROUTE_PARENT:
+      return "";
+    case v1::ROUTE_DIRECT:
+      return " (direct)";
+    case v1::ROUTE_ESCALATED:
+      return " (escalated)";
+    default:
+      return absl::StrCat(" (route ", route, ")");
+  }
+}
+
+bool HasRouteMarks(const v1::StoredReport& stored) {
+  auto marked =
+      [](const google::protobuf::RepeatedPtrField<v1::HopRecord>& hops) {
+        for (const v1::HopRecord& hop : hops) {
+          for (const v1::Forwarding& forwarding : hop.forwarded()) {
+            if (!RouteMark(forwarding.route()).empty()) return true;
+          }
+        }
+        return false;
+      };
+  if (marked(stored.hops())) return true;
+  for (const v1::Path& path : stored.other_paths()) {
+    if (marked(path.hops())) return true;
+  }
+  return false;
+}
+
+// One path's hops as a table, one row per hop and one more per extra
+// forwarding, then what does not fit in a cell: refusals, why a report went
+// another way than to the parent, and the path's overall time.
+std::string HopTable(
+    const google::protobuf::RepeatedPtrField<v1::HopRecord>& hops) {
+  TextTable table({"HOP", "NODE", "RECEIVED FROM", "RECEIVED AT", "STORED AT",
+                   "DWELL", "FORWARDED TO", "SENT AT", "ACKED AT", "TRIES",
+                   "TRANSIT (CROSS-CLOCK)"});
+  std::string notes;
+  for (int h = 0; h < hops.size(); ++h) {
+    const v1::HopRecord& hop = hops.Get(h);
+    const v1::HopRecord* next =
+        h + 1 < hops.size() ? &hops.Get(h + 1) : nullptr;
+    const google::protobuf::Timestamp& day = hop.received_at();
+    std::vector<std::string> hop_cells = {absl::StrCat(h + 1),
+                                          hop.node(),
+                                          ShortIdentity(hop.received_from()),
+                                          FormatTimestamp(hop.received_at()),
+                                          FormatTimeOfDay(hop.stored_at(), day),
+                                          Dwell(hop)};
+    if (hop.forwarded().empty()) {
+      // A hop before the last one always forwarded; say so if it left no
+      // record.
+      hop_cells.push_back(next == nullptr ? "-" : "(no record)");
+      table.AddRow(std::move(hop_cells));
+      continue;
+    }
+    const int to_next = ForwardingTo(hop, next);
+    for (int f = 0; f < hop.forwarded_size(); ++f) {
+      const v1::Forwarding& forwarding = hop.forwarded(f);
+      std::vector<std::string> row =
+          f == 0 ? hop_cells : std::vector<std::string>(hop_cells.size());
+      std::string transit;
+      if (f == to_next && IsSet(forwarding.sent_at()) &&
+          IsSet(next->received_at())) {
+        transit = FormatShortDuration(FromProto(next->received_at()) -
+                                      FromProto(forwarding.sent_at()));
+      }
+      const std::string to =
+          absl::StrCat(forwarding.to(), RouteMark(forwarding.route()));
+      std::string acked = FormatTimeOfDay(forwarding.acked_at(), day);
+      if (!forwarding.refused().empty()) {
+        acked = "REFUSED";
+        absl::StrAppend(&notes, "Hop ", h + 1, " -> ", forwarding.to(),
+                        " refused: ", forwarding.refused(), "\n");
+      }
+      if (forwarding.route() == v1::ROUTE_ESCALATED ||
+          (!RouteMark(forwarding.route()).empty() &&
+           !forwarding.reason().empty())) {
+        absl::StrAppend(&notes, "Hop ", h + 1, " -> ", to, ": ",
+                        forwarding.reason().empty() ? "no reason recorded"
+                                                    : forwarding.reason(),
+                        "\n");
+      }
+      row.insert(row.end(),
+                 {to, FormatTimeOfDay(forwarding.sent_at(), day), acked,
+                  absl::StrCat(forwarding.attempts()), transit});
+      table.AddRow(std::move(row));
+    }
+  }
+
+  std::string text = table.Render();
+  if (!notes.empty()) absl::StrAppend(&text, "\n", notes);
+  const v1::HopRecord& first = hops.Get(0);
+  const v1::HopRecord& last = hops.Get(hops.size() - 1);
+  if (hops.size() > 1 && IsSet(first.received_at()) &&
+      IsSet(last.stored_at())) {
+    absl::StrAppend(&text, "\nFirst hop received -> last hop stored: ",
+                    FormatShortDuration(FromProto(last.stored_at()) -
+                                        FromProto(first.received_at())),
+                    " (cross-clock)\n");
+  }
+  return text;
 }
 
 }  // namespace
@@ -198,65 +299,14 @@ std::string FormatReport(const v1::IncidentReport& report) {
 }
 
 std::string FormatHopTimeline(const v1::StoredReport& stored) {
-  if (stored.hops().empty()) return "No hop records.\n";
-  TextTable table({"HOP", "NODE", "RECEIVED FROM", "RECEIVED AT", "STORED AT",
-                   "DWELL", "FORWARDED TO", "SENT AT", "ACKED AT", "TRIES",
-                   "TRANSIT (CROSS-CLOCK)"});
-  // Refusals by an upstream are too long for a cell; listed under the table.
-  std::string refusals;
-  for (int h = 0; h < stored.hops_size(); ++h) {
-    const v1::HopRecord& hop = stored.hops(h);
-    const v1::HopRecord* next =
-        h + 1 < stored.hops_size() ? &stored.hops(h + 1) : nullptr;
-    const google::protobuf::Timestamp& day = hop.received_at();
-    std::vector<std::string> hop_cells = {absl::StrCat(h + 1),
-                                          hop.node(),
-                                          ShortIdentity(hop.received_from()),
-                                          FormatTimestamp(hop.received_at()),
-                                          FormatTimeOfDay(hop.stored_at(), day),
-                                          Dwell(hop)};
-    if (hop.forwarded().empty()) {
-      // A hop before the last one always forwarded; say so if it left no
-      // record.
-      hop_cells.push_back(next == nullptr ? "-" : "(no record)");
-      table.AddRow(std::move(hop_cells));
-      continue;
-    }
-    const int to_next = ForwardingTo(hop, next);
-    for (int f = 0; f < hop.forwarded_size(); ++f) {
-      const v1::Forwarding& forwarding = hop.forwarded(f);
-      std::vector<std::string> row =
-          f == 0 ? hop_cells : std::vector<std::string>(hop_cells.size());
-      std::string transit;
-      if (f == to_next && IsSet(forwarding.sent_at()) &&
-          IsSet(next->received_at())) {
-        transit = FormatShortDuration(FromProto(next->received_at()) -
-                                      FromProto(forwarding.sent_at()));
-      }
-      std::string acked = FormatTimeOfDay(forwarding.acked_at(), day);
-      if (!forwarding.refused().empty()) {
-        acked = "REFUSED";
-        absl::StrAppend(&refusals, "Hop ", h + 1, " -> ", forwarding.to(),
-                        " refused: ", forwarding.refused(), "\n");
-      }
-      row.insert(row.end(),
-                 {forwarding.to(), FormatTimeOfDay(forwarding.sent_at(), day),
-                  acked, absl::StrCat(forwarding.attempts()), transit});
-      table.AddRow(std::move(row));
-    }
+  std::string text =
+      stored.hops().empty() ? "No hop records.\n" : HopTable(stored.hops());
+  for (const v1::Path& path : stored.other_paths()) {
+    absl::StrAppend(
+        &text, "\nAlso arrived by another path:\n",
+        path.hops().empty() ? "No hop records.\n" : HopTable(path.hops()));
   }
-
-  std::string text = table.Render();
-  if (!refusals.empty()) absl::StrAppend(&text, "\n", refusals);
-  const v1::HopRecord& first = stored.hops(0);
-  const v1::HopRecord& last = stored.hops(stored.hops_size() - 1);
-  if (stored.hops_size() > 1 && IsSet(first.received_at()) &&
-      IsSet(last.stored_at())) {
-    absl::StrAppend(&text, "\nFirst hop received -> last hop stored: ",
-                    FormatShortDuration(FromProto(last.stored_at()) -
-                                        FromProto(first.received_at())),
-                    " (cross-clock)\n");
-  }
+  if (stored.hops().empty() && stored.other_paths().empty()) return text;
   absl::StrAppend(
       &text,
       "\nTimes are UTC, each on its own node's clock; a time without a date "
@@ -265,6 +315,111 @@ std::string FormatHopTimeline(const v1::StoredReport& stored) {
       "sent-at, across two clocks:\nit includes their skew (it may even be "
       "negative). ACKED AT is filled in only\nfor the answering node's own "
       "forwardings.\n");
+  if (HasRouteMarks(stored)) {
+    absl::StrAppend(
+        &text,
+        "(direct): sent straight to the province as well (grade I/II or "
+        "sensitive).\n(escalated): sent past an unreachable parent because a "
+        "deadline was at risk;\nthe parent still gets its copy.\n");
+  }
+  return text;
+}
+
+std::string FormatBreaches(const v1::StoredReport& stored) {
+  const std::string tag = StatusTag(stored.report().status());
+  TextTable table({"RULE", "RESPONSIBLE", "DUE", "MET AT", "LATE",
+                   "RECORDED BY", "DETAIL"});
+  // The paths share their first hops: list each recorded breach once.
+  absl::flat_hash_set<std::string> seen;
+  int rows = 0;
+  auto add =
+      [&](const google::protobuf::RepeatedPtrField<v1::HopRecord>& hops) {
+        for (const v1::HopRecord& hop : hops) {
+          for (const v1::Breach& breach : hop.breaches()) {
+            if (!seen.insert(absl::StrCat(hop.node(), "\n",
+                                          breach.SerializeAsString()))
+                     .second) {
+              continue;
+            }
+            const std::string mark =
+                !tag.empty() ? tag : (breach.drill() ? "[DRILL]" : "");
+            std::string rule = DeadlineRuleInWords(
+                breach.rule(), breach.start(), breach.due());
+            if (!mark.empty()) rule = absl::StrCat(mark, " ", rule);
+            const bool met = IsSet(breach.met_at());
+            table.AddRow({std::move(rule), ShortIdentity(breach.responsible()),
+                          FormatTimestamp(breach.due()),
+                          met ? FormatTimeOfDay(breach.met_at(), breach.due())
+                              : "outstanding",
+                          met ? DeadlineTiming(breach.due(), breach.met_at(),
+                                               absl::InfinitePast())
+                              : "still open when recorded",
+                          hop.node(), breach.detail()});
+            ++rows;
+          }
+        }
+      };
+  add(stored.hops());
+  for (const v1::Path& path : stored.other_paths()) add(path.hops());
+  if (rows == 0) return "";
+  return absl::StrCat("Breaches recorded on the way:\n", table.Render());
+}
+
+std::string FormatDeadlines(const v1::GetReportResponse& response,
+                            absl::Time now) {
+  if (response.deadlines().empty()) return "";
+  const std::string tag = StatusTag(response.report().report().status());
+  std::vector<std::string> header = {"STATE", "RULE", "RESPONSIBLE", "DUE",
+                                     "MET / TIME LEFT"};
+  bool any_detail = false;
+  for (const v1::DeadlineStatus& deadline : response.deadlines()) {
+    any_detail = any_detail || !deadline.detail().empty();
+  }
+  if (any_detail) header.push_back("DETAIL");
+  TextTable table(std::move(header));
+  bool open = false;
+  for (const v1::DeadlineStatus& deadline : response.deadlines()) {
+    const std::string mark =
+        !tag.empty() ? tag : (deadline.drill() ? "[DRILL]" : "");
+    std::string state = DeadlineStateLabel(deadline.state());
+    if (!mark.empty()) state = absl::StrCat(mark, " ", state);
+    std::string timing = DeadlineTiming(deadline.due(), deadline.met_at(), now);
+    if (IsSet(deadline.met_at())) {
+      // "met 12:00:00.020Z, 1h59m early" rather than "met ..., met ...".
+      absl::string_view how = timing;
+      absl::ConsumePrefix(&how, "met ");
+      timing = absl::StrCat("met ",
+                            FormatTimeOfDay(deadline.met_at(), deadline.due()),
+                            ", ", how);
+    } else {
+      open = true;
+    }
+    std::vector<std::string> row = {
+        std::move(state),
+        DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due()),
+        ShortIdentity(deadline.responsible()), FormatTimestamp(deadline.due()),
+        std::move(timing)};
+    if (any_detail) row.push_back(deadline.detail());
+    table.AddRow(std::move(row));
+  }
+  std::string text = absl::StrCat("Deadlines (as seen by node ",
+                                  response.node(), " now):\n", table.Render());
+  if (open && now != absl::InfinitePast()) {
+    absl::StrAppend(&text, "STATE is node ", response.node(),
+                    "'s verdict; TIME LEFT is counted on this machine's "
+                    "clock.\n");
+  }
+  return text;
+}
+
+std::string FormatShow(const v1::GetReportResponse& response, absl::Time now) {
+  std::string text = absl::StrCat(
+      FormatReport(response.report().report()), "\nHops (as node ",
+      response.node(), " holds them):\n", FormatHopTimeline(response.report()));
+  const std::string breaches = FormatBreaches(response.report());
+  if (!breaches.empty()) absl::StrAppend(&text, "\n", breaches);
+  const std::string deadlines = FormatDeadlines(response, now);
+  if (!deadlines.empty()) absl::StrAppend(&text, "\n", deadlines);
   return text;
 }
 

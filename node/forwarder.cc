@@ -70,6 +70,30 @@ void Forwarder::Wake() {
 
 bool Forwarder::StoppingOrBroken() const { return stopping_ || stream_broken_; }
 
+bool Forwarder::AwaitWork() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](Forwarder* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
+                return f->stopping_ || f->woken_;
+              },
+              this),
+          absl::Seconds(1));
+      if (stopping_) return false;
+      woken_ = false;
+    }
+    absl::StatusOr<std::vector<OutboundReport>> next =
+        relay_->NextOutbound(options_.upstream, 1, {});
+    if (next.ok() && !next->empty()) {
+      absl::MutexLock lock(&mu_);
+      woken_ = true;
+      return true;
+    }
+  }
+}
+
 LinkSnapshot Forwarder::Snapshot() const {
   absl::MutexLock lock(&mu_);
   LinkSnapshot link;
@@ -92,6 +116,7 @@ void Forwarder::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
     }
+    if (options_.on_demand && !AwaitWork()) return;
     bool connected = RunStream();
     if (connected) backoff = options_.min_backoff;
     absl::MutexLock lock(&mu_);
@@ -135,10 +160,12 @@ bool Forwarder::RunStream() {
            {"peer",
             peer.ok() ? peer->uri : std::string(peer.status().message())}});
     }
+    relay_->SetLinkUp(options_.upstream, false);
     absl::MutexLock lock(&mu_);
     current_ = nullptr;
     return false;
   }
+  relay_->SetLinkUp(options_.upstream, true);
   Log(LogLevel::kInfo, "upstream connected",
       {{"upstream", options_.upstream}, {"address", options_.address}});
   {
@@ -162,6 +189,8 @@ bool Forwarder::RunStream() {
     stream_broken_ = true;
   });
 
+  absl::Time last_activity = clock_->TimeNow();
+  bool idle = false;
   for (;;) {
     absl::flat_hash_set<std::string> skip;
     size_t room;
@@ -204,6 +233,16 @@ bool Forwarder::RunStream() {
       absl::MutexLock lock(&mu_);
       woken_ = true;  // there may be more
     }
+    if (!batch->empty()) {
+      last_activity = clock_->TimeNow();
+    } else if (options_.on_demand) {
+      absl::MutexLock lock(&mu_);
+      if (in_flight_.empty() &&
+          clock_->TimeNow() - last_activity > options_.idle_close) {
+        idle = true;
+        break;
+      }
+    }
     bool write_failed = false;
     for (OutboundReport& out : *batch) {
       {
@@ -245,7 +284,11 @@ bool Forwarder::RunStream() {
     absl::MutexLock lock(&mu_);
     stopping = stopping_;
   }
-  if (!stopping) {
+  if (idle) {
+    Log(LogLevel::kInfo, "closed idle on-demand link",
+        {{"upstream", options_.upstream}});
+  } else if (!stopping) {
+    relay_->SetLinkUp(options_.upstream, false);
     Log(LogLevel::kWarning, "upstream stream ended",
         {{"upstream", options_.upstream},
          {"code", absl::StatusCodeToString(status.code())},

@@ -39,6 +39,11 @@ class Forwarder {
     size_t max_in_flight = 64;
     absl::Duration min_backoff = absl::Milliseconds(200);
     absl::Duration max_backoff = absl::Seconds(5);
+    // Connect only while there is something to send, and close the stream
+    // after `idle_close` without traffic (links past the parent: the
+    // province's direct route, escalations).
+    bool on_demand = false;
+    absl::Duration idle_close = absl::Seconds(30);
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.
@@ -71,6 +76,9 @@ class Forwarder {
   void OnReceipt(const Receipt& receipt);
   void OnRejection(const v1::Rejection& rejection);
   bool StoppingOrBroken() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // For on-demand links: waits until the outbox holds something (true) or
+  // shutdown (false).
+  bool AwaitWork();
 
   // Constant after construction.
   const Options options_;

@@ -4,11 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "relay/base/files.h"
 #include "relay/base/status_macros.h"
 #include "relay/region.h"
+#include "relay/report_types.h"
 
 namespace kuaibao {
 namespace {
@@ -46,7 +48,116 @@ void Resolve(const std::filesystem::path& base, std::string* path) {
   *path = (base / *path).lexically_normal().string();
 }
 
+absl::Status CheckClassification(absl::string_view field,
+                                 Classification* level) {
+  if (*level == CLASSIFICATION_UNSPECIFIED) *level = CLASSIFICATION_INTERNAL;
+  if (!Classification_IsValid(*level)) {
+    return Invalid(field, "is not a known classification");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillRateLimit(absl::string_view field, v1::RateLimit* limit,
+                           double per_second, uint32_t burst) {
+  if (limit->reports_per_second() < 0) {
+    return Invalid(field, "reports_per_second must not be negative");
+  }
+  if (limit->reports_per_second() == 0) {
+    limit->set_reports_per_second(per_second);
+  }
+  if (limit->burst() == 0) limit->set_burst(burst);
+  return absl::OkStatus();
+}
+
+// The defaults and checks of the security settings (TLS, classification,
+// limits).
+absl::Status FillSecurityDefaults(NodeConfig* config) {
+  v1::TlsFiles* tls = config->mutable_tls();
+  if (tls->require_crl() && tls->crl_dir().empty()) {
+    return Invalid("tls.crl_dir",
+                   "is required: require_crl is set (revocation checks must "
+                   "be on)");
+  }
+  if (tls->refresh_interval_s() == 0) tls->set_refresh_interval_s(60);
+  if (tls->crl_warn_hours() == 0) tls->set_crl_warn_hours(7 * 24);
+  Classification level = config->max_classification();
+  RETURN_IF_ERROR(CheckClassification("max_classification", &level));
+  config->set_max_classification(level);
+  if (config->has_parent()) {
+    level = config->parent().max_classification();
+    RETURN_IF_ERROR(CheckClassification("parent.max_classification", &level));
+    config->mutable_parent()->set_max_classification(level);
+  }
+  for (int i = 0; i < config->ancestors_size(); ++i) {
+    v1::Upstream* ancestor = config->mutable_ancestors(i);
+    level = ancestor->max_classification();
+    RETURN_IF_ERROR(CheckClassification(
+        absl::StrCat("ancestors[", i, "].max_classification"), &level));
+    ancestor->set_max_classification(level);
+  }
+  RETURN_IF_ERROR(FillRateLimit(
+      "client_rate_limit", config->mutable_client_rate_limit(), 100, 2000));
+  RETURN_IF_ERROR(FillRateLimit(
+      "node_rate_limit", config->mutable_node_rate_limit(), 1000, 10000));
+  if (config->max_message_bytes() == 0) config->set_max_message_bytes(1 << 20);
+  if (config->max_message_bytes() < 64 * 1024) {
+    return Invalid("max_message_bytes",
+                   "must be at least 65536 (a report's text alone may need "
+                   "that)");
+  }
+  return absl::OkStatus();
+}
+
+// Checks the deadline fields and reports the first bad one.
+absl::Status CheckDeadlines(const v1::DeadlinesConfig& d) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"unit_to_local", &d.unit_to_local()},
+      {"per_hop", &d.per_hop()},
+      {"end_to_end", &d.end_to_end()},
+      {"direct_to_province", &d.direct_to_province()},
+      {"province_to_national", &d.province_to_national()},
+      {"brief_to_detailed", &d.brief_to_detailed()},
+      {"follow_up_interval", &d.follow_up_interval()},
+  };
+  for (const auto& [name, text] : fields) {
+    if (text->empty()) continue;
+    absl::Duration parsed;
+    if (!absl::ParseDuration(*text, &parsed) ||
+        parsed <= absl::ZeroDuration()) {
+      return Invalid(absl::StrCat("deadlines.", name),
+                     absl::StrCat("'", *text,
+                                  "' is not a positive duration like 2h, 40m"));
+    }
+  }
+  if (d.at_risk_fraction() < 0 || d.at_risk_fraction() >= 1) {
+    return Invalid("deadlines.at_risk_fraction", "must be in [0, 1)");
+  }
+  if (d.time_scale() < 0) {
+    return Invalid("deadlines.time_scale", "must be positive");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+DeadlinePolicy DeadlinesOf(const NodeConfig& config) {
+  DeadlinePolicy policy;
+  const v1::DeadlinesConfig& d = config.deadlines();
+  const std::pair<const std::string*, absl::Duration*> fields[] = {
+      {&d.unit_to_local(), &policy.unit_to_local},
+      {&d.per_hop(), &policy.per_hop},
+      {&d.end_to_end(), &policy.end_to_end},
+      {&d.direct_to_province(), &policy.direct_to_province},
+      {&d.province_to_national(), &policy.province_to_national},
+      {&d.brief_to_detailed(), &policy.brief_to_detailed},
+      {&d.follow_up_interval(), &policy.follow_up_interval},
+  };
+  for (const auto& [text, value] : fields) {
+    if (!text->empty()) absl::ParseDuration(*text, value);
+  }
+  if (d.at_risk_fraction() > 0) policy.at_risk_fraction = d.at_risk_fraction();
+  return d.time_scale() > 0 ? policy.Scaled(d.time_scale()) : policy;
+}
 
 absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
   NodeConfig config;
@@ -81,6 +192,26 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
       return Invalid("parent.address", "is required (host:port)");
     }
   }
+  std::string below = config.has_parent() ? config.parent().region() : "";
+  for (int i = 0; i < config.ancestors_size(); ++i) {
+    const v1::Upstream& a = config.ancestors(i);
+    std::string field = absl::StrCat("ancestors[", i, "]");
+    RETURN_IF_ERROR(CheckRegion(absl::StrCat(field, ".region"), a.region()));
+    if (below.empty()) return Invalid(field, "needs a parent below it");
+    if (a.region() == below || !RegionContains(a.region(), below)) {
+      return Invalid(absl::StrCat(field, ".region"),
+                     absl::StrCat(a.region(), " does not lie above ", below,
+                                  " (list the levels above the parent, "
+                                  "nearest first)"));
+    }
+    if (a.address().empty()) {
+      return Invalid(absl::StrCat(field, ".address"),
+                     "is required (host:port)");
+    }
+    below = a.region();
+  }
+  RETURN_IF_ERROR(CheckDeadlines(config.deadlines()));
+  RETURN_IF_ERROR(FillSecurityDefaults(&config));
   if (config.max_in_flight() == 0) config.set_max_in_flight(64);
   if (config.min_backoff_ms() == 0) config.set_min_backoff_ms(200);
   if (config.max_backoff_ms() == 0) config.set_max_backoff_ms(5000);
@@ -109,7 +240,18 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const std::string& path) {
   Resolve(base, config->mutable_tls()->mutable_cert_file());
   Resolve(base, config->mutable_tls()->mutable_key_file());
   Resolve(base, config->mutable_tls()->mutable_ca_file());
+  Resolve(base, config->mutable_tls()->mutable_crl_dir());
   return config;
+}
+
+TlsPaths NodeTlsPaths(const NodeConfig& config) {
+  TlsPaths paths;
+  paths.cert_file = config.tls().cert_file();
+  paths.key_file = config.tls().key_file();
+  paths.ca_file = config.tls().ca_file();
+  paths.crl_dir = config.tls().crl_dir();
+  paths.refresh_interval = absl::Seconds(config.tls().refresh_interval_s());
+  return paths;
 }
 
 }  // namespace kuaibao

@@ -10,10 +10,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/crl_monitor.h"
+#include "node/deadline_loop.h"
 #include "node/forwarder.h"
 #include "node/monitor_service.h"
 #include "node/node_monitor.h"
 #include "node/node_services.h"
+#include "node/peer_chain_check.h"
+#include "node/server_limits.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
@@ -21,10 +25,6 @@
 
 namespace kuaibao {
 namespace {
-
-// The largest message a node accepts; a report's text fields are bounded
-// well below this by validation.
-constexpr int kMaxMessageBytes = 4 << 20;
 
 absl::Status WritePortFile(const std::string& path, int port) {
   // Write then rename, so a reader never sees a half-written file.
@@ -61,9 +61,12 @@ class NodeServerImpl final : public NodeServer {
       server_->Shutdown(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(grace));
     }
-    if (forwarder_) forwarder_->Shutdown();
-    forwarder_.reset();
+    if (deadline_loop_) deadline_loop_->Shutdown();
+    for (auto& f : forwarders_) f->Shutdown();
+    if (crl_monitor_) crl_monitor_->Shutdown();
+    forwarders_.clear();
     monitor_.reset();
+    deadline_loop_.reset();
     services_.clear();
     relay_.reset();
     store_.reset();
@@ -77,8 +80,7 @@ class NodeServerImpl final : public NodeServer {
       return absl::FailedPreconditionError(
           absl::StrCat("config region: ", known.message()));
     }
-    TlsPaths tls{config.tls().cert_file(), config.tls().key_file(),
-                 config.tls().ca_file()};
+    TlsPaths tls = NodeTlsPaths(config);
     ASSIGN_OR_RETURN(std::string cert_pem,
                      ReadFileToString(tls.cert_file, "certificate"));
     absl::StatusOr<Identity> identity = IdentityOfCertificate(cert_pem);
@@ -93,41 +95,92 @@ class NodeServerImpl final : public NodeServer {
                        "; a node needs a node certificate for its own region"));
     }
 
+    if (!tls.crl_dir.empty()) {
+      crl_monitor_ = std::make_unique<CrlMonitor>(
+          CrlMonitor::Options{tls.crl_dir, tls.ca_file, tls.cert_file,
+                              absl::Hours(config.tls().crl_warn_hours())},
+          clock);
+      RETURN_IF_ERROR(crl_monitor_->CheckNow());
+      crl_monitor_->Start();
+    }
+
     ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
     RelayOptions relay_options;
     relay_options.region = config.region();
+    relay_options.max_classification = config.max_classification();
+    relay_options.parent = config.parent().region();
     if (config.has_parent()) {
-      relay_options.upstreams.push_back(config.parent().region());
+      relay_options.link_clearance[config.parent().region()] =
+          config.parent().max_classification();
     }
-    relay_ = std::make_unique<RelayEngine>(relay_options, store_.get(),
-                                           &regions_, clock);
+    for (const v1::Upstream& a : config.ancestors()) {
+      relay_options.ancestors.push_back(a.region());
+      relay_options.link_clearance[a.region()] = a.max_classification();
+    }
+    relay_options.deadlines = DeadlinesOf(config);
+    ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
+                                               &regions_, clock));
     admission_ = std::make_unique<AdmissionControl>(
         config.region(),
         AdmissionControl::Limits{config.max_store_bytes(),
                                  config.min_free_disk_bytes()});
     relay_->SetAdmissionControl(admission_.get());
 
-    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
-                     MakeServerCredentials(tls));
-    std::vector<const Forwarder*> links;
-    if (config.has_parent()) {
+    auto peer_check =
+        std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
+    ASSIGN_OR_RETURN(
+        std::shared_ptr<grpc::ServerCredentials> server_creds,
+        MakeServerCredentials(tls, [peer_check](const std::string& leaf,
+                                                const std::string& chain) {
+          absl::Status status = peer_check->Check(leaf, chain);
+          if (!status.ok()) {
+            Log(LogLevel::kWarning, "peer refused in the handshake",
+                {{"code", absl::StatusCodeToString(status.code())},
+                 {"reason", std::string(status.message())}});
+          }
+          return status;
+        }));
+    client_limiter_ = std::make_unique<RateLimiter>(
+        RateLimiter::Limit{
+            config.client_rate_limit().reports_per_second(),
+            static_cast<double>(config.client_rate_limit().burst())},
+        clock);
+    node_limiter_ = std::make_unique<RateLimiter>(
+        RateLimiter::Limit{
+            config.node_rate_limit().reports_per_second(),
+            static_cast<double>(config.node_rate_limit().burst())},
+        clock);
+    // The forwarders exist before the services that show them; they start
+    // once the node serves.
+    std::vector<const v1::Upstream*> upstreams;
+    if (config.has_parent()) upstreams.push_back(&config.parent());
+    for (const v1::Upstream& a : config.ancestors()) upstreams.push_back(&a);
+    if (!upstreams.empty()) {
       ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> channel_creds,
                        MakeChannelCredentials(tls));
-      Forwarder::Options options;
-      options.upstream = config.parent().region();
-      options.address = config.parent().address();
-      options.max_in_flight = config.max_in_flight();
-      options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
-      options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
-      forwarder_ = std::make_unique<Forwarder>(options, relay_.get(),
-                                               channel_creds, clock);
-      links.push_back(forwarder_.get());
+      for (const v1::Upstream* upstream : upstreams) {
+        Forwarder::Options options;
+        options.upstream = upstream->region();
+        options.address = upstream->address();
+        options.max_in_flight = config.max_in_flight();
+        options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
+        options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
+        // The parent's stream stays open; the levels above are dialled
+        // only when something must go straight to them.
+        options.on_demand = upstream != &config.parent();
+        forwarders_.push_back(std::make_unique<Forwarder>(
+            options, relay_.get(), channel_creds, clock));
+      }
     }
+    std::vector<const Forwarder*> links;
+    for (auto& f : forwarders_) links.push_back(f.get());
     const absl::Duration stall_after =
         absl::Milliseconds(config.stall_after_ms());
-    services_.push_back(std::make_unique<IntakeService>(relay_.get()));
-    services_.push_back(std::make_unique<RelayService>(relay_.get()));
-    services_.push_back(std::make_unique<QueryService>(relay_.get()));
+    services_.push_back(
+        std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
+    services_.push_back(
+        std::make_unique<RelayService>(relay_.get(), node_limiter_.get()));
+    services_.push_back(std::make_unique<QueryService>(relay_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s())},
@@ -136,10 +189,7 @@ class NodeServerImpl final : public NodeServer {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    // Without this a second node on the same port starts silently and the
-    // kernel splits connections between the two.
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+    ApplyServerLimits(config, &builder);
     builder.AddListeningPort(config.listen_address(), server_creds, &port_);
     for (auto& service : services_) builder.RegisterService(service.get());
     server_ = builder.BuildAndStart();
@@ -149,11 +199,15 @@ class NodeServerImpl final : public NodeServer {
                        " (address in use, or not an address of this host)"));
     }
 
-    if (forwarder_) {
-      Forwarder* forwarder = forwarder_.get();
-      relay_->SetOutboxListener([forwarder] { forwarder->Wake(); });
-      forwarder_->Start();
+    if (!forwarders_.empty()) {
+      relay_->SetOutboxListener([this] {
+        for (auto& f : forwarders_) f->Wake();
+      });
+      for (auto& f : forwarders_) f->Start();
     }
+    deadline_loop_ = std::make_unique<DeadlineLoop>(relay_.get(), clock,
+                                                    relay_options.deadlines);
+    deadline_loop_->Start();
     monitor_ = std::make_unique<NodeMonitor>(
         NodeMonitor::Options{config.data_dir(), absl::Seconds(1), stall_after},
         relay_.get(), admission_.get(), links, server_->GetHealthCheckService(),
@@ -178,9 +232,12 @@ class NodeServerImpl final : public NodeServer {
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
   std::unique_ptr<AdmissionControl> admission_;
+  std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<Forwarder> forwarder_;
+  std::vector<std::unique_ptr<Forwarder>> forwarders_;
+  std::unique_ptr<DeadlineLoop> deadline_loop_;
+  std::unique_ptr<CrlMonitor> crl_monitor_;
   std::unique_ptr<NodeMonitor> monitor_;
   int port_ = 0;
 };

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/ack_stream_reactor.h"
+#include "node/decoding_handler.h"
 #include "relay/base/log.h"
+#include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 
@@ -38,79 +40,101 @@ absl::StatusOr<Identity> Caller(grpc::CallbackServerContext* context) {
   return PeerIdentity(*context->auth_context());
 }
 
-template <typename Req, typename Resp>
-grpc::ServerBidiReactor<Req, Resp>* Refuse(const absl::Status& s,
-                                           absl::string_view rpc) {
+using RawReactor = AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Refuse(
+    const absl::Status& s, absl::string_view rpc) {
   Log(LogLevel::kWarning, "stream refused",
       {{"rpc", std::string(rpc)},
        {"code", absl::StatusCodeToString(s.code())},
        {"reason", std::string(s.message())}});
-  return new RefusedStreamReactor<Req, Resp>(ToGrpcStatus(s));
+  return new RefusedStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>(
+      ToGrpcStatus(s));
+}
+
+template <typename Response>
+Response Refusal(const Identity& from, const std::string& report_id,
+                 const absl::Status& s) {
+  LogRefusal(from, report_id, s);
+  Response response;
+  *response.mutable_rejection() = ToRejection(report_id, s);
+  return response;
+}
+
+// A stream of reports from `peer`: each message decoded, rate-limited,
+// handed to `take` and answered with its receipt or refusal.
+template <typename Request, typename Response>
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ReportStream(
+    const Identity& peer, RateLimiter* limiter,
+    std::function<std::string(const Request&)> id_of,
+    std::function<void(Request&&, RelayEngine::ReceiptCallback)> take) {
+  std::function<void(Request&&, std::function<void(Response)>)> handler =
+      [peer, limiter, id_of, take](Request&& request,
+                                   std::function<void(Response)> reply) {
+        std::string id = id_of(request);
+        auto answer = [peer, id, reply](absl::StatusOr<Receipt> receipt) {
+          if (!receipt.ok()) {
+            return reply(Refusal<Response>(peer, id, receipt.status()));
+          }
+          Response response;
+          *response.mutable_receipt() = *std::move(receipt);
+          reply(std::move(response));
+        };
+        absl::Status admitted = limiter->Admit(peer.uri);
+        if (!admitted.ok()) return answer(admitted);
+        take(std::move(request), answer);
+      };
+  return new RawReactor(DecodingHandler<Request, Response>(
+                            std::move(handler),
+                            [peer](const absl::Status& s) {
+                              return Refusal<Response>(peer, "", s);
+                            }),
+                        kMaxOutstandingPerStream);
 }
 
 }  // namespace
 
-grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 IntakeService::Submit(grpc::CallbackServerContext* context) {
-  using Reactor = AckStreamReactor<v1::SubmitRequest, v1::SubmitResponse>;
   const std::string& here = relay_->options().region;
   absl::StatusOr<Identity> caller = Caller(context);
-  if (!caller.ok()) {
-    return Refuse<v1::SubmitRequest, v1::SubmitResponse>(caller.status(),
-                                                         "Submit");
-  }
+  if (!caller.ok()) return Refuse(caller.status(), "Submit");
   if (caller->role != Role::kClient) {
-    return Refuse<v1::SubmitRequest, v1::SubmitResponse>(
-        absl::PermissionDeniedError(
-            absl::StrCat("intake is for clients; ", caller->uri, " is a ",
-                         RoleName(caller->role), " certificate")),
-        "Submit");
+    return Refuse(absl::PermissionDeniedError(absl::StrCat(
+                      "intake is for clients; ", caller->uri, " is a ",
+                      RoleName(caller->role), " certificate")),
+                  "Submit");
   }
   if (!RegionContains(here, caller->region)) {
-    return Refuse<v1::SubmitRequest, v1::SubmitResponse>(
-        absl::PermissionDeniedError(absl::StrCat(
-            "client ", caller->uri, " belongs to region ", caller->region,
-            ", outside this node's region ", here)),
-        "Submit");
+    return Refuse(absl::PermissionDeniedError(absl::StrCat(
+                      "client ", caller->uri, " belongs to region ",
+                      caller->region, ", outside this node's region ", here)),
+                  "Submit");
   }
   RelayEngine* relay = relay_;
   Identity client = *std::move(caller);
-  return new Reactor(
-      [relay, client](v1::SubmitRequest&& request, Reactor::Reply reply) {
-        std::string id = request.report().report_id();
-        relay->Submit(client, std::move(*request.mutable_report()),
-                      [client, id, reply](absl::StatusOr<Receipt> receipt) {
-                        v1::SubmitResponse response;
-                        if (receipt.ok()) {
-                          *response.mutable_receipt() = *std::move(receipt);
-                        } else {
-                          LogRefusal(client, id, receipt.status());
-                          *response.mutable_rejection() =
-                              ToRejection(id, receipt.status());
-                        }
-                        reply(std::move(response));
-                      });
-      },
-      kMaxOutstandingPerStream);
+  return ReportStream<v1::SubmitRequest, v1::SubmitResponse>(
+      client, limiter_,
+      [](const v1::SubmitRequest& r) { return r.report().report_id(); },
+      [relay, client](v1::SubmitRequest&& r,
+                      RelayEngine::ReceiptCallback done) {
+        relay->Submit(client, std::move(*r.mutable_report()), std::move(done));
+      });
 }
 
-grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* RelayService::Escalate(
-    grpc::CallbackServerContext* context) {
-  using Reactor = AckStreamReactor<v1::RelayUp, v1::RelayDown>;
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+RelayService::Escalate(grpc::CallbackServerContext* context) {
   const std::string& here = relay_->options().region;
   absl::StatusOr<Identity> caller = Caller(context);
-  if (!caller.ok()) {
-    return Refuse<v1::RelayUp, v1::RelayDown>(caller.status(), "Escalate");
-  }
+  if (!caller.ok()) return Refuse(caller.status(), "Escalate");
   if (caller->role != Role::kNode) {
-    return Refuse<v1::RelayUp, v1::RelayDown>(
-        absl::PermissionDeniedError(
-            absl::StrCat("relay is for nodes; ", caller->uri, " is a ",
-                         RoleName(caller->role), " certificate")),
-        "Escalate");
+    return Refuse(absl::PermissionDeniedError(absl::StrCat(
+                      "relay is for nodes; ", caller->uri, " is a ",
+                      RoleName(caller->role), " certificate")),
+                  "Escalate");
   }
   if (caller->region == here || !RegionContains(here, caller->region)) {
-    return Refuse<v1::RelayUp, v1::RelayDown>(
+    return Refuse(
         absl::PermissionDeniedError(absl::StrCat(
             "node ", caller->region, " is not inside this node's region ", here,
             "; a node relays only to a node above it")),
@@ -119,23 +143,12 @@ grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* RelayService::Escalate(
   Log(LogLevel::kInfo, "child connected", {{"child", caller->uri}});
   RelayEngine* relay = relay_;
   Identity child = *std::move(caller);
-  return new Reactor(
-      [relay, child](v1::RelayUp&& up, Reactor::Reply reply) {
-        std::string id = up.report().report().report_id();
-        relay->Accept(child, std::move(*up.mutable_report()),
-                      [child, id, reply](absl::StatusOr<Receipt> receipt) {
-                        v1::RelayDown down;
-                        if (receipt.ok()) {
-                          *down.mutable_receipt() = *std::move(receipt);
-                        } else {
-                          LogRefusal(child, id, receipt.status());
-                          *down.mutable_rejection() =
-                              ToRejection(id, receipt.status());
-                        }
-                        reply(std::move(down));
-                      });
-      },
-      kMaxOutstandingPerStream);
+  return ReportStream<v1::RelayUp, v1::RelayDown>(
+      child, limiter_,
+      [](const v1::RelayUp& up) { return up.report().report().report_id(); },
+      [relay, child](v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
+        relay->Accept(child, std::move(*up.mutable_report()), std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* QueryService::GetReport(
@@ -160,8 +173,43 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     reactor->Finish(ToGrpcStatus(stored.status()));
     return reactor;
   }
+  absl::StatusOr<std::vector<ConflictRecord>> conflicts =
+      relay_->Conflicts(request->report_id());
+  if (!conflicts.ok()) {
+    reactor->Finish(ToGrpcStatus(conflicts.status()));
+    return reactor;
+  }
   response->set_node(relay_->options().region);
+  for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
+    *response->add_deadlines() = std::move(d);
+  }
   *response->mutable_report() = *std::move(stored);
+  for (ConflictRecord& c : *conflicts) {
+    *response->add_conflicts() = std::move(c);
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* QueryService::ListDue(
+    grpc::CallbackServerContext* context, const v1::ListDueRequest* request,
+    v1::ListDueResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Identity> caller = Caller(context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  absl::Time now = clock_->TimeNow();
+  absl::StatusOr<std::vector<DeadlineStatus>> due =
+      relay_->ListDue(caller->region, now, request->include_met());
+  if (!due.ok()) {
+    reactor->Finish(ToGrpcStatus(due.status()));
+    return reactor;
+  }
+  response->set_node(relay_->options().region);
+  *response->mutable_as_of() = ToProto(now);
+  for (DeadlineStatus& d : *due) *response->add_deadlines() = std::move(d);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -2,40 +2,53 @@
 #define KUAIBAO_NODE_NODE_SERVICES_H_
 
 #include "kuaibao/v1/service.grpc.pb.h"
+#include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
 
 namespace kuaibao {
 
 // The node's gRPC services: adapters only. Each checks who the caller is
 // (from its certificate), converts, calls the relay and converts back.
-// Borrowed: the relay outlives the services.
+// Borrowed: the relay and the rate limiters outlive the services.
 
-// Intake: clients of this node's subtree stream reports in.
-class IntakeService final : public v1::Intake::CallbackService {
+// Intake: clients of this node's subtree stream reports in, each client at
+// most as fast as `limiter` allows.
+// The stream takes raw messages and decodes each itself (see
+// node/decoding_handler.h): one that does not decode gets a refusal.
+class IntakeService final
+    : public v1::Intake::WithRawCallbackMethod_Submit<v1::Intake::Service> {
  public:
-  explicit IntakeService(RelayEngine* relay) : relay_(relay) {}
-  grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* Submit(
+  IntakeService(RelayEngine* relay, RateLimiter* limiter)
+      : relay_(relay), limiter_(limiter) {}
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Submit(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
+  RateLimiter* const limiter_;
 };
 
-// Relay: child nodes inside this node's region stream reports up.
-class RelayService final : public v1::Relay::CallbackService {
+// Relay: child nodes inside this node's region stream reports up, each
+// child at most as fast as `limiter` allows.
+class RelayService final
+    : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
-  explicit RelayService(RelayEngine* relay) : relay_(relay) {}
-  grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* Escalate(
+  RelayService(RelayEngine* relay, RateLimiter* limiter)
+      : relay_(relay), limiter_(limiter) {}
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
+  RateLimiter* const limiter_;
 };
 
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
-  explicit QueryService(RelayEngine* relay) : relay_(relay) {}
+  // Borrowed: `clock` outlives the service.
+  QueryService(RelayEngine* relay, Clock* clock)
+      : relay_(relay), clock_(clock) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -43,9 +56,13 @@ class QueryService final : public v1::Query::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListReportsRequest* request,
       v1::ListReportsResponse* response) override;
+  grpc::ServerUnaryReactor* ListDue(grpc::CallbackServerContext* context,
+                                    const v1::ListDueRequest* request,
+                                    v1::ListDueResponse* response) override;
 
  private:
   RelayEngine* const relay_;
+  Clock* const clock_;
 };
 
 }  // namespace kuaibao

@@ -47,7 +47,12 @@ int RunStoreRepair(const NodeConfig& config, Clock* clock, std::ostream& out,
     return 1;
   }
   std::vector<std::string> upstreams;
-  if (config.has_parent()) upstreams.push_back(config.parent().region());
+  if (config.has_parent()) {
+    upstreams.push_back(config.parent().region());
+    for (const v1::Upstream& a : config.ancestors()) {
+      upstreams.push_back(a.region());
+    }
+  }
   absl::StatusOr<RepairSummary> summary = RepairStore(dir, upstreams, now);
   if (!summary.ok()) {
     err << "kuaibao-node: repair of '" << dir

@@ -114,28 +114,23 @@ void OriginLedger::ObserveLocked(const std::string& origin, uint64_t seq,
   batch->Put(HeadKey(origin), head.SerializeAsString());
 }
 
-absl::Status OriginLedger::Record(
-    IncidentReport* report, bool assign, absl::Time now, StoreBatch batch,
-    const std::function<void(StoreBatch)>& commit) {
+absl::Status OriginLedger::Record(IncidentReport* report, bool assign,
+                                  absl::Time now, StoreBatch* batch) {
+  if (!Trackable(report->origin())) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
-  if (Trackable(report->origin())) {
-    RETURN_IF_ERROR(LoadLocked());
-    if (assign && report->origin_seq() == 0) {
-      auto mark = marks_.find(report->origin());
-      report->set_origin_seq(
-          (mark == marks_.end() ? 0 : mark->second.head.high_water()) + 1);
-    }
-    ObserveLocked(report->origin(), report->origin_seq(), now, &batch);
+  RETURN_IF_ERROR(LoadLocked());
+  if (assign && report->origin_seq() == 0) {
+    auto mark = marks_.find(report->origin());
+    report->set_origin_seq(
+        (mark == marks_.end() ? 0 : mark->second.head.high_water()) + 1);
   }
-  commit(std::move(batch));
+  ObserveLocked(report->origin(), report->origin_seq(), now, batch);
   return absl::OkStatus();
 }
 
-absl::Status OriginLedger::RecoverStore() {
+void OriginLedger::Invalidate() {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(store_->Recover());
   loaded_ = false;
-  return LoadLocked();
 }
 
 absl::StatusOr<std::vector<OriginRecord>> OriginLedger::List(

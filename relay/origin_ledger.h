@@ -30,10 +30,12 @@ namespace kuaibao {
 // number is used only by a write that succeeds, so the first node never shows
 // a gap of its own making; above it, a gap is a report not (yet) received.
 //
-// Records hold absolute values (the last write wins), so writes must reach
-// the store in the order the ledger computed them: Record queues the commit
-// itself, under the ledger's lock. A failed write stops the store
-// (ReportStore), and RecoverStore reloads the ledger from what is on disk.
+// Records hold absolute values (the last write wins), so the batches Record
+// fills must reach the store in the order of the Record calls (the engine
+// commits them under its lock). After a failed write the ledger in memory is
+// ahead of the disk: Invalidate() makes the next use reload it (a failed
+// write stops the store until it is reopened, so nothing written after the
+// failure was computed from the stale state).
 //
 // Thread-safe.
 class OriginLedger {
@@ -41,17 +43,13 @@ class OriginLedger {
   // Borrowed: `store` outlives the ledger.
   explicit OriginLedger(ReportStore* store);
 
-  // Numbers `report` if it has no number and `assign` is set, adds the
-  // ledger's writes for it to `batch` and calls `commit(batch)`, which must
-  // queue the write (ReportStore::Commit) and not block. The error of
-  // reading the ledger, if any, in which case `commit` is not called.
+  // Numbers `report` if it has no number and `assign` is set, and adds the
+  // ledger's writes for it to `batch`. The error of reading the ledger, if
+  // any (then `batch` is unchanged).
   absl::Status Record(IncidentReport* report, bool assign, absl::Time now,
-                      StoreBatch batch,
-                      const std::function<void(StoreBatch)>& commit);
-
-  // Reopens the store after a failed write (ReportStore::Recover) and
-  // reloads the ledger from it.
-  absl::Status RecoverStore();
+                      StoreBatch* batch);
+  // A batch Record filled was not written: reload before the next use.
+  void Invalidate();
 
   // Up to `limit` origins after `after_origin` (in origin order) that
   // `filter` accepts, with their gaps; a gap first seen at or before

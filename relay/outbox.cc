@@ -39,7 +39,7 @@ std::string QueuePrefix(const std::string& upstream) {
 
 std::string EventPrefix(const std::string& upstream,
                         const std::string& event_id) {
-  return absl::StrCat("e/", upstream, "/", event_id,
+  return absl::StrCat("i/", upstream, "/", event_id,
                       std::string(1, kEndOfSource));
 }
 
@@ -58,16 +58,20 @@ std::string PrefixEnd(std::string prefix) {
 
 Outbox::Outbox(ReportStore* store) : store_(store) {}
 
-void Outbox::Add(const std::string& upstream, int priority,
-                 const StoredReport& stored, StoreBatch* batch) {
+std::string Outbox::KeyFor(const std::string& upstream, int priority,
+                           const StoredReport& stored) {
   const HopRecord& own = stored.hops(stored.hops_size() - 1);
   std::string source = own.received_from().empty() ? "-" : own.received_from();
-  uint64_t seq = store_->NextSeq();
-  std::string key =
-      absl::StrCat(QueuePrefix(upstream), std::clamp(priority, 0, 9), "/",
-                   source, std::string(1, kEndOfSource), SeqText(seq));
-  batch->Put(EventKey(upstream, stored.report().event_id(), seq), key);
-  batch->Put(std::move(key), stored.report().report_id());
+  return absl::StrCat(QueuePrefix(upstream), std::clamp(priority, 0, 9), "/",
+                      source, std::string(1, kEndOfSource),
+                      SeqText(store_->NextSeq()));
+}
+
+void Outbox::Queue(const std::string& upstream, const std::string& key,
+                   const StoredReport& stored, StoreBatch* batch) {
+  batch->Put(EventKey(upstream, stored.report().event_id(), SeqOfKey(key)),
+             key);
+  batch->Put(key, stored.report().report_id());
 }
 
 void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
@@ -76,10 +80,8 @@ void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
   batch->Delete(EventKey(upstream, entry.event_id, SeqOfKey(entry.key)));
 }
 
-void Outbox::Hold(const std::string& upstream, const OutboxEntry& entry,
-                  StoreBatch* batch) {
-  Remove(upstream, entry, batch);
-  batch->Put(absl::StrCat("h", entry.key.substr(1)), entry.report_id);
+std::string Outbox::HeldKey(const std::string& key) {
+  return absl::StrCat("h", key.substr(1));
 }
 
 absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(

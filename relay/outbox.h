@@ -32,7 +32,7 @@ struct QueuedReport {
 
 // The reports each upstream has yet to acknowledge, kept in the store:
 //   o/<upstream>/<class>/<source>\x01<seq>   the report id
-//   e/<upstream>/<event>\x01<seq>            the outbox key (event index)
+//   i/<upstream>/<event>\x01<seq>            the outbox key (event index)
 //   h/<upstream>/<class>/<source>\x01<seq>   the report id: held, refused
 // <class> is the priority class (0 = most urgent), <source> whoever handed
 // the report to this node (a client or a child node), <seq> the store's
@@ -62,16 +62,19 @@ class Outbox {
   // Borrowed: `store` outlives the outbox.
   explicit Outbox(ReportStore* store);
 
-  // Adds to `batch` the writes that queue `stored` (this node's hop last)
-  // for `upstream` in priority class `priority` (0..9).
-  void Add(const std::string& upstream, int priority,
-           const StoredReport& stored, StoreBatch* batch);
-  // The writes that take `entry` out of the queue (acknowledged).
+  // The key `stored` (this node's hop last) gets in `upstream`'s queue, in
+  // priority class `priority` (0..9), with a fresh sequence number.
+  std::string KeyFor(const std::string& upstream, int priority,
+                     const StoredReport& stored);
+  // Adds to `batch` the writes that queue `stored` under `key` (KeyFor).
+  static void Queue(const std::string& upstream, const std::string& key,
+                    const StoredReport& stored, StoreBatch* batch);
+  // The writes that take `entry` out of the queue.
   static void Remove(const std::string& upstream, const OutboxEntry& entry,
                      StoreBatch* batch);
-  // The writes that move `entry` to the held list (refused for good).
-  static void Hold(const std::string& upstream, const OutboxEntry& entry,
-                   StoreBatch* batch);
+  // Where a report that is not (or no longer) sent is kept, held: the held
+  // twin of its queue key.
+  static std::string HeldKey(const std::string& key);
 
   // Up to `max` reports for `upstream` in send order, leaving out the ids in
   // `skip` (in flight, or waiting to be retried).

@@ -1,9 +1,13 @@
 #include "relay/relay_engine.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "relay/base/log.h"
+#include "relay/classification.h"
+#include "relay/conflict_record.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -38,6 +42,29 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       outbox_(store),
       ledger_(store) {}
 
+absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
+    RelayOptions options, ReportStore* store, const RegionTable* regions,
+    Clock* clock) {
+  std::unique_ptr<RelayEngine> engine(
+      new RelayEngine(std::move(options), store, regions, clock));
+  absl::Status decoded;
+  absl::MutexLock lock(&engine->mu_);
+  absl::Status scanned = store->Scan(
+      "e/", "", [&](const std::string& key, const std::string& value) {
+        EventRecord event;
+        if (!event.ParseFromString(value)) {
+          decoded = absl::DataLossError(
+              absl::StrCat("stored value of ", key, " does not decode"));
+          return false;
+        }
+        engine->events_[event.event_id()] = std::move(event);
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!decoded.ok()) return decoded;
+  return engine;
+}
+
 void RelayEngine::SetOutboxListener(std::function<void()> listener) {
   absl::MutexLock lock(&mu_);
   outbox_listener_ = std::move(listener);
@@ -68,6 +95,9 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
     return;
   }
   absl::Status valid = ValidateReport(report, *regions_, now, options_.limits);
+  if (valid.ok()) {
+    valid = CheckCleared(report, options_.max_classification, "this node");
+  }
   if (!valid.ok()) {
     done(valid);
     return;
@@ -95,7 +125,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   hop->set_node(options_.region);
   hop->set_received_from(client.uri);
   *hop->mutable_received_at() = ToProto(now);
-  Store(std::move(stored), /*first_node=*/true, std::move(done));
+  Store(std::move(stored), std::move(done));
 }
 
 void RelayEngine::Accept(const Identity& child, StoredReport relayed,
@@ -117,6 +147,9 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
   }
   const IncidentReport& report = relayed.report();
   absl::Status valid = ValidateReport(report, *regions_, now, options_.limits);
+  if (valid.ok()) {
+    valid = CheckCleared(report, options_.max_classification, "this node");
+  }
   if (!valid.ok()) {
     done(valid);
     return;
@@ -138,11 +171,16 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
         absl::StrCat("the last hop must be the sending node ", child.region)));
     return;
   }
+  valid = ValidateHops(relayed, now, options_.limits);
+  if (!valid.ok()) {
+    done(valid);
+    return;
+  }
   HopRecord* hop = relayed.add_hops();
   hop->set_node(options_.region);
   hop->set_received_from(child.uri);
   *hop->mutable_received_at() = ToProto(now);
-  Store(std::move(relayed), /*first_node=*/false, std::move(done));
+  Store(std::move(relayed), std::move(done));
 }
 
 Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
@@ -157,91 +195,223 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
   return receipt;
 }
 
-void RelayEngine::Store(StoredReport stored, bool first_node,
-                        ReceiptCallback done) {
+std::string RelayEngine::Province() const {
+  if (!options_.ancestors.empty()) return options_.ancestors.back();
+  absl::StatusOr<Level> level = LevelOf(options_.parent);
+  if (level.ok() && *level == Level::kProvince) return options_.parent;
+  return "";
+}
+
+std::vector<std::string> RelayEngine::Upstreams() const {
+  std::vector<std::string> all;
+  if (!options_.parent.empty()) all.push_back(options_.parent);
+  for (const std::string& a : options_.ancestors) all.push_back(a);
+  return all;
+}
+
+void RelayEngine::QueueFor(const std::string& upstream, Route route,
+                           const std::string& reason,
+                           const StoredReport& stored, StoreBatch* batch) {
+  const IncidentReport& report = stored.report();
+  std::string key = outbox_.KeyFor(upstream, PriorityOf(report), stored);
+  Forwarding forwarding;
+  forwarding.set_to(upstream);
+  forwarding.set_route(route);
+  forwarding.set_reason(reason);
+  auto clearance = options_.link_clearance.find(upstream);
+  absl::Status cleared = CheckCleared(report,
+                                      clearance == options_.link_clearance.end()
+                                          ? CLASSIFICATION_INTERNAL
+                                          : clearance->second,
+                                      absl::StrCat("the link to ", upstream));
+  if (!cleared.ok()) {
+    // Never sent: kept here, held, with the reason in its timeline.
+    Log(LogLevel::kWarning, "report held: above the link's classification",
+        {{"report_id", report.report_id()},
+         {"upstream", upstream},
+         {"classification", ClassificationName(report.classification())}});
+    Hold(batch, key, std::move(forwarding), report.report_id(),
+         absl::StrCat("held here: ", cleared.message()));
+    return;
+  }
+  Outbox::Queue(upstream, key, stored, batch);
+  batch->Put(ReportStore::ForwardingKey(report.report_id(), upstream),
+             forwarding.SerializeAsString());
+}
+
+void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   const std::string id = stored.report().report_id();
-  {
-    absl::MutexLock lock(&mu_);
-    auto writing = writing_.find(id);
-    if (writing != writing_.end()) {
-      // Same id while its first write is in progress: answer when it lands.
-      if (!SameReport(writing->second.report, stored.report())) {
-        done(Conflict(id));
-      } else {
-        writing->second.duplicates.push_back(std::move(done));
-      }
+  absl::MutexLock lock(&mu_);
+  auto writing = writing_.find(id);
+  if (writing != writing_.end()) {
+    // Same id while its first write is in progress: answer when it lands.
+    if (!SameReport(writing->second.report, stored.report())) {
+      RefuseConflict(stored, writing->second.report, std::move(done));
+    } else {
+      writing->second.waiting.emplace_back(std::move(stored), std::move(done));
+    }
+    return;
+  }
+  // Reading under the lock: a report only becomes visible through a write
+  // registered in writing_, so nothing can slip in between.
+  absl::StatusOr<StoredReport> existing = store_->GetReport(id);
+  if (existing.ok()) {
+    if (!SameReport(existing->report(), stored.report())) {
+      RefuseConflict(stored, existing->report(), std::move(done));
+    } else {
+      RecordOtherPath(*std::move(existing), stored, std::move(done));
+    }
+    return;
+  }
+  if (!absl::IsNotFound(existing.status())) {
+    done(existing.status());
+    return;
+  }
+  // Only new reports are refused for lack of space: a resend above was
+  // acknowledged from what is stored.
+  if (admission_ != nullptr) {
+    absl::Status admitted = admission_->Check();
+    if (!admitted.ok()) {
+      done(admitted);
       return;
     }
-    // Reading under the lock: a report only becomes visible through a
-    // write registered in writing_, so nothing can slip in between.
-    absl::StatusOr<StoredReport> existing = store_->GetReport(id);
-    if (existing.ok()) {
-      if (!SameReport(existing->report(), stored.report())) {
-        done(Conflict(id));
-      } else {
-        done(ReceiptFor(*existing, /*duplicate=*/true));
-      }
-      return;
-    }
-    if (!absl::IsNotFound(existing.status())) {
-      done(existing.status());
-      return;
-    }
-    // Only new reports are refused for lack of space: a resend above was
-    // acknowledged from what is stored.
-    if (admission_ != nullptr) {
-      absl::Status admitted = admission_->Check();
-      if (!admitted.ok()) {
-        done(admitted);
-        return;
-      }
-    }
-    writing_[id].report = stored.report();
   }
 
   absl::Time now = clock_->TimeNow();
+  StoreBatch batch;
+  // The client's report gets its number at the first node, in this write.
+  absl::Status numbered = ledger_.Record(stored.mutable_report(),
+                                         stored.hops_size() == 1, now, &batch);
+  if (!numbered.ok()) {
+    done(numbered);
+    return;
+  }
+  writing_[id].report = stored.report();
   HopRecord* hop = stored.mutable_hops(stored.hops_size() - 1);
   *hop->mutable_stored_at() = ToProto(now);
-  int priority = PriorityOf(stored.report());
+  const IncidentReport& report = stored.report();
+  if (!options_.parent.empty()) {
+    QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
+  }
+  // The notice's direct rule: the local government that takes in a grade
+  // I/II or sensitive report sends it to the province at the same time.
+  std::string province = Province();
+  if (stored.hops_size() == 1 && IsUrgent(report) && !province.empty() &&
+      province != options_.parent) {
+    QueueFor(province, ROUTE_DIRECT,
+             report.grade() == GRADE_I || report.grade() == GRADE_II
+                 ? "grade I/II: direct to the province"
+                 : "sensitive event: direct to the province",
+             stored, &batch);
+  }
+  batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
+  batch.Put(ReportStore::RecentKey(now, id), "");
+  EventRecord& event = events_[report.event_id()];
+  UpdateEvent(stored, now, options_.deadlines, &event);
+  batch.Put(ReportStore::EventKey(report.event_id()),
+            event.SerializeAsString());
+
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));
-  std::function<void(absl::Status)> finish =
-      [this, id, receipt, done = std::move(done)](absl::Status status) {
-        std::vector<ReceiptCallback> duplicates;
-        std::function<void()> listener;
-        {
-          absl::MutexLock lock(&mu_);
-          auto node = writing_.extract(id);
-          duplicates = std::move(node.mapped().duplicates);
-          listener = outbox_listener_;
-        }
-        if (!status.ok()) {
-          done(status);
-          for (auto& d : duplicates) d(status);
-          return;
-        }
-        done(*receipt);
-        Receipt again = *receipt;
-        again.set_duplicate(true);
-        for (auto& d : duplicates) d(again);
-        if (listener && !options_.upstreams.empty()) listener();
-      };
-  // The ledger numbers the report and queues the write in one step, so that
-  // its records reach the disk in the order it computed them.
-  absl::Status recorded = ledger_.Record(
-      stored.mutable_report(), first_node, now, StoreBatch(),
-      [&](StoreBatch batch) {
-        for (const std::string& upstream : options_.upstreams) {
-          outbox_.Add(upstream, priority, stored, &batch);
-          Forwarding forwarding;
-          forwarding.set_to(upstream);
-          batch.Put(ReportStore::ForwardingKey(id, upstream),
-                    forwarding.SerializeAsString());
-        }
-        batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
-        store_->Commit(std::move(batch), finish);
-      });
-  if (!recorded.ok()) finish(recorded);
+  // Committed under the lock: batches must reach the store in the order the
+  // in-memory event records were updated.
+  store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
+                                       absl::Status status) {
+    std::function<void()> listener;
+    {
+      absl::MutexLock lock(&mu_);
+      listener = outbox_listener_;
+    }
+    // Bookkeeping before `done`: once every caller has its answer the
+    // engine may be destroyed. A failed write leaves the ledger in memory
+    // ahead of the disk.
+    if (!status.ok()) ledger_.Invalidate();
+    auto waiting = TakeWaiting(id);
+    if (status.ok() && listener) listener();
+    if (status.ok()) {
+      done(*receipt);
+    } else {
+      done(status);
+    }
+    Retry(std::move(waiting), status);
+  });
 }
+
+std::vector<std::pair<StoredReport, RelayEngine::ReceiptCallback>>
+RelayEngine::TakeWaiting(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  auto node = writing_.extract(id);
+  return std::move(node.mapped().waiting);
+}
+
+void RelayEngine::Retry(
+    std::vector<std::pair<StoredReport, ReceiptCallback>> waiting,
+    const absl::Status& status) {
+  for (auto& [arrival, done] : waiting) {
+    if (status.ok()) {
+      Store(std::move(arrival), std::move(done));
+    } else {
+      done(status);
+    }
+  }
+}
+
+void RelayEngine::RecordOtherPath(StoredReport existing,
+                                  const StoredReport& arrival,
+                                  ReceiptCallback done) {
+  Receipt receipt = ReceiptFor(existing, /*duplicate=*/true);
+  // The same path again (a resend after a lost receipt) adds nothing.
+  auto same_path = [&](const google::protobuf::RepeatedPtrField<HopRecord>& a) {
+    if (a.size() != arrival.hops_size()) return false;
+    for (int i = 0; i < a.size(); ++i) {
+      if (a[i].node() != arrival.hops(i).node()) return false;
+    }
+    return true;
+  };
+  bool known = same_path(existing.hops());
+  for (const Path& p : existing.other_paths())
+    known = known || same_path(p.hops());
+  if (known) {
+    done(receipt);
+    return;
+  }
+  Path* path = existing.add_other_paths();
+  *path->mutable_hops() = arrival.hops();
+  *path->mutable_hops(path->hops_size() - 1)->mutable_stored_at() =
+      ToProto(clock_->TimeNow());
+  StoreBatch batch;
+  batch.Put(ReportStore::ReportKey(existing.report().report_id()),
+            existing.SerializeAsString());
+  std::string id = existing.report().report_id();
+  writing_[id].report = existing.report();
+  store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
+                                       absl::Status status) {
+    auto waiting = TakeWaiting(id);
+    if (status.ok()) {
+      done(receipt);
+    } else {
+      done(status);
+    }
+    Retry(std::move(waiting), status);
+  });
+}
+
+namespace {
+
+// The forwarding record of `report_id` to `upstream`, or a fresh one.
+Forwarding ForwardingTo(const ReportStore& store, const std::string& report_id,
+                        const std::string& upstream) {
+  absl::StatusOr<std::vector<Forwarding>> all = store.GetForwardings(report_id);
+  if (all.ok()) {
+    for (Forwarding& f : *all) {
+      if (f.to() == upstream) return std::move(f);
+    }
+  }
+  Forwarding fresh;
+  fresh.set_to(upstream);
+  return fresh;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     const std::string& upstream, size_t max,
@@ -254,10 +424,20 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
   result.reserve(queued->size());
   for (QueuedReport& q : *queued) {
     OutboundReport out{std::move(q.entry), std::move(q.report)};
-    Forwarding* forwarding =
-        out.payload.mutable_hops(out.payload.hops_size() - 1)->add_forwarded();
+    // The copy that travels up carries only the primary path, with this
+    // node's hop stamped with this hand-off and the deadlines it missed.
+    out.payload.clear_other_paths();
+    HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
+    Forwarding recorded = ForwardingTo(*store_, out.entry.report_id, upstream);
+    Forwarding* forwarding = own->add_forwarded();
     forwarding->set_to(upstream);
+    forwarding->set_route(recorded.route());
+    forwarding->set_reason(recorded.reason());
     *forwarding->mutable_sent_at() = ToProto(now);
+    for (Breach& b : BreachesAtSend(out.payload, options_.deadlines,
+                                    options_.region, now)) {
+      *own->add_breaches() = std::move(b);
+    }
     result.push_back(std::move(out));
   }
   return result;
@@ -268,8 +448,7 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
                                 const Receipt& receipt, absl::Time first_sent,
                                 uint32_t attempts,
                                 std::function<void(absl::Status)> done) {
-  Forwarding forwarding;
-  forwarding.set_to(upstream);
+  Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
   *forwarding.mutable_sent_at() = ToProto(first_sent);
   *forwarding.mutable_acked_at() = ToProto(clock_->TimeNow());
   forwarding.set_attempts(attempts);
@@ -285,14 +464,37 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
                                 const OutboxEntry& entry,
                                 const std::string& reason,
                                 std::function<void(absl::Status)> done) {
-  Forwarding forwarding;
-  forwarding.set_to(upstream);
-  forwarding.set_refused(reason);
   StoreBatch batch;
-  Outbox::Hold(upstream, entry, &batch);
-  batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
-            forwarding.SerializeAsString());
+  Outbox::Remove(upstream, entry, &batch);
+  Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
+       entry.report_id, reason);
   store_->Commit(std::move(batch), std::move(done));
+}
+
+void RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
+                       Forwarding forwarding, const std::string& report_id,
+                       const std::string& reason) {
+  forwarding.set_refused(reason);
+  batch->Put(Outbox::HeldKey(outbox_key), report_id);
+  batch->Put(ReportStore::ForwardingKey(report_id, forwarding.to()),
+             forwarding.SerializeAsString());
+}
+
+void RelayEngine::RefuseConflict(const StoredReport& offered,
+                                 const IncidentReport& stored,
+                                 ReceiptCallback done) {
+  const std::string& id = stored.report_id();
+  const HopRecord& hop = offered.hops(offered.hops_size() - 1);
+  StoreBatch batch;
+  batch.Put(ReportStore::ConflictKey(id, store_->NextSeq()),
+            MakeConflictRecord(offered.report(), stored, hop.received_from(),
+                               FromProto(hop.received_at()))
+                .SerializeAsString());
+  // Answered once the record is durable, so that an auditor finds every
+  // conflict a sender was told about.
+  store_->Commit(std::move(batch), [id, done = std::move(done)](absl::Status) {
+    done(Conflict(id));
+  });
 }
 
 absl::StatusOr<StoredReport> RelayEngine::Timeline(
@@ -306,6 +508,176 @@ absl::StatusOr<StoredReport> RelayEngine::Timeline(
   own->clear_forwarded();
   for (Forwarding& f : *forwardings) *own->add_forwarded() = std::move(f);
   return stored;
+}
+
+namespace {
+
+// Reports are watched for deadlines this long after they arrived here: twice
+// the longest budget a report can be under.
+absl::Duration Lookback(const DeadlinePolicy& p) {
+  return 2 * std::max({p.per_hop, p.end_to_end, p.direct_to_province,
+                       p.province_to_national, p.unit_to_local});
+}
+
+// At most this many reports are evaluated per call, oldest first: bounded
+// work per tick even behind a huge backlog.
+constexpr size_t kMaxWatched = 5000;
+
+std::string StateKey(const DeadlineStatus& s) {
+  return absl::StrCat(s.report_id(), "|", s.event_id(), "|", s.rule(), "|",
+                      s.responsible());
+}
+
+}  // namespace
+
+std::vector<DeadlineStatus> RelayEngine::DeadlinesOf(const StoredReport& stored,
+                                                     absl::Time now) const {
+  return ReportDeadlines(stored, options_.deadlines, options_.region,
+                         !options_.parent.empty(), now);
+}
+
+void RelayEngine::SetLinkUp(const std::string& upstream, bool up) {
+  absl::MutexLock lock(&mu_);
+  if (up) {
+    links_down_.erase(upstream);
+  } else {
+    links_down_.insert(upstream);
+  }
+}
+
+void RelayEngine::Escalate(const StoredReport& stored, const std::string& why,
+                           StoreBatch* batch) {
+  const std::string& id = stored.report().report_id();
+  // The nearest level above the parent that is not known to be down; the
+  // province if all are.
+  for (size_t i = 0; i < options_.ancestors.size(); ++i) {
+    const std::string& target = options_.ancestors[i];
+    bool last = i + 1 == options_.ancestors.size();
+    if (links_down_.contains(target) && !last) continue;
+    if (ForwardingTo(*store_, id, target).route() != ROUTE_UNSPECIFIED) {
+      return;  // already on its way there (e.g. the direct route)
+    }
+    QueueFor(target, ROUTE_ESCALATED, why, stored, batch);
+    return;
+  }
+}
+
+absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
+    absl::Time now) {
+  // Gather outside the lock: reading the store is the slow part.
+  std::vector<StoredReport> watched;
+  absl::Status scanned = store_->Scan(
+      ReportStore::RecentPrefix(),
+      ReportStore::RecentKey(now - Lookback(options_.deadlines), ""),
+      [&](const std::string& key, const std::string&) {
+        absl::StatusOr<StoredReport> stored =
+            Timeline(key.substr(key.rfind('/') + 1));
+        if (stored.ok()) watched.push_back(*std::move(stored));
+        return watched.size() < kMaxWatched;
+      });
+  if (!scanned.ok()) return scanned;
+
+  std::vector<DeadlineStatus> changed;
+  StoreBatch batch;
+  std::function<void()> listener;
+  mu_.Lock();
+  listener = outbox_listener_;
+  auto track = [&](const DeadlineStatus& s) {
+    DeadlineState& last = last_states_[StateKey(s)];
+    if (last == s.state()) return;
+    bool newly_late = (s.state() == DEADLINE_STATE_OVERDUE ||
+                       s.state() == DEADLINE_STATE_MET_LATE) &&
+                      last != DEADLINE_STATE_OVERDUE &&
+                      last != DEADLINE_STATE_MET_LATE;
+    // A deadline first seen already met on time is no news.
+    if (last != DEADLINE_STATE_UNSPECIFIED || s.state() != DEADLINE_STATE_MET) {
+      changed.push_back(s);
+    }
+    last = s.state();
+    if (newly_late) {
+      Breach b;
+      b.set_rule(s.rule());
+      b.set_responsible(s.responsible());
+      *b.mutable_start() = s.start();
+      *b.mutable_due() = s.due();
+      *b.mutable_met_at() = s.met_at();
+      b.set_drill(s.drill());
+      b.set_detail(s.detail());
+      batch.Put(absl::StrCat(
+                    "b/", s.report_id().empty() ? s.event_id() : s.report_id(),
+                    "/", s.rule(), "/", s.responsible()),
+                b.SerializeAsString());
+    }
+  };
+  for (const StoredReport& stored : watched) {
+    for (const DeadlineStatus& s : DeadlinesOf(stored, now)) {
+      track(s);
+      bool own_hand_off_late = s.rule() == DEADLINE_RULE_PER_HOP &&
+                               s.responsible() == options_.region &&
+                               (s.state() == DEADLINE_STATE_AT_RISK ||
+                                s.state() == DEADLINE_STATE_OVERDUE);
+      const std::string& id = stored.report().report_id();
+      if (own_hand_off_late && links_down_.contains(options_.parent) &&
+          !escalated_.contains(id) && !options_.ancestors.empty()) {
+        escalated_.insert(id);
+        Escalate(stored,
+                 absl::StrCat("parent ", options_.parent,
+                              " unreachable and the hand-off deadline ",
+                              s.state() == DEADLINE_STATE_AT_RISK ? "at risk"
+                                                                  : "passed"),
+                 &batch);
+      }
+    }
+  }
+  for (const auto& [id, event] : events_) {
+    for (const DeadlineStatus& s :
+         EventDeadlines(event, options_.deadlines, now)) {
+      track(s);
+    }
+  }
+  mu_.Unlock();
+  if (!batch.empty()) {
+    // Waited for: the next tick must see the escalations it decided on.
+    absl::Status written = store_->CommitAndWait(std::move(batch));
+    if (!written.ok()) return written;
+    if (listener) listener();
+  }
+  return changed;
+}
+
+absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::ListDue(
+    const std::string& region, absl::Time now, bool include_met) const {
+  std::vector<DeadlineStatus> due;
+  auto keep = [&](const DeadlineStatus& s) {
+    if (include_met || s.state() != DEADLINE_STATE_MET) due.push_back(s);
+  };
+  size_t seen = 0;
+  absl::Status scanned = store_->Scan(
+      ReportStore::RecentPrefix(),
+      ReportStore::RecentKey(now - Lookback(options_.deadlines), ""),
+      [&](const std::string& key, const std::string&) {
+        absl::StatusOr<StoredReport> stored =
+            Timeline(key.substr(key.rfind('/') + 1));
+        if (stored.ok() &&
+            RegionContains(region, stored->report().location().region_code())) {
+          for (const DeadlineStatus& s : DeadlinesOf(*stored, now)) keep(s);
+        }
+        return ++seen < kMaxWatched;
+      });
+  if (!scanned.ok()) return scanned;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [id, event] : events_) {
+    if (!RegionContains(region, event.region_code())) continue;
+    for (const DeadlineStatus& s :
+         EventDeadlines(event, options_.deadlines, now)) {
+      keep(s);
+    }
+  }
+  std::sort(due.begin(), due.end(),
+            [](const DeadlineStatus& a, const DeadlineStatus& b) {
+              return FromProto(a.due()) < FromProto(b.due());
+            });
+  return due;
 }
 
 }  // namespace kuaibao

@@ -7,22 +7,30 @@
 //     relays one with the hop records of every node below (Accept).
 //  2. The relay checks it (fields, region, the sender's authority), then
 //     writes, in one synced batch: the report with this node's hop appended,
-//     one outbox entry and one forwarding record per upstream target. Only
-//     when that write returns is the sender given a receipt.
+//     one outbox entry and one forwarding record per upstream target (the
+//     parent; for a grade I/II or sensitive report taken in from a client,
+//     the province directly as well), the event's record and the arrival
+//     index. Only when that write returns is the sender given a receipt.
 //  3. A resent report (same id, same content) is acknowledged again from what
-//     is stored: stored once, acknowledged as often as asked. A different
-//     report under a used id is refused.
+//     is stored: stored once, acknowledged as often as asked; an arrival by
+//     another path is recorded beside the first. A different report under a
+//     used id is refused.
 //  4. The node's forwarders take reports from each upstream's outbox in
 //     priority order (NextOutbound; Outbox has the rules: urgent first,
 //     senders in turn, an event's reports in order), and hand back the
 //     upstream's receipt (RecordReceipt); the outbox entry is deleted in the
 //     same synced write that records the receipt. A refusal moves the entry
 //     to "held" (never deleted) for an operator to look at.
-//  5. The same write that stores a report numbers it, if its client did not
-//     (first node only), and updates the origin's ledger of numbers and gaps
-//     (OriginLedger). While the disk is short of space (AdmissionControl) or
-//     a write failed (ReportStore), new reports are refused with
-//     RESOURCE_EXHAUSTED or UNAVAILABLE; resent ones are still acknowledged.
+//  5. CheckDeadlines, called by the node's clock loop, evaluates the notice's
+//     deadlines for what is in flight, records breaches, and escalates a
+//     report whose hand-off is at risk while the parent is unreachable to the
+//     next level above (the parent still gets its copy).
+//  6. The write that stores a report also numbers it, if its client did not
+//     (at the first node), and updates the origin's ledger of numbers and
+//     gaps (OriginLedger). While the disk is short of space
+//     (AdmissionControl) or after a failed write (ReportStore), new reports
+//     are refused with RESOURCE_EXHAUSTED or UNAVAILABLE; resent ones are
+//     still acknowledged.
 //
 // The relay knows nothing of gRPC; node/ adapts it to the wire.
 
@@ -39,6 +47,8 @@
 #include "absl/time/time.h"
 #include "relay/admission_control.h"
 #include "relay/base/clock.h"
+#include "relay/deadline_policy.h"
+#include "relay/deadlines.h"
 #include "relay/identity.h"
 #include "relay/origin_ledger.h"
 #include "relay/outbox.h"
@@ -52,9 +62,18 @@ namespace kuaibao {
 struct RelayOptions {
   // This node's region code.
   std::string region;
-  // Upstream region codes every accepted report is queued for (the parent).
-  std::vector<std::string> upstreams;
+  // The parent's region code; empty at the top.
+  std::string parent;
+  // The nodes above the parent, nearest first; the province last.
+  std::vector<std::string> ancestors;
+  DeadlinePolicy deadlines;
   ValidationLimits limits;
+  // The most classified report this node stores.
+  Classification max_classification = CLASSIFICATION_INTERNAL;
+  // The most classified report each upstream link carries, by upstream
+  // region; a link not listed carries INTERNAL at most. A report above a
+  // link's stays here, held, with the reason.
+  absl::flat_hash_map<std::string, Classification> link_clearance;
 };
 
 // A report ready to send to an upstream: its outbox entry and the payload
@@ -71,9 +90,11 @@ class RelayEngine {
  public:
   using ReceiptCallback = std::function<void(absl::StatusOr<Receipt>)>;
 
-  // Borrowed: `store`, `regions` and `clock` must outlive the relay.
-  RelayEngine(RelayOptions options, ReportStore* store,
-              const RegionTable* regions, Clock* clock);
+  // Loads the event records. Borrowed: `store`, `regions` and `clock` must
+  // outlive the engine. DATA_LOSS when a stored event does not decode.
+  static absl::StatusOr<std::unique_ptr<RelayEngine>> Open(
+      RelayOptions options, ReportStore* store, const RegionTable* regions,
+      Clock* clock);
 
   // A report from a client. Refusals: INVALID_ARGUMENT (a field, named),
   // PERMISSION_DENIED (not a client, or the report's region is outside the
@@ -106,6 +127,35 @@ class RelayEngine {
 
   // The report with every hop, this node's last with its forwardings.
   absl::StatusOr<StoredReport> Timeline(const std::string& report_id) const;
+  // Reports refused because they came under `report_id` with different
+  // content, oldest first.
+  absl::StatusOr<std::vector<ConflictRecord>> Conflicts(
+      const std::string& report_id) const {
+    return store_->GetConflicts(report_id);
+  }
+
+  // What the node's clock loop does each tick: evaluates the deadlines of
+  // everything in flight or open here, records new breaches durably,
+  // escalates at-risk reports past an unreachable parent, and returns the
+  // deadlines whose state changed since the last call (for logging).
+  absl::StatusOr<std::vector<DeadlineStatus>> CheckDeadlines(absl::Time now);
+
+  // Open, at-risk, overdue and recently late deadlines of reports and events
+  // whose region lies inside `region`, as of `now`. With `include_met`, met
+  // ones of recent reports too.
+  absl::StatusOr<std::vector<DeadlineStatus>> ListDue(const std::string& region,
+                                                      absl::Time now,
+                                                      bool include_met) const;
+
+  // The deadlines of one report as this node sees them.
+  std::vector<DeadlineStatus> DeadlinesOf(const StoredReport& stored,
+                                          absl::Time now) const;
+
+  // The forwarder's view of a link (for escalation).
+  void SetLinkUp(const std::string& upstream, bool up);
+
+  // The upstreams this node may send to, parent first.
+  std::vector<std::string> Upstreams() const;
 
   // Reports in id order after `after_id`, at most `limit`, those `filter`
   // accepts.
@@ -120,8 +170,8 @@ class RelayEngine {
   // New reports are refused while `admission` says so. Borrowed; nullptr =
   // always admit.
   void SetAdmissionControl(const AdmissionControl* admission);
-  // After a failed write: reopens the store and reloads the ledger.
-  absl::Status RecoverStore() { return ledger_.RecoverStore(); }
+  // After a failed write: reopens the store (ReportStore::Recover).
+  absl::Status RecoverStore() { return store_->Recover(); }
 
   const RelayOptions& options() const { return options_; }
   ReportStore& store() const { return *store_; }
@@ -131,10 +181,41 @@ class RelayEngine {
   static int PriorityOf(const IncidentReport& report);
 
  private:
-  // Stores `stored` (this node's hop last) unless already present; numbers
-  // it when it comes from a client (`first_node`) without a number.
-  void Store(StoredReport stored, bool first_node, ReceiptCallback done);
+  RelayEngine(RelayOptions options, ReportStore* store,
+              const RegionTable* regions, Clock* clock);
+
+  // Stores `stored` (this node's hop last) unless already present.
+  void Store(StoredReport stored, ReceiptCallback done);
+  // The write of `id` finished: takes the arrivals that waited for it...
+  std::vector<std::pair<StoredReport, ReceiptCallback>> TakeWaiting(
+      const std::string& id);
+  // ...and, after the first caller is answered, runs them through Store
+  // again (or fails them with the write's `status`).
+  void Retry(std::vector<std::pair<StoredReport, ReceiptCallback>> waiting,
+             const absl::Status& status);
+  // Records one more arrival of a stored report by another path.
+  void RecordOtherPath(StoredReport existing, const StoredReport& arrival,
+                       ReceiptCallback done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Receipt ReceiptFor(const StoredReport& stored, bool duplicate) const;
+  // Refuses `offered` (ALREADY_EXISTS) after durably recording the attempt.
+  void RefuseConflict(const StoredReport& offered, const IncidentReport& stored,
+                      ReceiptCallback done);
+  // Adds to `batch` the entries that hold a report instead of queueing it
+  // under `outbox_key` (refused upstream, or not for that link): the held
+  // entry, and `forwarding` marked refused for `reason`.
+  static void Hold(StoreBatch* batch, const std::string& outbox_key,
+                   Forwarding forwarding, const std::string& report_id,
+                   const std::string& reason);
+  // Where the province is: the last ancestor, or the parent; "" if neither.
+  std::string Province() const;
+  // Adds the outbox entry and forwarding record for one route to `batch`; a
+  // report above the link's classification is held instead.
+  void QueueFor(const std::string& upstream, Route route,
+                const std::string& reason, const StoredReport& stored,
+                StoreBatch* batch);
+  // Escalates `stored` to the next reachable level above its parent.
+  void Escalate(const StoredReport& stored, const std::string& why,
+                StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const RelayOptions options_;
@@ -148,11 +229,23 @@ class RelayEngine {
   // Reports whose write is in progress, with everyone waiting for it.
   struct InFlightWrite {
     IncidentReport report;
-    std::vector<ReceiptCallback> duplicates;
+    // Arrivals of the same report meanwhile: run through Store again once
+    // the write landed (acknowledged, and their paths recorded).
+    std::vector<std::pair<StoredReport, ReceiptCallback>> waiting;
   };
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
   const AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Every event known here, as stored (loaded at Open, kept in step with the
+  // batches written).
+  absl::flat_hash_map<std::string, EventRecord> events_ ABSL_GUARDED_BY(mu_);
+  // Links the forwarders reported down.
+  absl::flat_hash_set<std::string> links_down_ ABSL_GUARDED_BY(mu_);
+  // Deadline states seen at the last CheckDeadlines, by report|event, rule
+  // and responsible node; and reports already escalated.
+  absl::flat_hash_map<std::string, DeadlineState> last_states_
+      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> escalated_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuaibao

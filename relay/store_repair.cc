@@ -45,6 +45,11 @@ absl::StatusOr<RepairSummary> RepairStore(
       DropUndecodable<StoredReport>(*store, "r/", &summary, &cleanup));
   RETURN_IF_ERROR(
       DropUndecodable<Forwarding>(*store, "f/", &summary, &cleanup));
+  RETURN_IF_ERROR(
+      DropUndecodable<EventRecord>(*store, "e/", &summary, &cleanup));
+  RETURN_IF_ERROR(
+      DropUndecodable<ConflictRecord>(*store, "x/", &summary, &cleanup));
+  RETURN_IF_ERROR(DropUndecodable<Breach>(*store, "b/", &summary, &cleanup));
   // Ledger records: a head per origin (key ends in \x01), gaps after \x02.
   RETURN_IF_ERROR(store->Scan(
       "g/", "", [&](absl::string_view key, absl::string_view value) {
@@ -98,12 +103,13 @@ absl::StatusOr<RepairSummary> RepairStore(
     }
     // Event index entries whose queue entry is gone.
     RETURN_IF_ERROR(
-        store->Scan(absl::StrCat("e/", upstream, "/"), "",
+        store->Scan(absl::StrCat("i/", upstream, "/"), "",
                     [&](absl::string_view key, absl::string_view queue_key) {
                       if (!queue_keys.contains(queue_key))
                         batch.Delete(std::string(key));
                       return true;
                     }));
+    const bool parent = &upstream == &upstreams.front();
     for (const std::string& id : ids) {
       if (queued.contains(id)) continue;
       absl::StatusOr<std::string> value =
@@ -111,9 +117,21 @@ absl::StatusOr<RepairSummary> RepairStore(
       Forwarding forwarding;
       if (value.ok()) forwarding.ParseFromString(*value);
       if (IsSet(forwarding.acked_at())) continue;  // the upstream has it
+      // Every report goes to the parent; to a level above only those that
+      // were on their way there (direct route, escalation).
+      if (!parent && !value.ok()) continue;
       ASSIGN_OR_RETURN(StoredReport stored, store->GetReport(id));
-      outbox.Add(upstream, RelayEngine::PriorityOf(stored.report()), stored,
-                 &batch);
+      if (!value.ok()) {
+        forwarding.set_to(upstream);
+        forwarding.set_route(ROUTE_PARENT);
+        batch.Put(ReportStore::ForwardingKey(id, upstream),
+                  forwarding.SerializeAsString());
+      }
+      Outbox::Queue(
+          upstream,
+          outbox.KeyFor(upstream, RelayEngine::PriorityOf(stored.report()),
+                        stored),
+          stored, &batch);
       ++summary.requeued;
     }
   }

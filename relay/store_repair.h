@@ -36,8 +36,10 @@ struct RepairSummary {
 // LevelDB's RepairDB) and makes what survived consistent again, so that the
 // next start resends everything the upstreams have not acknowledged:
 //  - values that no longer decode are removed (and listed);
-//  - every report with no receipt recorded from an upstream, and neither
-//    queued nor held for it, is queued again (the upstream dedups);
+//  - every report with no receipt recorded from the parent (the first of
+//    `upstreams`), and neither queued nor held for it, is queued again (the
+//    parent dedups); likewise for a level above, for the reports that were on
+//    their way there (a forwarding record without a receipt);
 //  - queue entries whose report is gone are removed;
 //  - the origin ledger is rebuilt from the reports that are left, keeping
 //    high-water marks, so numbers lost in the damage show as gaps here.

@@ -174,11 +174,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kuaibao-demo.XXXXXX")
 say "work directory $work"
 
 step="certificates"
-say "making a CA and certificates"
-"$repo/certs/make-certs.sh" "$work/certs" \
-  node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
-  client:140105001000:duty-1 client:140000000000:duty-1 | sed 's/^/    /' ||
-  die "certs/make-certs.sh failed"
+say "making a PKI (root, issuing CAs), certificates and revocation lists"
+{
+  "$repo/certs/pki.sh" issue "$work/certs" \
+    node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
+    client:140105001000:duty-1 client:140000000000:duty-1 &&
+    "$repo/certs/pki.sh" crl "$work/certs"
+} | sed 's/^/    /' || die "certs/pki.sh failed"
 
 # ---------------------------------------------------------------------------
 # write_config NAME PARENT_NAME: the node's config in protobuf text format
@@ -196,17 +198,39 @@ write_config() {
     echo "  cert_file: $(quote "$work/certs/node-$region.pem")"
     echo "  key_file: $(quote "$work/certs/node-$region.key")"
     echo "  ca_file: $(quote "$work/certs/ca.pem")"
+    echo "  crl_dir: $(quote "$work/certs/crl")"
+    echo "  require_crl: true"
     echo "}"
     if [[ -n $parent ]]; then
       echo "parent {"
       echo "  region: $(quote "${region_of[$parent]}")"
       echo "  address: \"127.0.0.1:${port_of[$parent]}\""
       echo "}"
+      # The levels above the parent, nearest first: grade I/II and sensitive
+      # reports also go straight to the province; a report whose hand-off is
+      # at risk while the parent is down goes one level further up.
+      local above
+      for above in $(ancestors_of "$parent"); do
+        echo "ancestors {"
+        echo "  region: $(quote "${region_of[$above]}")"
+        echo "  address: \"127.0.0.1:${port_of[$above]}\""
+        echo "}"
+      done
     fi
     echo "# Quick reconnects for the demo."
     echo "min_backoff_ms: 100"
     echo "max_backoff_ms: 1000"
   } >"$work/$name.textproto"
+}
+
+# ancestors_of NAME: the names above NAME in the chain, nearest first.
+ancestors_of() {
+  local i found=0
+  for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+    ((found)) && echo "${names[i]}"
+    [[ ${names[i]} == "$1" ]] && found=1
+  done
+  return 0
 }
 
 # start_node NAME PARENT_NAME: start it, wait for its port file.
@@ -324,6 +348,15 @@ for i in "${!ids[@]}"; do
   printf '──── [%d/%d] %s  %s ────\n' "$((i + 1))" "${#ids[@]}" "${ids[i]}" "${headlines[i]}"
   province_cli show "${ids[i]}" || die "kuaibao show ${ids[i]} failed"
 done
+
+echo
+step="deadlines at the province"
+say "deadlines as the province sees them (the notice's budgets: 1 h unit → government, 2 h per level,"
+info "3 h end to end, 1 h straight to the province for grade I/II, 4 h to the State Council)"
+info "The flood's brief report reached the township 8 h after the unit's head learned of it:"
+info "that breach (迟报) is on the reporting unit, and every level shows it."
+echo
+province_cli due || die "kuaibao due failed"
 
 echo
 step="stop the nodes"

@@ -1,5 +1,7 @@
 #include "relay/store/report_store.h"
 
+#include <cinttypes>
+#include <cstdio>
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -12,6 +14,7 @@
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
 #include "relay/base/log.h"
+#include "relay/base/status_macros.h"
 
 namespace kuaibao {
 namespace {
@@ -108,6 +111,26 @@ std::string ReportStore::ForwardingKey(const std::string& report_id,
   // '\x01' cannot occur in a valid report id, so one report's forwardings
   // never interleave with another id that shares a prefix.
   return absl::StrCat("f/", report_id, "\x01", upstream);
+}
+
+std::string ReportStore::ConflictKey(const std::string& report_id,
+                                     uint64_t seq) {
+  // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
+  char buf[20];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
+  return absl::StrCat("x/", report_id, "\x01", buf);
+}
+
+std::string ReportStore::EventKey(const std::string& event_id) {
+  return absl::StrCat("e/", event_id);
+}
+
+std::string ReportStore::RecentKey(absl::Time received,
+                                   const std::string& report_id) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64,
+                static_cast<uint64_t>(absl::ToUnixMicros(received)));
+  return absl::StrCat(RecentPrefix(), buf, "/", report_id);
 }
 
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
@@ -249,7 +272,13 @@ absl::Status ReportStore::Recover() {
   }
   absl::Status reopened;
   {
-    absl::WriterMutexLock db_lock(&db_mu_);
+    absl::MutexLock db_lock(&db_mu_);
+    reopening_ = true;
+    db_mu_.Await(absl::Condition(
+        +[](ReportStore* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->db_mu_) {
+          return self->pins_ == 0;
+        },
+        this));
     db_.reset();
     leveldb::DB* raw = nullptr;
     reopened = FromLevelDb(leveldb::DB::Open(DbOptions(options_), dir_, &raw),
@@ -264,6 +293,7 @@ absl::Status ReportStore::Recover() {
         reopened = seq.status();
       }
     }
+    reopening_ = false;
   }
   absl::MutexLock lock(&mu_);
   if (!reopened.ok()) {
@@ -318,11 +348,13 @@ void ReportStore::WriterLoop() {
       }
       // Every sequence number handed out so far precedes this write.
       batch.Put(kSeqKey, absl::StrCat(seq_.load()));
-      {
-        absl::ReaderMutexLock db_lock(&db_mu_);
-        status = db_ == nullptr ? NotOpen()
-                                : FromLevelDb(db_->Write(write_options, &batch),
-                                              "store write");
+      absl::StatusOr<leveldb::DB*> db = Pin();
+      if (db.ok()) {
+        status =
+            FromLevelDb((*db)->Write(write_options, &batch), "store write");
+        Unpin();
+      } else {
+        status = db.status();
       }
       if (!status.ok()) {
         Log(LogLevel::kError,
@@ -354,78 +386,93 @@ absl::StatusOr<StoredReport> ReportStore::GetReport(
   return stored;
 }
 
+absl::StatusOr<leveldb::DB*> ReportStore::Pin() const {
+  absl::MutexLock lock(&db_mu_);
+  if (reopening_ || db_ == nullptr) return NotOpen();
+  ++pins_;
+  return db_.get();
+}
+
+void ReportStore::Unpin() const {
+  absl::MutexLock lock(&db_mu_);
+  --pins_;
+}
+
 absl::StatusOr<std::string> ReportStore::Get(const std::string& key) const {
+  ASSIGN_OR_RETURN(leveldb::DB * db, Pin());
   std::string value;
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
-  absl::ReaderMutexLock db_lock(&db_mu_);
-  if (db_ == nullptr) return NotOpen();
-  leveldb::Status s = db_->Get(read_options, key, &value);
+  leveldb::Status s = db->Get(read_options, key, &value);
+  Unpin();
   if (!s.ok()) return FromLevelDb(s, absl::StrCat("read ", key));
   return value;
 }
 
 absl::Status ReportStore::Scan(
     const std::string& prefix, const std::string& from,
-    const std::function<bool(absl::string_view key, absl::string_view value)>&
-        visit) const {
+    const std::function<bool(const std::string&, const std::string&)>& fn)
+    const {
+  ASSIGN_OR_RETURN(leveldb::DB * db, Pin());
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
-  absl::ReaderMutexLock db_lock(&db_mu_);
-  if (db_ == nullptr) return NotOpen();
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
-  for (it->Seek(from.empty() || from < prefix ? prefix : from);
-       it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!visit(absl::string_view(it->key().data(), it->key().size()),
-               absl::string_view(it->value().data(), it->value().size()))) {
-      break;
+  absl::Status status;
+  {
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(read_options));
+    for (it->Seek(from.empty() || from < prefix ? prefix : from);
+         it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (!fn(it->key().ToString(), it->value().ToString())) break;
     }
+    status = FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
   }
-  return FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
+  Unpin();
+  return status;
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ReportStore::ReadAll(
+    const std::string& prefix) const {
+  std::vector<Message> result;
+  absl::Status parsed;
+  absl::Status scanned =
+      Scan(prefix, "", [&](const std::string& key, const std::string& value) {
+        Message message;
+        parsed = ParseValue(key, value, &message);
+        if (parsed.ok()) result.push_back(std::move(message));
+        return parsed.ok();
+      });
+  if (!scanned.ok()) return scanned;
+  if (!parsed.ok()) return parsed;
+  return result;
 }
 
 absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
     const std::string& report_id) const {
-  std::vector<Forwarding> result;
-  absl::Status parsed;
-  absl::Status scanned = Scan(
-      absl::StrCat("f/", report_id, "\x01"), "",
-      [&](absl::string_view key, absl::string_view value) {
-        Forwarding forwarding;
-        parsed = ParseValue(std::string(key), std::string(value), &forwarding);
-        result.push_back(std::move(forwarding));
-        return parsed.ok();
-      });
-  if (!parsed.ok()) return parsed;
-  if (!scanned.ok()) return scanned;
-  return result;
+  return ReadAll<Forwarding>(absl::StrCat("f/", report_id, "\x01"));
+}
+
+absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
+    const std::string& report_id) const {
+  return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"));
 }
 
 absl::StatusOr<std::vector<StoredReport>> ReportStore::ListReports(
     const std::string& after_id, size_t limit,
     const std::function<bool(const StoredReport&)>& filter) const {
-  const std::string prefix = "r/";
   std::vector<StoredReport> result;
-  leveldb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  absl::ReaderMutexLock db_lock(&db_mu_);
-  if (db_ == nullptr) return NotOpen();
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
-  it->Seek(after_id.empty() ? prefix : ReportKey(after_id));
-  if (!after_id.empty() && it->Valid() && it->key() == ReportKey(after_id)) {
-    it->Next();
-  }
-  for (; result.size() < limit && it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    StoredReport stored;
-    absl::Status parsed =
-        ParseValue(it->key().ToString(), it->value().ToString(), &stored);
-    if (!parsed.ok()) return parsed;
-    if (filter && !filter(stored)) continue;
-    result.push_back(std::move(stored));
-  }
-  absl::Status s = FromLevelDb(it->status(), "list reports");
-  if (!s.ok()) return s;
+  absl::Status parsed;
+  const std::string after = after_id.empty() ? "" : ReportKey(after_id);
+  absl::Status scanned =
+      Scan("r/", after, [&](const std::string& key, const std::string& value) {
+        if (key == after) return true;
+        StoredReport stored;
+        parsed = ParseValue(key, value, &stored);
+        if (!parsed.ok()) return false;
+        if (!filter || filter(stored)) result.push_back(std::move(stored));
+        return result.size() < limit;
+      });
+  if (!parsed.ok()) return parsed;
+  if (!scanned.ok()) return scanned;
   return result;
 }
 

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "relay/report_types.h"
 #include "relay/store/log_scrubber.h"
 
@@ -54,7 +55,12 @@ class StoreBatch {
 // Everything a node keeps, in one LevelDB database:
 //   r/<report_id>                   StoredReport, as accepted here
 //   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
-//   o/..., e/..., h/...             outbox, its event index, held (Outbox)
+//   o/..., i/..., h/...             outbox per upstream, its event index,
+//                                   held reports (Outbox)
+//   e/<event_id>                    EventRecord: the event as known here
+//   d/<received micros>/<report_id> index of reports by arrival time
+//   x/<report_id>/<seq>             ConflictRecord: a different report came
+//                                   under this id and was refused
 //   g/...                           per-origin sequence ledger (OriginLedger)
 //   m/seq                           last outbox sequence number used
 //
@@ -106,9 +112,10 @@ class ReportStore {
   // OK, or why writes are stopped (see the class comment).
   absl::Status WriteHealth() const;
   // After a failed write: waits until the commits queued behind it have
-  // failed, then closes and reopens the database. OK when writes work again
-  // (also when they never stopped); the reopen's error otherwise, and the
-  // store stays stopped. Reads during the reopen fail with UNAVAILABLE.
+  // failed and the reads under way have finished, then closes and reopens
+  // the database. OK when writes work again (also when they never stopped);
+  // the reopen's error otherwise, and the store stays stopped. Reads during
+  // the reopen, and after one that failed, fail with UNAVAILABLE.
   absl::Status Recover();
 
   // Reads. NOT_FOUND when absent; DATA_LOSS when the stored value is damaged.
@@ -117,13 +124,15 @@ class ReportStore {
   // All forwardings recorded for a report (one per upstream).
   absl::StatusOr<std::vector<Forwarding>> GetForwardings(
       const std::string& report_id) const;
-  // Calls `visit` for each key starting with `prefix`, in key order, from the
-  // first key >= `from` (empty: from the prefix), until it returns false.
-  // `visit` must not call back into the store.
-  absl::Status Scan(
-      const std::string& prefix, const std::string& from,
-      const std::function<bool(absl::string_view key, absl::string_view value)>&
-          visit) const;
+  // Every conflict recorded for a report id, oldest first.
+  absl::StatusOr<std::vector<ConflictRecord>> GetConflicts(
+      const std::string& report_id) const;
+  // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
+  // the first key >= `from` (or the prefix's start when empty) until `fn`
+  // returns false.
+  absl::Status Scan(const std::string& prefix, const std::string& from,
+                    const std::function<bool(const std::string&,
+                                             const std::string&)>& fn) const;
   // Reports in id order, starting after `after_id`.
   absl::StatusOr<std::vector<StoredReport>> ListReports(
       const std::string& after_id, size_t limit,
@@ -137,6 +146,12 @@ class ReportStore {
   static std::string ReportKey(const std::string& report_id);
   static std::string ForwardingKey(const std::string& report_id,
                                    const std::string& upstream);
+  static std::string ConflictKey(const std::string& report_id, uint64_t seq);
+  static std::string EventKey(const std::string& event_id);
+  // Index of reports by the time this node received them.
+  static std::string RecentKey(absl::Time received,
+                               const std::string& report_id);
+  static std::string RecentPrefix() { return "d/"; }
 
  private:
   struct Pending {
@@ -149,6 +164,13 @@ class ReportStore {
   static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
                                                     const Options& options);
   void WriterLoop();
+  // Every value under `prefix`, decoded, in key order.
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
+  // The database for one read or write, held open until Unpin; UNAVAILABLE
+  // while it is reopened or closed.
+  absl::StatusOr<leveldb::DB*> Pin() const;
+  void Unpin() const;
 
   // Constant after construction.
   const std::string dir_;
@@ -156,9 +178,12 @@ class ReportStore {
 
   std::atomic<uint64_t> seq_;
 
-  // Readers and the writer share the database; Recover swaps it.
+  // Readers and the writer pin the database (without holding a lock while
+  // they use it, so reads may nest); Recover waits until none does.
   mutable absl::Mutex db_mu_;
   std::unique_ptr<leveldb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  mutable int pins_ ABSL_GUARDED_BY(db_mu_) = 0;
+  bool reopening_ ABSL_GUARDED_BY(db_mu_) = false;
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);

@@ -1,12 +1,15 @@
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/command_io.h"
+#include "client/due_view.h"
 #include "client/format.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
@@ -19,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "relay/proto_time.h"
 
 namespace kuaibao {
 namespace {
@@ -49,6 +53,9 @@ struct ParseCase {
   std::string input;
   std::vector<std::string> ids;  // expected on success
 };
+
+// Test names print the case name, not the struct's bytes.
+void PrintTo(const ParseCase& c, std::ostream* os) { *os << c.name; }
 
 class ParseReportsTest : public ::testing::TestWithParam<ParseCase> {};
 
@@ -92,6 +99,8 @@ struct ParseErrorCase {
   std::string message_prefix;  // where
   std::string reason;          // part of protobuf's reason
 };
+
+void PrintTo(const ParseErrorCase& c, std::ostream* os) { *os << c.name; }
 
 class ParseReportsErrorTest : public ::testing::TestWithParam<ParseErrorCase> {
 };
@@ -207,6 +216,39 @@ TEST(FormatDurationTest, Table) {
   };
   for (const DurationCase& c : cases) {
     EXPECT_EQ(FormatShortDuration(c.duration), c.text) << c.duration;
+  }
+}
+
+TEST(FormatBudgetTest, Table) {
+  const DurationCase cases[] = {
+      {absl::Hours(2), "2h"},
+      {absl::Hours(24), "24h"},
+      {absl::Minutes(40), "40m"},
+      {absl::Minutes(90), "1h30m"},
+      {absl::Milliseconds(7200), "7.2s"},  // 2h scaled by 0.001
+      {absl::Milliseconds(2400), "2.4s"},
+      {absl::Seconds(14), "14s"},
+      {absl::Seconds(90), "1m30s"},
+      {absl::ZeroDuration(), "0s"},
+  };
+  for (const DurationCase& c : cases) {
+    EXPECT_EQ(FormatBudget(c.duration), c.text) << c.duration;
+  }
+}
+
+TEST(FormatCoarseDurationTest, Table) {
+  const DurationCase cases[] = {
+      {absl::Milliseconds(4260), "4.2s"},
+      {absl::Seconds(42) + absl::Milliseconds(900), "42s"},
+      {absl::Seconds(185), "3m05s"},
+      {absl::Minutes(35) + absl::Seconds(59), "35m"},
+      {absl::Minutes(65), "1h05m"},
+      {absl::Hours(23), "23h00m"},
+      {absl::Hours(26) + absl::Minutes(59), "1d02h"},
+      {-absl::Minutes(12), "-12m"},
+  };
+  for (const DurationCase& c : cases) {
+    EXPECT_EQ(FormatCoarseDuration(c.duration), c.text) << c.duration;
   }
 }
 
@@ -436,6 +478,436 @@ TEST(FormatListLineTest, OneLinePerReport) {
   EXPECT_EQ(line[0], "r1 ev-7#2 FOLLOW_UP III 140105001000 3 [DRILL] 煤矿透水");
 }
 
+TEST(FormatListLineTest, TestTrafficIsMarked) {
+  v1::StoredReport stored = ThreeHopReport();
+  stored.mutable_report()->set_status(v1::REPORT_STATUS_TEST);
+  EXPECT_EQ(CollapsedLines(FormatListLine(stored))[0],
+            "r1 ev-7#2 FOLLOW_UP III 140105001000 3 [TEST] 煤矿透水");
+  stored.mutable_report()->set_status(v1::REPORT_STATUS_ACTUAL);
+  EXPECT_EQ(CollapsedLines(FormatListLine(stored))[0],
+            "r1 ev-7#2 FOLLOW_UP III 140105001000 3 煤矿透水");
+}
+
+// --- Deadlines --------------------------------------------------------------
+
+// "12:40:00" or "12:40:00.020" on 2026-11-28, or a full "2026-11-29 ..."
+// date and time, UTC.
+google::protobuf::Timestamp At(const std::string& text) {
+  const std::string full =
+      text.size() <= 12 ? absl::StrCat("2026-11-28 ", text) : text;
+  absl::Time time;
+  std::string error;
+  EXPECT_TRUE(absl::ParseTime("%Y-%m-%d %H:%M:%E*S", full, absl::UTCTimeZone(),
+                              &time, &error))
+      << full << ": " << error;
+  return ToProto(time);
+}
+
+absl::Time TimeAt(const std::string& text) { return FromProto(At(text)); }
+
+v1::DeadlineStatus Deadline(v1::DeadlineRule rule, v1::DeadlineState state,
+                            const std::string& report_id,
+                            const std::string& headline,
+                            const std::string& responsible,
+                            const std::string& start, const std::string& due,
+                            const std::string& met = "") {
+  v1::DeadlineStatus deadline;
+  deadline.set_rule(rule);
+  deadline.set_state(state);
+  deadline.set_report_id(report_id);
+  deadline.set_event_id(absl::StrCat("ev-", report_id));
+  deadline.set_headline(headline);
+  deadline.set_responsible(responsible);
+  *deadline.mutable_start() = At(start);
+  *deadline.mutable_due() = At(due);
+  if (!met.empty()) *deadline.mutable_met_at() = At(met);
+  return deadline;
+}
+
+TEST(DeadlineRuleInWordsTest, EveryRuleWithItsWindow) {
+  struct Case {
+    v1::DeadlineRule rule;
+    std::string start, due, words;
+  };
+  const Case cases[] = {
+      {v1::DEADLINE_RULE_UNIT_TO_LOCAL, "10:00:00", "11:00:00",
+       "unit → local government (1h)"},
+      {v1::DEADLINE_RULE_PER_HOP, "10:00:00", "12:00:00",
+       "hand-off to the next level (2h/level)"},
+      {v1::DEADLINE_RULE_PER_HOP, "10:00:00", "10:00:07.200",
+       "hand-off to the next level (7.2s/level)"},
+      {v1::DEADLINE_RULE_END_TO_END, "10:00:00", "13:00:00",
+       "reach the province (end to end, 3h)"},
+      {v1::DEADLINE_RULE_DIRECT_TO_PROVINCE, "10:00:00", "11:00:00",
+       "grade I/II: reach the province directly (1h)"},
+      {v1::DEADLINE_RULE_PROVINCE_TO_NATIONAL, "10:00:00", "14:00:00",
+       "province → State Council (4h)"},
+      {v1::DEADLINE_RULE_BRIEF_TO_DETAILED, "10:00:00", "10:40:00",
+       "detailed report after brief (40m)"},
+      {v1::DEADLINE_RULE_FOLLOW_UP, "10:00:00", "10:29:15", "next follow-up"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(DeadlineRuleInWords(c.rule, At(c.start), At(c.due)), c.words);
+  }
+  const google::protobuf::Timestamp unset;
+  EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END, unset, unset),
+            "reach the province (end to end)");
+  EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_PER_HOP, unset, unset),
+            "hand-off to the next level");
+  EXPECT_EQ(DeadlineRuleInWords(99, unset, unset), "rule 99");
+}
+
+TEST(DeadlineTimingTest, OpenAndMet) {
+  const absl::Time now = TimeAt("12:40:00");
+  const google::protobuf::Timestamp open;
+  EXPECT_EQ(DeadlineTiming(At("13:15:00"), open, now), "in 35m");
+  EXPECT_EQ(DeadlineTiming(At("11:35:00"), open, now), "overdue by 1h05m");
+  EXPECT_EQ(DeadlineTiming(At("11:35:00"), open, absl::InfinitePast()), "open");
+  EXPECT_EQ(DeadlineTiming(open, open, now), "-");
+  EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:52:00"), now), "late by 12m");
+  EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:20:00"), now),
+            "met 20m early");
+  EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:40:00"), now), "met on time");
+}
+
+// What node 140100000000 (a city) would answer at 12:40, soonest due first.
+v1::ListDueResponse DueAtCity() {
+  v1::ListDueResponse response;
+  response.set_node("140100000000");
+  *response.mutable_as_of() = At("12:40:00");
+  *response.add_deadlines() = Deadline(
+      v1::DEADLINE_RULE_END_TO_END, v1::DEADLINE_STATE_OVERDUE, "r-flood",
+      "汾河堤防渗漏", "140105000000", "08:35:00", "11:35:00");
+  *response.add_deadlines() = Deadline(
+      v1::DEADLINE_RULE_UNIT_TO_LOCAL, v1::DEADLINE_STATE_MET_LATE, "r-school",
+      "学校疑似食物中毒", "spiffe://kuaibao/client/140105001000/duty-1",
+      "10:40:00", "11:40:00", "11:52:00");
+  v1::DeadlineStatus* brief = response.add_deadlines();
+  *brief = Deadline(v1::DEADLINE_RULE_BRIEF_TO_DETAILED,
+                    v1::DEADLINE_STATE_OVERDUE, "r-drill-1", "演练：化工厂泄漏",
+                    "140105001000", "11:55:00", "12:35:00");
+  brief->set_event_id("ev-drill");
+  brief->set_drill(true);
+  *response.add_deadlines() =
+      Deadline(v1::DEADLINE_RULE_DIRECT_TO_PROVINCE, v1::DEADLINE_STATE_AT_RISK,
+               "r-gas", "燃气爆炸", "140105000000", "12:15:00", "13:15:00");
+  *response.add_deadlines() =
+      Deadline(v1::DEADLINE_RULE_PER_HOP, v1::DEADLINE_STATE_ON_TIME, "r-rain",
+               "暴雨积水", "140100000000", "12:10:00", "14:10:00");
+  v1::DeadlineStatus* follow_up = response.add_deadlines();
+  *follow_up = Deadline(v1::DEADLINE_RULE_FOLLOW_UP, v1::DEADLINE_STATE_ON_TIME,
+                        "r-drill-1", "演练：化工厂泄漏", "140105001000",
+                        "11:40:00", "2026-11-29 11:40:00");
+  follow_up->set_event_id("ev-drill");
+  follow_up->set_drill(true);
+  return response;
+}
+
+TEST(FormatDueTest, GroupsInOrderWithRelativeTimesAndDrillsApart) {
+  const std::string text = FormatDue(DueAtCity(), absl::InfinitePast());
+  EXPECT_EQ(
+      CollapsedLines(text),
+      (std::vector<std::string>{
+          "Deadlines for node 140100000000 and its subtree, as of 2026-11-28 "
+          "12:40:00.000Z",
+          "",
+          "OVERDUE (迟报 in the making): 1",
+          "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
+          CollapsedLines(text)[4],  // the rule under the header
+          "reach the province (end to end, 3h) r-flood 汾河堤防渗漏 "
+          "140105000000 11:35:00.000Z overdue by 1h05m",
+          "",
+          "AT RISK: 1",
+          "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
+          CollapsedLines(text)[9],
+          "grade I/II: reach the province directly (1h) r-gas 燃气爆炸 "
+          "140105000000 13:15:00.000Z in 35m",
+          "",
+          "ON TIME (due soon): 1",
+          "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
+          CollapsedLines(text)[14],
+          "hand-off to the next level (2h/level) r-rain 暴雨积水 140100000000 "
+          "14:10:00.000Z in 1h30m",
+          "",
+          "MET LATE (recent breaches): 1",
+          "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
+          CollapsedLines(text)[19],
+          "unit → local government (1h) r-school 学校疑似食物中毒 "
+          "client/140105001000/duty-1 11:40:00.000Z late by 12m",
+          "",
+          "Drills (never counted): 2",
+          "STATE RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
+          CollapsedLines(text)[24],
+          "[DRILL] OVERDUE detailed report after brief (40m) event ev-drill "
+          "演练：化工厂泄漏 140105001000 12:35:00.000Z overdue by 5m00s",
+          "[DRILL] ON TIME next follow-up event ev-drill "
+          "演练：化工厂泄漏 "
+          "140105001000 2026-11-29 11:40:00.000Z in 23h00m",
+          "",
+      }));
+  EXPECT_THAT(CollapsedLines(text)[4], StartsWith("----"));
+  EXPECT_EQ(FormatDueSummary(DueAtCity()),
+            "1 overdue, 1 at risk, 1 late; 2 drill deadlines not counted");
+}
+
+TEST(FormatDueTest, MetComesAfterMetLateAndBeforeDrills) {
+  v1::ListDueResponse response = DueAtCity();
+  *response.add_deadlines() = Deadline(
+      v1::DEADLINE_RULE_PROVINCE_TO_NATIONAL, v1::DEADLINE_STATE_MET, "r-gas",
+      "燃气爆炸", "140000000000", "12:00:00", "16:00:00", "12:30:00");
+  const std::string text = FormatDue(response, absl::InfinitePast());
+  const size_t met_late = text.find("\nMET LATE (recent breaches): 1\n");
+  const size_t met = text.find("\nMET: 1\n");
+  const size_t drills = text.find("\nDrills (never counted): 2\n");
+  ASSERT_NE(met, std::string::npos) << text;
+  EXPECT_LT(met_late, met);
+  EXPECT_LT(met, drills);
+  EXPECT_THAT(text, HasSubstr("province → State Council (4h)"));
+  EXPECT_THAT(text, HasSubstr("met 3h30m early"));
+  // Met deadlines are not news: the summary does not count them.
+  EXPECT_EQ(FormatDueSummary(response),
+            "1 overdue, 1 at risk, 1 late; 2 drill deadlines not counted");
+}
+
+TEST(FormatDueTest, NothingDueAndNoAsOf) {
+  v1::ListDueResponse response;
+  response.set_node("140105001000");
+  EXPECT_EQ(FormatDue(response, TimeAt("12:40:00")),
+            "Deadlines for node 140105001000 and its subtree, as of "
+            "2026-11-28 12:40:00.000Z (this machine's clock)\n\n"
+            "Nothing due, at risk, overdue or late.\n");
+  EXPECT_EQ(FormatDueSummary(response), "0 overdue, 0 at risk, 0 late");
+}
+
+// A grade II gas explosion as the province holds it: the township sent it
+// straight to the province (the first arrival) and to its county, which was
+// down; it escalated to the city, which passed it on to the province (the
+// second arrival). The township had taken it in late from the unit.
+v1::GetReportResponse GradeTwoAtProvince() {
+  v1::Breach late_intake;
+  late_intake.set_rule(v1::DEADLINE_RULE_UNIT_TO_LOCAL);
+  late_intake.set_responsible("spiffe://kuaibao/client/140105001000/duty-1");
+  *late_intake.mutable_start() = At("10:30:00");
+  *late_intake.mutable_due() = At("11:30:00");
+  *late_intake.mutable_met_at() = At("12:00:00");
+  late_intake.set_detail(
+      "reached the local government 1h30m after the unit's head learned of "
+      "it");
+
+  v1::HopRecord township;
+  township.set_node("140105001000");
+  township.set_received_from("spiffe://kuaibao/client/140105001000/duty-1");
+  *township.mutable_received_at() = At("12:00:00");
+  *township.mutable_stored_at() = At("12:00:00.010");
+  *township.add_breaches() = late_intake;
+  v1::Forwarding* direct = township.add_forwarded();
+  direct->set_to("140000000000");
+  *direct->mutable_sent_at() = At("12:00:00.020");
+  direct->set_attempts(1);
+  direct->set_route(v1::ROUTE_DIRECT);
+  direct->set_reason("grade II: direct to the province");
+  v1::Forwarding* parent = township.add_forwarded();
+  parent->set_to("140105000000");
+  *parent->mutable_sent_at() = At("12:00:00.020");
+  parent->set_attempts(9);
+  parent->set_route(v1::ROUTE_PARENT);
+  v1::Forwarding* escalated = township.add_forwarded();
+  escalated->set_to("140100000000");
+  *escalated->mutable_sent_at() = At("13:30:00");
+  escalated->set_attempts(1);
+  escalated->set_route(v1::ROUTE_ESCALATED);
+  escalated->set_reason(
+      "parent 140105000000 unreachable for 1h30m; per-hop deadline at risk");
+
+  v1::HopRecord province_first;
+  province_first.set_node("140000000000");
+  province_first.set_received_from("spiffe://kuaibao/node/140105001000");
+  *province_first.mutable_received_at() = At("12:00:00.050");
+  *province_first.mutable_stored_at() = At("12:00:00.060");
+
+  v1::HopRecord city;
+  city.set_node("140100000000");
+  city.set_received_from("spiffe://kuaibao/node/140105001000");
+  *city.mutable_received_at() = At("13:30:00.040");
+  *city.mutable_stored_at() = At("13:30:00.050");
+  v1::Forwarding* up = city.add_forwarded();
+  up->set_to("140000000000");
+  *up->mutable_sent_at() = At("13:30:00.060");
+  up->set_attempts(1);
+  up->set_route(v1::ROUTE_PARENT);
+
+  v1::HopRecord province_second;
+  province_second.set_node("140000000000");
+  province_second.set_received_from("spiffe://kuaibao/node/140100000000");
+  *province_second.mutable_received_at() = At("13:30:00.090");
+  *province_second.mutable_stored_at() = At("13:30:00.095");
+
+  v1::GetReportResponse response;
+  response.set_node("140000000000");
+  v1::StoredReport* stored = response.mutable_report();
+  v1::IncidentReport* report = stored->mutable_report();
+  report->set_report_id("r-gas");
+  report->set_event_id("ev-gas");
+  report->set_kind(v1::REPORT_KIND_INITIAL);
+  report->set_status(v1::REPORT_STATUS_ACTUAL);
+  report->set_grade(v1::GRADE_II);
+  report->set_headline("燃气爆炸");
+  *stored->add_hops() = township;
+  *stored->add_hops() = province_first;
+  v1::Path* second = stored->add_other_paths();
+  *second->add_hops() = township;
+  *second->add_hops() = city;
+  *second->add_hops() = province_second;
+
+  const std::string origin = "spiffe://kuaibao/client/140105001000/duty-1";
+  *response.add_deadlines() =
+      Deadline(v1::DEADLINE_RULE_UNIT_TO_LOCAL, v1::DEADLINE_STATE_MET_LATE,
+               "r-gas", "燃气爆炸", origin, "10:30:00", "11:30:00", "12:00:00");
+  *response.add_deadlines() = Deadline(
+      v1::DEADLINE_RULE_PER_HOP, v1::DEADLINE_STATE_MET, "r-gas", "燃气爆炸",
+      "140105001000", "12:00:00", "14:00:00", "12:00:00.020");
+  *response.add_deadlines() = Deadline(
+      v1::DEADLINE_RULE_DIRECT_TO_PROVINCE, v1::DEADLINE_STATE_MET, "r-gas",
+      "燃气爆炸", "140105001000", "12:00:00", "13:00:00", "12:00:00.050");
+  v1::DeadlineStatus* national = response.add_deadlines();
+  *national = Deadline(v1::DEADLINE_RULE_PROVINCE_TO_NATIONAL,
+                       v1::DEADLINE_STATE_AT_RISK, "r-gas", "燃气爆炸",
+                       "140000000000", "12:00:00.050", "16:00:00.050");
+  national->set_detail("not yet submitted to the State Council");
+  return response;
+}
+
+// The lines of `text` from the one equal to `title` to the next blank line.
+std::vector<std::string> Section(const std::string& text,
+                                 const std::string& title) {
+  std::vector<std::string> lines = CollapsedLines(text);
+  std::vector<std::string> section;
+  bool in = false;
+  for (const std::string& line : lines) {
+    if (line == title) in = true;
+    if (!in) continue;
+    if (line.empty()) break;
+    section.push_back(line);
+  }
+  return section;
+}
+
+TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
+  const std::string text = FormatShow(GradeTwoAtProvince(), TimeAt("15:10:00"));
+  // The first arrival: the township's three forwardings, each marked.
+  EXPECT_THAT(text, HasSubstr("Hops (as node 140000000000 holds them):\n"));
+  const std::vector<std::string> lines = CollapsedLines(text);
+  EXPECT_THAT(lines,
+              ::testing::Contains(
+                  "1 140105001000 client/140105001000/duty-1 2026-11-28 "
+                  "12:00:00.000Z 12:00:00.010Z 0.010s 140000000000 (direct) "
+                  "12:00:00.020Z - 1 0.030s"));
+  EXPECT_THAT(lines, ::testing::Contains("140105000000 12:00:00.020Z - 9"));
+  EXPECT_THAT(
+      lines, ::testing::Contains("140100000000 (escalated) 13:30:00.000Z - 1"));
+  EXPECT_THAT(text,
+              HasSubstr("Hop 1 -> 140000000000 (direct): grade II: direct to "
+                        "the province\n"
+                        "Hop 1 -> 140100000000 (escalated): parent "
+                        "140105000000 unreachable for 1h30m; per-hop deadline "
+                        "at risk\n"));
+
+  // The second arrival, as its own table.
+  const std::vector<std::string> other =
+      Section(text, "Also arrived by another path:");
+  ASSERT_EQ(other.size(), 8u) << text;
+  EXPECT_EQ(other[6],
+            "2 140100000000 node/140105001000 2026-11-28 13:30:00.040Z "
+            "13:30:00.050Z 0.010s 140000000000 13:30:00.060Z - 1 0.030s");
+  EXPECT_EQ(other[7],
+            "3 140000000000 node/140100000000 2026-11-28 13:30:00.090Z "
+            "13:30:00.095Z - -");
+  EXPECT_THAT(text, HasSubstr("(escalated): sent past an unreachable parent"));
+
+  // The breach travels on both paths' township hop: listed once.
+  EXPECT_EQ(Section(text, "Breaches recorded on the way:"),
+            (std::vector<std::string>{
+                "Breaches recorded on the way:",
+                "RULE RESPONSIBLE DUE MET AT LATE RECORDED BY DETAIL",
+                Section(text, "Breaches recorded on the way:")[2],
+                "unit → local government (1h) client/140105001000/duty-1 "
+                "2026-11-28 11:30:00.000Z 12:00:00.000Z late by 30m "
+                "140105001000 reached the local government 1h30m after the "
+                "unit's head learned of it"}));
+
+  EXPECT_EQ(
+      Section(text, "Deadlines (as seen by node 140000000000 now):"),
+      (std::vector<std::string>{
+          "Deadlines (as seen by node 140000000000 now):",
+          "STATE RULE RESPONSIBLE DUE MET / TIME LEFT DETAIL",
+          Section(text, "Deadlines (as seen by node 140000000000 now):")[2],
+          "MET LATE unit → local government (1h) "
+          "client/140105001000/duty-1 2026-11-28 11:30:00.000Z met "
+          "12:00:00.000Z, late by 30m",
+          "MET hand-off to the next level (2h/level) 140105001000 "
+          "2026-11-28 14:00:00.000Z met 12:00:00.020Z, 1h59m early",
+          "MET grade I/II: reach the province directly (1h) 140105001000 "
+          "2026-11-28 13:00:00.000Z met 12:00:00.050Z, 59m early",
+          "AT RISK province → State Council (4h) 140000000000 2026-11-28 "
+          "16:00:00.050Z in 50m not yet submitted to the State Council",
+          "STATE is node 140000000000's verdict; TIME LEFT is counted on "
+          "this machine's clock."}));
+  // Sections in order, after the report.
+  EXPECT_LT(text.find("Hops (as node"), text.find("Also arrived by another"));
+  EXPECT_LT(text.find("Also arrived by another"),
+            text.find("Breaches recorded on the way:"));
+  EXPECT_LT(text.find("Breaches recorded on the way:"),
+            text.find("Deadlines (as seen by node"));
+  EXPECT_THAT(text, Not(HasSubstr("[DRILL]")));
+}
+
+TEST(FormatShowTest, EveryDeadlineAndBreachLineOfADrillSaysSo) {
+  v1::GetReportResponse response = GradeTwoAtProvince();
+  response.mutable_report()->mutable_report()->set_status(
+      v1::REPORT_STATUS_EXERCISE);
+  const std::string text = FormatShow(response, TimeAt("15:10:00"));
+  EXPECT_THAT(text, StartsWith("####"));  // the banner
+  for (const std::string title :
+       {"Breaches recorded on the way:",
+        "Deadlines (as seen by node 140000000000 now):"}) {
+    const std::vector<std::string> section = Section(text, title);
+    ASSERT_GT(section.size(), 3u) << title;
+    // Title, header and rule, then the rows (and the deadlines' note).
+    for (size_t i = 3; i < section.size(); ++i) {
+      if (absl::StartsWith(section[i], "STATE is node")) continue;
+      EXPECT_THAT(section[i], StartsWith("[DRILL] ")) << section[i];
+    }
+  }
+  // A breach or deadline marked as a drill is tagged even if the report
+  // itself were not.
+  response.mutable_report()->mutable_report()->set_status(
+      v1::REPORT_STATUS_ACTUAL);
+  response.mutable_deadlines(3)->set_drill(true);
+  EXPECT_THAT(CollapsedLines(FormatDeadlines(response, TimeAt("15:10:00"))),
+              ::testing::Contains(
+                  StartsWith("[DRILL] AT RISK province → State Council (4h)")));
+}
+
+TEST(FormatShowTest, NoDetailColumnWithoutDetails) {
+  v1::GetReportResponse response = GradeTwoAtProvince();
+  response.mutable_deadlines(3)->clear_detail();
+  const std::vector<std::string> lines =
+      CollapsedLines(FormatDeadlines(response, TimeAt("15:10:00")));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[1], "STATE RULE RESPONSIBLE DUE MET / TIME LEFT");
+}
+
+TEST(FormatShowTest, NoDeadlineSectionsWhenThereAreNone) {
+  v1::GetReportResponse response;
+  response.set_node("140100000000");
+  *response.mutable_report() = ThreeHopReport();
+  const std::string text = FormatShow(response, absl::InfinitePast());
+  EXPECT_THAT(text, Not(HasSubstr("Breaches")));
+  EXPECT_THAT(text, Not(HasSubstr("Deadlines")));
+  EXPECT_THAT(text, Not(HasSubstr("Also arrived")));
+  EXPECT_THAT(text, Not(HasSubstr("(escalated)")));
+}
+
 // --- Commands against a fake node -------------------------------------------
 
 // Answers Submit with canned responses, after `fail_after` reports fails the
@@ -447,6 +919,12 @@ class FakeRelayClient : public RelayClient {
   absl::Status status;
   std::vector<v1::ListReportsResponse> pages;
   std::vector<v1::ListReportsRequest> list_requests;
+  // GetReport answers with this when set, else NOT_FOUND.
+  std::optional<v1::GetReportResponse> report;
+  // ListDue answers with this when set, else `due_status`.
+  std::optional<v1::ListDueResponse> due;
+  absl::Status due_status = absl::UnavailableError("node down");
+  std::vector<bool> due_requests;  // include_met of each ListDue call
 
   SubmitResult Submit(
       const std::vector<v1::IncidentReport>&,
@@ -455,7 +933,13 @@ class FakeRelayClient : public RelayClient {
     return {status, written};
   }
   absl::StatusOr<v1::GetReportResponse> GetReport(const std::string&) override {
+    if (report.has_value()) return *report;
     return absl::NotFoundError("no such report");
+  }
+  absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) override {
+    due_requests.push_back(include_met);
+    if (due.has_value()) return *due;
+    return due_status;
   }
   absl::StatusOr<v1::ListReportsResponse> ListReports(
       const v1::ListReportsRequest& request) override {
@@ -563,6 +1047,55 @@ TEST(RunShowTest, NotFoundExitsOne) {
   Captured c;
   EXPECT_EQ(RunShow(client, "nope", c.io), kExitFailure);
   EXPECT_EQ(c.err.str(), "error: NOT_FOUND: no such report\n");
+}
+
+TEST(RunShowTest, PrintsEverySection) {
+  FakeRelayClient client;
+  client.report = GradeTwoAtProvince();
+  Captured c;
+  c.io.now = TimeAt("15:10:00");
+  EXPECT_EQ(RunShow(client, "r-gas", c.io), kExitOk);
+  EXPECT_EQ(c.out.str(), FormatShow(*client.report, c.io.now));
+  EXPECT_EQ(c.err.str(), "");
+}
+
+TEST(RunDueTest, PrintsGroupsAndSummaryAndExitsZeroEvenWhenOverdue) {
+  FakeRelayClient client;
+  client.due = DueAtCity();
+  Captured c;
+  EXPECT_EQ(RunDue(client, /*include_met=*/false, c.io), kExitOk);
+  EXPECT_THAT(client.due_requests, ElementsAre(false));
+  EXPECT_EQ(c.out.str(), FormatDue(DueAtCity(), c.io.now));
+  EXPECT_EQ(c.err.str(),
+            "1 overdue, 1 at risk, 1 late; 2 drill deadlines not counted\n");
+}
+
+TEST(RunDueTest, AllAsksForMetDeadlines) {
+  FakeRelayClient client;
+  client.due = DueAtCity();
+  Captured c;
+  EXPECT_EQ(RunDue(client, /*include_met=*/true, c.io), kExitOk);
+  EXPECT_THAT(client.due_requests, ElementsAre(true));
+}
+
+TEST(RunDueTest, JsonIsTheResponseOnOneLine) {
+  FakeRelayClient client;
+  client.due = DueAtCity();
+  Captured c;
+  c.io.json = true;
+  EXPECT_EQ(RunDue(client, false, c.io), kExitOk);
+  EXPECT_EQ(c.out.str(), FormatJsonLine(DueAtCity()) + "\n");
+  EXPECT_THAT(c.out.str(), HasSubstr("\"state\":\"DEADLINE_STATE_OVERDUE\""));
+  EXPECT_EQ(CollapsedLines(c.out.str()).size(), 2u);  // one line, then ""
+  EXPECT_EQ(c.err.str(), "");
+}
+
+TEST(RunDueTest, FailedCallExitsOne) {
+  FakeRelayClient client;
+  Captured c;
+  EXPECT_EQ(RunDue(client, false, c.io), kExitFailure);
+  EXPECT_THAT(c.err.str(), StartsWith("error: UNAVAILABLE: node down\n"));
+  EXPECT_EQ(c.out.str(), "");
 }
 
 TEST(RunListTest, PagesUntilTheTokenRunsOutOrTheLimit) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -29,7 +30,32 @@ class ChainTest : public ::testing::Test {
         county_(chain_.county.get()),
         township_(chain_.township.get()) {}
 
-  void SetUp() override { ASSERT_THAT(chain_.Start(), IsOk()); }
+  void SetUp() override {
+    ASSERT_THAT(province_->Start(), IsOk());
+    city_->SetParent(kProvince, province_->port());
+    ASSERT_THAT(city_->Start(), IsOk());
+    county_->SetParent(kCity, city_->port());
+    ASSERT_THAT(county_->Start(), IsOk());
+    township_->SetParent(kCounty, county_->port());
+    // The levels above the parent, for the direct route and escalation; a
+    // drill clock: every budget scaled by 1/1000 (2 h → 7.2 s).
+    county_->SetExtraConfig(Ancestors({province_}) + kDrillClock);
+    township_->SetExtraConfig(Ancestors({city_, province_}) + kDrillClock);
+    ASSERT_THAT(county_->Stop(), 0);
+    ASSERT_THAT(county_->Start(), IsOk());
+    ASSERT_THAT(township_->Start(), IsOk());
+  }
+
+  static constexpr char kDrillClock[] = "deadlines { time_scale: 0.001 }\n";
+
+  static std::string Ancestors(const std::vector<NodeProcess*>& nodes) {
+    std::string text;
+    for (NodeProcess* n : nodes) {
+      absl::StrAppend(&text, "ancestors { region: \"", n->region(),
+                      "\" address: \"", n->address(), "\" }\n");
+    }
+    return text;
+  }
 
   TestClient AtTownship(const std::string& cert = kDutyOfficer) {
     return chain_.AtTownship(cert);
@@ -253,6 +279,68 @@ TEST_F(ChainTest, ReadsAreLimitedToTheCallersSubtree) {
   absl::StatusOr<std::vector<StoredReport>> listed = outsider.ListAll();
   ASSERT_THAT(listed, IsOk());
   EXPECT_TRUE(listed->empty());
+}
+
+TEST_F(ChainTest, GradeOneArrivesTwiceAtTheProvinceAndIsStoredOnce) {
+  std::vector<IncidentReport> reports = Reports("mine", 1);
+  reports[0].set_grade(GRADE_I);
+  ASSERT_EQ(AtTownship().Submit(reports).receipts(), 1);
+  absl::Time give_up = absl::Now() + kPatience;
+  absl::StatusOr<v1::GetReportResponse> got;
+  do {
+    got = AtProvince().Get("mine-0");
+  } while ((!got.ok() || got->report().other_paths_size() < 1) &&
+           absl::Now() < give_up);
+  ASSERT_THAT(got, IsOk());
+  const StoredReport& r = got->report();
+  ASSERT_EQ(r.other_paths_size(), 1) << "both arrivals recorded";
+  // One path is the direct one (township → province), the other level by
+  // level (township → county → city → province), whichever came first.
+  std::vector<int> lengths = {r.hops_size(), r.other_paths(0).hops_size()};
+  std::sort(lengths.begin(), lengths.end());
+  EXPECT_THAT(lengths, ::testing::ElementsAre(2, 4));
+  absl::StatusOr<std::vector<StoredReport>> all = AtProvince().ListAll();
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->size(), 1u) << "stored once";
+  // The direct deadline (1 h, scaled: 3.6 s) is evaluated at the province.
+  bool direct_rule = false;
+  for (const DeadlineStatus& d : got->deadlines()) {
+    direct_rule |= d.rule() == DEADLINE_RULE_DIRECT_TO_PROVINCE;
+  }
+  EXPECT_TRUE(direct_rule);
+}
+
+TEST_F(ChainTest, ParentDownEscalatesPastItAndTheParentStillGetsItsCopy) {
+  county_->Kill(SIGKILL);
+  ASSERT_EQ(AtTownship().Submit(Reports("stuck", 1)).receipts(), 1);
+  // The per-hop budget is 7.2 s (scaled); at 75% the township escalates to
+  // the city, which passes it to the province.
+  absl::StatusOr<v1::GetReportResponse> got =
+      AtProvince().WaitFor("stuck-0", kPatience);
+  ASSERT_THAT(got, IsOk());
+  ASSERT_EQ(got->report().hops_size(), 3);
+  EXPECT_EQ(got->report().hops(0).node(), kTownship);
+  EXPECT_EQ(got->report().hops(1).node(), kCity);
+  ASSERT_EQ(got->report().hops(0).forwarded_size(), 1);
+  EXPECT_EQ(got->report().hops(0).forwarded(0).route(), ROUTE_ESCALATED);
+  // The county comes back and still gets its copy. The city already has the
+  // report: it records the second arrival (township → county → city) and
+  // sends nothing twice.
+  ASSERT_THAT(county_->Start(), IsOk());
+  TestClient at_city(kPki, kProvinceOfficer, city_->address());
+  absl::Time give_up = absl::Now() + kPatience;
+  do {
+    got = at_city.Get("stuck-0");
+  } while (got.ok() && got->report().other_paths_size() < 1 &&
+           absl::Now() < give_up);
+  ASSERT_THAT(got, IsOk());
+  ASSERT_EQ(got->report().other_paths_size(), 1);
+  EXPECT_EQ(got->report().other_paths(0).hops_size(), 3);
+  EXPECT_EQ(got->report().other_paths(0).hops(1).node(), kCounty);
+  EXPECT_THAT(TestClient(kPki, kProvinceOfficer, county_->address())
+                  .WaitFor("stuck-0", kPatience),
+              IsOk());
+  EXPECT_EQ(AtProvince().ListAll()->size(), 1u);
 }
 
 TEST(NodeStartTest, RefusesACertificateOfAnotherRegion) {

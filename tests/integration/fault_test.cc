@@ -111,6 +111,14 @@ void KillDuringBurst(int reports, absl::Duration max_pause, int min_kills,
   std::mt19937_64 rng(seed);
   TempDir dir;
   Chain chain(dir.path());
+  // A burst far above what the rate limits let one officer or one child
+  // send: this test is about faults, not about pacing.
+  for (NodeProcess* node : {chain.province.get(), chain.city.get(),
+                            chain.county.get(), chain.township.get()}) {
+    node->SetExtraConfig(
+        "client_rate_limit { reports_per_second: 1000000 burst: 1000000 }\n"
+        "node_rate_limit { reports_per_second: 1000000 burst: 1000000 }\n");
+  }
   ASSERT_THAT(chain.Start(), IsOk());
   History history;
   std::atomic<bool> done{false};

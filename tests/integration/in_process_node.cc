@@ -28,7 +28,7 @@ std::string InProcessNode::address() const {
 absl::Status InProcessNode::Start() {
   absl::StatusOr<NodeConfig> config = ParseNodeConfig(
       TestNodeConfig(region_, port_, dir_ + "/data", dir_ + "/port", kPki,
-                     parent_region_, parent_port_, extra_config_));
+                     parent_region_, parent_port_, "", extra_config_));
   if (!config.ok()) return config.status();
   absl::StatusOr<std::unique_ptr<NodeServer>> server =
       NodeServer::Start(*config, clock_);

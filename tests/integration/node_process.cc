@@ -1,6 +1,7 @@
 #include "tests/integration/node_process.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& port_file,
                            const std::string& pki_dir,
                            const std::string& parent_region, int parent_port,
+                           const std::string& extra_tls,
                            const std::string& extra) {
   std::string config = absl::StrCat(
       "region: \"", region, "\"\n", "listen_address: \"127.0.0.1:", port,
@@ -29,8 +31,14 @@ std::string TestNodeConfig(const std::string& region, int port,
       "\"\n", "regions_file: \"", KUAIBAO_SOURCE_DIR,
       "/deploy/regions/shanxi-2022.csv\"\n", "tls { cert_file: \"", pki_dir,
       "/node-", region, ".pem\" key_file: \"", pki_dir, "/node-", region,
-      ".key\" ca_file: \"", pki_dir, "/ca.pem\" }\n",
-      "min_backoff_ms: 50\nmax_backoff_ms: 500\n");
+      ".key\" ca_file: \"", pki_dir, "/ca.pem\"");
+  // Revocation checks whenever the PKI has CRLs (the test PKI has).
+  if (std::filesystem::is_directory(pki_dir + "/crl")) {
+    absl::StrAppend(&config, " crl_dir: \"", pki_dir,
+                    "/crl\" require_crl: true");
+  }
+  absl::StrAppend(&config, " ", extra_tls, " }\n",
+                  "min_backoff_ms: 50\nmax_backoff_ms: 500\n");
   if (!parent_region.empty()) {
     absl::StrAppend(&config, "parent { region: \"", parent_region,
                     "\" address: \"127.0.0.1:", parent_port, "\" }\n");
@@ -60,11 +68,11 @@ std::string NodeProcess::address() const {
 }
 
 std::string NodeProcess::WriteConfig() const {
-  const std::string config_path = dir_ + "/node.textproto";
-  std::ofstream config(config_path, std::ios::trunc);
+  std::ofstream config(config_path(), std::ios::trunc);
   config << TestNodeConfig(region_, port_, data_dir(), dir_ + "/port", pki_dir_,
-                           parent_region_, parent_port_, extra_config_);
-  return config_path;
+                           parent_region_, parent_port_, extra_tls_config_,
+                           extra_config_);
+  return config_path();
 }
 
 absl::StatusOr<std::string> NodeProcess::Repair() {
@@ -102,6 +110,11 @@ absl::Status NodeProcess::Start() {
     std::string log = log_path();
     FILE* out = freopen(log.c_str(), "a", stderr);
     (void)out;
+    struct rlimit limit;
+    if (file_limit_ > 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      limit.rlim_cur = static_cast<rlim_t>(file_limit_);
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     execl(KUAIBAO_NODE_BINARY, KUAIBAO_NODE_BINARY, "--config",
           config_path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -149,11 +162,15 @@ int NodeProcess::Stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string NodeProcess::LogTail() const {
+std::string NodeProcess::Log() const {
   std::ifstream in(log_path());
   std::stringstream all;
   all << in.rdbuf();
-  std::vector<std::string> lines = absl::StrSplit(all.str(), '\n');
+  return all.str();
+}
+
+std::string NodeProcess::LogTail() const {
+  std::vector<std::string> lines = absl::StrSplit(Log(), '\n');
   size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
   std::string tail;
   for (size_t i = from; i < lines.size(); ++i)

@@ -12,13 +12,15 @@
 namespace kuaibao::testing {
 
 // The configuration text of a test node listening on 127.0.0.1:`port`, with
-// its certificate from `pki_dir`, fast reconnects, and a parent when
-// `parent_region` is not empty; `extra` is appended.
+// its certificate (and CRLs, when there are) from `pki_dir`, fast
+// reconnects, and a parent when `parent_region` is not empty; `extra_tls`
+// goes inside `tls { }`, `extra` is appended.
 std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& data_dir,
                            const std::string& port_file,
                            const std::string& pki_dir,
                            const std::string& parent_region, int parent_port,
+                           const std::string& extra_tls,
                            const std::string& extra);
 
 // A real kuaibao-node process for integration tests: its own config, data
@@ -37,6 +39,12 @@ class NodeProcess {
   void set_port(int port) { port_ = port; }
   // Extra lines appended to the config (text format).
   void SetExtraConfig(const std::string& text) { extra_config_ = text; }
+  // Extra fields inside the config's `tls { }` (text format).
+  void SetExtraTlsConfig(const std::string& text) { extra_tls_config_ = text; }
+  // Use this data directory instead of one of its own.
+  void set_data_dir(const std::string& dir) { data_dir_ = dir; }
+  // Start the process with this soft limit on open files (0 = inherit).
+  void set_file_limit(int soft) { file_limit_ = soft; }
 
   // Starts the process and waits until it serves (its port file appears).
   absl::Status Start();
@@ -55,7 +63,13 @@ class NodeProcess {
   std::string address() const;
   const std::string& region() const { return region_; }
   std::string log_path() const { return dir_ + "/node.log"; }
-  std::string data_dir() const { return dir_ + "/data"; }
+  std::string config_path() const { return dir_ + "/node.textproto"; }
+  std::string data_dir() const {
+    return data_dir_.empty() ? dir_ + "/data" : data_dir_;
+  }
+  pid_t pid() const { return pid_; }
+  // The whole log, to search.
+  std::string Log() const;
   // The last lines of the node's log, for failure messages.
   std::string LogTail() const;
 
@@ -69,6 +83,9 @@ class NodeProcess {
   std::string parent_region_;
   int parent_port_ = 0;
   std::string extra_config_;
+  std::string extra_tls_config_;
+  std::string data_dir_;
+  int file_limit_ = 0;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "absl/synchronization/notification.h"
 #include "relay/proto_time.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -45,17 +44,10 @@ class OriginLedgerTest : public ::testing::Test {
     IncidentReport report;
     report.set_origin(origin);
     report.set_origin_seq(seq);
-    absl::Notification written;
-    EXPECT_THAT(ledger_->Record(&report, assign, clock_.TimeNow(), StoreBatch(),
-                                [&](StoreBatch batch) {
-                                  store_->Commit(std::move(batch),
-                                                 [&](absl::Status s) {
-                                                   EXPECT_THAT(s, IsOk());
-                                                   written.Notify();
-                                                 });
-                                }),
+    StoreBatch batch;
+    EXPECT_THAT(ledger_->Record(&report, assign, clock_.TimeNow(), &batch),
                 IsOk());
-    written.WaitForNotification();
+    EXPECT_THAT(store_->CommitAndWait(std::move(batch)), IsOk());
     return report.origin_seq();
   }
 

@@ -36,7 +36,7 @@ class OutboxTest : public ::testing::Test {
     hop->set_node("140105000000");
     hop->set_received_from(source);
     StoreBatch batch;
-    outbox_.Add(kUp, priority, stored, &batch);
+    Outbox::Queue(kUp, outbox_.KeyFor(kUp, priority, stored), stored, &batch);
     batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
     ASSERT_THAT(store_->CommitAndWait(std::move(batch)), IsOk());
   }
@@ -143,7 +143,8 @@ TEST_F(OutboxTest, HeldAndRemovedEntriesLeaveTheQueue) {
   ASSERT_THAT(all, IsOk());
   StoreBatch batch;
   Outbox::Remove(kUp, (*all)[0].entry, &batch);
-  Outbox::Hold(kUp, (*all)[1].entry, &batch);
+  Outbox::Remove(kUp, (*all)[1].entry, &batch);
+  batch.Put(Outbox::HeldKey((*all)[1].entry.key), "b");
   ASSERT_THAT(store_->CommitAndWait(std::move(batch)), IsOk());
   EXPECT_THAT(Next(10), ElementsAre("c"));
   absl::StatusOr<Outbox::Summary> summary = outbox_.Summarize(kUp);

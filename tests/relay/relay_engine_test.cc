@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/notification.h"
+#include "relay/conflict_record.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_regions.h"
 #include "tests/testing/sample_reports.h"
@@ -21,7 +22,13 @@ using ::kuaibao::testing::TempDir;
 
 constexpr char kCounty[] = "140105000000";
 constexpr char kCity[] = "140100000000";
+constexpr char kProvince[] = "140000000000";
 constexpr char kTownship[] = "140105001000";
+
+// How many reports `store` holds queued for `upstream`.
+uint64_t Queued(ReportStore* store, const std::string& upstream) {
+  return Outbox(store).Summarize(upstream)->waiting;
+}
 
 // A county node's engine over a real LevelDB in a temporary directory.
 class RelayEngineTest : public ::testing::Test {
@@ -32,8 +39,7 @@ class RelayEngineTest : public ::testing::Test {
     engine_.reset();
     store_.reset();
     store_ = *ReportStore::Open(dir_.path(), {});
-    engine_ = std::make_unique<RelayEngine>(RelayOptions{kCounty, {kCity}, {}},
-                                            store_.get(), &regions_, &clock_);
+    engine_ = *RelayEngine::Open(options_, store_.get(), &regions_, &clock_);
   }
 
   absl::StatusOr<Receipt> Submit(const Identity& who, IncidentReport report) {
@@ -59,7 +65,7 @@ class RelayEngineTest : public ::testing::Test {
   }
 
   // Reports queued for the city.
-  uint64_t Waiting() { return engine_->outbox().Summarize(kCity)->waiting; }
+  uint64_t Waiting() { return Queued(store_.get(), kCity); }
 
   IncidentReport Report(const std::string& id,
                         const std::string& region = kTownship) {
@@ -70,6 +76,14 @@ class RelayEngineTest : public ::testing::Test {
       *ParseIdentity("spiffe://kuaibao/client/140105001000/duty-1");
   const Identity township_ =
       *ParseIdentity("spiffe://kuaibao/node/140105001000");
+  // A county below the city, with the province above that.
+  RelayOptions options_ = [] {
+    RelayOptions options;
+    options.region = kCounty;
+    options.parent = kCity;
+    options.ancestors = {kProvince};
+    return options;
+  }();
   FakeClock clock_;
   TempDir dir_;
   RegionTable regions_;
@@ -113,6 +127,23 @@ TEST_F(RelayEngineTest, SameIdWithDifferentContentIsRefused) {
   absl::StatusOr<Receipt> r = Submit(client_, changed);
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_EQ(ErrorField(r.status()), "report_id");
+  // The attempt is on record for auditors, durably; the stored report is
+  // untouched.
+  Open();
+  absl::StatusOr<std::vector<ConflictRecord>> conflicts =
+      engine_->Conflicts("r-1");
+  ASSERT_THAT(conflicts, IsOk());
+  ASSERT_EQ(conflicts->size(), 1u);
+  const ConflictRecord& c = (*conflicts)[0];
+  EXPECT_EQ(c.sender(), client_.uri);
+  changed.set_origin(client_.uri);  // as the node filled it in
+  EXPECT_EQ(c.digest(), ReportDigest(changed));
+  EXPECT_EQ(c.stored_digest(),
+            ReportDigest(engine_->Timeline("r-1")->report()));
+  EXPECT_NE(c.digest(), c.stored_digest());
+  EXPECT_EQ(FromProto(c.received_at()), clock_.TimeNow());
+  EXPECT_EQ(engine_->Timeline("r-1")->report().headline(),
+            Report("r-1").headline());
 }
 
 TEST_F(RelayEngineTest, ClientMayReportOnlyForItsOwnSubtree) {
@@ -138,6 +169,7 @@ TEST_F(RelayEngineTest, RelayedReportKeepsTheHopsBelowAndAddsItsOwn) {
   HopRecord* below = relayed.add_hops();
   below->set_node(kTownship);
   below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
   ASSERT_THAT(Accept(township_, relayed), IsOk());
   absl::StatusOr<StoredReport> stored = engine_->Timeline("r-1");
   ASSERT_THAT(stored, IsOk());
@@ -231,7 +263,11 @@ TEST_F(RelayEngineTest, ClientReportsAreNumberedPerOriginAndResendsMatch) {
   *relayed.mutable_report() = Report("r-9");
   relayed.mutable_report()->set_origin(client_.uri);
   relayed.mutable_report()->set_origin_seq(9);
-  relayed.add_hops()->set_node(kTownship);
+  HopRecord* below = relayed.add_hops();
+  below->set_node(kTownship);
+  below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
+  *below->mutable_stored_at() = ToProto(clock_.TimeNow());
   ASSERT_THAT(Accept(township_, relayed), IsOk());
   EXPECT_EQ(engine_->Timeline("r-9")->report().origin_seq(), 9u);
   OriginRecord origin = (*engine_->ledger().List(
@@ -256,6 +292,260 @@ TEST_F(RelayEngineTest, NewReportsAreRefusedWhileTheDiskIsShort) {
   admission.Update({0, 1000});
   EXPECT_THAT(Submit(client_, Report("r-2")), IsOk());
   engine_->SetAdmissionControl(nullptr);
+}
+
+TEST_F(RelayEngineTest, ReportAboveTheNodesClearanceIsNeverStored) {
+  IncidentReport secret = Report("r-1");
+  secret.set_classification(CLASSIFICATION_SECRET);
+  absl::StatusOr<Receipt> r = Submit(client_, secret);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ErrorField(r.status()), "classification");
+  StoredReport relayed;
+  *relayed.mutable_report() = secret;
+  HopRecord* below = relayed.add_hops();
+  below->set_node(kTownship);
+  below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
+  r = Accept(township_, relayed);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ErrorField(r.status()), "classification");
+  EXPECT_THAT(engine_->Timeline("r-1"), StatusIs(absl::StatusCode::kNotFound));
+  // At the limit is fine.
+  IncidentReport internal = Report("r-2");
+  internal.set_classification(CLASSIFICATION_INTERNAL);
+  EXPECT_THAT(Submit(client_, internal), IsOk());
+}
+
+TEST_F(RelayEngineTest, ReportAboveTheLinkIsHeldHereWithTheReason) {
+  options_.max_classification = CLASSIFICATION_SECRET;
+  Open();
+  IncidentReport secret = Report("r-1");
+  secret.set_classification(CLASSIFICATION_SECRET);
+  ASSERT_THAT(Submit(client_, secret), IsOk());
+  ASSERT_THAT(Submit(client_, Report("r-2")), IsOk());
+  // Only the PUBLIC report is queued for the city.
+  auto out = *engine_->NextOutbound(kCity, 10, {});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].entry.report_id, "r-2");
+  StoredReport timeline = *engine_->Timeline("r-1");
+  ASSERT_EQ(timeline.hops(0).forwarded_size(), 1);
+  EXPECT_EQ(timeline.hops(0).forwarded(0).to(), kCity);
+  EXPECT_THAT(timeline.hops(0).forwarded(0).refused(),
+              ::testing::AllOf(::testing::HasSubstr("held here"),
+                               ::testing::HasSubstr("SECRET"),
+                               ::testing::HasSubstr("INTERNAL")));
+  // A link cleared for SECRET carries it.
+  options_.link_clearance[kCity] = CLASSIFICATION_SECRET;
+  Open();
+  secret.set_report_id("r-3");
+  ASSERT_THAT(Submit(client_, secret), IsOk());
+  out = *engine_->NextOutbound(kCity, 10, {});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].entry.report_id, "r-3");
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+// The notice's routing and deadline handling, on engines with a fake clock.
+class RoutingTest : public ::testing::Test {
+ protected:
+  RoutingTest()
+      : regions_(*RegionTable::Load(KUAIBAO_SOURCE_DIR
+                                    "/deploy/regions/shanxi-2022.csv")) {}
+
+  // An engine for `region` with its parent and the levels above.
+  std::unique_ptr<RelayEngine> Engine(const std::string& region,
+                                      std::unique_ptr<ReportStore>* store) {
+    *store = *ReportStore::Open(dir_.Sub(region), {});
+    RelayOptions options;
+    options.region = region;
+    options.parent = ParentCode(region);
+    for (std::string up = ParentCode(options.parent); !up.empty();
+         up = ParentCode(up)) {
+      options.ancestors.push_back(up);
+    }
+    return *RelayEngine::Open(options, store->get(), &regions_, &clock_);
+  }
+
+  template <typename Fn>
+  absl::StatusOr<Receipt> Wait(Fn fn) {
+    absl::Notification done;
+    absl::StatusOr<Receipt> result;
+    fn([&](absl::StatusOr<Receipt> r) {
+      result = std::move(r);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return result;
+  }
+
+  IncidentReport Report(const std::string& id, Grade grade) {
+    IncidentReport r = SampleReport(id, kTownship, clock_.TimeNow());
+    r.set_grade(grade);
+    return r;
+  }
+
+  // Hands the first outbound report of `from` for `upstream` to `to`.
+  absl::StatusOr<Receipt> Relay(RelayEngine& from, const std::string& sender,
+                                const std::string& upstream, RelayEngine& to) {
+    auto out = from.NextOutbound(upstream, 1, {});
+    if (!out.ok() || out->empty())
+      return absl::NotFoundError("nothing to send");
+    Identity child = *ParseIdentity("spiffe://kuaibao/node/" + sender);
+    StoredReport payload = (*out)[0].payload;
+    return Wait([&](RelayEngine::ReceiptCallback cb) {
+      to.Accept(child, payload, std::move(cb));
+    });
+  }
+
+  const Identity client_ =
+      *ParseIdentity("spiffe://kuaibao/client/140105001000/duty-1");
+  FakeClock clock_;
+  TempDir dir_;
+  RegionTable regions_;
+};
+
+TEST_F(RoutingTest, GradeTwoGoesToParentAndProvinceAndIsStoredOnceThere) {
+  std::unique_ptr<ReportStore> ts, cs, ps, xs;
+  auto township = Engine(kTownship, &ts);
+  auto county = Engine(kCounty, &cs);
+  auto city = Engine(kCity, &xs);
+  auto province = Engine(kProvince, &ps);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("mine-1", GRADE_II), cb);
+              }),
+              IsOk());
+  ASSERT_EQ(Queued(ts.get(), kCounty), 1u);
+  ASSERT_EQ(Queued(ts.get(), kProvince), 1u);
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u);
+
+  // The direct copy arrives first; then the level-by-level one.
+  absl::StatusOr<Receipt> direct =
+      Relay(*township, kTownship, kProvince, *province);
+  ASSERT_THAT(direct, IsOk());
+  EXPECT_FALSE(direct->duplicate());
+  ASSERT_THAT(Relay(*township, kTownship, kCounty, *county), IsOk());
+  ASSERT_THAT(Relay(*county, kCounty, kCity, *city), IsOk());
+  // The county does not send direct again: only the first government does.
+  EXPECT_EQ(Queued(cs.get(), kProvince), 0u);
+  absl::StatusOr<Receipt> chained = Relay(*city, kCity, kProvince, *province);
+  ASSERT_THAT(chained, IsOk());
+  EXPECT_TRUE(chained->duplicate());
+
+  EXPECT_EQ(province->ListReports("", 10, nullptr)->size(), 1u);
+  StoredReport at_province = *province->Timeline("mine-1");
+  ASSERT_EQ(at_province.hops_size(), 2);  // township → province, direct
+  EXPECT_EQ(at_province.hops(0).forwarded(0).route(), ROUTE_DIRECT);
+  ASSERT_EQ(at_province.other_paths_size(), 1);
+  EXPECT_EQ(at_province.other_paths(0).hops_size(), 4);
+  // Resending the same path again records nothing new.
+  ASSERT_THAT(Relay(*city, kCity, kProvince, *province), IsOk());
+  EXPECT_EQ(province->Timeline("mine-1")->other_paths_size(), 1);
+}
+
+TEST_F(RoutingTest, RoutineReportTakesOnlyTheParentRoute) {
+  std::unique_ptr<ReportStore> ts;
+  auto township = Engine(kTownship, &ts);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("fire-1", GRADE_IV), cb);
+              }),
+              IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCounty), 1u);
+  EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
+}
+
+TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
+  std::unique_ptr<ReportStore> ts;
+  auto township = Engine(kTownship, &ts);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("flood-1", GRADE_III), cb);
+              }),
+              IsOk());
+  township->SetLinkUp(kCounty, false);
+  clock_.Advance(absl::Minutes(60));
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u) << "not yet at risk";
+  clock_.Advance(absl::Minutes(31));  // 91 of 120 minutes: at risk
+  auto changed = township->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 1u);
+  EXPECT_EQ(Queued(ts.get(), kCounty), 1u) << "the parent still gets its copy";
+  StoredReport timeline = *township->Timeline("flood-1");
+  bool escalated = false;
+  for (const Forwarding& f : timeline.hops(0).forwarded()) {
+    if (f.to() == kCity) {
+      escalated = f.route() == ROUTE_ESCALATED;
+      EXPECT_THAT(f.reason(), ::testing::HasSubstr("unreachable"));
+    }
+  }
+  EXPECT_TRUE(escalated);
+  bool at_risk_reported = false;
+  for (const DeadlineStatus& s : *changed) {
+    at_risk_reported |= s.rule() == DEADLINE_RULE_PER_HOP &&
+                        s.state() == DEADLINE_STATE_AT_RISK;
+  }
+  EXPECT_TRUE(at_risk_reported);
+  // Escalated once, not at every tick.
+  clock_.Advance(absl::Minutes(40));
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 1u);
+  EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
+}
+
+TEST_F(RoutingTest, ParentUpMeansNoEscalationEvenWhenLate) {
+  std::unique_ptr<ReportStore> ts;
+  auto township = Engine(kTownship, &ts);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("flood-1", GRADE_III), cb);
+              }),
+              IsOk());
+  clock_.Advance(absl::Hours(3));
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u);
+  // The overdue hand-off is on the due list, attributed to the township.
+  auto due = township->ListDue(kTownship, clock_.TimeNow(), false);
+  ASSERT_THAT(due, IsOk());
+  bool overdue = false;
+  for (const DeadlineStatus& s : *due) {
+    overdue |= s.rule() == DEADLINE_RULE_PER_HOP &&
+               s.responsible() == kTownship &&
+               s.state() == DEADLINE_STATE_OVERDUE;
+  }
+  EXPECT_TRUE(overdue);
+}
+
+TEST_F(RoutingTest, OverdueFollowUpShowsAtTheOwnerAndAbove) {
+  std::unique_ptr<ReportStore> ts, cs;
+  auto township = Engine(kTownship, &ts);
+  auto county = Engine(kCounty, &cs);
+  IncidentReport initial = Report("flood-1", GRADE_III);
+  *initial.mutable_next_report_due() =
+      ToProto(clock_.TimeNow() + absl::Hours(1));
+  ASSERT_THAT(Wait([&](auto cb) { township->Submit(client_, initial, cb); }),
+              IsOk());
+  ASSERT_THAT(Relay(*township, kTownship, kCounty, *county), IsOk());
+  clock_.Advance(absl::Minutes(70));
+  auto follow_up_overdue = [&](RelayEngine& engine, const std::string& region) {
+    absl::StatusOr<std::vector<DeadlineStatus>> due =
+        engine.ListDue(region, clock_.TimeNow(), false);
+    EXPECT_THAT(due, IsOk());
+    for (const DeadlineStatus& s : *due) {
+      if (s.rule() == DEADLINE_RULE_FOLLOW_UP &&
+          s.state() == DEADLINE_STATE_OVERDUE && s.event_id() == "ev-flood-1") {
+        EXPECT_EQ(s.responsible(), kTownship);
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(follow_up_overdue(*township, kTownship));
+  EXPECT_TRUE(follow_up_overdue(*county, kCounty));
+  // Not visible to a caller of another region.
+  EXPECT_FALSE(follow_up_overdue(*county, "140106000000"));
 }
 
 }  // namespace

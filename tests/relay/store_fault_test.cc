@@ -59,8 +59,13 @@ class StoreFaultTest : public ::testing::Test {
         ReportStore::Open(dir_.path(), options);
     if (!store.ok()) return store.status();
     store_ = *std::move(store);
-    engine_ = std::make_unique<RelayEngine>(RelayOptions{kCounty, {kCity}, {}},
-                                            store_.get(), &regions_, &clock_);
+    RelayOptions relay;
+    relay.region = kCounty;
+    relay.parent = kCity;
+    absl::StatusOr<std::unique_ptr<RelayEngine>> engine =
+        RelayEngine::Open(relay, store_.get(), &regions_, &clock_);
+    if (!engine.ok()) return engine.status();
+    engine_ = *std::move(engine);
     return absl::OkStatus();
   }
 

@@ -1,0 +1,178 @@
+#include "client/due_view.h"
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "client/format.h"
+#include "client/text_table.h"
+#include "relay/proto_time.h"
+
+namespace kuaibao {
+
+namespace {
+
+struct Group {
+  v1::DeadlineState state;
+  absl::string_view title;
+};
+
+// The duty officer reads from the top: what is already late first.
+constexpr Group kGroups[] = {
+    {v1::DEADLINE_STATE_OVERDUE, "OVERDUE (迟报 in the making)"},
+    {v1::DEADLINE_STATE_AT_RISK, "AT RISK"},
+    {v1::DEADLINE_STATE_ON_TIME, "ON TIME (due soon)"},
+    {v1::DEADLINE_STATE_MET_LATE, "MET LATE (recent breaches)"},
+    {v1::DEADLINE_STATE_MET, "MET"},
+};
+constexpr size_t kOtherGroup = sizeof(kGroups) / sizeof(kGroups[0]);
+constexpr absl::string_view kOtherTitle =
+    "OTHER (a state this client does not know)";
+
+size_t GroupOf(int state) {
+  for (size_t g = 0; g < kOtherGroup; ++g) {
+    if (kGroups[g].state == state) return g;
+  }
+  return kOtherGroup;
+}
+
+bool IsEventRule(int rule) {
+  return rule == v1::DEADLINE_RULE_BRIEF_TO_DETAILED ||
+         rule == v1::DEADLINE_RULE_FOLLOW_UP;
+}
+
+// The event's own deadlines are owed by the event (a next report), not by
+// the report that happens to be its latest.
+std::string Subject(const v1::DeadlineStatus& deadline) {
+  const bool by_event =
+      IsEventRule(deadline.rule()) || deadline.report_id().empty();
+  if (by_event && !deadline.event_id().empty()) {
+    return absl::StrCat("event ", deadline.event_id());
+  }
+  return deadline.report_id().empty() ? "-" : deadline.report_id();
+}
+
+std::vector<std::string> Row(const v1::DeadlineStatus& deadline,
+                             const google::protobuf::Timestamp& as_of,
+                             absl::Time now) {
+  return {
+      DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due()),
+      Subject(deadline),
+      deadline.headline().empty() ? "-" : deadline.headline(),
+      ShortIdentity(deadline.responsible()),
+      FormatTimeOfDay(deadline.due(), as_of),
+      DeadlineTiming(deadline.due(), deadline.met_at(), now)};
+}
+
+std::vector<std::string> Columns() {
+  return {"RULE", "REPORT", "HEADLINE", "RESPONSIBLE", "DUE", "WHEN"};
+}
+
+}  // namespace
+
+std::string FormatDue(const v1::ListDueResponse& response, absl::Time now) {
+  google::protobuf::Timestamp as_of = response.as_of();
+  std::string clock;
+  if (IsSet(as_of)) {
+    now = FromProto(as_of);
+  } else if (now != absl::InfinitePast()) {
+    as_of = ToProto(now);
+    clock = " (this machine's clock)";
+  }
+  std::string text = absl::StrCat("Deadlines for node ", response.node(),
+                                  " and its subtree, as of ",
+                                  FormatTimestamp(as_of), clock, "\n");
+
+  std::vector<std::vector<const v1::DeadlineStatus*>> groups(kOtherGroup + 1);
+  std::vector<const v1::DeadlineStatus*> drills;
+  for (const v1::DeadlineStatus& deadline : response.deadlines()) {
+    if (deadline.drill()) {
+      drills.push_back(&deadline);
+    } else {
+      groups[GroupOf(deadline.state())].push_back(&deadline);
+    }
+  }
+  if (response.deadlines().empty()) {
+    absl::StrAppend(&text, "\nNothing due, at risk, overdue or late.\n");
+    return text;
+  }
+
+  for (size_t g = 0; g <= kOtherGroup; ++g) {
+    if (groups[g].empty()) continue;
+    TextTable table(Columns());
+    for (const v1::DeadlineStatus* deadline : groups[g]) {
+      std::vector<std::string> row = Row(*deadline, as_of, now);
+      if (g == kOtherGroup) {
+        row.back() = absl::StrCat(DeadlineStateLabel(deadline->state()), ", ",
+                                  row.back());
+      }
+      table.AddRow(std::move(row));
+    }
+    absl::StrAppend(&text, "\n",
+                    g == kOtherGroup ? kOtherTitle : kGroups[g].title, ": ",
+                    groups[g].size(), "\n", table.Render());
+  }
+
+  if (!drills.empty()) {
+    // Grouped as above, so a drill's overdue deadlines still come first.
+    std::vector<std::vector<const v1::DeadlineStatus*>> by_group(kOtherGroup +
+                                                                 1);
+    for (const v1::DeadlineStatus* deadline : drills) {
+      by_group[GroupOf(deadline->state())].push_back(deadline);
+    }
+    std::vector<std::string> columns = Columns();
+    columns.insert(columns.begin(), "STATE");
+    TextTable table(std::move(columns));
+    for (const auto& group : by_group) {
+      for (const v1::DeadlineStatus* deadline : group) {
+        std::vector<std::string> row = Row(*deadline, as_of, now);
+        row.insert(
+            row.begin(),
+            absl::StrCat("[DRILL] ", DeadlineStateLabel(deadline->state())));
+        table.AddRow(std::move(row));
+      }
+    }
+    absl::StrAppend(&text, "\nDrills (never counted): ", drills.size(), "\n",
+                    table.Render());
+  }
+  return text;
+}
+
+std::string FormatDueSummary(const v1::ListDueResponse& response) {
+  int overdue = 0;
+  int at_risk = 0;
+  int late = 0;
+  int drills = 0;
+  for (const v1::DeadlineStatus& deadline : response.deadlines()) {
+    if (deadline.drill()) {
+      ++drills;
+      continue;
+    }
+    switch (deadline.state()) {
+      case v1::DEADLINE_STATE_OVERDUE:
+        ++overdue;
+        break;
+      case v1::DEADLINE_STATE_AT_RISK:
+        ++at_risk;
+        break;
+      case v1::DEADLINE_STATE_MET_LATE:
+        ++late;
+        break;
+      default:
+        break;
+    }
+  }
+  std::string summary =
+      absl::StrCat(overdue, " overdue, ", at_risk, " at risk, ", late, " late");
+  if (drills > 0) {
+    absl::StrAppend(&summary, "; ", drills,
+                    drills == 1 ? " drill deadline" : " drill deadlines",
+                    " not counted");
+  }
+  return summary;
+}
+
+}  // namespace kuaibao

@@ -1,0 +1,310 @@
+#include "relay/deadlines.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "relay/proto_time.h"
+#include "relay/region.h"
+
+namespace kuaibao {
+namespace {
+
+bool IsProvince(const std::string& code) {
+  absl::StatusOr<Level> level = LevelOf(code);
+  return level.ok() && *level == Level::kProvince;
+}
+
+// When the report first reached a province, over every path; InfinitePast
+// if it has not.
+absl::Time ProvinceArrival(const StoredReport& stored) {
+  absl::Time first = absl::InfiniteFuture();
+  auto scan = [&](const google::protobuf::RepeatedPtrField<HopRecord>& hops) {
+    for (const HopRecord& hop : hops) {
+      if (IsProvince(hop.node()) && IsSet(hop.received_at())) {
+        first = std::min(first, FromProto(hop.received_at()));
+      }
+    }
+  };
+  scan(stored.hops());
+  for (const Path& path : stored.other_paths()) scan(path.hops());
+  return first == absl::InfiniteFuture() ? absl::InfinitePast() : first;
+}
+
+// When hop `i` of the primary path handed the report to hop i+1 (its send
+// time of the copy that arrived), or InfinitePast.
+absl::Time SentOn(const StoredReport& stored, int i) {
+  if (i + 1 >= stored.hops_size()) return absl::InfinitePast();
+  const std::string& next = stored.hops(i + 1).node();
+  for (const Forwarding& f : stored.hops(i).forwarded()) {
+    if (f.to() == next && IsSet(f.sent_at())) return FromProto(f.sent_at());
+  }
+  return absl::InfinitePast();
+}
+
+// This node's own send to its parent (route PARENT), or InfinitePast.
+absl::Time OwnSendToParent(const HopRecord& own) {
+  for (const Forwarding& f : own.forwarded()) {
+    if ((f.route() == ROUTE_PARENT || f.route() == ROUTE_UNSPECIFIED) &&
+        IsSet(f.sent_at()) && IsSet(f.acked_at())) {
+      return FromProto(f.sent_at());
+    }
+  }
+  return absl::InfinitePast();
+}
+
+// Who held the report at time `t` on the primary path: the hop that had
+// received it and not yet passed it on; the origin before the first hop.
+std::string HolderAt(const StoredReport& stored, absl::Time t) {
+  if (stored.hops().empty() || t < FromProto(stored.hops(0).received_at())) {
+    return stored.report().origin();
+  }
+  for (int i = 0; i < stored.hops_size(); ++i) {
+    absl::Time sent = SentOn(stored, i);
+    if (sent == absl::InfinitePast() || t < sent) return stored.hops(i).node();
+  }
+  return stored.hops(stored.hops_size() - 1).node();
+}
+
+absl::Time ReportableAt(const IncidentReport& r) {
+  if (IsSet(r.reportable_at())) return FromProto(r.reportable_at());
+  return FromProto(r.occurred_at());
+}
+
+absl::Time UnitInformedAt(const IncidentReport& r) {
+  if (IsSet(r.unit_informed_at())) return FromProto(r.unit_informed_at());
+  return ReportableAt(r);
+}
+
+DeadlineStatus Status(const StoredReport& stored, DeadlineRule rule,
+                      const std::string& responsible, absl::Time start,
+                      absl::Duration budget, absl::Time met, absl::Time now,
+                      const DeadlinePolicy& policy) {
+  DeadlineStatus s;
+  s.set_rule(rule);
+  s.set_report_id(stored.report().report_id());
+  s.set_event_id(stored.report().event_id());
+  s.set_headline(stored.report().headline());
+  s.set_responsible(responsible);
+  s.set_drill(IsDrill(stored.report()));
+  *s.mutable_start() = ToProto(start);
+  *s.mutable_due() = ToProto(start + budget);
+  if (met != absl::InfinitePast()) *s.mutable_met_at() = ToProto(met);
+  s.set_state(
+      StateOf(start, start + budget, met, now, policy.at_risk_fraction));
+  return s;
+}
+
+}  // namespace
+
+DeadlineState StateOf(absl::Time start, absl::Time due, absl::Time met,
+                      absl::Time now, double at_risk_fraction) {
+  if (met != absl::InfinitePast()) {
+    return met <= due ? DEADLINE_STATE_MET : DEADLINE_STATE_MET_LATE;
+  }
+  if (now > due) return DEADLINE_STATE_OVERDUE;
+  if (now - start >= (due - start) * at_risk_fraction) {
+    return DEADLINE_STATE_AT_RISK;
+  }
+  return DEADLINE_STATE_ON_TIME;
+}
+
+bool IsUrgent(const IncidentReport& report) {
+  return report.grade() == GRADE_I || report.grade() == GRADE_II ||
+         report.sensitivity_size() > 0;
+}
+
+bool IsDrill(const IncidentReport& report) {
+  return report.status() != REPORT_STATUS_ACTUAL;
+}
+
+std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
+                                            const DeadlinePolicy& policy,
+                                            const std::string& here,
+                                            bool has_parent, absl::Time now) {
+  std::vector<DeadlineStatus> out;
+  if (stored.hops().empty()) return out;
+  const IncidentReport& r = stored.report();
+  const HopRecord& first = stored.hops(0);
+  const int last = stored.hops_size() - 1;
+
+  // R1 and R2 end to end run from when the event became known: they bind
+  // the first report of an origin's stream; follow-ups are bound by the
+  // per-hop budget and the follow-up cadence instead.
+  const bool opens_stream = r.event_seq() == 0;
+  // R1: recorded at intake, never a reason to refuse.
+  if (opens_stream)
+    out.push_back(Status(stored, DEADLINE_RULE_UNIT_TO_LOCAL, r.origin(),
+                         UnitInformedAt(r), policy.unit_to_local,
+                         FromProto(first.received_at()), now, policy));
+
+  // R2, per hop: every node that passed it on, and this node while it still
+  // owes its parent the hand-off.
+  for (int i = 0; i < last; ++i) {
+    out.push_back(Status(stored, DEADLINE_RULE_PER_HOP, stored.hops(i).node(),
+                         FromProto(stored.hops(i).received_at()),
+                         policy.per_hop, SentOn(stored, i), now, policy));
+  }
+  if (has_parent && stored.hops(last).node() == here) {
+    out.push_back(Status(stored, DEADLINE_RULE_PER_HOP, here,
+                         FromProto(stored.hops(last).received_at()),
+                         policy.per_hop, OwnSendToParent(stored.hops(last)),
+                         now, policy));
+  }
+
+  // R2 end to end, and R3 for urgent reports: until the province has it.
+  absl::Time at_province = ProvinceArrival(stored);
+  auto to_province = [&](DeadlineRule rule, absl::Time start,
+                         absl::Duration budget) {
+    absl::Time due = start + budget;
+    // On time: the obligation was the first government's. Late (or open):
+    // the node that held it when the time ran out (or now) answers for it.
+    bool met_on_time =
+        at_province != absl::InfinitePast() && at_province <= due;
+    std::string responsible =
+        met_on_time
+            ? first.node()
+            : HolderAt(stored, std::min(due, at_province == absl::InfinitePast()
+                                                 ? now
+                                                 : at_province));
+    out.push_back(Status(stored, rule, responsible, start, budget, at_province,
+                         now, policy));
+  };
+  if (opens_stream) {
+    to_province(DEADLINE_RULE_END_TO_END, ReportableAt(r), policy.end_to_end);
+  }
+  if (IsUrgent(r)) {
+    to_province(DEADLINE_RULE_DIRECT_TO_PROVINCE,
+                FromProto(first.received_at()), policy.direct_to_province);
+  }
+
+  // R5: the province's own obligation for urgent reports.
+  if (IsUrgent(r) && IsProvince(here) && stored.hops(last).node() == here) {
+    absl::Time national = absl::InfinitePast();
+    for (const Forwarding& f : stored.hops(last).forwarded()) {
+      if (IsSet(f.sent_at())) national = FromProto(f.sent_at());
+    }
+    out.push_back(Status(stored, DEADLINE_RULE_PROVINCE_TO_NATIONAL, here,
+                         FromProto(stored.hops(last).received_at()),
+                         policy.province_to_national, national, now, policy));
+  }
+  return out;
+}
+
+std::vector<Breach> BreachesAtSend(const StoredReport& stored,
+                                   const DeadlinePolicy& policy,
+                                   const std::string& here, absl::Time now) {
+  std::vector<Breach> out;
+  if (stored.hops().empty()) return out;
+  const HopRecord& own = stored.hops(stored.hops_size() - 1);
+  if (own.node() != here) return out;
+  auto add = [&](DeadlineRule rule, const std::string& responsible,
+                 absl::Time start, absl::Duration budget, absl::Time met,
+                 const std::string& detail) {
+    Breach b;
+    b.set_rule(rule);
+    b.set_responsible(responsible);
+    *b.mutable_start() = ToProto(start);
+    *b.mutable_due() = ToProto(start + budget);
+    *b.mutable_met_at() = ToProto(met);
+    b.set_drill(IsDrill(stored.report()));
+    b.set_detail(detail);
+    out.push_back(std::move(b));
+  };
+  absl::Time received = FromProto(own.received_at());
+  if (now > received + policy.per_hop) {
+    add(DEADLINE_RULE_PER_HOP, here, received, policy.per_hop, now,
+        absl::StrCat("held ", absl::FormatDuration(now - received),
+                     " here; the budget per level is ",
+                     absl::FormatDuration(policy.per_hop)));
+  }
+  // The reporting unit was late to the local government: recorded by the
+  // local government (the first hop), against the unit.
+  if (stored.hops_size() == 1 && stored.report().event_seq() == 0) {
+    absl::Time informed = UnitInformedAt(stored.report());
+    if (received > informed + policy.unit_to_local) {
+      add(DEADLINE_RULE_UNIT_TO_LOCAL, stored.report().origin(), informed,
+          policy.unit_to_local, received,
+          absl::StrCat("reached the local government ",
+                       absl::FormatDuration(received - informed),
+                       " after the unit's head learned of it"));
+    }
+  }
+  return out;
+}
+
+std::vector<DeadlineStatus> EventDeadlines(const EventRecord& event,
+                                           const DeadlinePolicy& policy,
+                                           absl::Time now) {
+  std::vector<DeadlineStatus> out;
+  auto add = [&](DeadlineRule rule, absl::Time start, absl::Time due,
+                 const std::string& detail) {
+    DeadlineStatus s;
+    s.set_rule(rule);
+    s.set_report_id(event.last_report_id());
+    s.set_event_id(event.event_id());
+    s.set_headline(event.headline());
+    s.set_responsible(event.owner_node());
+    s.set_drill(event.drill());
+    *s.mutable_start() = ToProto(start);
+    *s.mutable_due() = ToProto(due);
+    s.set_state(StateOf(start, due, absl::InfinitePast(), now,
+                        policy.at_risk_fraction));
+    s.set_detail(detail);
+    out.push_back(std::move(s));
+  };
+  if (event.closed()) return out;
+  if (IsSet(event.brief_at())) {
+    absl::Time brief = FromProto(event.brief_at());
+    add(DEADLINE_RULE_BRIEF_TO_DETAILED, brief,
+        brief + policy.brief_to_detailed,
+        "the detailed report after the brief one");
+  }
+  if (IsSet(event.next_due())) {
+    add(DEADLINE_RULE_FOLLOW_UP, FromProto(event.last_received_at()),
+        FromProto(event.next_due()),
+        absl::StrCat("next report after #", event.last_event_seq(),
+                     "; the event stays open until a final report"));
+  }
+  return out;
+}
+
+void UpdateEvent(const StoredReport& stored, absl::Time received,
+                 const DeadlinePolicy& policy, EventRecord* event) {
+  const IncidentReport& r = stored.report();
+  bool first = event->reports() == 0;
+  if (first) {
+    event->set_event_id(r.event_id());
+    event->set_owner_node(stored.hops().empty() ? "" : stored.hops(0).node());
+    event->set_origin(r.origin());
+  }
+  event->set_reports(event->reports() + 1);
+  if (!first && r.event_seq() < event->last_event_seq()) return;
+  event->set_last_report_id(r.report_id());
+  event->set_last_kind(r.kind());
+  event->set_last_event_seq(r.event_seq());
+  event->set_headline(r.headline());
+  event->set_region_code(r.location().region_code());
+  event->set_grade(r.grade());
+  event->set_drill(IsDrill(r));
+  *event->mutable_last_received_at() = ToProto(received);
+  if (r.kind() == REPORT_KIND_FINAL || r.kind() == REPORT_KIND_RETRACTION) {
+    event->set_closed(true);
+    event->clear_next_due();
+    event->clear_brief_at();
+    return;
+  }
+  event->set_closed(false);
+  absl::Time next = received + policy.follow_up_interval;
+  if (IsSet(r.next_report_due())) {
+    next = std::min(next, FromProto(r.next_report_due()));
+  }
+  *event->mutable_next_due() = ToProto(next);
+  if (r.kind() == REPORT_KIND_BRIEF) {
+    if (!IsSet(event->brief_at()))
+      *event->mutable_brief_at() = ToProto(received);
+  } else if (r.kind() != REPORT_KIND_CORRECTION) {
+    event->clear_brief_at();
+  }
+}
+
+}  // namespace kuaibao

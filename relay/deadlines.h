@@ -1,0 +1,63 @@
+#ifndef KUAIBAO_RELAY_DEADLINES_H_
+#define KUAIBAO_RELAY_DEADLINES_H_
+
+// The notice's deadlines, evaluated. Pure functions of the recorded facts (a
+// report's hop records, an event's record), the policy and `now`: every node
+// recomputes them for what it holds, so two nodes agree on lateness without
+// trusting each other's verdicts.
+//
+// Times come from the hop records, each on its own node's clock. A hop's
+// dwell (received → sent on) is measured on one clock; only the end-to-end
+// and direct rules compare a start on one node with an arrival on another.
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "relay/deadline_policy.h"
+#include "relay/report_types.h"
+
+namespace kuaibao {
+
+// ON_TIME / AT_RISK / OVERDUE for an open window, MET / MET_LATE for a closed
+// one (`met` is absl::InfinitePast() while open).
+DeadlineState StateOf(absl::Time start, absl::Time due, absl::Time met,
+                      absl::Time now, double at_risk_fraction);
+
+// Grade I/II or sensitive: reported directly to the province as well.
+bool IsUrgent(const IncidentReport& report);
+// Exercise or test traffic.
+bool IsDrill(const IncidentReport& report);
+
+// Every deadline of one report as node `here` sees it (`here` holds the
+// report; its own hop is the last of the primary path). Per-hop windows for
+// every hop that passed it on, and for `here` itself while `here` has a
+// parent (`has_parent`); the unit→local, end-to-end and (for urgent reports)
+// direct rules; the province's national deadline when `here` is the
+// province.
+std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
+                                            const DeadlinePolicy& policy,
+                                            const std::string& here,
+                                            bool has_parent, absl::Time now);
+
+// The deadlines `here` has missed at the moment it sends the report on
+// (`now`): they travel up in its hop record.
+std::vector<Breach> BreachesAtSend(const StoredReport& stored,
+                                   const DeadlinePolicy& policy,
+                                   const std::string& here, absl::Time now);
+
+// An event's open obligations: the detailed report after a brief one, and
+// the next follow-up until a final report closes it.
+std::vector<DeadlineStatus> EventDeadlines(const EventRecord& event,
+                                           const DeadlinePolicy& policy,
+                                           absl::Time now);
+
+// Folds a newly stored report into its event's record (`received` on this
+// node's clock). A report older than the latest (lower event_seq, arriving
+// late) is counted but does not move the event back.
+void UpdateEvent(const StoredReport& stored, absl::Time received,
+                 const DeadlinePolicy& policy, EventRecord* event);
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_RELAY_DEADLINES_H_

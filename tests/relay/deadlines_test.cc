@@ -1,0 +1,260 @@
+// The notice's deadlines on hand-built timelines (domain-model §3's worked
+// example, shifted onto round numbers): who is late, and for which rule.
+#include "relay/deadlines.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "relay/proto_time.h"
+#include "tests/testing/sample_reports.h"
+
+namespace kuaibao {
+namespace {
+
+using ::kuaibao::testing::SampleReport;
+
+constexpr char kProvince[] = "140000000000";
+constexpr char kCity[] = "140100000000";
+constexpr char kCounty[] = "140105000000";
+constexpr char kTownship[] = "140105001000";
+constexpr char kOrigin[] = "spiffe://kuaibao/client/140105001000/duty-1";
+
+const absl::Time t0 = absl::FromUnixSeconds(1790000000);  // the accident
+
+// A hop at `node`: received at t0 + `in`, passed to `next` at t0 + `out`.
+void AddHop(StoredReport* s, const std::string& node, absl::Duration in,
+            const std::string& next = "",
+            absl::Duration out = absl::ZeroDuration()) {
+  HopRecord* hop = s->add_hops();
+  hop->set_node(node);
+  *hop->mutable_received_at() = ToProto(t0 + in);
+  *hop->mutable_stored_at() = ToProto(t0 + in);
+  if (!next.empty()) {
+    Forwarding* f = hop->add_forwarded();
+    f->set_to(next);
+    f->set_route(ROUTE_PARENT);
+    *f->mutable_sent_at() = ToProto(t0 + out);
+  }
+}
+
+StoredReport Report(Grade grade) {
+  StoredReport s;
+  *s.mutable_report() = SampleReport("mine-1", kTownship, t0 + absl::Hours(1));
+  s.mutable_report()->set_grade(grade);
+  s.mutable_report()->set_origin(kOrigin);
+  *s.mutable_report()->mutable_occurred_at() = ToProto(t0);
+  *s.mutable_report()->mutable_reportable_at() = ToProto(t0);
+  *s.mutable_report()->mutable_unit_informed_at() =
+      ToProto(t0 + absl::Minutes(20));
+  return s;
+}
+
+const DeadlineStatus* Find(const std::vector<DeadlineStatus>& all,
+                           DeadlineRule rule, const std::string& responsible) {
+  for (const DeadlineStatus& s : all) {
+    if (s.rule() == rule && s.responsible() == responsible) return &s;
+  }
+  return nullptr;
+}
+
+int CountLate(const std::vector<DeadlineStatus>& all) {
+  int n = 0;
+  for (const DeadlineStatus& s : all) {
+    n += s.state() == DEADLINE_STATE_MET_LATE ||
+         s.state() == DEADLINE_STATE_OVERDUE;
+  }
+  return n;
+}
+
+TEST(StateOfTest, WindowStates) {
+  absl::Time start = t0;
+  absl::Time due = t0 + absl::Hours(2);
+  EXPECT_EQ(
+      StateOf(start, due, absl::InfinitePast(), t0 + absl::Minutes(89), 0.75),
+      DEADLINE_STATE_ON_TIME);
+  EXPECT_EQ(
+      StateOf(start, due, absl::InfinitePast(), t0 + absl::Minutes(90), 0.75),
+      DEADLINE_STATE_AT_RISK);
+  EXPECT_EQ(
+      StateOf(start, due, absl::InfinitePast(), t0 + absl::Minutes(121), 0.75),
+      DEADLINE_STATE_OVERDUE);
+  EXPECT_EQ(StateOf(start, due, t0 + absl::Hours(2), t0 + absl::Hours(9), 0.75),
+            DEADLINE_STATE_MET);
+  EXPECT_EQ(
+      StateOf(start, due, t0 + absl::Minutes(121), t0 + absl::Hours(9), 0.75),
+      DEADLINE_STATE_MET_LATE);
+}
+
+TEST(ReportDeadlinesTest, OnTimeEverywhereMeansNothingLate) {
+  StoredReport s = Report(GRADE_III);
+  AddHop(&s, kTownship, absl::Minutes(40), kCounty, absl::Minutes(45));
+  AddHop(&s, kCounty, absl::Minutes(46), kCity, absl::Minutes(50));
+  AddHop(&s, kCity, absl::Minutes(51), kProvince, absl::Minutes(55));
+  AddHop(&s, kProvince, absl::Minutes(56));
+  auto all = ReportDeadlines(s, {}, kProvince, false, t0 + absl::Hours(1));
+  EXPECT_EQ(CountLate(all), 0);
+  ASSERT_NE(Find(all, DEADLINE_RULE_PER_HOP, kCounty), nullptr);
+  EXPECT_EQ(Find(all, DEADLINE_RULE_PER_HOP, kCounty)->state(),
+            DEADLINE_STATE_MET);
+  // The province owes nothing upward for a grade III report.
+  EXPECT_EQ(Find(all, DEADLINE_RULE_PROVINCE_TO_NATIONAL, kProvince), nullptr);
+}
+
+TEST(ReportDeadlinesTest, UnitLateToTheLocalGovernmentIsTheUnits) {
+  StoredReport s = Report(GRADE_III);
+  // Informed at t0+20m; the township has it at t0+1h30m: 10 minutes late.
+  AddHop(&s, kTownship, absl::Minutes(90));
+  auto all = ReportDeadlines(s, {}, kTownship, true, t0 + absl::Minutes(91));
+  const DeadlineStatus* r1 = Find(all, DEADLINE_RULE_UNIT_TO_LOCAL, kOrigin);
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(r1->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(FromProto(r1->due()), t0 + absl::Minutes(80));
+}
+
+TEST(ReportDeadlinesTest, ReportHeldAtTheCountyIsTheCountysNotTheTownships) {
+  StoredReport s = Report(GRADE_III);
+  AddHop(&s, kTownship, absl::Minutes(10), kCounty, absl::Minutes(15));
+  // The county sits on it for 2h50m.
+  AddHop(&s, kCounty, absl::Minutes(16), kCity, absl::Minutes(186));
+  AddHop(&s, kCity, absl::Minutes(187), kProvince, absl::Minutes(190));
+  AddHop(&s, kProvince, absl::Minutes(191));
+  auto all = ReportDeadlines(s, {}, kProvince, false, t0 + absl::Hours(4));
+  EXPECT_EQ(Find(all, DEADLINE_RULE_PER_HOP, kTownship)->state(),
+            DEADLINE_STATE_MET);
+  EXPECT_EQ(Find(all, DEADLINE_RULE_PER_HOP, kCounty)->state(),
+            DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(Find(all, DEADLINE_RULE_PER_HOP, kCity)->state(),
+            DEADLINE_STATE_MET);
+  // End to end (reportable t0 + 3h): at t0+3h the county still held it.
+  const DeadlineStatus* e2e = Find(all, DEADLINE_RULE_END_TO_END, kCounty);
+  ASSERT_NE(e2e, nullptr);
+  EXPECT_EQ(e2e->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(CountLate(all), 2);
+}
+
+TEST(ReportDeadlinesTest, OpenHandOffAtThisNodeGoesAtRiskThenOverdue) {
+  StoredReport s = Report(GRADE_IV);
+  AddHop(&s, kTownship, absl::Minutes(10), kCounty, absl::Minutes(12));
+  AddHop(&s, kCounty, absl::Minutes(13));
+  auto at = [&](absl::Duration d) {
+    return Find(ReportDeadlines(s, {}, kCounty, true, t0 + d),
+                DEADLINE_RULE_PER_HOP, kCounty)
+        ->state();
+  };
+  EXPECT_EQ(at(absl::Minutes(60)), DEADLINE_STATE_ON_TIME);
+  EXPECT_EQ(at(absl::Minutes(13 + 90)), DEADLINE_STATE_AT_RISK);
+  EXPECT_EQ(at(absl::Minutes(13 + 121)), DEADLINE_STATE_OVERDUE);
+}
+
+TEST(ReportDeadlinesTest, GradeTwoMustReachTheProvinceWithinTheHour) {
+  StoredReport s = Report(GRADE_II);
+  // The township learns at t0+30m and sends both ways at once.
+  AddHop(&s, kTownship, absl::Minutes(30), kCounty, absl::Minutes(31));
+  s.mutable_hops(0)->add_forwarded()->set_to(kProvince);
+  AddHop(&s, kCounty, absl::Minutes(32), kCity, absl::Minutes(40));
+  AddHop(&s, kCity, absl::Minutes(41), kProvince, absl::Minutes(45));
+  AddHop(&s, kProvince, absl::Minutes(46));
+  // The direct copy arrived first, at t0+32m.
+  Path* direct = s.add_other_paths();
+  *direct->add_hops() = s.hops(0);
+  HopRecord* at_province = direct->add_hops();
+  at_province->set_node(kProvince);
+  *at_province->mutable_received_at() = ToProto(t0 + absl::Minutes(32));
+  // Order of paths does not matter: the earliest arrival counts.
+  auto all = ReportDeadlines(s, {}, kProvince, false, t0 + absl::Hours(1));
+  const DeadlineStatus* r3 = nullptr;
+  for (const DeadlineStatus& d : all) {
+    if (d.rule() == DEADLINE_RULE_DIRECT_TO_PROVINCE) r3 = &d;
+  }
+  ASSERT_NE(r3, nullptr);
+  EXPECT_EQ(r3->state(), DEADLINE_STATE_MET);
+  EXPECT_EQ(FromProto(r3->met_at()), t0 + absl::Minutes(32));
+  EXPECT_EQ(FromProto(r3->due()), t0 + absl::Minutes(90));
+  // And the province now owes the State Council within 4 hours.
+  const DeadlineStatus* r5 =
+      Find(all, DEADLINE_RULE_PROVINCE_TO_NATIONAL, kProvince);
+  ASSERT_NE(r5, nullptr);
+  EXPECT_EQ(r5->state(), DEADLINE_STATE_ON_TIME);
+  EXPECT_EQ(FromProto(r5->due()), t0 + absl::Minutes(46) + absl::Hours(4));
+}
+
+TEST(ReportDeadlinesTest, DrillsAreMarked) {
+  StoredReport s = Report(GRADE_IV);
+  s.mutable_report()->set_status(REPORT_STATUS_EXERCISE);
+  AddHop(&s, kTownship, absl::Minutes(10));
+  for (const DeadlineStatus& d :
+       ReportDeadlines(s, {}, kTownship, true, t0 + absl::Hours(1))) {
+    EXPECT_TRUE(d.drill()) << DeadlineRule_Name(d.rule());
+  }
+}
+
+TEST(BreachesAtSendTest, HolderRecordsItsOwnLateHandOff) {
+  StoredReport s = Report(GRADE_IV);
+  AddHop(&s, kTownship, absl::Minutes(10), kCounty, absl::Minutes(12));
+  AddHop(&s, kCounty, absl::Minutes(13));
+  EXPECT_TRUE(BreachesAtSend(s, {}, kCounty, t0 + absl::Minutes(100)).empty());
+  std::vector<Breach> late =
+      BreachesAtSend(s, {}, kCounty, t0 + absl::Minutes(13 + 125));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].rule(), DEADLINE_RULE_PER_HOP);
+  EXPECT_EQ(late[0].responsible(), kCounty);
+}
+
+TEST(EventDeadlinesTest, FollowUpsUntilFinalAndDetailAfterBrief) {
+  DeadlinePolicy policy;
+  EventRecord event;
+  StoredReport brief = Report(GRADE_UNKNOWN);
+  brief.mutable_report()->set_kind(REPORT_KIND_BRIEF);
+  AddHop(&brief, kTownship, absl::Minutes(30));
+  UpdateEvent(brief, t0 + absl::Minutes(30), policy, &event);
+  auto rules = [&](absl::Duration at) {
+    std::map<DeadlineRule, DeadlineState> m;
+    for (const DeadlineStatus& d : EventDeadlines(event, policy, t0 + at)) {
+      m[d.rule()] = d.state();
+      EXPECT_EQ(d.responsible(), kTownship);
+    }
+    return m;
+  };
+  // Brief at t0+30m: the detailed report is due 40 minutes later.
+  EXPECT_EQ(rules(absl::Minutes(60))[DEADLINE_RULE_BRIEF_TO_DETAILED],
+            DEADLINE_STATE_AT_RISK);
+  EXPECT_EQ(rules(absl::Minutes(71))[DEADLINE_RULE_BRIEF_TO_DETAILED],
+            DEADLINE_STATE_OVERDUE);
+
+  StoredReport initial = Report(GRADE_III);
+  initial.mutable_report()->set_report_id("mine-2");
+  initial.mutable_report()->set_event_seq(1);
+  *initial.mutable_report()->mutable_next_report_due() =
+      ToProto(t0 + absl::Hours(3));
+  AddHop(&initial, kTownship, absl::Minutes(75));
+  UpdateEvent(initial, t0 + absl::Minutes(75), policy, &event);
+  EXPECT_EQ(rules(absl::Hours(2)).count(DEADLINE_RULE_BRIEF_TO_DETAILED), 0u);
+  EXPECT_EQ(rules(absl::Hours(2))[DEADLINE_RULE_FOLLOW_UP],
+            DEADLINE_STATE_ON_TIME);
+  EXPECT_EQ(rules(absl::Minutes(181))[DEADLINE_RULE_FOLLOW_UP],
+            DEADLINE_STATE_OVERDUE);
+
+  StoredReport final_report = Report(GRADE_III);
+  final_report.mutable_report()->set_report_id("mine-3");
+  final_report.mutable_report()->set_event_seq(2);
+  final_report.mutable_report()->set_kind(REPORT_KIND_FINAL);
+  AddHop(&final_report, kTownship, absl::Hours(4));
+  UpdateEvent(final_report, t0 + absl::Hours(4), policy, &event);
+  EXPECT_TRUE(event.closed());
+  EXPECT_TRUE(rules(absl::Hours(30)).empty());
+
+  // A late-arriving older report does not reopen it.
+  UpdateEvent(initial, t0 + absl::Hours(5), policy, &event);
+  EXPECT_TRUE(event.closed());
+  EXPECT_EQ(event.reports(), 4u);
+}
+
+TEST(DeadlinePolicyTest, DrillScalesEveryBudget) {
+  DeadlinePolicy drill = DeadlinePolicy().Scaled(0.001);
+  EXPECT_EQ(drill.per_hop, absl::Milliseconds(7200));
+  EXPECT_EQ(drill.province_to_national, absl::Milliseconds(14400));
+  EXPECT_EQ(drill.at_risk_fraction, 0.75);
+}
+
+}  // namespace
+}  // namespace kuaibao
