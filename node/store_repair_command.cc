@@ -73,8 +73,8 @@ int RunStoreRepair(const NodeConfig& config, Clock* clock, std::ostream& out,
   }
   for (const auto& [upstream, queue] : summary->queues) {
     out << "  waiting for " << upstream << ": " << queue.waiting
-        << " (queued again, no receipt recorded: " << summary->requeued
-        << "), held: " << queue.held << "\n";
+        << " (queued again, no receipt recorded: "
+        << summary->requeued[upstream] << "), held: " << queue.held << "\n";
   }
   out << "  origins: " << summary->origins.size() << "\n";
   for (const OriginRecord& origin : summary->origins) {

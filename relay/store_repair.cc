@@ -132,7 +132,7 @@ absl::StatusOr<RepairSummary> RepairStore(
           outbox.KeyFor(upstream, RelayEngine::PriorityOf(stored.report()),
                         stored),
           stored, &batch);
-      ++summary.requeued;
+      ++summary.requeued[upstream];
     }
   }
   OriginLedger ledger(store.get());

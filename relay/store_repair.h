@@ -21,9 +21,9 @@ struct RepairSummary {
   uint64_t reports = 0;
   // Keys whose values no longer decode; removed.
   std::vector<std::string> undecodable;
-  // Reports queued again: no receipt recorded from the upstream, and neither
-  // queued nor held any more.
-  uint64_t requeued = 0;
+  // Reports queued again, by upstream: no receipt recorded from it, and
+  // neither queued nor held any more.
+  std::map<std::string, uint64_t> requeued;
   // Queue entries whose report is gone; removed.
   uint64_t dangling = 0;
   // Each upstream's queue afterwards.
