@@ -18,6 +18,7 @@
 #include "client/command_io.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
+#include "client/status_commands.h"
 #include "client/submit_command.h"
 #include "relay/base/status_macros.h"
 
@@ -37,6 +38,7 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
 ABSL_FLAG(std::string, event, "", "list: only the reports of this event");
 ABSL_FLAG(int32_t, limit, 0, "list: at most this many reports; 0 = all");
 ABSL_FLAG(bool, all, false, "due: also the deadlines met on time");
+ABSL_FLAG(bool, gaps, false, "origins: only origins with missing numbers");
 
 namespace kuaibao {
 namespace {
@@ -67,6 +69,14 @@ Commands:
                       Exit 0 whenever the node answered, even with deadlines
                       overdue: scripts should read --json (one
                       kuaibao.v1.ListDueResponse; each deadline's "state").
+  status              Whether the node takes new reports (and why not), its
+                      disk, and each upstream link: connected, in flight,
+                      waiting, held, oldest waiting, last receipt, STALLED.
+  origins [--gaps]    Per origin (client) within the caller's subtree: the
+                      highest report number the node received, how many it
+                      holds, and the numbers missing, each with how long it
+                      has been missing; OVERDUE past the node's deadline
+                      (lost, withheld or held up on the way).
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -80,6 +90,7 @@ Flags:
                       (default 30s; e.g. 500ms, 2m)
   --event=ID          list: only the reports of this event
   --limit=N           list: at most N reports (default 0 = all)
+  --gaps              origins: only origins with missing numbers
   --all               due: also the deadlines met on time
 )";
 
@@ -172,6 +183,8 @@ int Run(const std::vector<char*>& args) {
     if (absl::GetFlag(FLAGS_limit) < 0) return Usage("--limit must be >= 0");
   } else if (command == "due") {
     if (!operands.empty()) return Usage("due takes no arguments");
+  } else if (command == "status" || command == "origins") {
+    if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {
     return Usage(absl::StrCat("unknown command '", command, "'"),
                  /*full=*/true);
@@ -184,6 +197,10 @@ int Run(const std::vector<char*>& args) {
   }
   if (command == "submit") return RunSubmit(**client, reports, io);
   if (command == "show") return RunShow(**client, operands[0], io);
+  if (command == "status") return RunStatus(**client, io);
+  if (command == "origins") {
+    return RunOrigins(**client, absl::GetFlag(FLAGS_gaps), io);
+  }
   if (command == "due") return RunDue(**client, absl::GetFlag(FLAGS_all), io);
   return RunList(**client, absl::GetFlag(FLAGS_event),
                  static_cast<uint32_t>(absl::GetFlag(FLAGS_limit)), io);

@@ -94,6 +94,21 @@ bool Forwarder::AwaitWork() {
   }
 }
 
+LinkSnapshot Forwarder::Snapshot() const {
+  absl::MutexLock lock(&mu_);
+  LinkSnapshot link;
+  link.connected = connected_;
+  link.connected_since = connected_since_;
+  link.in_flight = in_flight_.size();
+  link.last_receipt_at = last_receipt_at_;
+  link.oldest_in_flight_sent_at = absl::InfiniteFuture();
+  for (const auto& [id, sent] : in_flight_) {
+    link.oldest_in_flight_sent_at =
+        std::min(link.oldest_in_flight_sent_at, sent.sent_at);
+  }
+  return link;
+}
+
 void Forwarder::Run() {
   absl::Duration backoff = options_.min_backoff;
   for (;;) {
@@ -157,6 +172,8 @@ bool Forwarder::RunStream() {
     absl::MutexLock lock(&mu_);
     stream_broken_ = false;
     woken_ = true;
+    connected_ = true;
+    connected_since_ = clock_->TimeNow();
   }
 
   std::thread reader([this, &stream] {
@@ -235,6 +252,7 @@ bool Forwarder::RunStream() {
         ++history.attempts;
         history.entry = out.entry;
         in_flight_[out.entry.report_id] = history;
+        in_flight_[out.entry.report_id].sent_at = clock_->TimeNow();
         HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
         own->mutable_forwarded(own->forwarded_size() - 1)
             ->set_attempts(history.attempts);
@@ -258,6 +276,7 @@ bool Forwarder::RunStream() {
     unacked = in_flight_.size();
     in_flight_.clear();  // resent on the next stream
     stream_broken_ = false;
+    connected_ = false;
     current_ = nullptr;
   }
   bool stopping;
@@ -300,6 +319,7 @@ void Forwarder::OnReceipt(const Receipt& receipt) {
         if (status.ok()) {
           in_flight_.erase(id);
           history_.erase(id);
+          last_receipt_at_ = clock_->TimeNow();
         }
         woken_ = true;
         --pending_writes_;

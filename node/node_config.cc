@@ -218,6 +218,11 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
   if (config.max_backoff_ms() < config.min_backoff_ms()) {
     return Invalid("max_backoff_ms", "must not be below min_backoff_ms");
   }
+  if (config.min_free_disk_bytes() == 0) {
+    config.set_min_free_disk_bytes(uint64_t{256} << 20);
+  }
+  if (config.stall_after_ms() == 0) config.set_stall_after_ms(60000);
+  if (config.gap_overdue_after_s() == 0) config.set_gap_overdue_after_s(7200);
   return config;
 }
 

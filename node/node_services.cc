@@ -14,6 +14,8 @@ namespace kuaibao {
 namespace {
 
 constexpr size_t kMaxOutstandingPerStream = 256;
+// The most a ListReports page carries (gRPC clients receive 4 MiB at most).
+constexpr size_t kMaxPageBytes = 3 << 20;
 
 Rejection ToRejection(const std::string& report_id, const absl::Status& s) {
   Rejection rejection;
@@ -235,10 +237,19 @@ grpc::ServerUnaryReactor* QueryService::ListReports(
     return reactor;
   }
   response->set_node(relay_->options().region);
-  if (reports->size() == limit) {
-    response->set_next_page_token(reports->back().report().report_id());
+  // A page of large reports would pass a client's 4 MiB receive limit: stop
+  // at kMaxPageBytes and let the token continue from there.
+  size_t bytes = 0;
+  for (StoredReport& r : *reports) {
+    bytes += r.ByteSizeLong();
+    if (response->reports_size() > 0 && bytes > kMaxPageBytes) break;
+    *response->add_reports() = std::move(r);
   }
-  for (StoredReport& r : *reports) *response->add_reports() = std::move(r);
+  if (static_cast<size_t>(response->reports_size()) < reports->size() ||
+      reports->size() == limit) {
+    response->set_next_page_token(
+        response->reports(response->reports_size() - 1).report().report_id());
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "relay/proto_time.h"
 #include "tests/integration/node_process.h"
+#include "tests/integration/test_chain.h"
 #include "tests/integration/test_client.h"
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
@@ -20,26 +21,16 @@
 namespace kuaibao::testing {
 namespace {
 
-constexpr char kProvince[] = "140000000000";
-constexpr char kCity[] = "140100000000";
-constexpr char kCounty[] = "140105000000";
-constexpr char kTownship[] = "140105001000";
-constexpr char kPki[] = KUAIBAO_TEST_PKI_DIR "/main";
-constexpr char kForeignPki[] = KUAIBAO_TEST_PKI_DIR "/foreign";
-constexpr char kDutyOfficer[] = "client-140105001000-duty-1";
-constexpr char kProvinceOfficer[] = "client-140000000000-duty-1";
-
-// Generous: a busy 2-core machine. Waiting ends as soon as the condition
-// holds; this only bounds a failure.
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
 class ChainTest : public ::testing::Test {
  protected:
+  ChainTest()
+      : chain_(dir_.path()),
+        province_(chain_.province.get()),
+        city_(chain_.city.get()),
+        county_(chain_.county.get()),
+        township_(chain_.township.get()) {}
+
   void SetUp() override {
-    province_ = Node(kProvince);
-    city_ = Node(kCity);
-    county_ = Node(kCounty);
-    township_ = Node(kTownship);
     ASSERT_THAT(province_->Start(), IsOk());
     city_->SetParent(kProvince, province_->port());
     ASSERT_THAT(city_->Start(), IsOk());
@@ -48,9 +39,8 @@ class ChainTest : public ::testing::Test {
     township_->SetParent(kCounty, county_->port());
     // The levels above the parent, for the direct route and escalation; a
     // drill clock: every budget scaled by 1/1000 (2 h → 7.2 s).
-    county_->SetExtraConfig(Ancestors({province_.get()}) + kDrillClock);
-    township_->SetExtraConfig(Ancestors({city_.get(), province_.get()}) +
-                              kDrillClock);
+    county_->SetExtraConfig(Ancestors({province_}) + kDrillClock);
+    township_->SetExtraConfig(Ancestors({city_, province_}) + kDrillClock);
     ASSERT_THAT(county_->Stop(), 0);
     ASSERT_THAT(county_->Start(), IsOk());
     ASSERT_THAT(township_->Start(), IsOk());
@@ -67,16 +57,10 @@ class ChainTest : public ::testing::Test {
     return text;
   }
 
-  std::unique_ptr<NodeProcess> Node(const std::string& region) {
-    return std::make_unique<NodeProcess>(dir_.Sub(region), region, kPki);
-  }
-
   TestClient AtTownship(const std::string& cert = kDutyOfficer) {
-    return TestClient(kPki, cert, township_->address());
+    return chain_.AtTownship(cert);
   }
-  TestClient AtProvince() {
-    return TestClient(kPki, kProvinceOfficer, province_->address());
-  }
+  TestClient AtProvince() { return chain_.AtProvince(); }
 
   std::vector<IncidentReport> Reports(const std::string& prefix, int n) {
     std::vector<IncidentReport> reports;
@@ -106,7 +90,12 @@ class ChainTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<NodeProcess> province_, city_, county_, township_;
+  Chain chain_;
+  // Borrowed from chain_.
+  NodeProcess* const province_;
+  NodeProcess* const city_;
+  NodeProcess* const county_;
+  NodeProcess* const township_;
 };
 
 TEST_F(ChainTest, ReportsReachTheProvinceWithACompleteTimeline) {
@@ -192,7 +181,7 @@ TEST_F(ChainTest, ParentsKilledMidStreamLoseNothing) {
   });
   for (int round = 0; round < 3; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    NodeProcess* victim = round % 2 == 0 ? county_.get() : city_.get();
+    NodeProcess* victim = round % 2 == 0 ? county_ : city_;
     victim->Kill(SIGKILL);
     ASSERT_THAT(victim->Start(), IsOk());
   }
@@ -228,6 +217,17 @@ TEST_F(ChainTest, BadReportsGetClearErrorsAndTheStreamGoesOn) {
             static_cast<int>(absl::StatusCode::kPermissionDenied));
   EXPECT_TRUE(outcome.For("mixed-3")->has_receipt());
   ExpectAllAtProvinceOnce({"mixed-3"});
+}
+
+TEST_F(ChainTest, HealthShowsTheNodeAndItsIntakeServing) {
+  for (NodeProcess* node : {province_, township_}) {
+    TestClient client(kPki, kDutyOfficer, node->address());
+    for (const char* service : {"", "kuaibao.v1.Intake", "kuaibao.v1.Relay"}) {
+      absl::StatusOr<bool> serving = client.Serving(service);
+      ASSERT_THAT(serving, IsOk()) << service;
+      EXPECT_TRUE(*serving) << service;
+    }
+  }
 }
 
 TEST_F(ChainTest, WrongIdentitiesAreRefusedAndTheNodeKeepsServing) {

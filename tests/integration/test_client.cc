@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "relay/base/files.h"
 #include "relay/transport/status_conversion.h"
@@ -133,6 +134,70 @@ std::vector<StoredReport> TestClient::WaitForCount(size_t count,
     if (seen.size() >= count || absl::Now() > give_up) return seen;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+absl::StatusOr<v1::GetStatusResponse> TestClient::Status() {
+  auto stub = v1::Monitor::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  v1::GetStatusResponse response;
+  absl::Status s = FromGrpcStatus(
+      stub->GetStatus(&context, v1::GetStatusRequest(), &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<std::vector<OriginRecord>> TestClient::Origins() {
+  auto stub = v1::Monitor::NewStub(channel_);
+  std::vector<OriginRecord> all;
+  v1::ListOriginsRequest request;
+  request.set_limit(1000);
+  do {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::ListOriginsResponse response;
+    absl::Status s =
+        FromGrpcStatus(stub->ListOrigins(&context, request, &response));
+    if (!s.ok()) return s;
+    for (auto& o : *response.mutable_origins()) all.push_back(std::move(o));
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+absl::StatusOr<bool> TestClient::Serving(const std::string& service) {
+  // No generated health stub ships with Debian's gRPC: the request is
+  // HealthCheckRequest{service = 1}, the answer HealthCheckResponse{status =
+  // 1}, SERVING = 1.
+  std::string request = "\x0a";
+  request.push_back(static_cast<char>(service.size()));
+  request += service;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer request_buffer(&slice, 1);
+  grpc::ByteBuffer response_buffer;
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request_buffer, &response_buffer, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  absl::Status s = FromGrpcStatus(status);
+  if (!s.ok()) return s;
+  std::vector<grpc::Slice> slices;
+  response_buffer.Dump(&slices);
+  std::string response;
+  for (const grpc::Slice& part : slices) {
+    response.append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  return response == std::string("\x08\x01", 2);
 }
 
 absl::Status TestClient::Escalate(const StoredReport& relayed,

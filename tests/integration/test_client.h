@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/monitor.grpc.pb.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "relay/report_types.h"
 
@@ -48,6 +49,13 @@ class TestClient {
   // Polls ListAll until it holds at least `count` reports or `timeout`
   // passes; returns what it saw last.
   std::vector<StoredReport> WaitForCount(size_t count, absl::Duration timeout);
+
+  // Monitor.GetStatus, and every origin of Monitor.ListOrigins.
+  absl::StatusOr<v1::GetStatusResponse> Status();
+  absl::StatusOr<std::vector<OriginRecord>> Origins();
+  // grpc.health.v1.Health/Check of `service` ("" = the node): true when
+  // SERVING.
+  absl::StatusOr<bool> Serving(const std::string& service);
 
   // A Relay.Escalate stream with this client's certificate; returns the
   // stream's final status after sending `relayed`.
