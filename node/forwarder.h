@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kuaibao/v1/service.pb.h"
+#include "node/upstream_instructions.h"
 #include "relay/relay_engine.h"
 
 namespace grpc {
@@ -43,6 +44,9 @@ class Forwarder {
     // province's direct route, escalations).
     bool on_demand = false;
     absl::Duration idle_close = absl::Seconds(30);
+    // For the parent's stream: instructions pushed down are stored here and
+    // acknowledged; feedback queued here is sent up. Borrowed.
+    InstructionBook* instructions = nullptr;
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.
@@ -94,6 +98,9 @@ class Forwarder {
   grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Receipt and refusal writes not yet completed.
   int pending_writes_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Set when options_.instructions is.
+  std::unique_ptr<UpstreamInstructions> instructions_;
 
   std::thread thread_;
 };

@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/child_streams.h"
+#include "node/command_service.h"
 #include "node/deadline_loop.h"
 #include "node/forwarder.h"
 #include "node/node_services.h"
@@ -64,6 +66,8 @@ class NodeServerImpl final : public NodeServer {
     forwarders_.clear();
     deadline_loop_.reset();
     services_.clear();
+    children_.reset();
+    instructions_.reset();
     relay_.reset();
     store_.reset();
     if (server_) Log(LogLevel::kInfo, "node stopped");
@@ -105,9 +109,23 @@ class NodeServerImpl final : public NodeServer {
 
     ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
                      MakeServerCredentials(tls));
+    instructions_ = std::make_unique<InstructionBook>(
+        InstructionBookOptions{config.region(), config.parent().region(),
+                               relay_options.deadlines},
+        store_.get(), clock);
+    children_ = std::make_unique<ChildStreams>(instructions_.get());
+    instructions_->SetListeners(
+        [this](const std::string& child) { children_->Deliver(child); },
+        [this] {
+          if (!forwarders_.empty()) forwarders_.front()->Wake();  // parent
+        });
     services_.push_back(std::make_unique<IntakeService>(relay_.get()));
-    services_.push_back(std::make_unique<RelayService>(relay_.get()));
-    services_.push_back(std::make_unique<QueryService>(relay_.get(), clock));
+    services_.push_back(std::make_unique<RelayService>(
+        relay_.get(), instructions_.get(), children_.get()));
+    services_.push_back(std::make_unique<QueryService>(
+        relay_.get(), instructions_.get(), clock));
+    services_.push_back(
+        std::make_unique<CommandService>(instructions_.get(), clock));
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -141,6 +159,8 @@ class NodeServerImpl final : public NodeServer {
         // The parent's stream stays open; the levels above are dialled
         // only when something must go straight to them.
         options.on_demand = upstream != &config.parent();
+        // Instructions come down, and feedback goes up, the parent's stream.
+        if (!options.on_demand) options.instructions = instructions_.get();
         forwarders_.push_back(std::make_unique<Forwarder>(
             options, relay_.get(), channel_creds, clock));
       }
@@ -170,6 +190,8 @@ class NodeServerImpl final : public NodeServer {
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
+  std::unique_ptr<InstructionBook> instructions_;
+  std::unique_ptr<ChildStreams> children_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<Forwarder>> forwarders_;

@@ -1,9 +1,13 @@
 #include "node/node_services.h"
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "node/ack_stream_reactor.h"
+#include "node/command_service.h"
 #include "relay/base/log.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
@@ -117,9 +121,18 @@ grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* RelayService::Escalate(
   }
   Log(LogLevel::kInfo, "child connected", {{"child", caller->uri}});
   RelayEngine* relay = relay_;
+  InstructionBook* book = book_;
   Identity child = *std::move(caller);
-  return new Reactor(
-      [relay, child](v1::RelayUp&& up, Reactor::Reply reply) {
+  // The way down for instructions: registered before the reactor exists, so
+  // its end always unregisters it.
+  auto stream = std::make_shared<std::atomic<Reactor*>>(nullptr);
+  uint64_t token = children_->Register(child.region, [stream](v1::RelayDown d) {
+    Reactor* reactor = stream->load();
+    return reactor != nullptr && reactor->Push(std::move(d));
+  });
+  auto* reactor = new Reactor(
+      [relay, book, child](v1::RelayUp&& up, Reactor::Reply reply) {
+        if (HandleInstructionUp(book, child, &up, reply)) return;
         std::string id = up.report().report().report_id();
         relay->Accept(child, std::move(*up.mutable_report()),
                       [child, id, reply](absl::StatusOr<Receipt> receipt) {
@@ -134,7 +147,13 @@ grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* RelayService::Escalate(
                         reply(std::move(down));
                       });
       },
-      kMaxOutstandingPerStream);
+      kMaxOutstandingPerStream,
+      [children = children_, region = child.region, token] {
+        children->Unregister(region, token);
+      });
+  stream->store(reactor);
+  children_->Deliver(child.region);
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryService::GetReport(
@@ -180,6 +199,18 @@ grpc::ServerUnaryReactor* QueryService::ListDue(
   absl::Time now = clock_->TimeNow();
   absl::StatusOr<std::vector<DeadlineStatus>> due =
       relay_->ListDue(caller->region, now, request->include_met());
+  if (due.ok()) {
+    absl::StatusOr<std::vector<DeadlineStatus>> instructions =
+        book_->Due(caller->region, now, request->include_met());
+    if (!instructions.ok()) due = instructions.status();
+    if (instructions.ok()) {
+      due->insert(due->end(), instructions->begin(), instructions->end());
+      std::stable_sort(due->begin(), due->end(),
+                       [](const DeadlineStatus& a, const DeadlineStatus& b) {
+                         return FromProto(a.due()) < FromProto(b.due());
+                       });
+    }
+  }
   if (!due.ok()) {
     reactor->Finish(ToGrpcStatus(due.status()));
     return reactor;

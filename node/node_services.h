@@ -2,6 +2,8 @@
 #define KUAIBAO_NODE_NODE_SERVICES_H_
 
 #include "kuaibao/v1/service.grpc.pb.h"
+#include "node/child_streams.h"
+#include "relay/instruction_book.h"
 #include "relay/relay_engine.h"
 
 namespace kuaibao {
@@ -21,23 +23,28 @@ class IntakeService final : public v1::Intake::CallbackService {
   RelayEngine* const relay_;
 };
 
-// Relay: child nodes inside this node's region stream reports up.
+// Relay: child nodes inside this node's region stream reports (and feedback)
+// up; instructions go down the same streams.
 class RelayService final : public v1::Relay::CallbackService {
  public:
-  explicit RelayService(RelayEngine* relay) : relay_(relay) {}
+  RelayService(RelayEngine* relay, InstructionBook* book,
+               ChildStreams* children)
+      : relay_(relay), book_(book), children_(children) {}
   grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* Escalate(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
+  InstructionBook* const book_;
+  ChildStreams* const children_;
 };
 
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
   // Borrowed: `clock` outlives the service.
-  QueryService(RelayEngine* relay, Clock* clock)
-      : relay_(relay), clock_(clock) {}
+  QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock)
+      : relay_(relay), book_(book), clock_(clock) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -51,6 +58,7 @@ class QueryService final : public v1::Query::CallbackService {
 
  private:
   RelayEngine* const relay_;
+  InstructionBook* const book_;
   Clock* const clock_;
 };
 

@@ -68,6 +68,8 @@ class InstructionBook {
   void SetListeners(std::function<void(const std::string& child)> down,
                     std::function<void()> up);
 
+  const std::string& region() const { return options_.region; }
+
   // A leader issues an instruction here. Refusals: PERMISSION_DENIED (not a
   // client, or a client of a region below this node), INVALID_ARGUMENT
   // naming the field, NOT_FOUND (no target given and the event is unknown

@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_
 #define KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,19 @@ class TestClient {
   // Polls ListAll until it holds at least `count` reports or `timeout`
   // passes; returns what it saw last.
   std::vector<StoredReport> WaitForCount(size_t count, absl::Duration timeout);
+
+  // Command: issue an instruction, send feedback, list instructions.
+  absl::StatusOr<InstructionState> Issue(
+      const v1::IssueInstructionRequest& request);
+  absl::StatusOr<InstructionState> SendFeedback(const Feedback& feedback);
+  absl::StatusOr<v1::ListInstructionsResponse> Instructions();
+  // Polls Instructions until instruction `id` is there and `done` holds for
+  // it, or `timeout` passes; returns what it saw last (NOT_FOUND if never
+  // there).
+  absl::StatusOr<InstructionState> WaitForInstruction(
+      const std::string& id,
+      const std::function<bool(const InstructionState&)>& done,
+      absl::Duration timeout);
 
   // A Relay.Escalate stream with this client's certificate; returns the
   // stream's final status after sending `relayed`.
