@@ -414,7 +414,8 @@ absl::StatusOr<InstructionState> InstructionBook::SendFeedback(
   const std::string& here = options_.region;
   if (client.role != Role::kClient || !RegionContains(here, client.region)) {
     return absl::PermissionDeniedError(
-        absl::StrCat(client.uri, " is not a client of node ", here));
+        absl::StrCat("feedback is sent by a client of the target's region; ",
+                     client.uri, " is not a client inside ", here));
   }
   if (!ValidId(feedback.feedback_id())) {
     return Invalid("feedback.feedback_id",
