@@ -198,6 +198,17 @@ absl::StatusOr<Instruction> InstructionBook::Get(const std::string& id) const {
   return Decode<Instruction>(InstructionKey(id), value);
 }
 
+absl::StatusOr<Instruction> InstructionBook::InstructionOf(
+    const Feedback& feedback) const {
+  absl::StatusOr<Instruction> instruction = Get(feedback.instruction_id());
+  if (absl::IsNotFound(instruction.status())) {
+    return FieldError(absl::StatusCode::kNotFound, "feedback.instruction_id",
+                      absl::StrCat("no instruction ", feedback.instruction_id(),
+                                   " at node ", options_.region));
+  }
+  return instruction;
+}
+
 absl::StatusOr<std::vector<Feedback>> InstructionBook::FeedbackOf(
     const std::string& id) const {
   std::vector<Feedback> out;
@@ -432,19 +443,12 @@ absl::StatusOr<InstructionState> InstructionBook::SendFeedback(
   bool queued_up = false;
   {
     absl::MutexLock lock(&mu_);
-    absl::StatusOr<Instruction> instruction = Get(feedback.instruction_id());
-    if (absl::IsNotFound(instruction.status())) {
-      return FieldError(
-          absl::StatusCode::kNotFound, "feedback.instruction_id",
-          absl::StrCat("no instruction ", feedback.instruction_id(),
-                       " at node ", here));
-    }
-    RETURN_IF_ERROR(instruction.status());
-    if (instruction->target_region() != here) {
+    ASSIGN_OR_RETURN(Instruction instruction, InstructionOf(feedback));
+    if (instruction.target_region() != here) {
       return FieldError(
           absl::StatusCode::kFailedPrecondition, "feedback.instruction_id",
           absl::StrCat("instruction ", feedback.instruction_id(),
-                       " is addressed to ", instruction->target_region(),
+                       " is addressed to ", instruction.target_region(),
                        "; its feedback is sent at that node"));
     }
     std::string key =
@@ -467,9 +471,9 @@ absl::StatusOr<InstructionState> InstructionBook::SendFeedback(
     *feedback.mutable_sent_at() = ToProto(now);
     feedback.clear_hops();
     *feedback.add_hops() = Hop(here, now);
-    *feedback.mutable_instruction_hops() = instruction->hops();
+    *feedback.mutable_instruction_hops() = instruction.hops();
     StoreBatch batch;
-    StoreFeedback(*instruction, feedback, &batch, &queued_up);
+    StoreFeedback(instruction, feedback, &batch, &queued_up);
     RETURN_IF_ERROR(store_->CommitAndWait(std::move(batch)));
   }
   if (queued_up && up_listener_) up_listener_();
@@ -495,14 +499,7 @@ absl::StatusOr<FeedbackReceipt> InstructionBook::ReceiveFeedback(
   bool queued_up = false;
   {
     absl::MutexLock lock(&mu_);
-    absl::StatusOr<Instruction> instruction = Get(feedback.instruction_id());
-    if (absl::IsNotFound(instruction.status())) {
-      return FieldError(
-          absl::StatusCode::kNotFound, "feedback.instruction_id",
-          absl::StrCat("no instruction ", feedback.instruction_id(),
-                       " at node ", here));
-    }
-    RETURN_IF_ERROR(instruction.status());
+    ASSIGN_OR_RETURN(Instruction instruction, InstructionOf(feedback));
     std::string key =
         FeedbackKey(feedback.instruction_id(), feedback.feedback_id());
     absl::StatusOr<std::string> existing = Read(*store_, key);
@@ -516,7 +513,7 @@ absl::StatusOr<FeedbackReceipt> InstructionBook::ReceiveFeedback(
     *feedback.add_hops() = Hop(here, now);
     *receipt.mutable_received_at() = ToProto(now);
     StoreBatch batch;
-    StoreFeedback(*instruction, feedback, &batch, &queued_up);
+    StoreFeedback(instruction, feedback, &batch, &queued_up);
     RETURN_IF_ERROR(store_->CommitAndWait(std::move(batch)));
   }
   if (queued_up && up_listener_) up_listener_();

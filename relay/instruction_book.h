@@ -116,6 +116,8 @@ class InstructionBook {
 
  private:
   absl::StatusOr<Instruction> Get(const std::string& id) const;
+  // The instruction `feedback` is about; NOT_FOUND naming the field.
+  absl::StatusOr<Instruction> InstructionOf(const Feedback& feedback) const;
   absl::StatusOr<std::vector<Feedback>> FeedbackOf(const std::string& id) const;
   // Stores `instruction` (this node's hop last) and routes it: queued for
   // the next node down, or signed for when this node is the target.
