@@ -59,6 +59,7 @@ std::string FormatInstruction(const v1::InstructionState& state,
                                  "  event ", in.event_id());
   if (!in.report_id().empty())
     absl::StrAppend(&out, "  report ", in.report_id());
+  if (in.drill()) absl::StrAppend(&out, "  [DRILL]");
   absl::StrAppend(&out, "\n  issued    ", FormatTimestamp(in.issued_at()),
                   " at ", in.issuer_node(), " by ",
                   in.issuer_title().empty() ? "" : in.issuer_title() + " ", "(",

@@ -149,6 +149,7 @@ std::vector<DeadlineStatus> InstructionDeadlines(
     s.set_report_id(instruction.report_id());
     s.set_event_id(instruction.event_id());
     s.set_headline(instruction.text());
+    s.set_drill(instruction.drill());
     s.set_responsible(responsible);
     *s.mutable_start() = ToProto(issued);
     *s.mutable_due() = ToProto(due);
@@ -300,19 +301,22 @@ absl::StatusOr<InstructionState> InstructionBook::Issue(
   if (feedback_within < absl::ZeroDuration()) {
     return Invalid("feedback_within_seconds", "must not be negative");
   }
-  if (instruction.target_region().empty()) {
-    absl::StatusOr<std::string> event =
-        Read(*store_, ReportStore::EventKey(instruction.event_id()));
-    if (absl::IsNotFound(event.status())) {
-      return FieldError(
-          absl::StatusCode::kNotFound, "instruction.event_id",
-          absl::StrCat("event ", instruction.event_id(), " is unknown at node ",
-                       here, "; name the target region"));
-    }
-    RETURN_IF_ERROR(event.status());
+  // The event as known here: the default target, and whether it is a drill.
+  absl::StatusOr<std::string> event =
+      Read(*store_, ReportStore::EventKey(instruction.event_id()));
+  if (!event.ok() && !absl::IsNotFound(event.status())) return event.status();
+  if (event.ok()) {
     ASSIGN_OR_RETURN(EventRecord record,
                      Decode<EventRecord>(instruction.event_id(), *event));
-    instruction.set_target_region(record.owner_node());
+    instruction.set_drill(record.drill());
+    if (instruction.target_region().empty()) {
+      instruction.set_target_region(record.owner_node());
+    }
+  } else if (instruction.target_region().empty()) {
+    return FieldError(
+        absl::StatusCode::kNotFound, "instruction.event_id",
+        absl::StrCat("event ", instruction.event_id(), " is unknown at node ",
+                     here, "; name the target region"));
   }
   absl::StatusOr<Level> level = LevelOf(instruction.target_region());
   if (!level.ok() || *level == Level::kVillage ||

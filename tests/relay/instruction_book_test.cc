@@ -313,6 +313,7 @@ TEST_F(InstructionBookTest, TargetDefaultsToTheEventsOwner) {
   EventRecord event;
   event.set_event_id("ev-1");
   event.set_owner_node(kTownship);
+  event.set_drill(true);
   StoreBatch batch;
   batch.Put(ReportStore::EventKey("ev-1"), event.SerializeAsString());
   ASSERT_THAT(stores_[kCounty]->CommitAndWait(std::move(batch)), IsOk());
@@ -323,6 +324,11 @@ TEST_F(InstructionBookTest, TargetDefaultsToTheEventsOwner) {
   ASSERT_THAT(state.status(), IsOk());
   EXPECT_EQ(state->instruction().target_region(), kTownship);
   EXPECT_EQ(state->pending_for(), kTownship);
+  // About a drill: labelled so, in every deadline.
+  EXPECT_TRUE(state->instruction().drill());
+  ASSERT_THAT(state->deadlines(), SizeIs(2));
+  EXPECT_TRUE(state->deadlines(0).drill());
+  EXPECT_TRUE(state->deadlines(1).drill());
   // Unknown elsewhere: the leader must name the target.
   EXPECT_THAT(Book(kCity)
                   .Issue(Client(kCity, "head"), order, absl::ZeroDuration())
