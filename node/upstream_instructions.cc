@@ -10,6 +10,7 @@ namespace kuaibao {
 void UpstreamInstructions::StreamStarted() {
   absl::MutexLock lock(&mu_);
   sent_.clear();
+  store_failed_ = false;
 }
 
 bool UpstreamInstructions::OnDown(const v1::RelayDown& down) {
@@ -17,11 +18,15 @@ bool UpstreamInstructions::OnDown(const v1::RelayDown& down) {
     const std::string& id = down.instruction().instruction_id();
     absl::Status stored = book_->Receive(down.instruction());
     if (!stored.ok()) {
-      // Not acknowledged: the parent keeps it and pushes it again.
-      Log(LogLevel::kError, "cannot store an instruction from the parent",
+      // Not acknowledged: the parent keeps it, and pushes it again when the
+      // stream is reopened, which WriteUp does next.
+      Log(LogLevel::kError,
+          "cannot store an instruction from the parent; reconnecting",
           {{"instruction_id", id},
            {"code", absl::StatusCodeToString(stored.code())},
            {"reason", std::string(stored.message())}});
+      absl::MutexLock lock(&mu_);
+      store_failed_ = true;
       return true;
     }
     Log(LogLevel::kInfo, "instruction received",
@@ -65,6 +70,10 @@ bool UpstreamInstructions::WriteUp(
   std::vector<std::string> acks;
   {
     absl::MutexLock lock(&mu_);
+    if (store_failed_) {
+      store_failed_ = false;
+      return false;
+    }
     acks.swap(acks_);
   }
   for (size_t i = 0; i < acks.size(); ++i) {

@@ -33,7 +33,9 @@ class UpstreamInstructions {
   // is about a report. Blocks for the write of what came down.
   bool OnDown(const v1::RelayDown& down);
   // Writes pending acknowledgements and feedback not yet sent on this
-  // stream through `write`; false when a write failed (the stream broke).
+  // stream through `write`; false when a write failed (the stream broke),
+  // or when an instruction could not be stored: the stream is to be
+  // reopened so that the parent pushes it again.
   bool WriteUp(const std::function<bool(const v1::RelayUp&)>& write);
 
  private:
@@ -43,6 +45,7 @@ class UpstreamInstructions {
   std::vector<std::string> acks_ ABSL_GUARDED_BY(mu_);
   // Feedback ids sent on the current stream, receipt not yet in.
   absl::flat_hash_set<std::string> sent_ ABSL_GUARDED_BY(mu_);
+  bool store_failed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace kuaibao
