@@ -7,17 +7,32 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "node/library_logs.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
+#include "node/probe.h"
+#include "node/server_limits.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
+ABSL_FLAG(bool, probe, false,
+          "do not serve: check that the node of --config answers a real "
+          "mTLS call, exit 0 if it does and 1 if not (for watchdogs)");
+ABSL_FLAG(absl::Duration, probe_timeout, absl::Seconds(5),
+          "how long --probe waits for the answer");
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built with NDEBUG unset, which leaves the Mutex
+  // deadlock detector on: every lock in every thread (gRPC's too) then
+  // goes through one global graph. Lock order is checked by the unit tests.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
-      "kuaibao-node --config FILE\n"
-      "Runs one node of the Kuaibao incident-report relay.");
+      "kuaibao-node --config FILE [--probe]\n"
+      "Runs one node of the Kuaibao incident-report relay; with --probe, "
+      "checks that it serves.");
   absl::ParseCommandLine(argc, argv);
+  kuaibao::RouteLibraryLogs();
   std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
     std::cerr << "kuaibao-node: --config FILE is required\n";
@@ -30,6 +45,19 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (absl::GetFlag(FLAGS_probe)) {
+    absl::Status status =
+        kuaibao::ProbeNode(*config, absl::GetFlag(FLAGS_probe_timeout));
+    if (!status.ok()) {
+      std::cerr << "kuaibao-node: " << config->region() << " is NOT serving: "
+                << absl::StatusCodeToString(status.code()) << ": "
+                << status.message() << "\n";
+      return 1;
+    }
+    std::cout << "kuaibao-node: " << config->region() << " is serving\n";
+    return 0;
+  }
+
   // Block the stop signals in every thread (threads inherit the mask), and
   // take them synchronously below.
   sigset_t stop_signals;
@@ -38,6 +66,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  kuaibao::RaiseFileLimit();
   absl::StatusOr<std::unique_ptr<kuaibao::NodeServer>> server =
       kuaibao::NodeServer::Start(*config, &kuaibao::RealClock::Get());
   if (!server.ok()) {

@@ -10,6 +10,7 @@
 #include "relay/base/files.h"
 #include "relay/base/status_macros.h"
 #include "relay/region.h"
+#include "relay/report_types.h"
 
 namespace kuaibao {
 namespace {
@@ -45,6 +46,66 @@ absl::Status CheckRegion(absl::string_view field, const std::string& code) {
 void Resolve(const std::filesystem::path& base, std::string* path) {
   if (path->empty() || std::filesystem::path(*path).is_absolute()) return;
   *path = (base / *path).lexically_normal().string();
+}
+
+absl::Status CheckClassification(absl::string_view field,
+                                 Classification* level) {
+  if (*level == CLASSIFICATION_UNSPECIFIED) *level = CLASSIFICATION_INTERNAL;
+  if (!Classification_IsValid(*level)) {
+    return Invalid(field, "is not a known classification");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillRateLimit(absl::string_view field, v1::RateLimit* limit,
+                           double per_second, uint32_t burst) {
+  if (limit->reports_per_second() < 0) {
+    return Invalid(field, "reports_per_second must not be negative");
+  }
+  if (limit->reports_per_second() == 0) {
+    limit->set_reports_per_second(per_second);
+  }
+  if (limit->burst() == 0) limit->set_burst(burst);
+  return absl::OkStatus();
+}
+
+// The defaults and checks of the security settings (TLS, classification,
+// limits).
+absl::Status FillSecurityDefaults(NodeConfig* config) {
+  v1::TlsFiles* tls = config->mutable_tls();
+  if (tls->require_crl() && tls->crl_dir().empty()) {
+    return Invalid("tls.crl_dir",
+                   "is required: require_crl is set (revocation checks must "
+                   "be on)");
+  }
+  if (tls->refresh_interval_s() == 0) tls->set_refresh_interval_s(60);
+  if (tls->crl_warn_hours() == 0) tls->set_crl_warn_hours(7 * 24);
+  Classification level = config->max_classification();
+  RETURN_IF_ERROR(CheckClassification("max_classification", &level));
+  config->set_max_classification(level);
+  if (config->has_parent()) {
+    level = config->parent().max_classification();
+    RETURN_IF_ERROR(CheckClassification("parent.max_classification", &level));
+    config->mutable_parent()->set_max_classification(level);
+  }
+  for (int i = 0; i < config->ancestors_size(); ++i) {
+    v1::Upstream* ancestor = config->mutable_ancestors(i);
+    level = ancestor->max_classification();
+    RETURN_IF_ERROR(CheckClassification(
+        absl::StrCat("ancestors[", i, "].max_classification"), &level));
+    ancestor->set_max_classification(level);
+  }
+  RETURN_IF_ERROR(FillRateLimit(
+      "client_rate_limit", config->mutable_client_rate_limit(), 100, 2000));
+  RETURN_IF_ERROR(FillRateLimit(
+      "node_rate_limit", config->mutable_node_rate_limit(), 1000, 10000));
+  if (config->max_message_bytes() == 0) config->set_max_message_bytes(1 << 20);
+  if (config->max_message_bytes() < 64 * 1024) {
+    return Invalid("max_message_bytes",
+                   "must be at least 65536 (a report's text alone may need "
+                   "that)");
+  }
+  return absl::OkStatus();
 }
 
 // Checks the deadline fields and reports the first bad one.
@@ -154,6 +215,7 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
     below = a.region();
   }
   RETURN_IF_ERROR(CheckDeadlines(config.deadlines()));
+  RETURN_IF_ERROR(FillSecurityDefaults(&config));
   if (config.max_in_flight() == 0) config.set_max_in_flight(64);
   if (config.min_backoff_ms() == 0) config.set_min_backoff_ms(200);
   if (config.max_backoff_ms() == 0) config.set_max_backoff_ms(5000);
@@ -177,7 +239,18 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const std::string& path) {
   Resolve(base, config->mutable_tls()->mutable_cert_file());
   Resolve(base, config->mutable_tls()->mutable_key_file());
   Resolve(base, config->mutable_tls()->mutable_ca_file());
+  Resolve(base, config->mutable_tls()->mutable_crl_dir());
   return config;
+}
+
+TlsPaths NodeTlsPaths(const NodeConfig& config) {
+  TlsPaths paths;
+  paths.cert_file = config.tls().cert_file();
+  paths.key_file = config.tls().key_file();
+  paths.ca_file = config.tls().ca_file();
+  paths.crl_dir = config.tls().crl_dir();
+  paths.refresh_interval = absl::Seconds(config.tls().refresh_interval_s());
+  return paths;
 }
 
 }  // namespace kuaibao

@@ -12,9 +12,12 @@
 #include "node/cert_identity.h"
 #include "node/child_streams.h"
 #include "node/command_service.h"
+#include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
 #include "node/forwarder.h"
 #include "node/node_services.h"
+#include "node/peer_chain_check.h"
+#include "node/server_limits.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
@@ -22,10 +25,6 @@
 
 namespace kuaibao {
 namespace {
-
-// The largest message a node accepts; a report's text fields are bounded
-// well below this by validation.
-constexpr int kMaxMessageBytes = 4 << 20;
 
 absl::Status WritePortFile(const std::string& path, int port) {
   // Write then rename, so a reader never sees a half-written file.
@@ -63,6 +62,7 @@ class NodeServerImpl final : public NodeServer {
     }
     if (deadline_loop_) deadline_loop_->Shutdown();
     for (auto& f : forwarders_) f->Shutdown();
+    if (crl_monitor_) crl_monitor_->Shutdown();
     forwarders_.clear();
     deadline_loop_.reset();
     services_.clear();
@@ -80,8 +80,7 @@ class NodeServerImpl final : public NodeServer {
       return absl::FailedPreconditionError(
           absl::StrCat("config region: ", known.message()));
     }
-    TlsPaths tls{config.tls().cert_file(), config.tls().key_file(),
-                 config.tls().ca_file()};
+    TlsPaths tls = NodeTlsPaths(config);
     ASSIGN_OR_RETURN(std::string cert_pem,
                      ReadFileToString(tls.cert_file, "certificate"));
     absl::StatusOr<Identity> identity = IdentityOfCertificate(cert_pem);
@@ -96,19 +95,56 @@ class NodeServerImpl final : public NodeServer {
                        "; a node needs a node certificate for its own region"));
     }
 
+    if (!tls.crl_dir.empty()) {
+      crl_monitor_ = std::make_unique<CrlMonitor>(
+          CrlMonitor::Options{tls.crl_dir, tls.ca_file, tls.cert_file,
+                              absl::Hours(config.tls().crl_warn_hours())},
+          clock);
+      RETURN_IF_ERROR(crl_monitor_->CheckNow());
+      crl_monitor_->Start();
+    }
+
     ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
     RelayOptions relay_options;
     relay_options.region = config.region();
+    relay_options.max_classification = config.max_classification();
     relay_options.parent = config.parent().region();
+    if (config.has_parent()) {
+      relay_options.link_clearance[config.parent().region()] =
+          config.parent().max_classification();
+    }
     for (const v1::Upstream& a : config.ancestors()) {
       relay_options.ancestors.push_back(a.region());
+      relay_options.link_clearance[a.region()] = a.max_classification();
     }
     relay_options.deadlines = DeadlinesOf(config);
     ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
                                                &regions_, clock));
 
-    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
-                     MakeServerCredentials(tls));
+    auto peer_check =
+        std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
+    ASSIGN_OR_RETURN(
+        std::shared_ptr<grpc::ServerCredentials> server_creds,
+        MakeServerCredentials(tls, [peer_check](const std::string& leaf,
+                                                const std::string& chain) {
+          absl::Status status = peer_check->Check(leaf, chain);
+          if (!status.ok()) {
+            Log(LogLevel::kWarning, "peer refused in the handshake",
+                {{"code", absl::StatusCodeToString(status.code())},
+                 {"reason", std::string(status.message())}});
+          }
+          return status;
+        }));
+    client_limiter_ = std::make_unique<RateLimiter>(
+        RateLimiter::Limit{
+            config.client_rate_limit().reports_per_second(),
+            static_cast<double>(config.client_rate_limit().burst())},
+        clock);
+    node_limiter_ = std::make_unique<RateLimiter>(
+        RateLimiter::Limit{
+            config.node_rate_limit().reports_per_second(),
+            static_cast<double>(config.node_rate_limit().burst())},
+        clock);
     instructions_ = std::make_unique<InstructionBook>(
         InstructionBookOptions{config.region(), config.parent().region(),
                                relay_options.deadlines},
@@ -119,9 +155,11 @@ class NodeServerImpl final : public NodeServer {
         [this] {
           if (!forwarders_.empty()) forwarders_.front()->Wake();  // parent
         });
-    services_.push_back(std::make_unique<IntakeService>(relay_.get()));
-    services_.push_back(std::make_unique<RelayService>(
-        relay_.get(), instructions_.get(), children_.get()));
+    services_.push_back(
+        std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
+    services_.push_back(
+        std::make_unique<RelayService>(relay_.get(), node_limiter_.get(),
+                                       instructions_.get(), children_.get()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock));
     services_.push_back(
@@ -130,10 +168,7 @@ class NodeServerImpl final : public NodeServer {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    // Without this a second node on the same port starts silently and the
-    // kernel splits connections between the two.
-    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+    ApplyServerLimits(config, &builder);
     builder.AddListeningPort(config.listen_address(), server_creds, &port_);
     for (auto& service : services_) builder.RegisterService(service.get());
     server_ = builder.BuildAndStart();
@@ -190,12 +225,14 @@ class NodeServerImpl final : public NodeServer {
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
+  std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
   std::unique_ptr<InstructionBook> instructions_;
   std::unique_ptr<ChildStreams> children_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<Forwarder>> forwarders_;
   std::unique_ptr<DeadlineLoop> deadline_loop_;
+  std::unique_ptr<CrlMonitor> crl_monitor_;
   int port_ = 0;
 };
 

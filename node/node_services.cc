@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "node/ack_stream_reactor.h"
 #include "node/command_service.h"
+#include "node/decoding_handler.h"
 #include "relay/base/log.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
@@ -41,79 +42,111 @@ absl::StatusOr<Identity> Caller(grpc::CallbackServerContext* context) {
   return PeerIdentity(*context->auth_context());
 }
 
-template <typename Req, typename Resp>
-grpc::ServerBidiReactor<Req, Resp>* Refuse(const absl::Status& s,
-                                           absl::string_view rpc) {
+using RawReactor = AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Refuse(
+    const absl::Status& s, absl::string_view rpc) {
   Log(LogLevel::kWarning, "stream refused",
       {{"rpc", std::string(rpc)},
        {"code", absl::StatusCodeToString(s.code())},
        {"reason", std::string(s.message())}});
-  return new RefusedStreamReactor<Req, Resp>(ToGrpcStatus(s));
+  return new RefusedStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>(
+      ToGrpcStatus(s));
+}
+
+template <typename Response>
+Response Refusal(const Identity& from, const std::string& report_id,
+                 const absl::Status& s) {
+  LogRefusal(from, report_id, s);
+  Response response;
+  *response.mutable_rejection() = ToRejection(report_id, s);
+  return response;
+}
+
+// Reports from `peer`: each rate-limited, handed to `take` and answered with
+// its receipt or refusal.
+template <typename Request, typename Response>
+TypedHandler<Request, Response> ReportHandler(
+    const Identity& peer, RateLimiter* limiter,
+    std::function<std::string(const Request&)> id_of,
+    std::function<void(Request&&, RelayEngine::ReceiptCallback)> take) {
+  return [peer, limiter, id_of, take](Request&& request,
+                                      TypedReply<Response> reply) {
+    std::string id = id_of(request);
+    auto answer = [peer, id, reply](absl::StatusOr<Receipt> receipt) {
+      if (!receipt.ok()) {
+        return reply(Refusal<Response>(peer, id, receipt.status()));
+      }
+      Response response;
+      *response.mutable_receipt() = *std::move(receipt);
+      reply(std::move(response));
+    };
+    absl::Status admitted = limiter->Admit(peer.uri);
+    if (!admitted.ok()) return answer(admitted);
+    take(std::move(request), answer);
+  };
+}
+
+// A raw stream from `peer` whose messages decode as `Request`s for
+// `handler`; `on_done` runs when it is over.
+template <typename Request, typename Response>
+RawReactor* DecodingStream(const Identity& peer,
+                           TypedHandler<Request, Response> handler,
+                           std::function<void()> on_done = nullptr) {
+  return new RawReactor(DecodingHandler<Request, Response>(
+                            std::move(handler),
+                            [peer](const absl::Status& s) {
+                              return Refusal<Response>(peer, "", s);
+                            }),
+                        kMaxOutstandingPerStream, std::move(on_done));
 }
 
 }  // namespace
 
-grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 IntakeService::Submit(grpc::CallbackServerContext* context) {
-  using Reactor = AckStreamReactor<v1::SubmitRequest, v1::SubmitResponse>;
   const std::string& here = relay_->options().region;
   absl::StatusOr<Identity> caller = Caller(context);
-  if (!caller.ok()) {
-    return Refuse<v1::SubmitRequest, v1::SubmitResponse>(caller.status(),
-                                                         "Submit");
-  }
+  if (!caller.ok()) return Refuse(caller.status(), "Submit");
   if (caller->role != Role::kClient) {
-    return Refuse<v1::SubmitRequest, v1::SubmitResponse>(
-        absl::PermissionDeniedError(
-            absl::StrCat("intake is for clients; ", caller->uri, " is a ",
-                         RoleName(caller->role), " certificate")),
-        "Submit");
+    return Refuse(absl::PermissionDeniedError(absl::StrCat(
+                      "intake is for clients; ", caller->uri, " is a ",
+                      RoleName(caller->role), " certificate")),
+                  "Submit");
   }
   if (!RegionContains(here, caller->region)) {
-    return Refuse<v1::SubmitRequest, v1::SubmitResponse>(
-        absl::PermissionDeniedError(absl::StrCat(
-            "client ", caller->uri, " belongs to region ", caller->region,
-            ", outside this node's region ", here)),
-        "Submit");
+    return Refuse(absl::PermissionDeniedError(absl::StrCat(
+                      "client ", caller->uri, " belongs to region ",
+                      caller->region, ", outside this node's region ", here)),
+                  "Submit");
   }
   RelayEngine* relay = relay_;
   Identity client = *std::move(caller);
-  return new Reactor(
-      [relay, client](v1::SubmitRequest&& request, Reactor::Reply reply) {
-        std::string id = request.report().report_id();
-        relay->Submit(client, std::move(*request.mutable_report()),
-                      [client, id, reply](absl::StatusOr<Receipt> receipt) {
-                        v1::SubmitResponse response;
-                        if (receipt.ok()) {
-                          *response.mutable_receipt() = *std::move(receipt);
-                        } else {
-                          LogRefusal(client, id, receipt.status());
-                          *response.mutable_rejection() =
-                              ToRejection(id, receipt.status());
-                        }
-                        reply(std::move(response));
-                      });
-      },
-      kMaxOutstandingPerStream);
+  return DecodingStream<v1::SubmitRequest, v1::SubmitResponse>(
+      client,
+      ReportHandler<v1::SubmitRequest, v1::SubmitResponse>(
+          client, limiter_,
+          [](const v1::SubmitRequest& r) { return r.report().report_id(); },
+          [relay, client](v1::SubmitRequest&& r,
+                          RelayEngine::ReceiptCallback done) {
+            relay->Submit(client, std::move(*r.mutable_report()),
+                          std::move(done));
+          }));
 }
 
-grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* RelayService::Escalate(
-    grpc::CallbackServerContext* context) {
-  using Reactor = AckStreamReactor<v1::RelayUp, v1::RelayDown>;
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+RelayService::Escalate(grpc::CallbackServerContext* context) {
   const std::string& here = relay_->options().region;
   absl::StatusOr<Identity> caller = Caller(context);
-  if (!caller.ok()) {
-    return Refuse<v1::RelayUp, v1::RelayDown>(caller.status(), "Escalate");
-  }
+  if (!caller.ok()) return Refuse(caller.status(), "Escalate");
   if (caller->role != Role::kNode) {
-    return Refuse<v1::RelayUp, v1::RelayDown>(
-        absl::PermissionDeniedError(
-            absl::StrCat("relay is for nodes; ", caller->uri, " is a ",
-                         RoleName(caller->role), " certificate")),
-        "Escalate");
+    return Refuse(absl::PermissionDeniedError(absl::StrCat(
+                      "relay is for nodes; ", caller->uri, " is a ",
+                      RoleName(caller->role), " certificate")),
+                  "Escalate");
   }
   if (caller->region == here || !RegionContains(here, caller->region)) {
-    return Refuse<v1::RelayUp, v1::RelayDown>(
+    return Refuse(
         absl::PermissionDeniedError(absl::StrCat(
             "node ", caller->region, " is not inside this node's region ", here,
             "; a node relays only to a node above it")),
@@ -123,31 +156,31 @@ grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* RelayService::Escalate(
   RelayEngine* relay = relay_;
   InstructionBook* book = book_;
   Identity child = *std::move(caller);
+  TypedHandler<v1::RelayUp, v1::RelayDown> reports =
+      ReportHandler<v1::RelayUp, v1::RelayDown>(
+          child, limiter_,
+          [](const v1::RelayUp& up) {
+            return up.report().report().report_id();
+          },
+          [relay, child](v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
+            relay->Accept(child, std::move(*up.mutable_report()),
+                          std::move(done));
+          });
   // The way down for instructions: registered before the reactor exists, so
   // its end always unregisters it.
-  auto stream = std::make_shared<std::atomic<Reactor*>>(nullptr);
-  uint64_t token = children_->Register(child.region, [stream](v1::RelayDown d) {
-    Reactor* reactor = stream->load();
-    return reactor != nullptr && reactor->Push(std::move(d));
-  });
-  auto* reactor = new Reactor(
-      [relay, book, child](v1::RelayUp&& up, Reactor::Reply reply) {
+  auto stream = std::make_shared<std::atomic<RawReactor*>>(nullptr);
+  uint64_t token =
+      children_->Register(child.region, [stream](const v1::RelayDown& down) {
+        RawReactor* reactor = stream->load();
+        return reactor != nullptr && reactor->Push(Encoded(down));
+      });
+  RawReactor* reactor = DecodingStream<v1::RelayUp, v1::RelayDown>(
+      child,
+      [book, child, reports](v1::RelayUp&& up,
+                             TypedReply<v1::RelayDown> reply) {
         if (HandleInstructionUp(book, child, &up, reply)) return;
-        std::string id = up.report().report().report_id();
-        relay->Accept(child, std::move(*up.mutable_report()),
-                      [child, id, reply](absl::StatusOr<Receipt> receipt) {
-                        v1::RelayDown down;
-                        if (receipt.ok()) {
-                          *down.mutable_receipt() = *std::move(receipt);
-                        } else {
-                          LogRefusal(child, id, receipt.status());
-                          *down.mutable_rejection() =
-                              ToRejection(id, receipt.status());
-                        }
-                        reply(std::move(down));
-                      });
+        reports(std::move(up), std::move(reply));
       },
-      kMaxOutstandingPerStream,
       [children = children_, region = child.region, token] {
         children->Unregister(region, token);
       });
@@ -178,11 +211,20 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     reactor->Finish(ToGrpcStatus(stored.status()));
     return reactor;
   }
+  absl::StatusOr<std::vector<ConflictRecord>> conflicts =
+      relay_->Conflicts(request->report_id());
+  if (!conflicts.ok()) {
+    reactor->Finish(ToGrpcStatus(conflicts.status()));
+    return reactor;
+  }
   response->set_node(relay_->options().region);
   for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
     *response->add_deadlines() = std::move(d);
   }
   *response->mutable_report() = *std::move(stored);
+  for (ConflictRecord& c : *conflicts) {
+    *response->add_conflicts() = std::move(c);
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -4,37 +4,48 @@
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/child_streams.h"
 #include "relay/instruction_book.h"
+#include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
 
 namespace kuaibao {
 
 // The node's gRPC services: adapters only. Each checks who the caller is
 // (from its certificate), converts, calls the relay and converts back.
-// Borrowed: the relay outlives the services.
+// Borrowed: the relay, the rate limiters, the instruction book and the
+// child streams outlive the services.
 
-// Intake: clients of this node's subtree stream reports in.
-class IntakeService final : public v1::Intake::CallbackService {
+// Intake: clients of this node's subtree stream reports in, each client at
+// most as fast as `limiter` allows.
+// The stream takes raw messages and decodes each itself (see
+// node/decoding_handler.h): one that does not decode gets a refusal.
+class IntakeService final
+    : public v1::Intake::WithRawCallbackMethod_Submit<v1::Intake::Service> {
  public:
-  explicit IntakeService(RelayEngine* relay) : relay_(relay) {}
-  grpc::ServerBidiReactor<v1::SubmitRequest, v1::SubmitResponse>* Submit(
+  IntakeService(RelayEngine* relay, RateLimiter* limiter)
+      : relay_(relay), limiter_(limiter) {}
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Submit(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
+  RateLimiter* const limiter_;
 };
 
 // Relay: child nodes inside this node's region stream reports (and feedback)
-// up; instructions go down the same streams.
-class RelayService final : public v1::Relay::CallbackService {
+// up, each child's reports at most as fast as `limiter` allows; instructions
+// go down the same streams. Raw messages, decoded one by one like Intake's.
+class RelayService final
+    : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
-  RelayService(RelayEngine* relay, InstructionBook* book,
+  RelayService(RelayEngine* relay, RateLimiter* limiter, InstructionBook* book,
                ChildStreams* children)
-      : relay_(relay), book_(book), children_(children) {}
-  grpc::ServerBidiReactor<v1::RelayUp, v1::RelayDown>* Escalate(
+      : relay_(relay), limiter_(limiter), book_(book), children_(children) {}
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
+  RateLimiter* const limiter_;
   InstructionBook* const book_;
   ChildStreams* const children_;
 };

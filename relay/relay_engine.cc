@@ -5,6 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "relay/base/log.h"
+#include "relay/classification.h"
+#include "relay/conflict_record.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -78,6 +81,9 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
     return;
   }
   absl::Status valid = ValidateReport(report, *regions_, now, options_.limits);
+  if (valid.ok()) {
+    valid = CheckCleared(report, options_.max_classification, "this node");
+  }
   if (!valid.ok()) {
     done(valid);
     return;
@@ -127,6 +133,9 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
   }
   const IncidentReport& report = relayed.report();
   absl::Status valid = ValidateReport(report, *regions_, now, options_.limits);
+  if (valid.ok()) {
+    valid = CheckCleared(report, options_.max_classification, "this node");
+  }
   if (!valid.ok()) {
     done(valid);
     return;
@@ -146,6 +155,11 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     done(FieldError(
         absl::StatusCode::kInvalidArgument, "hops",
         absl::StrCat("the last hop must be the sending node ", child.region)));
+    return;
+  }
+  valid = ValidateHops(relayed, now, options_.limits);
+  if (!valid.ok()) {
+    done(valid);
     return;
   }
   HopRecord* hop = relayed.add_hops();
@@ -184,13 +198,29 @@ std::vector<std::string> RelayEngine::Upstreams() const {
 void RelayEngine::QueueFor(const std::string& upstream, Route route,
                            const std::string& reason,
                            const IncidentReport& report, StoreBatch* batch) {
-  batch->Put(
-      ReportStore::OutboxKey(upstream, PriorityOf(report), store_->NextSeq()),
-      report.report_id());
+  std::string key =
+      ReportStore::OutboxKey(upstream, PriorityOf(report), store_->NextSeq());
   Forwarding forwarding;
   forwarding.set_to(upstream);
   forwarding.set_route(route);
   forwarding.set_reason(reason);
+  auto clearance = options_.link_clearance.find(upstream);
+  absl::Status cleared = CheckCleared(report,
+                                      clearance == options_.link_clearance.end()
+                                          ? CLASSIFICATION_INTERNAL
+                                          : clearance->second,
+                                      absl::StrCat("the link to ", upstream));
+  if (!cleared.ok()) {
+    // Never sent: kept here, held, with the reason in its timeline.
+    Log(LogLevel::kWarning, "report held: above the link's classification",
+        {{"report_id", report.report_id()},
+         {"upstream", upstream},
+         {"classification", ClassificationName(report.classification())}});
+    Hold(batch, key, std::move(forwarding), report.report_id(),
+         absl::StrCat("held here: ", cleared.message()));
+    return;
+  }
+  batch->Put(key, report.report_id());
   batch->Put(ReportStore::ForwardingKey(report.report_id(), upstream),
              forwarding.SerializeAsString());
 }
@@ -202,7 +232,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   if (writing != writing_.end()) {
     // Same id while its first write is in progress: answer when it lands.
     if (!SameReport(writing->second.report, stored.report())) {
-      done(Conflict(id));
+      RefuseConflict(stored, writing->second.report, std::move(done));
     } else {
       writing->second.waiting.emplace_back(std::move(stored), std::move(done));
     }
@@ -213,7 +243,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   absl::StatusOr<StoredReport> existing = store_->GetReport(id);
   if (existing.ok()) {
     if (!SameReport(existing->report(), stored.report())) {
-      done(Conflict(id));
+      RefuseConflict(stored, existing->report(), std::move(done));
     } else {
       RecordOtherPath(*std::move(existing), stored, std::move(done));
     }
@@ -404,14 +434,37 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
                                 const OutboxEntry& entry,
                                 const std::string& reason,
                                 std::function<void(absl::Status)> done) {
-  Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
-  forwarding.set_refused(reason);
   StoreBatch batch;
   batch.Delete(entry.key);
-  batch.Put(ReportStore::HeldKey(entry.key), entry.report_id);
-  batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
-            forwarding.SerializeAsString());
+  Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
+       entry.report_id, reason);
   store_->Commit(std::move(batch), std::move(done));
+}
+
+void RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
+                       Forwarding forwarding, const std::string& report_id,
+                       const std::string& reason) {
+  forwarding.set_refused(reason);
+  batch->Put(ReportStore::HeldKey(outbox_key), report_id);
+  batch->Put(ReportStore::ForwardingKey(report_id, forwarding.to()),
+             forwarding.SerializeAsString());
+}
+
+void RelayEngine::RefuseConflict(const StoredReport& offered,
+                                 const IncidentReport& stored,
+                                 ReceiptCallback done) {
+  const std::string& id = stored.report_id();
+  const HopRecord& hop = offered.hops(offered.hops_size() - 1);
+  StoreBatch batch;
+  batch.Put(ReportStore::ConflictKey(id, store_->NextSeq()),
+            MakeConflictRecord(offered.report(), stored, hop.received_from(),
+                               FromProto(hop.received_at()))
+                .SerializeAsString());
+  // Answered once the record is durable, so that an auditor finds every
+  // conflict a sender was told about.
+  store_->Commit(std::move(batch), [id, done = std::move(done)](absl::Status) {
+    done(Conflict(id));
+  });
 }
 
 absl::StatusOr<StoredReport> RelayEngine::Timeline(

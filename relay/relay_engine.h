@@ -58,6 +58,12 @@ struct RelayOptions {
   std::vector<std::string> ancestors;
   DeadlinePolicy deadlines;
   ValidationLimits limits;
+  // The most classified report this node stores.
+  Classification max_classification = CLASSIFICATION_INTERNAL;
+  // The most classified report each upstream link carries, by upstream
+  // region; a link not listed carries INTERNAL at most. A report above a
+  // link's stays here, held, with the reason.
+  absl::flat_hash_map<std::string, Classification> link_clearance;
 };
 
 // A report ready to send to an upstream: its outbox entry and the payload
@@ -111,6 +117,12 @@ class RelayEngine {
 
   // The report with every hop, this node's last with its forwardings.
   absl::StatusOr<StoredReport> Timeline(const std::string& report_id) const;
+  // Reports refused because they came under `report_id` with different
+  // content, oldest first.
+  absl::StatusOr<std::vector<ConflictRecord>> Conflicts(
+      const std::string& report_id) const {
+    return store_->GetConflicts(report_id);
+  }
 
   // What the node's clock loop does each tick: evaluates the deadlines of
   // everything in flight or open here, records new breaches durably,
@@ -165,10 +177,20 @@ class RelayEngine {
   void RecordOtherPath(StoredReport existing, const StoredReport& arrival,
                        ReceiptCallback done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Receipt ReceiptFor(const StoredReport& stored, bool duplicate) const;
+  // Refuses `offered` (ALREADY_EXISTS) after durably recording the attempt.
+  void RefuseConflict(const StoredReport& offered, const IncidentReport& stored,
+                      ReceiptCallback done);
+  // Adds to `batch` the entries that hold a report instead of queueing it
+  // under `outbox_key` (refused upstream, or not for that link): the held
+  // entry, and `forwarding` marked refused for `reason`.
+  static void Hold(StoreBatch* batch, const std::string& outbox_key,
+                   Forwarding forwarding, const std::string& report_id,
+                   const std::string& reason);
   static int PriorityOf(const IncidentReport& report);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
-  // Adds the outbox entry and forwarding record for one route to `batch`.
+  // Adds the outbox entry and forwarding record for one route to `batch`; a
+  // report above the link's classification is held instead.
   void QueueFor(const std::string& upstream, Route route,
                 const std::string& reason, const IncidentReport& report,
                 StoreBatch* batch);

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "relay/base/status_macros.h"
+#include "relay/identity.h"
 
 namespace kuaibao {
 namespace {
@@ -38,6 +40,14 @@ absl::Status CheckText(absl::string_view text, absl::string_view field,
                        size_t max) {
   if (text.size() > max) {
     return Invalid(field, absl::StrCat("is ", text.size(), " bytes; at most ",
+                                       max, " allowed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCount(absl::string_view field, int count, int max) {
+  if (count > max) {
+    return Invalid(field, absl::StrCat("holds ", count, " entries; at most ",
                                        max, " allowed"));
   }
   return absl::OkStatus();
@@ -98,6 +108,8 @@ absl::Status ValidateReport(const IncidentReport& report,
   if (!Classification_IsValid(report.classification())) {
     return Invalid("classification", "is not a known level");
   }
+  RETURN_IF_ERROR(CheckCount("sensitivity", report.sensitivity_size(),
+                             limits.max_sensitivity_reasons));
   for (int reason : report.sensitivity()) {
     if (!SensitivityReason_IsValid(reason) ||
         reason == SENSITIVITY_REASON_UNSPECIFIED) {
@@ -119,6 +131,16 @@ absl::Status ValidateReport(const IncidentReport& report,
   }
   if (!report.supersedes().empty() && !ValidId(report.supersedes())) {
     return Invalid("supersedes", kIdRule);
+  }
+  if (report.supersedes() == report.report_id()) {
+    return Invalid("supersedes", "names the report itself");
+  }
+  if (!report.origin().empty()) {
+    absl::StatusOr<Identity> origin = ParseIdentity(report.origin());
+    if (!origin.ok()) return Invalid("origin", origin.status().message());
+    if (origin->role != Role::kClient) {
+      return Invalid("origin", "must be a client identity");
+    }
   }
   if (continues && report.event_seq() == 0) {
     return Invalid("event_seq", "must be at least 1 after the first report");
@@ -148,6 +170,11 @@ absl::Status ValidateReport(const IncidentReport& report,
     absl::Status s = CheckTime(f.ts, f.name, f.required, now, limits);
     if (!s.ok()) return s;
   }
+  // A schedule lies ahead by nature; only absurd dates are refused.
+  ValidationLimits schedule = limits;
+  schedule.max_future = limits.max_schedule_ahead;
+  RETURN_IF_ERROR(CheckTime(report.next_report_due(), "next_report_due", false,
+                            now, schedule));
 
   struct TextField {
     const std::string& text;
@@ -166,10 +193,47 @@ absl::Status ValidateReport(const IncidentReport& report,
                      limits.max_text_bytes},
            TextField{report.location().address(), "location.address",
                      limits.max_text_bytes},
-           TextField{report.unit().name(), "unit.name", 1024},
+           TextField{report.unit().name(), "unit.name",
+                     limits.max_short_text_bytes},
+           TextField{report.unit().preparer(), "unit.preparer",
+                     limits.max_short_text_bytes},
+           TextField{report.unit().phone(), "unit.phone",
+                     limits.max_short_text_bytes},
+           TextField{report.unit().authorized_by(), "unit.authorized_by",
+                     limits.max_short_text_bytes},
        }) {
     absl::Status s = CheckText(f.text, f.name, f.max);
     if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
+                          const ValidationLimits& limits) {
+  RETURN_IF_ERROR(CheckCount("hops", relayed.hops_size(), limits.max_hops));
+  for (int i = 0; i < relayed.hops_size(); ++i) {
+    const HopRecord& hop = relayed.hops(i);
+    const std::string at = absl::StrCat("hops[", i, "]");
+    absl::StatusOr<Level> level = LevelOf(hop.node());
+    if (!level.ok() || *level == Level::kVillage) {
+      return Invalid(absl::StrCat(at, ".node"), "must be a node's region code");
+    }
+    if (!ParseIdentity(hop.received_from()).ok()) {
+      return Invalid(absl::StrCat(at, ".received_from"),
+                     "must be a spiffe://kuaibao/ identity");
+    }
+    RETURN_IF_ERROR(
+        CheckTime(hop.received_at(), at + ".received_at", true, now, limits));
+    RETURN_IF_ERROR(
+        CheckTime(hop.stored_at(), at + ".stored_at", false, now, limits));
+    RETURN_IF_ERROR(CheckCount(at + ".forwarded", hop.forwarded_size(),
+                               limits.max_forwardings));
+    RETURN_IF_ERROR(
+        CheckCount(at + ".breaches", hop.breaches_size(), limits.max_breaches));
+  }
+  if (relayed.other_paths_size() > 0) {
+    return Invalid("other_paths",
+                   "must be empty: a relayed report carries its own path only");
   }
   return absl::OkStatus();
 }

@@ -26,6 +26,16 @@ struct ValidationLimits {
       absl::FromCivil(absl::CivilSecond(2000, 1, 1), absl::UTCTimeZone());
   size_t max_text_bytes = 64 * 1024;
   size_t max_headline_bytes = 200;
+  // Short fields: names, phone numbers, addresses of a unit.
+  size_t max_short_text_bytes = 1024;
+  // A next-report date further ahead than this is a typo.
+  absl::Duration max_schedule_ahead = absl::Hours(24 * 366);
+  // Hop records on a relayed report (province, city, county, township and a
+  // national level leave room), and forwardings per hop.
+  int max_hops = 16;
+  int max_forwardings = 8;
+  int max_breaches = 32;
+  int max_sensitivity_reasons = 16;
 };
 
 // Checks that a report is complete and sane as the notice requires: ids,
@@ -34,6 +44,13 @@ struct ValidationLimits {
 absl::Status ValidateReport(const IncidentReport& report,
                             const RegionTable& regions, absl::Time now,
                             const ValidationLimits& limits = {});
+
+// Checks the hop records a child node sent with a relayed report: how many,
+// each one's node (a known level's code), sender identity and times, and
+// that it sent no other paths (a node keeps those for itself).
+// INVALID_ARGUMENT naming the field, e.g. "hops[1].received_at".
+absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
+                          const ValidationLimits& limits = {});
 
 // The characters a report or event id may use: letters, digits, '-', '_',
 // '.', ':'; 1 to 128 of them.

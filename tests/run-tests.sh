@@ -11,8 +11,9 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_DIR:-$repo/build}
 jobs=${JOBS:-$(nproc)}
 
-# clang-format and shellcheck are for the source-rules test.
-"$repo/deploy/install-deps.sh" clang-format shellcheck
+# clang-format and shellcheck are for the source-rules test, clang for the
+# fuzz test.
+"$repo/deploy/install-deps.sh" clang-format shellcheck clang
 
 echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -174,11 +174,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kuaibao-demo.XXXXXX")
 say "work directory $work"
 
 step="certificates"
-say "making a CA and certificates"
-"$repo/certs/make-certs.sh" "$work/certs" \
-  node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
-  client:140105001000:duty-1 client:140000000000:duty-1 | sed 's/^/    /' ||
-  die "certs/make-certs.sh failed"
+say "making a PKI (root, issuing CAs), certificates and revocation lists"
+{
+  "$repo/certs/pki.sh" issue "$work/certs" \
+    node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
+    client:140105001000:duty-1 client:140000000000:duty-1 &&
+    "$repo/certs/pki.sh" crl "$work/certs"
+} | sed 's/^/    /' || die "certs/pki.sh failed"
 
 # ---------------------------------------------------------------------------
 # write_config NAME PARENT_NAME: the node's config in protobuf text format
@@ -196,6 +198,8 @@ write_config() {
     echo "  cert_file: $(quote "$work/certs/node-$region.pem")"
     echo "  key_file: $(quote "$work/certs/node-$region.key")"
     echo "  ca_file: $(quote "$work/certs/ca.pem")"
+    echo "  crl_dir: $(quote "$work/certs/crl")"
+    echo "  require_crl: true"
     echo "}"
     if [[ -n $parent ]]; then
       echo "parent {"

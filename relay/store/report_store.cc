@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
 #include "leveldb/env.h"
+#include "leveldb/filter_policy.h"
 #include "leveldb/iterator.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
@@ -18,6 +19,7 @@ namespace kuaibao {
 namespace {
 
 constexpr char kSeqKey[] = "m/seq";
+constexpr char kOutboxPrefix[] = "o/";
 
 // The one place leveldb::Status becomes absl::Status.
 absl::Status FromLevelDb(const leveldb::Status& s, absl::string_view what) {
@@ -64,6 +66,14 @@ std::string ReportStore::HeldKey(const std::string& outbox_key) {
   return absl::StrCat("h", outbox_key.substr(1));
 }
 
+std::string ReportStore::ConflictKey(const std::string& report_id,
+                                     uint64_t seq) {
+  // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
+  char buf[20];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
+  return absl::StrCat("x/", report_id, "\x01", buf);
+}
+
 std::string ReportStore::EventKey(const std::string& event_id) {
   return absl::StrCat("e/", event_id);
 }
@@ -103,6 +113,12 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
   // Detect damage instead of silently dropping records (LevelDB's default).
   db_options.paranoid_checks = true;
   if (options.env != nullptr) db_options.env = options.env;
+  // Most reads are for ids that are not there (every new report is checked
+  // for a duplicate first): without a filter each such read opens a data
+  // block in every level that might hold the id.
+  std::unique_ptr<const leveldb::FilterPolicy> filter(
+      leveldb::NewBloomFilterPolicy(10));
+  db_options.filter_policy = filter.get();
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(db_options, dir, &raw);
   if (!s.ok()) {
@@ -132,12 +148,16 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     return FromLevelDb(s, "read sequence");
   }
   return std::unique_ptr<ReportStore>(
-      new ReportStore(std::move(db), options, seq));
+      new ReportStore(std::move(filter), std::move(db), options, seq));
 }
 
-ReportStore::ReportStore(std::unique_ptr<leveldb::DB> db,
+ReportStore::ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
+                         std::unique_ptr<leveldb::DB> db,
                          const Options& options, uint64_t seq)
-    : db_(std::move(db)), options_(options), seq_(seq) {
+    : filter_(std::move(filter)),
+      db_(std::move(db)),
+      options_(options),
+      seq_(seq) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -191,6 +211,8 @@ void ReportStore::WriterLoop() {
              (group.empty() || bytes < options_.max_group_bytes)) {
         for (const auto& [key, value] : queue_.front().batch.ops()) {
           bytes += key.size() + (value ? value->size() : 0);
+          // Before the write, so that no read can see the entry yet miss it.
+          if (value && absl::StartsWith(key, kOutboxPrefix)) LowerFloor(key);
         }
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -210,6 +232,10 @@ void ReportStore::WriterLoop() {
     batch.Put(kSeqKey, absl::StrCat(seq_.load()));
     absl::Status status =
         FromLevelDb(db_->Write(write_options, &batch), "store write");
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [upstream, floor] : floors_) floor.writing.clear();
+    }
     for (Pending& pending : group) pending.done(status);
   }
 }
@@ -231,42 +257,87 @@ absl::StatusOr<StoredReport> ReportStore::GetReport(
   return stored;
 }
 
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ReportStore::ReadAll(
+    const std::string& prefix) const {
+  std::vector<Message> result;
+  absl::Status parsed;
+  absl::Status scanned =
+      Scan(prefix, "", [&](const std::string& key, const std::string& value) {
+        Message message;
+        parsed = ParseValue(key, value, &message);
+        if (parsed.ok()) result.push_back(std::move(message));
+        return parsed.ok();
+      });
+  if (!scanned.ok()) return scanned;
+  if (!parsed.ok()) return parsed;
+  return result;
+}
+
 absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
     const std::string& report_id) const {
-  std::string prefix = absl::StrCat("f/", report_id, "\x01");
-  std::vector<Forwarding> result;
-  leveldb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    Forwarding forwarding;
-    absl::Status parsed =
-        ParseValue(it->key().ToString(), it->value().ToString(), &forwarding);
-    if (!parsed.ok()) return parsed;
-    result.push_back(std::move(forwarding));
-  }
-  absl::Status s = FromLevelDb(it->status(), "read forwardings");
-  if (!s.ok()) return s;
-  return result;
+  return ReadAll<Forwarding>(absl::StrCat("f/", report_id, "\x01"));
+}
+
+absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
+    const std::string& report_id) const {
+  return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"));
+}
+
+void ReportStore::LowerFloor(const std::string& key) {
+  constexpr size_t kFrom = sizeof(kOutboxPrefix) - 1;
+  OutboxFloor& f = floors_[key.substr(kFrom, key.find('/', kFrom) - kFrom)];
+  auto lower = [&key](std::string* to) {
+    if (to->empty() || key < *to) *to = key;
+  };
+  if (key < f.key) f.key = key;
+  lower(&f.writing);
+  lower(&f.put_since_read);
 }
 
 absl::StatusOr<std::vector<OutboxEntry>> ReportStore::PeekOutbox(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& skip) const {
-  std::string prefix = absl::StrCat("o/", upstream, "/");
+  if (max == 0) return std::vector<OutboxEntry>();
+  const std::string prefix = absl::StrCat(kOutboxPrefix, upstream, "/");
+  std::string start;
+  uint64_t read;
+  {
+    absl::MutexLock lock(&mu_);
+    OutboxFloor& floor = floors_[upstream];
+    read = ++floor.read;
+    // What is being written now may not be in this read's snapshot.
+    floor.put_since_read = floor.writing;
+    start = floor.key.empty() ? prefix : floor.key;
+  }
   std::vector<OutboxEntry> result;
+  std::string first_live;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(prefix);
+  for (it->Seek(start);
        result.size() < max && it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
+    if (first_live.empty()) first_live = it->key().ToString();
     std::string id = it->value().ToString();
     if (skip.contains(id)) continue;
     result.push_back(OutboxEntry{it->key().ToString(), std::move(id)});
   }
   absl::Status s = FromLevelDb(it->status(), "read outbox");
   if (!s.ok()) return s;
+  // Nothing live: every outbox key there is now is deleted.
+  std::string floor_key = first_live.empty() ? prefix + '\xff' : first_live;
+  {
+    absl::MutexLock lock(&mu_);
+    OutboxFloor& floor = floors_[upstream];
+    // A later read knows better; entries put while this one ran may lie
+    // below what it found.
+    if (floor.read == read) {
+      if (!floor.put_since_read.empty() && floor.put_since_read < floor_key) {
+        floor_key = floor.put_since_read;
+      }
+      floor.key = std::move(floor_key);
+    }
+  }
   return result;
 }
 

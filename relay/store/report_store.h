@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "relay/report_types.h"
@@ -23,6 +25,7 @@
 namespace leveldb {
 class DB;
 class Env;
+class FilterPolicy;
 }  // namespace leveldb
 
 namespace kuaibao {
@@ -59,9 +62,12 @@ struct OutboxEntry {
 //   r/<report_id>                   StoredReport, as accepted here
 //   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
 //   o/<upstream>/<prio><seq>        outbox entry (value: report id)
-//   h/<upstream>/<prio><seq>        held: the upstream refused it (value: id)
+//   h/<upstream>/<prio><seq>        held: the upstream refused it, or the
+//                                   link may not carry it (value: id)
 //   e/<event_id>                    EventRecord: the event as known here
 //   d/<received micros>/<report_id> index of reports by arrival time
+//   x/<report_id>/<seq>             ConflictRecord: a different report came
+//                                   under this id and was refused
 //   m/seq                           last outbox sequence number used
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
@@ -99,6 +105,9 @@ class ReportStore {
   // All forwardings recorded for a report (one per upstream).
   absl::StatusOr<std::vector<Forwarding>> GetForwardings(
       const std::string& report_id) const;
+  // Every conflict recorded for a report id, oldest first.
+  absl::StatusOr<std::vector<ConflictRecord>> GetConflicts(
+      const std::string& report_id) const;
   // Up to `max` outbox entries of `upstream` in send order, skipping those in
   // `skip`.
   absl::StatusOr<std::vector<OutboxEntry>> PeekOutbox(
@@ -129,6 +138,7 @@ class ReportStore {
                                uint64_t seq);
   // The held twin of an outbox key.
   static std::string HeldKey(const std::string& outbox_key);
+  static std::string ConflictKey(const std::string& report_id, uint64_t seq);
   static std::string EventKey(const std::string& event_id);
   // Index of reports by the time this node received them.
   static std::string RecentKey(absl::Time received,
@@ -141,19 +151,48 @@ class ReportStore {
     std::function<void(absl::Status)> done;
   };
 
-  ReportStore(std::unique_ptr<leveldb::DB> db, const Options& options,
+  // Where PeekOutbox starts reading one upstream's outbox. LevelDB keeps a
+  // deleted key's tombstone until a compaction drops it, and an iterator
+  // steps over every tombstone it meets: an outbox whose head was
+  // acknowledged (deleted) entry by entry would cost a step per acknowledged
+  // entry on every read, milliseconds per read after a few thousand. The
+  // floor is at or below the outbox's first live entry (every outbox key
+  // below it is deleted), so reads seek past the tombstones.
+  struct OutboxFloor {
+    std::string key;  // empty: the start of the outbox
+    // The smallest outbox key of the write in progress (not yet visible to
+    // a read); empty: none.
+    std::string writing;
+    // The smallest outbox key that may be invisible to the latest read: put
+    // by the write in progress when it began, or since.
+    std::string put_since_read;
+    uint64_t read = 0;  // the latest read
+  };
+
+  ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
+              std::unique_ptr<leveldb::DB> db, const Options& options,
               uint64_t seq);
   void WriterLoop();
+  // Every value under `prefix`, decoded, in key order.
+  template <typename Message>
+  absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
+  // A put of outbox key `key` is about to be written: no floor may be above
+  // it.
+  void LowerFloor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Constant after construction.
+  // Constant after construction. The filter outlives the database.
+  const std::unique_ptr<const leveldb::FilterPolicy> filter_;
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
 
   std::atomic<uint64_t> seq_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // By upstream.
+  mutable absl::flat_hash_map<std::string, OutboxFloor> floors_
+      ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;
 };

@@ -52,6 +52,9 @@ struct ParseCase {
   std::vector<std::string> ids;  // expected on success
 };
 
+// Test names print the case name, not the struct's bytes.
+void PrintTo(const ParseCase& c, std::ostream* os) { *os << c.name; }
+
 class ParseReportsTest : public ::testing::TestWithParam<ParseCase> {};
 
 TEST_P(ParseReportsTest, Parses) {
@@ -94,6 +97,8 @@ struct ParseErrorCase {
   std::string message_prefix;  // where
   std::string reason;          // part of protobuf's reason
 };
+
+void PrintTo(const ParseErrorCase& c, std::ostream* os) { *os << c.name; }
 
 class ParseReportsErrorTest : public ::testing::TestWithParam<ParseErrorCase> {
 };

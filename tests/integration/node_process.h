@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -26,30 +27,55 @@ class NodeProcess {
   void set_port(int port) { port_ = port; }
   // Extra lines appended to the config (text format).
   void SetExtraConfig(const std::string& text) { extra_config_ = text; }
+  // Extra fields inside the config's `tls { }` (text format).
+  void SetExtraTlsConfig(const std::string& text) { extra_tls_config_ = text; }
+  // Use this data directory instead of one of its own.
+  void set_data_dir(const std::string& dir) { data_dir_ = dir; }
+  // Start the process with this soft limit on open files (0 = inherit).
+  void set_file_limit(int soft) { file_limit_ = soft; }
+  // Runs this program instead of kuaibao-node (it gets the same
+  // `--config FILE` and must write the port file the same way).
+  void set_binary(std::string path) { binary_ = std::move(path); }
 
   // Starts the process and waits until it serves (its port file appears).
   absl::Status Start();
+  // Start in two steps, so that many processes can start side by side:
+  // Launch forks and returns at once; WaitServing waits for the port file.
+  absl::Status Launch();
+  absl::Status WaitServing(absl::Duration timeout = absl::Seconds(30));
   // Sends `signal` and reaps the process.
   void Kill(int signal);
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   int port() const { return port_; }
   std::string address() const;
   const std::string& region() const { return region_; }
   std::string log_path() const { return dir_ + "/node.log"; }
-  std::string data_dir() const { return dir_ + "/data"; }
+  std::string config_path() const { return dir_ + "/node.textproto"; }
+  std::string data_dir() const {
+    return data_dir_.empty() ? dir_ + "/data" : data_dir_;
+  }
+  // The whole log, to search.
+  std::string Log() const;
   // The last lines of the node's log, for failure messages.
   std::string LogTail() const;
 
  private:
+  std::string port_path() const { return dir_ + "/port"; }
+
   const std::string dir_;
   const std::string region_;
   const std::string pki_dir_;
   std::string parent_region_;
   int parent_port_ = 0;
   std::string extra_config_;
+  std::string extra_tls_config_;
+  std::string data_dir_;
+  int file_limit_ = 0;
+  std::string binary_ = KUAIBAO_NODE_BINARY;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "tests/integration/test_client.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "relay/base/files.h"
 #include "relay/transport/status_conversion.h"
 #include "relay/transport/tls_credentials.h"
 
@@ -36,8 +38,10 @@ const v1::SubmitResponse* SubmitOutcome::For(const std::string& id) const {
 
 TestClient::TestClient(const std::string& pki_dir, const std::string& cert_name,
                        const std::string& address) {
-  TlsPaths paths{pki_dir + "/" + cert_name + ".pem",
-                 pki_dir + "/" + cert_name + ".key", pki_dir + "/ca.pem"};
+  TlsPaths paths;
+  paths.cert_file = pki_dir + "/" + cert_name + ".pem";
+  paths.key_file = pki_dir + "/" + cert_name + ".key";
+  paths.ca_file = pki_dir + "/ca.pem";
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
       MakeChannelCredentials(paths);
   channel_ = grpc::CreateChannel(
@@ -144,8 +148,16 @@ absl::StatusOr<v1::GetReportResponse> TestClient::Get(
 }
 
 absl::StatusOr<std::vector<StoredReport>> TestClient::ListAll() {
-  auto stub = v1::Query::NewStub(channel_);
   std::vector<StoredReport> all;
+  absl::Status s =
+      ForEachReport([&](const StoredReport& r) { all.push_back(r); });
+  if (!s.ok()) return s;
+  return all;
+}
+
+absl::Status TestClient::ForEachReport(
+    const std::function<void(const StoredReport&)>& visit) {
+  auto stub = v1::Query::NewStub(channel_);
   std::string token;
   do {
     grpc::ClientContext context;
@@ -158,10 +170,10 @@ absl::StatusOr<std::vector<StoredReport>> TestClient::ListAll() {
     absl::Status s =
         FromGrpcStatus(stub->ListReports(&context, request, &response));
     if (!s.ok()) return s;
-    for (auto& r : *response.mutable_reports()) all.push_back(std::move(r));
+    for (const StoredReport& r : response.reports()) visit(r);
     token = response.next_page_token();
   } while (!token.empty());
-  return all;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::GetReportResponse> TestClient::WaitFor(
@@ -200,6 +212,80 @@ absl::Status TestClient::Escalate(const StoredReport& relayed,
   v1::RelayDown down;
   while (stream->Read(&down)) answers->push_back(down);
   return FromGrpcStatus(stream->Finish());
+}
+
+TestClient TestClient::WithoutCertificate(const std::string& pki_dir,
+                                          const std::string& address) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs =
+      ReadFileToString(pki_dir + "/ca.pem", "CA").value_or("");
+  return TestClient(
+      grpc::CreateChannel(address, grpc::SslCredentials(options)));
+}
+
+absl::Status TestClient::SubmitRawBytes(
+    const std::string& bytes, std::vector<v1::SubmitResponse>* answers) {
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  // One step at a time: start it, wait for the queue to say it is done.
+  auto step = [&cq](auto start) {
+    start();
+    void* tag = nullptr;
+    bool ok = false;
+    cq.Next(&tag, &ok);
+    return ok;
+  };
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, "/kuaibao.v1.Intake/Submit", &cq);
+  if (step([&] { call->StartCall(nullptr); })) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer message(&slice, 1);
+    if (step([&] { call->Write(message, nullptr); })) {
+      step([&] { call->WritesDone(nullptr); });
+    }
+    grpc::ByteBuffer answer;
+    while (step([&] { call->Read(&answer, nullptr); })) {
+      std::vector<grpc::Slice> slices;
+      std::string encoded;
+      if (answer.Dump(&slices).ok()) {
+        for (const grpc::Slice& slice : slices) {
+          encoded.append(reinterpret_cast<const char*>(slice.begin()),
+                         slice.size());
+        }
+      }
+      answers->emplace_back().ParseFromString(encoded);
+    }
+  }
+  grpc::Status status;
+  step([&] { call->Finish(&status, nullptr); });
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return FromGrpcStatus(status);
+}
+
+absl::StatusOr<std::string> TestClient::NodeCertificate() {
+  auto stub = v1::Query::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::GetReportRequest request;
+  request.set_report_id("no-such-report");
+  v1::GetReportResponse response;
+  absl::Status s =
+      FromGrpcStatus(stub->GetReport(&context, request, &response));
+  if (!s.ok() && !absl::IsNotFound(s)) return s;
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  std::vector<grpc::string_ref> pems =
+      auth ? auth->FindPropertyValues("x509_pem_cert")
+           : std::vector<grpc::string_ref>();
+  if (pems.empty()) return absl::InternalError("no peer certificate");
+  return std::string(pems[0].data(), pems[0].size());
 }
 
 }  // namespace kuaibao::testing

@@ -29,6 +29,9 @@ class TestClient {
  public:
   TestClient(const std::string& pki_dir, const std::string& cert_name,
              const std::string& address);
+  // A client that verifies the node but offers no certificate of its own.
+  static TestClient WithoutCertificate(const std::string& pki_dir,
+                                       const std::string& address);
 
   // Streams `reports` over one Intake.Submit stream and collects every
   // response until the node closes the stream.
@@ -36,6 +39,9 @@ class TestClient {
   absl::StatusOr<v1::GetReportResponse> Get(const std::string& report_id);
   // Every report visible to this client, paging through.
   absl::StatusOr<std::vector<StoredReport>> ListAll();
+  // The same, one report at a time, without keeping the pages.
+  absl::Status ForEachReport(
+      const std::function<void(const StoredReport&)>& visit);
   // Polls Get until the report is there or `timeout` passes.
   absl::StatusOr<v1::GetReportResponse> WaitFor(const std::string& report_id,
                                                 absl::Duration timeout);
@@ -61,7 +67,19 @@ class TestClient {
   absl::Status Escalate(const StoredReport& relayed,
                         std::vector<v1::RelayDown>* answers);
 
+  // Sends `bytes`, as they are, as the one message of an Intake.Submit
+  // stream; returns the stream's final status and adds the answers to
+  // `answers`.
+  absl::Status SubmitRawBytes(const std::string& bytes,
+                              std::vector<v1::SubmitResponse>* answers);
+  // The certificate (PEM, leaf) the node presents on this client's
+  // connection.
+  absl::StatusOr<std::string> NodeCertificate();
+
  private:
+  explicit TestClient(std::shared_ptr<grpc::Channel> channel)
+      : channel_(std::move(channel)) {}
+
   std::shared_ptr<grpc::Channel> channel_;
 };
 

@@ -80,6 +80,55 @@ TEST(NodeConfigTest, RegionMustBeWellFormed) {
   EXPECT_THAT(std::string(config.status().message()), HasSubstr("12 digits"));
 }
 
+TEST(NodeConfigTest, SecuritySettingsHaveSaneDefaults) {
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(kCounty);
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->max_classification(), v1::CLASSIFICATION_INTERNAL);
+  EXPECT_EQ(config->parent().max_classification(), v1::CLASSIFICATION_INTERNAL);
+  EXPECT_EQ(config->client_rate_limit().reports_per_second(), 100);
+  EXPECT_EQ(config->client_rate_limit().burst(), 2000u);
+  EXPECT_EQ(config->node_rate_limit().burst(), 10000u);
+  EXPECT_EQ(config->max_message_bytes(), 1u << 20);
+  EXPECT_EQ(config->tls().refresh_interval_s(), 60u);
+  EXPECT_EQ(config->tls().crl_warn_hours(), 168u);
+  EXPECT_TRUE(config->tls().crl_dir().empty());
+}
+
+// kCounty with `fields` added inside its tls { }.
+std::string WithTls(const std::string& fields) {
+  std::string text = kCounty;
+  const std::string end = "ca_file: \"ca.pem\"";
+  return text.insert(text.find(end) + end.size(), " " + fields);
+}
+
+TEST(NodeConfigTest, SecuritySettingsAreChecked) {
+  std::string base = kCounty;
+  struct Case {
+    std::string text;
+    const char* expect;
+  };
+  for (const Case& c : {
+           Case{WithTls("require_crl: true"), "tls.crl_dir"},
+           Case{base + "max_classification: 42", "max_classification"},
+           Case{base + "client_rate_limit { reports_per_second: -1 }",
+                "client_rate_limit"},
+           Case{base + "max_message_bytes: 1000", "max_message_bytes"},
+       }) {
+    absl::StatusOr<NodeConfig> config = ParseNodeConfig(c.text);
+    EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.expect;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.expect));
+  }
+  absl::StatusOr<NodeConfig> secret =
+      ParseNodeConfig(WithTls("crl_dir: \"crl\" require_crl: true") +
+                      "max_classification: CLASSIFICATION_SECRET");
+  ASSERT_THAT(secret, IsOk());
+  EXPECT_EQ(secret->max_classification(), v1::CLASSIFICATION_SECRET);
+  TlsPaths paths = NodeTlsPaths(*secret);
+  EXPECT_EQ(paths.crl_dir, "crl");
+  EXPECT_EQ(paths.refresh_interval, absl::Seconds(60));
+}
+
 }  // namespace
 }  // namespace kuaibao
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/notification.h"
+#include "relay/conflict_record.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
@@ -43,11 +44,7 @@ class RelayEngineTest : public ::testing::Test {
     engine_.reset();
     store_.reset();
     store_ = *ReportStore::Open(dir_.path(), {});
-    RelayOptions options;
-    options.region = kCounty;
-    options.parent = kCity;
-    options.ancestors = {kProvince};
-    engine_ = *RelayEngine::Open(options, store_.get(), &regions_, &clock_);
+    engine_ = *RelayEngine::Open(options_, store_.get(), &regions_, &clock_);
   }
 
   absl::StatusOr<Receipt> Submit(const Identity& who, IncidentReport report) {
@@ -81,6 +78,14 @@ class RelayEngineTest : public ::testing::Test {
       *ParseIdentity("spiffe://kuaibao/client/140105001000/duty-1");
   const Identity township_ =
       *ParseIdentity("spiffe://kuaibao/node/140105001000");
+  // A county below the city, with the province above that.
+  RelayOptions options_ = [] {
+    RelayOptions options;
+    options.region = kCounty;
+    options.parent = kCity;
+    options.ancestors = {kProvince};
+    return options;
+  }();
   FakeClock clock_;
   TempDir dir_;
   RegionTable regions_;
@@ -124,6 +129,23 @@ TEST_F(RelayEngineTest, SameIdWithDifferentContentIsRefused) {
   absl::StatusOr<Receipt> r = Submit(client_, changed);
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_EQ(ErrorField(r.status()), "report_id");
+  // The attempt is on record for auditors, durably; the stored report is
+  // untouched.
+  Open();
+  absl::StatusOr<std::vector<ConflictRecord>> conflicts =
+      engine_->Conflicts("r-1");
+  ASSERT_THAT(conflicts, IsOk());
+  ASSERT_EQ(conflicts->size(), 1u);
+  const ConflictRecord& c = (*conflicts)[0];
+  EXPECT_EQ(c.sender(), client_.uri);
+  changed.set_origin(client_.uri);  // as the node filled it in
+  EXPECT_EQ(c.digest(), ReportDigest(changed));
+  EXPECT_EQ(c.stored_digest(),
+            ReportDigest(engine_->Timeline("r-1")->report()));
+  EXPECT_NE(c.digest(), c.stored_digest());
+  EXPECT_EQ(FromProto(c.received_at()), clock_.TimeNow());
+  EXPECT_EQ(engine_->Timeline("r-1")->report().headline(),
+            Report("r-1").headline());
 }
 
 TEST_F(RelayEngineTest, ClientMayReportOnlyForItsOwnSubtree) {
@@ -149,6 +171,7 @@ TEST_F(RelayEngineTest, RelayedReportKeepsTheHopsBelowAndAddsItsOwn) {
   HopRecord* below = relayed.add_hops();
   below->set_node(kTownship);
   below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
   ASSERT_THAT(Accept(township_, relayed), IsOk());
   absl::StatusOr<StoredReport> stored = engine_->Timeline("r-1");
   ASSERT_THAT(stored, IsOk());
@@ -225,6 +248,56 @@ TEST_F(RelayEngineTest, RefusedReportIsHeldNotDropped) {
   EXPECT_EQ(*store_->OutboxSize(kCity), 0u);
   StoredReport timeline = *engine_->Timeline("r-1");
   EXPECT_EQ(timeline.hops(0).forwarded(0).refused(), "PERMISSION_DENIED: no");
+}
+
+TEST_F(RelayEngineTest, ReportAboveTheNodesClearanceIsNeverStored) {
+  IncidentReport secret = Report("r-1");
+  secret.set_classification(CLASSIFICATION_SECRET);
+  absl::StatusOr<Receipt> r = Submit(client_, secret);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ErrorField(r.status()), "classification");
+  StoredReport relayed;
+  *relayed.mutable_report() = secret;
+  HopRecord* below = relayed.add_hops();
+  below->set_node(kTownship);
+  below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
+  r = Accept(township_, relayed);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ErrorField(r.status()), "classification");
+  EXPECT_THAT(engine_->Timeline("r-1"), StatusIs(absl::StatusCode::kNotFound));
+  // At the limit is fine.
+  IncidentReport internal = Report("r-2");
+  internal.set_classification(CLASSIFICATION_INTERNAL);
+  EXPECT_THAT(Submit(client_, internal), IsOk());
+}
+
+TEST_F(RelayEngineTest, ReportAboveTheLinkIsHeldHereWithTheReason) {
+  options_.max_classification = CLASSIFICATION_SECRET;
+  Open();
+  IncidentReport secret = Report("r-1");
+  secret.set_classification(CLASSIFICATION_SECRET);
+  ASSERT_THAT(Submit(client_, secret), IsOk());
+  ASSERT_THAT(Submit(client_, Report("r-2")), IsOk());
+  // Only the PUBLIC report is queued for the city.
+  auto out = *engine_->NextOutbound(kCity, 10, {});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].entry.report_id, "r-2");
+  StoredReport timeline = *engine_->Timeline("r-1");
+  ASSERT_EQ(timeline.hops(0).forwarded_size(), 1);
+  EXPECT_EQ(timeline.hops(0).forwarded(0).to(), kCity);
+  EXPECT_THAT(timeline.hops(0).forwarded(0).refused(),
+              ::testing::AllOf(::testing::HasSubstr("held here"),
+                               ::testing::HasSubstr("SECRET"),
+                               ::testing::HasSubstr("INTERNAL")));
+  // A link cleared for SECRET carries it.
+  options_.link_clearance[kCity] = CLASSIFICATION_SECRET;
+  Open();
+  secret.set_report_id("r-3");
+  ASSERT_THAT(Submit(client_, secret), IsOk());
+  out = *engine_->NextOutbound(kCity, 10, {});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].entry.report_id, "r-3");
 }
 
 }  // namespace

@@ -82,6 +82,36 @@ TEST_F(ValidationTest, EachBrokenFieldIsNamed) {
          r->set_kind(REPORT_KIND_FINAL);
          r->set_supersedes("r-0");
        }},
+      {"supersedes", [](IncidentReport* r) { r->set_supersedes("r-1"); }},
+      {"origin", [](IncidentReport* r) { r->set_origin("duty-1"); }},
+      {"origin",
+       [](IncidentReport* r) {
+         r->set_origin("spiffe://kuaibao/node/140105001000");
+       }},
+      {"sensitivity",
+       [](IncidentReport* r) {
+         for (int i = 0; i < 17; ++i) {
+           r->add_sensitivity(SENSITIVITY_REASON_OTHER);
+         }
+       }},
+      {"next_report_due",
+       [now](IncidentReport* r) {
+         *r->mutable_next_report_due() = ToProto(now + absl::Hours(24 * 400));
+       }},
+      {"unit.preparer",
+       [](IncidentReport* r) {
+         r->mutable_unit()->set_preparer(std::string(2000, 'x'));
+       }},
+      {"unit.phone",
+       [](IncidentReport* r) {
+         r->mutable_unit()->set_phone(std::string(2000, '1'));
+       }},
+      {"unit.authorized_by",
+       [](IncidentReport* r) {
+         r->mutable_unit()->set_authorized_by(std::string(2000, 'x'));
+       }},
+      {"course",
+       [](IncidentReport* r) { r->set_course(std::string(70000, 'x')); }},
   };
   for (const Case& c : cases) {
     IncidentReport report = SampleReport("r-1", "140105001000", now_);
@@ -90,6 +120,67 @@ TEST_F(ValidationTest, EachBrokenFieldIsNamed) {
     EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << c.field;
     EXPECT_EQ(ErrorField(s), c.field) << s;
     EXPECT_THAT(std::string(s.message()), ::testing::StartsWith(c.field));
+  }
+}
+
+TEST_F(ValidationTest, ScheduledNextReportAndOriginPass) {
+  IncidentReport report = SampleReport("r-1", "140105001000", now_);
+  *report.mutable_next_report_due() = ToProto(now_ + absl::Hours(24));
+  report.set_origin("spiffe://kuaibao/client/140105001000/duty-1");
+  EXPECT_THAT(ValidateReport(report, regions_, now_), IsOk());
+}
+
+TEST_F(ValidationTest, EachBrokenHopFieldIsNamed) {
+  StoredReport good;
+  *good.mutable_report() = SampleReport("r-1", "140105001000", now_);
+  HopRecord* hop = good.add_hops();
+  hop->set_node("140105001000");
+  hop->set_received_from("spiffe://kuaibao/client/140105001000/duty-1");
+  *hop->mutable_received_at() = ToProto(now_ - absl::Minutes(1));
+  *hop->mutable_stored_at() = ToProto(now_ - absl::Minutes(1));
+  hop->add_forwarded()->set_to("140105000000");
+  EXPECT_THAT(ValidateHops(good, now_), IsOk());
+
+  struct Case {
+    const char* field;
+    std::function<void(StoredReport*)> breakit;
+  };
+  const absl::Time now = now_;
+  std::vector<Case> cases = {
+      {"hops",
+       [](StoredReport* r) {
+         for (int i = 0; i < 16; ++i) *r->add_hops() = r->hops(0);
+       }},
+      {"hops[0].node",
+       [](StoredReport* r) { r->mutable_hops(0)->set_node("140105001001"); }},
+      {"hops[0].node",
+       [](StoredReport* r) { r->mutable_hops(0)->set_node("x"); }},
+      {"hops[0].received_from",
+       [](StoredReport* r) { r->mutable_hops(0)->set_received_from("me"); }},
+      {"hops[0].received_at",
+       [](StoredReport* r) { r->mutable_hops(0)->clear_received_at(); }},
+      {"hops[0].stored_at",
+       [now](StoredReport* r) {
+         *r->mutable_hops(0)->mutable_stored_at() =
+             ToProto(now + absl::Hours(1));
+       }},
+      {"hops[0].forwarded",
+       [](StoredReport* r) {
+         for (int i = 0; i < 8; ++i) r->mutable_hops(0)->add_forwarded();
+       }},
+      {"hops[0].breaches",
+       [](StoredReport* r) {
+         for (int i = 0; i < 33; ++i) r->mutable_hops(0)->add_breaches();
+       }},
+      {"other_paths",
+       [](StoredReport* r) { *r->add_other_paths()->add_hops() = r->hops(0); }},
+  };
+  for (const Case& c : cases) {
+    StoredReport relayed = good;
+    c.breakit(&relayed);
+    absl::Status s = ValidateHops(relayed, now_);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << c.field;
+    EXPECT_EQ(ErrorField(s), c.field) << s;
   }
 }
 
