@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -225,6 +226,17 @@ TestClient TestClient::WithoutCertificate(const std::string& pki_dir,
 
 absl::Status TestClient::SubmitRawBytes(
     const std::string& bytes, std::vector<v1::SubmitResponse>* answers) {
+  std::vector<std::string> encoded;
+  absl::Status status =
+      RawBytesCall("/kuaibao.v1.Intake/Submit", bytes, &encoded);
+  for (const std::string& e : encoded)
+    answers->emplace_back().ParseFromString(e);
+  return status;
+}
+
+absl::Status TestClient::RawBytesCall(const std::string& method,
+                                      const std::string& bytes,
+                                      std::vector<std::string>* answers) {
   grpc::GenericStub stub(channel_);
   grpc::CompletionQueue cq;
   grpc::ClientContext context;
@@ -239,7 +251,7 @@ absl::Status TestClient::SubmitRawBytes(
     return ok;
   };
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
-      stub.PrepareCall(&context, "/kuaibao.v1.Intake/Submit", &cq);
+      stub.PrepareCall(&context, method, &cq);
   if (step([&] { call->StartCall(nullptr); })) {
     grpc::Slice slice(bytes);
     grpc::ByteBuffer message(&slice, 1);
@@ -256,7 +268,7 @@ absl::Status TestClient::SubmitRawBytes(
                          slice.size());
         }
       }
-      answers->emplace_back().ParseFromString(encoded);
+      answers->push_back(std::move(encoded));
     }
   }
   grpc::Status status;

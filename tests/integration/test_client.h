@@ -72,6 +72,10 @@ class TestClient {
   // `answers`.
   absl::Status SubmitRawBytes(const std::string& bytes,
                               std::vector<v1::SubmitResponse>* answers);
+  // The same for any bidi stream `method` (e.g. "/kuaibao.v1.Relay/Escalate");
+  // the answers are added still encoded.
+  absl::Status RawBytesCall(const std::string& method, const std::string& bytes,
+                            std::vector<std::string>* answers);
   // The certificate (PEM, leaf) the node presents on this client's
   // connection.
   absl::StatusOr<std::string> NodeCertificate();
