@@ -42,6 +42,10 @@ Forwarder::Forwarder(Options options, RelayEngine* relay,
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   channel_ = grpc::CreateCustomChannel(options_.address, credentials, args);
+  if (options_.instructions != nullptr) {
+    instructions_ =
+        std::make_unique<UpstreamInstructions>(options_.instructions);
+  }
 }
 
 Forwarder::~Forwarder() { Shutdown(); }
@@ -175,11 +179,14 @@ bool Forwarder::RunStream() {
     connected_ = true;
     connected_since_ = clock_->TimeNow();
   }
+  if (instructions_) instructions_->StreamStarted();
 
   std::thread reader([this, &stream] {
     v1::RelayDown down;
     while (stream->Read(&down)) {
-      if (down.has_receipt()) {
+      if (instructions_ && instructions_->OnDown(down)) {
+        Wake();  // an acknowledgement to write
+      } else if (down.has_receipt()) {
         OnReceipt(down.receipt());
       } else if (down.has_rejection()) {
         OnRejection(down.rejection());
@@ -265,6 +272,11 @@ bool Forwarder::RunStream() {
       }
     }
     if (write_failed) break;
+    if (instructions_ && !instructions_->WriteUp([&](const v1::RelayUp& up) {
+          return stream->Write(up);
+        })) {
+      break;
+    }
   }
 
   context.TryCancel();

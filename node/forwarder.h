@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "kuaibao/v1/service.pb.h"
 #include "relay/link_health.h"
+#include "node/upstream_instructions.h"
 #include "relay/relay_engine.h"
 
 namespace grpc {
@@ -44,6 +45,9 @@ class Forwarder {
     // province's direct route, escalations).
     bool on_demand = false;
     absl::Duration idle_close = absl::Seconds(30);
+    // For the parent's stream: instructions pushed down are stored here and
+    // acknowledged; feedback queued here is sent up. Borrowed.
+    InstructionBook* instructions = nullptr;
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.
@@ -105,6 +109,9 @@ class Forwarder {
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time connected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Time last_receipt_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+
+  // Set when options_.instructions is.
+  std::unique_ptr<UpstreamInstructions> instructions_;
 
   std::thread thread_;
 };

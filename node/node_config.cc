@@ -118,6 +118,8 @@ absl::Status CheckDeadlines(const v1::DeadlinesConfig& d) {
       {"province_to_national", &d.province_to_national()},
       {"brief_to_detailed", &d.brief_to_detailed()},
       {"follow_up_interval", &d.follow_up_interval()},
+      {"instruction_relay", &d.instruction_relay()},
+      {"feedback", &d.feedback()},
   };
   for (const auto& [name, text] : fields) {
     if (text->empty()) continue;
@@ -151,6 +153,8 @@ DeadlinePolicy DeadlinesOf(const NodeConfig& config) {
       {&d.province_to_national(), &policy.province_to_national},
       {&d.brief_to_detailed(), &policy.brief_to_detailed},
       {&d.follow_up_interval(), &policy.follow_up_interval},
+      {&d.instruction_relay(), &policy.instruction_relay},
+      {&d.feedback(), &policy.feedback},
   };
   for (const auto& [text, value] : fields) {
     if (!text->empty()) absl::ParseDuration(*text, value);

@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/child_streams.h"
+#include "node/command_service.h"
 #include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
 #include "node/forwarder.h"
@@ -68,6 +70,8 @@ class NodeServerImpl final : public NodeServer {
     monitor_.reset();
     deadline_loop_.reset();
     services_.clear();
+    children_.reset();
+    instructions_.reset();
     relay_.reset();
     store_.reset();
     if (server_) Log(LogLevel::kInfo, "node stopped");
@@ -150,6 +154,16 @@ class NodeServerImpl final : public NodeServer {
             config.node_rate_limit().reports_per_second(),
             static_cast<double>(config.node_rate_limit().burst())},
         clock);
+    instructions_ = std::make_unique<InstructionBook>(
+        InstructionBookOptions{config.region(), config.parent().region(),
+                               relay_options.deadlines},
+        store_.get(), clock);
+    children_ = std::make_unique<ChildStreams>(instructions_.get());
+    instructions_->SetListeners(
+        [this](const std::string& child) { children_->Deliver(child); },
+        [this] {
+          if (!forwarders_.empty()) forwarders_.front()->Wake();  // parent
+        });
     // The forwarders exist before the services that show them; they start
     // once the node serves.
     std::vector<const v1::Upstream*> upstreams;
@@ -168,6 +182,8 @@ class NodeServerImpl final : public NodeServer {
         // The parent's stream stays open; the levels above are dialled
         // only when something must go straight to them.
         options.on_demand = upstream != &config.parent();
+        // Instructions come down, and feedback goes up, the parent's stream.
+        if (!options.on_demand) options.instructions = instructions_.get();
         forwarders_.push_back(std::make_unique<Forwarder>(
             options, relay_.get(), channel_creds, clock));
       }
@@ -179,8 +195,12 @@ class NodeServerImpl final : public NodeServer {
     services_.push_back(
         std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
     services_.push_back(
-        std::make_unique<RelayService>(relay_.get(), node_limiter_.get()));
-    services_.push_back(std::make_unique<QueryService>(relay_.get(), clock));
+        std::make_unique<RelayService>(relay_.get(), node_limiter_.get(),
+                                       instructions_.get(), children_.get()));
+    services_.push_back(std::make_unique<QueryService>(
+        relay_.get(), instructions_.get(), clock));
+    services_.push_back(
+        std::make_unique<CommandService>(instructions_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s())},
@@ -233,6 +253,8 @@ class NodeServerImpl final : public NodeServer {
   std::unique_ptr<RelayEngine> relay_;
   std::unique_ptr<AdmissionControl> admission_;
   std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
+  std::unique_ptr<InstructionBook> instructions_;
+  std::unique_ptr<ChildStreams> children_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<Forwarder>> forwarders_;

@@ -374,3 +374,143 @@ TEST(NodeStartTest, SecondNodeOnTheSamePortRefusesToStart) {
 
 }  // namespace
 }  // namespace kuaibao::testing
+
+namespace kuaibao::testing {
+namespace {
+
+// Instructions (批示) down, feedback up.
+class InstructionChainTest : public ChainTest {
+ protected:
+  // A report from the township, at the province: the event is known there.
+  std::string ReportedEvent() {
+    std::vector<IncidentReport> reports = Reports("ev", 1);
+    EXPECT_EQ(AtTownship().Submit(reports).receipts(), 1);
+    EXPECT_THAT(AtProvince().WaitFor(reports[0].report_id(), kPatience),
+                IsOk());
+    return reports[0].event_id();
+  }
+
+  static v1::IssueInstructionRequest Order(const std::string& id,
+                                           const std::string& event_id) {
+    v1::IssueInstructionRequest request;
+    request.mutable_instruction()->set_instruction_id(id);
+    request.mutable_instruction()->set_event_id(event_id);
+    request.mutable_instruction()->set_issuer_title("省长");
+    request.mutable_instruction()->set_text("全力搜救，每小时报告进展");
+    return request;
+  }
+
+  static const DeadlineStatus* Rule(const InstructionState& s,
+                                    DeadlineRule rule) {
+    for (const DeadlineStatus& d : s.deadlines()) {
+      if (d.rule() == rule) return &d;
+    }
+    return nullptr;
+  }
+  static DeadlineState StateOf(const InstructionState& s, DeadlineRule rule) {
+    const DeadlineStatus* d = Rule(s, rule);
+    return d == nullptr ? DEADLINE_STATE_UNSPECIFIED : d->state();
+  }
+  static std::vector<std::string> Nodes(
+      const google::protobuf::RepeatedPtrField<InstructionHop>& hops) {
+    std::vector<std::string> nodes;
+    for (const InstructionHop& hop : hops) nodes.push_back(hop.node());
+    return nodes;
+  }
+};
+
+TEST_F(InstructionChainTest, ReachesTheTownshipAndLateFeedbackIsItsFault) {
+  // The province on the drill clock too: the leader's 1 h is 3.6 s.
+  province_->SetExtraConfig(kDrillClock);
+  ASSERT_EQ(province_->Stop(), 0);
+  ASSERT_THAT(province_->Start(), IsOk());
+  std::string event = ReportedEvent();
+  v1::IssueInstructionRequest order = Order("in-1", event);
+  order.set_feedback_within_seconds(3600);
+  absl::StatusOr<InstructionState> issued = AtProvince().Issue(order);
+  ASSERT_THAT(issued, IsOk());
+  EXPECT_EQ(issued->instruction().target_region(), kTownship);
+
+  // Down: every hop recorded.
+  absl::StatusOr<InstructionState> at_township =
+      AtTownship().WaitForInstruction(
+          "in-1", [](const InstructionState&) { return true; }, kPatience);
+  ASSERT_THAT(at_township, IsOk()) << township_->LogTail();
+  EXPECT_THAT(Nodes(at_township->instruction().hops()),
+              ::testing::ElementsAre(kProvince, kCity, kCounty, kTownship));
+
+  // The township's receipt reaches the province: relayed in time.
+  absl::StatusOr<InstructionState> at_province =
+      AtProvince().WaitForInstruction(
+          "in-1",
+          [](const InstructionState& s) {
+            return StateOf(s, DEADLINE_RULE_INSTRUCTION_RELAY) ==
+                   DEADLINE_STATE_MET;
+          },
+          kPatience);
+  ASSERT_THAT(at_province, IsOk());
+  EXPECT_EQ(StateOf(*at_province, DEADLINE_RULE_INSTRUCTION_RELAY),
+            DEADLINE_STATE_MET);
+
+  // No feedback by the due time: overdue at the province...
+  at_province = AtProvince().WaitForInstruction(
+      "in-1",
+      [](const InstructionState& s) {
+        return StateOf(s, DEADLINE_RULE_FEEDBACK) == DEADLINE_STATE_OVERDUE;
+      },
+      kPatience);
+  ASSERT_THAT(at_province, IsOk());
+  ASSERT_EQ(StateOf(*at_province, DEADLINE_RULE_FEEDBACK),
+            DEADLINE_STATE_OVERDUE);
+
+  // ...then the duty officer reports it done: met late, the township's.
+  Feedback done;
+  done.set_feedback_id("fb-1");
+  done.set_instruction_id("in-1");
+  done.set_status(FEEDBACK_STATUS_DONE);
+  done.set_text("已落实");
+  ASSERT_THAT(AtTownship().SendFeedback(done), IsOk());
+  at_province = AtProvince().WaitForInstruction(
+      "in-1",
+      [](const InstructionState& s) {
+        return StateOf(s, DEADLINE_RULE_FEEDBACK) == DEADLINE_STATE_MET_LATE;
+      },
+      kPatience);
+  ASSERT_THAT(at_province, IsOk());
+  const DeadlineStatus* feedback = Rule(*at_province, DEADLINE_RULE_FEEDBACK);
+  ASSERT_NE(feedback, nullptr);
+  EXPECT_EQ(feedback->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(feedback->responsible(), kTownship);
+  const Feedback& last = *at_province->feedback().rbegin();
+  EXPECT_EQ(last.feedback_id(), "fb-1");
+  EXPECT_THAT(Nodes(last.hops()),
+              ::testing::ElementsAre(kTownship, kCounty, kCity, kProvince));
+}
+
+TEST_F(InstructionChainTest, IssuedWhileTheCountyIsDownArrivesWhenItIsBack) {
+  std::string event = ReportedEvent();
+  county_->Kill(SIGKILL);
+  ASSERT_THAT(AtProvince().Issue(Order("in-2", event)), IsOk());
+  TestClient at_city(kPki, kProvinceOfficer, city_->address());
+  absl::StatusOr<InstructionState> waiting = at_city.WaitForInstruction(
+      "in-2", [](const InstructionState&) { return true; }, kPatience);
+  ASSERT_THAT(waiting, IsOk());
+  EXPECT_EQ(waiting->pending_for(), kCounty);
+
+  ASSERT_THAT(county_->Start(), IsOk());
+  absl::StatusOr<InstructionState> at_township =
+      AtTownship().WaitForInstruction(
+          "in-2", [](const InstructionState&) { return true; }, kPatience);
+  ASSERT_THAT(at_township, IsOk()) << township_->LogTail();
+  EXPECT_THAT(Nodes(at_township->instruction().hops()),
+              ::testing::ElementsAre(kProvince, kCity, kCounty, kTownship));
+  // The city's queue empties once the county acknowledged it.
+  waiting = at_city.WaitForInstruction(
+      "in-2", [](const InstructionState& s) { return s.pending_for().empty(); },
+      kPatience);
+  ASSERT_THAT(waiting, IsOk());
+  EXPECT_EQ(waiting->pending_for(), "");
+}
+
+}  // namespace
+}  // namespace kuaibao::testing

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "relay/base/files.h"
@@ -68,6 +70,68 @@ SubmitOutcome TestClient::Submit(const std::vector<IncidentReport>& reports) {
   reader.join();
   outcome.status = FromGrpcStatus(stream->Finish());
   return outcome;
+}
+
+namespace {
+
+std::unique_ptr<grpc::ClientContext> TenSeconds() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+  return context;
+}
+
+}  // namespace
+
+absl::StatusOr<InstructionState> TestClient::Issue(
+    const v1::IssueInstructionRequest& request) {
+  InstructionState state;
+  absl::Status s =
+      FromGrpcStatus(v1::Command::NewStub(channel_)->IssueInstruction(
+          TenSeconds().get(), request, &state));
+  if (!s.ok()) return s;
+  return state;
+}
+
+absl::StatusOr<InstructionState> TestClient::SendFeedback(
+    const Feedback& feedback) {
+  v1::SendFeedbackRequest request;
+  *request.mutable_feedback() = feedback;
+  InstructionState state;
+  absl::Status s = FromGrpcStatus(v1::Command::NewStub(channel_)->SendFeedback(
+      TenSeconds().get(), request, &state));
+  if (!s.ok()) return s;
+  return state;
+}
+
+absl::StatusOr<v1::ListInstructionsResponse> TestClient::Instructions() {
+  v1::ListInstructionsResponse response;
+  absl::Status s =
+      FromGrpcStatus(v1::Command::NewStub(channel_)->ListInstructions(
+          TenSeconds().get(), v1::ListInstructionsRequest(), &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<InstructionState> TestClient::WaitForInstruction(
+    const std::string& id,
+    const std::function<bool(const InstructionState&)>& done,
+    absl::Duration timeout) {
+  absl::Time give_up = absl::Now() + timeout;
+  absl::StatusOr<InstructionState> last =
+      absl::NotFoundError(absl::StrCat("no instruction ", id));
+  for (;;) {
+    absl::StatusOr<v1::ListInstructionsResponse> list = Instructions();
+    if (!list.ok()) {
+      last = list.status();
+    } else {
+      for (const InstructionState& s : list->instructions()) {
+        if (s.instruction().instruction_id() == id) last = s;
+      }
+    }
+    if ((last.ok() && done(*last)) || absl::Now() > give_up) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 absl::StatusOr<v1::GetReportResponse> TestClient::Get(
@@ -227,6 +291,17 @@ TestClient TestClient::WithoutCertificate(const std::string& pki_dir,
 
 absl::Status TestClient::SubmitRawBytes(
     const std::string& bytes, std::vector<v1::SubmitResponse>* answers) {
+  std::vector<std::string> encoded;
+  absl::Status status =
+      RawBytesCall("/kuaibao.v1.Intake/Submit", bytes, &encoded);
+  for (const std::string& e : encoded)
+    answers->emplace_back().ParseFromString(e);
+  return status;
+}
+
+absl::Status TestClient::RawBytesCall(const std::string& method,
+                                      const std::string& bytes,
+                                      std::vector<std::string>* answers) {
   grpc::GenericStub stub(channel_);
   grpc::CompletionQueue cq;
   grpc::ClientContext context;
@@ -241,7 +316,7 @@ absl::Status TestClient::SubmitRawBytes(
     return ok;
   };
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
-      stub.PrepareCall(&context, "/kuaibao.v1.Intake/Submit", &cq);
+      stub.PrepareCall(&context, method, &cq);
   if (step([&] { call->StartCall(nullptr); })) {
     grpc::Slice slice(bytes);
     grpc::ByteBuffer message(&slice, 1);
@@ -258,7 +333,7 @@ absl::Status TestClient::SubmitRawBytes(
                          slice.size());
         }
       }
-      answers->emplace_back().ParseFromString(encoded);
+      answers->push_back(std::move(encoded));
     }
   }
   grpc::Status status;

@@ -148,3 +148,26 @@ TEST(NodeConfigTest, SecuritySettingsAreChecked) {
 
 }  // namespace
 }  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+TEST(NodeConfigTest, InstructionBudgetsDefaultScaleAndAreChecked) {
+  std::string text = std::string(kCounty) +
+                     "deadlines { instruction_relay: \"30m\" time_scale: 0.5 "
+                     "}\n";
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(text);
+  ASSERT_THAT(config, IsOk());
+  DeadlinePolicy policy = DeadlinesOf(*config);
+  EXPECT_EQ(policy.instruction_relay, absl::Minutes(15));
+  EXPECT_EQ(policy.feedback, absl::Hours(12));  // the 24 h default, scaled
+  EXPECT_EQ(policy.time_scale, 0.5);
+  absl::StatusOr<NodeConfig> bad = ParseNodeConfig(
+      std::string(kCounty) + "deadlines { feedback: \"soon\" }\n");
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("deadlines.feedback"));
+}
+
+}  // namespace
+}  // namespace kuaibao
