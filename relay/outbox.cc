@@ -90,13 +90,15 @@ absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
   std::string from = start;
   for (;;) {
     std::optional<Group> group;
-    RETURN_IF_ERROR(store_->Scan(
-        prefix, from, [&](absl::string_view key, absl::string_view) {
-          size_t at = key.find(end, prefix.size());
-          if (at == absl::string_view::npos) return true;  // not ours
-          group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
-          return false;
-        }));
+    auto first = [&](absl::string_view key, absl::string_view) {
+      size_t at = key.find(end, prefix.size());
+      if (at == absl::string_view::npos) return true;  // not ours
+      group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
+      return false;
+    };
+    // From the very start, past the acknowledged head: the store's floor.
+    RETURN_IF_ERROR(from.empty() ? store_->ScanQueue(prefix, first)
+                                 : store_->Scan(prefix, from, first));
     if (!group) break;
     from = PrefixEnd(group->prefix);
     groups.push_back(*std::move(group));

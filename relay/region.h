@@ -60,6 +60,8 @@ class RegionTable {
   std::string Describe(absl::string_view code) const;
 
   size_t size() const { return regions_.size(); }
+  // Every region, in the order of the table.
+  const std::vector<Region>& regions() const { return regions_; }
 
  private:
   std::vector<Region> regions_;

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -45,9 +46,16 @@ class NodeProcess {
   void set_data_dir(const std::string& dir) { data_dir_ = dir; }
   // Start the process with this soft limit on open files (0 = inherit).
   void set_file_limit(int soft) { file_limit_ = soft; }
+  // Runs this program instead of kuaibao-node (it gets the same
+  // `--config FILE` and must write the port file the same way).
+  void set_binary(std::string path) { binary_ = std::move(path); }
 
   // Starts the process and waits until it serves (its port file appears).
   absl::Status Start();
+  // Start in two steps, so that many processes can start side by side:
+  // Launch forks and returns at once; WaitServing waits for the port file.
+  absl::Status Launch();
+  absl::Status WaitServing(absl::Duration timeout = absl::Seconds(30));
   // Sends `signal` and reaps the process.
   void Kill(int signal);
   // Sends `signal` (e.g. SIGSTOP, SIGCONT) and leaves the process be.
@@ -58,6 +66,7 @@ class NodeProcess {
   // stopped); its output, or an error with it.
   absl::StatusOr<std::string> Repair();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   int port() const { return port_; }
   std::string address() const;
@@ -67,13 +76,13 @@ class NodeProcess {
   std::string data_dir() const {
     return data_dir_.empty() ? dir_ + "/data" : data_dir_;
   }
-  pid_t pid() const { return pid_; }
   // The whole log, to search.
   std::string Log() const;
   // The last lines of the node's log, for failure messages.
   std::string LogTail() const;
 
  private:
+  std::string port_path() const { return dir_ + "/port"; }
   // Writes the configuration file; returns its path.
   std::string WriteConfig() const;
 
@@ -86,6 +95,7 @@ class NodeProcess {
   std::string extra_tls_config_;
   std::string data_dir_;
   int file_limit_ = 0;
+  std::string binary_ = KUAIBAO_NODE_BINARY;
   pid_t pid_ = -1;
   int port_ = 0;
 };

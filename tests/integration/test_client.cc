@@ -86,8 +86,16 @@ absl::StatusOr<v1::GetReportResponse> TestClient::Get(
 }
 
 absl::StatusOr<std::vector<StoredReport>> TestClient::ListAll() {
-  auto stub = v1::Query::NewStub(channel_);
   std::vector<StoredReport> all;
+  absl::Status s =
+      ForEachReport([&](const StoredReport& r) { all.push_back(r); });
+  if (!s.ok()) return s;
+  return all;
+}
+
+absl::Status TestClient::ForEachReport(
+    const std::function<void(const StoredReport&)>& visit) {
+  auto stub = v1::Query::NewStub(channel_);
   std::string token;
   do {
     grpc::ClientContext context;
@@ -100,10 +108,10 @@ absl::StatusOr<std::vector<StoredReport>> TestClient::ListAll() {
     absl::Status s =
         FromGrpcStatus(stub->ListReports(&context, request, &response));
     if (!s.ok()) return s;
-    for (auto& r : *response.mutable_reports()) all.push_back(std::move(r));
+    for (const StoredReport& r : response.reports()) visit(r);
     token = response.next_page_token();
   } while (!token.empty());
-  return all;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::GetReportResponse> TestClient::WaitFor(

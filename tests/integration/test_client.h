@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_
 #define KUAIBAO_TESTS_INTEGRATION_TEST_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ class TestClient {
   absl::StatusOr<v1::GetReportResponse> Get(const std::string& report_id);
   // Every report visible to this client, paging through.
   absl::StatusOr<std::vector<StoredReport>> ListAll();
+  // The same, one report at a time, without keeping the pages.
+  absl::Status ForEachReport(
+      const std::function<void(const StoredReport&)>& visit);
   // Polls Get until the report is there or `timeout` passes.
   absl::StatusOr<v1::GetReportResponse> WaitFor(const std::string& report_id,
                                                 absl::Duration timeout);

@@ -1,0 +1,321 @@
+// Fan-in at scale: the province's whole tree as real processes, every
+// township's stream from a load generator, a disaster's worth of reports.
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "relay/base/status_macros.h"
+#include "relay/proto_time.h"
+#include "tests/bench/node_chain.h"
+#include "tests/bench/process_sample.h"
+#include "tests/bench/report_generator.h"
+#include "tests/bench/scenarios.h"
+#include "tests/bench/submit_stream.h"
+
+namespace kuaibao::bench {
+namespace {
+
+constexpr absl::Duration kPatience = absl::Seconds(120);
+// Reports a township's stream may have awaiting receipts.
+constexpr size_t kStreamWindow = 16;
+
+struct TreeNode {
+  explicit TreeNode(const Region* r) : region(r) {}
+  const Region* region;
+  std::unique_ptr<testing::NodeProcess> process;
+  ProcessSample idle_start, idle_end, load_start, load_end;
+};
+
+struct Township {
+  Township(const Region* r, const Region* c) : region(r), county(c) {}
+  const Region* region;
+  const Region* county;
+  std::unique_ptr<SubmitStream> stream;
+};
+
+struct Scheduled {
+  absl::Duration at;  // after the load starts
+  size_t township;
+  IncidentReport report;
+};
+
+// The counties of the tree: real counties only (the functional zones,
+// code digits 5-6 = "71", are left out), at most `limit`, in code order.
+std::vector<const Region*> Counties(const RegionTable& regions, size_t limit) {
+  std::vector<const Region*> counties;
+  for (const Region& r : regions.regions()) {
+    if (r.level == Level::kCounty && r.code.substr(4, 2) != "71") {
+      counties.push_back(&r);
+    }
+  }
+  std::sort(counties.begin(), counties.end(),
+            [](const Region* a, const Region* b) { return a->code < b->code; });
+  if (counties.size() > limit) counties.resize(limit);
+  return counties;
+}
+
+absl::Status Sample(std::vector<TreeNode>& nodes,
+                    ProcessSample TreeNode::*field) {
+  for (TreeNode& node : nodes) {
+    ASSIGN_OR_RETURN(node.*field, SampleProcess(node.process->pid()));
+  }
+  return absl::OkStatus();
+}
+
+// Launches `nodes` side by side, each under `parent` (if any), and waits
+// until all serve.
+absl::Status StartAll(const BenchContext& ctx, std::vector<TreeNode*> nodes,
+                      const std::map<std::string, int>& parent_ports) {
+  for (TreeNode* node : nodes) {
+    node->process =
+        MakeNode(ctx, "fanin/" + node->region->code, node->region->code);
+    auto parent = parent_ports.find(node->region->parent);
+    if (parent != parent_ports.end()) {
+      node->process->SetParent(parent->first, parent->second);
+    }
+    RETURN_IF_ERROR(node->process->Launch());
+  }
+  for (TreeNode* node : nodes) {
+    RETURN_IF_ERROR(node->process->WaitServing(absl::Seconds(120)));
+  }
+  return absl::OkStatus();
+}
+
+struct LevelStats {
+  double max = 0, sum = 0;
+  size_t count = 0;
+  void Add(double x) {
+    max = std::max(max, x);
+    sum += x;
+    ++count;
+  }
+  double mean() const { return count > 0 ? sum / count : 0; }
+};
+
+}  // namespace
+
+absl::Status RunFanIn(BenchContext* ctx) {
+  const BenchSettings& s = ctx->settings;
+  BenchReport* report = ctx->report;
+  const RegionTable& regions = ctx->regions;
+
+  // The tree: the province, the cities above the chosen counties, them.
+  std::vector<TreeNode> nodes;
+  nodes.push_back(TreeNode(regions.Find(kProvince)));
+  std::vector<const Region*> counties = Counties(regions, s.fanin_counties);
+  for (const Region& r : regions.regions()) {
+    if (r.level != Level::kCity) continue;
+    for (const Region* c : counties) {
+      if (c->parent == r.code) {
+        nodes.push_back(TreeNode(&r));
+        break;
+      }
+    }
+  }
+  const size_t first_county = nodes.size();
+  for (const Region* c : counties) nodes.push_back(TreeNode(c));
+
+  const absl::Time start = absl::Now();
+  RETURN_IF_ERROR(StartAll(*ctx, {&nodes[0]}, {}));
+  std::map<std::string, int> ports = {{kProvince, nodes[0].process->port()}};
+  std::vector<TreeNode*> wave;
+  for (size_t i = 1; i < first_county; ++i) wave.push_back(&nodes[i]);
+  RETURN_IF_ERROR(StartAll(*ctx, wave, ports));
+  std::map<std::string, testing::NodeProcess*> city_node;
+  for (TreeNode* city : wave) {
+    ports[city->region->code] = city->process->port();
+    city_node[city->region->code] = city->process.get();
+  }
+  wave.clear();
+  for (size_t i = first_county; i < nodes.size(); ++i)
+    wave.push_back(&nodes[i]);
+  RETURN_IF_ERROR(StartAll(*ctx, wave, ports));
+  report->AddDetail("fanin.start_time", "s",
+                    absl::ToDoubleSeconds(absl::Now() - start),
+                    absl::StrCat(nodes.size(), " nodes launched and serving"));
+
+  // Every township's stream, each on its own connection to its county, and
+  // a roll call (a test report each) so that all are connected.
+  std::vector<Township> townships;
+  std::map<std::string, testing::NodeProcess*> county_node;
+  for (size_t i = first_county; i < nodes.size(); ++i) {
+    county_node[nodes[i].region->code] = nodes[i].process.get();
+  }
+  for (const Region& r : regions.regions()) {
+    if (r.level != Level::kTownship || !county_node.count(r.parent)) continue;
+    townships.emplace_back(&r, regions.Find(r.parent));
+  }
+  ReportGenerator generator(5, s.report_bytes);
+  for (Township& t : townships) {
+    t.stream = std::make_unique<SubmitStream>(
+        ClientChannel(ctx->pki_dir, LoadgenCert(t.county->code),
+                      county_node[t.county->code]->address(), true),
+        kStreamWindow, absl::Seconds(30) + s.disaster_time + kPatience);
+    IncidentReport roll_call = generator.Make(
+        "rc-" + t.region->code, t.region->code, t.region->name, absl::Now());
+    roll_call.set_status(REPORT_STATUS_TEST);
+    t.stream->Send(std::move(roll_call));
+  }
+  for (Township& t : townships) {
+    if (!t.stream->AwaitAnswers(1, kPatience)) {
+      return absl::UnavailableError(absl::StrCat(
+          "fan-in: no receipt from ", t.county->code, " for ", t.region->code));
+    }
+  }
+  report->AddDetail("fanin.streams", "streams", townships.size(),
+                    "township streams from the load generator, one "
+                    "connection each");
+
+  // Idle: everything connected, nothing to do.
+  absl::SleepFor(absl::Seconds(3));
+  RETURN_IF_ERROR(Sample(nodes, &TreeNode::idle_start));
+  ASSIGN_OR_RETURN(ProcessSample echo_start, SampleProcess(ctx->echo->pid()));
+  const absl::Time idle_start = absl::Now();
+  absl::SleepFor(s.idle_time);
+  RETURN_IF_ERROR(Sample(nodes, &TreeNode::idle_end));
+  ASSIGN_OR_RETURN(ProcessSample echo_end, SampleProcess(ctx->echo->pid()));
+  const double idle_seconds = absl::ToDoubleSeconds(absl::Now() - idle_start);
+  report->AddBaseline("echo.rss", "MiB", echo_end.rss_mib,
+                      "a bare gRPC mTLS server process (kuaibao-bench-echo)");
+  report->AddBaseline(
+      "echo.idle_cpu", "% core",
+      100 * (echo_end.cpu_seconds - echo_start.cpu_seconds) / idle_seconds,
+      "its CPU over the same idle window");
+
+  // The disaster: events across the province, each a brief report, an
+  // initial report, follow-ups and a final report, spread over the window.
+  std::mt19937_64 rng(6);
+  std::vector<Scheduled> schedule;
+  std::map<std::string, size_t> township_of;  // report id → township
+  const absl::Duration half = s.disaster_time / 2;
+  for (size_t e = 0; e < s.disaster_events; ++e) {
+    size_t t = rng() % townships.size();
+    const Region& where = *townships[t].region;
+    absl::Duration begin = half * (static_cast<double>(rng() % 10000) / 10000);
+    std::vector<IncidentReport> event =
+        generator.Event(absl::StrFormat("eq-%05d", e), where.code, where.name,
+                        absl::Now(), s.disaster_follow_ups, GRADE_UNSPECIFIED);
+    for (size_t k = 0; k < event.size(); ++k) {
+      absl::Duration at =
+          begin + half * (static_cast<double>(k) /
+                          std::max<size_t>(1, event.size() - 1));
+      township_of[event[k].report_id()] = t;
+      schedule.push_back(Scheduled{at, t, std::move(event[k])});
+    }
+  }
+  std::sort(schedule.begin(), schedule.end(),
+            [](const Scheduled& a, const Scheduled& b) { return a.at < b.at; });
+
+  RETURN_IF_ERROR(Sample(nodes, &TreeNode::load_start));
+  const absl::Time load_start = absl::Now();
+  for (Scheduled& item : schedule) {
+    absl::SleepFor(load_start + item.at - absl::Now());
+    *item.report.mutable_authored_at() = ToProto(absl::Now());
+    townships[item.township].stream->Send(std::move(item.report));
+  }
+  for (Township& t : townships) t.stream->Close();
+  std::map<std::string, Submission> sent;
+  for (Township& t : townships) {
+    RETURN_IF_ERROR(t.stream->Wait());
+    for (const Submission& sub : t.stream->submissions()) {
+      if (absl::StartsWith(sub.report_id, "eq-")) sent[sub.report_id] = sub;
+    }
+  }
+  if (sent.size() != schedule.size()) {
+    return absl::UnavailableError(absl::StrCat("fan-in: ", sent.size(), " of ",
+                                               schedule.size(), " answered"));
+  }
+
+  // Every report at the province, then its time there from its city.
+  ASSIGN_OR_RETURN(
+      std::vector<absl::Time> arrivals,
+      ArrivalTimes(*ctx, *nodes[0].process, "eq-", sent.size(), kPatience));
+  const size_t arrived = arrivals.size();
+  RETURN_IF_ERROR(Sample(nodes, &TreeNode::load_end));
+  if (arrived != sent.size()) {
+    return absl::DataLossError(absl::StrCat("fan-in: ", arrived, " of ",
+                                            sent.size(), " at the province"));
+  }
+  // Each report's trip, read at its city: when it recorded the province's
+  // receipt.
+  std::map<std::string, std::vector<std::string>> by_city;
+  for (const auto& [id, t] : township_of) {
+    by_city[townships[t].county->parent].push_back(id);
+  }
+  Samples durable, receipt;
+  for (const auto& [city, ids] : by_city) {
+    testing::TestClient reader = Reader(*ctx, *city_node[city]);
+    for (const auto& [id, at] : ReceiptTimes(reader, ids, kProvince)) {
+      durable.Add(at - sent[id].sent);
+    }
+  }
+  for (const auto& [id, sub] : sent) receipt.Add(sub.answered - sub.sent);
+  if (durable.size() != sent.size()) {
+    return absl::DataLossError(absl::StrCat("fan-in: ", durable.size(), " of ",
+                                            sent.size(),
+                                            " timelines complete"));
+  }
+  report->AddPercentileFigures("fanin.province_durable", "fanin",
+                               "disaster load: province has it", durable,
+                               "limit.hops3");
+  report->AddPercentileFigures("fanin.receipt", "fanin",
+                               "disaster load: client's receipt", receipt,
+                               "limit.hops1");
+
+  // Memory and idle CPU, by level.
+  std::map<std::string, LevelStats> rss_idle, rss_loaded, idle_cpu;
+  double idle_total = 0;
+  for (const TreeNode& node : nodes) {
+    std::string level(LevelName(node.region->level));
+    NodeSample sample;
+    sample.set_region(node.region->code);
+    sample.set_level(level);
+    sample.set_rss_idle_mib(node.idle_end.rss_mib);
+    sample.set_rss_loaded_mib(node.load_end.rss_mib);
+    sample.set_idle_cpu_percent(
+        100 * (node.idle_end.cpu_seconds - node.idle_start.cpu_seconds) /
+        idle_seconds);
+    sample.set_load_cpu_s(node.load_end.cpu_seconds -
+                          node.load_start.cpu_seconds);
+    report->AddNode(sample);
+    rss_idle[level].Add(sample.rss_idle_mib());
+    rss_loaded[level].Add(sample.rss_loaded_mib());
+    idle_cpu[level].Add(sample.idle_cpu_percent());
+    idle_total += sample.idle_cpu_percent();
+  }
+  for (const auto& [level, stats] : rss_idle) {
+    for (auto [what, value] : {std::pair<const char*, double>{"max", stats.max},
+                               {"mean", stats.mean()}}) {
+      if (stats.count == 1 && what == std::string("mean")) continue;
+      FigureSpec f =
+          MakeFigure(absl::StrCat("fanin.rss_idle.", level, ".", what), "fanin",
+                     absl::StrCat("idle RSS, ", level, " nodes, ", what), "MiB",
+                     value, "echo.rss");
+      f.target_of = "value";
+      f.target_op = "<";
+      f.target = 30;
+      report->AddFigure(f);
+    }
+    report->AddFigure(
+        MakeFigure(absl::StrCat("fanin.rss_loaded.", level, ".max"), "fanin",
+                   absl::StrCat("RSS after the load, ", level, ", max"), "MiB",
+                   rss_loaded[level].max, "echo.rss"));
+    report->AddFigure(
+        MakeFigure(absl::StrCat("fanin.idle_cpu.", level, ".mean"), "fanin",
+                   absl::StrCat("idle CPU, ", level, " nodes, mean"), "% core",
+                   idle_cpu[level].mean(), "echo.idle_cpu"));
+  }
+  report->AddDetail(
+      "fanin.idle_cpu_total", "% core", idle_total,
+      absl::StrCat("all ", nodes.size(), " nodes together, idle"));
+  report->AddDetail("fanin.reports", "reports", sent.size(),
+                    absl::StrCat(s.disaster_events, " events over ",
+                                 absl::FormatDuration(s.disaster_time)));
+  return absl::OkStatus();
+}
+
+}  // namespace kuaibao::bench
