@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "relay/base/status_macros.h"
 #include "relay/proto_time.h"
+#include "tests/bench/latency_parts.h"
 #include "tests/bench/node_chain.h"
 #include "tests/bench/process_sample.h"
 #include "tests/bench/report_generator.h"
@@ -181,6 +182,8 @@ absl::Status RunFanIn(BenchContext* ctx) {
   const double idle_seconds = absl::ToDoubleSeconds(absl::Now() - idle_start);
   report->AddBaseline("echo.rss", "MiB", echo_end.rss_mib,
                       "a bare gRPC mTLS server process (kuaibao-bench-echo)");
+  report->AddDetail("echo.rss_anon", "MiB", echo_end.rss_anon_mib,
+                    "of which private (RssAnon)");
   report->AddBaseline(
       "echo.idle_cpu", "% core",
       100 * (echo_end.cpu_seconds - echo_start.cpu_seconds) / idle_seconds,
@@ -247,10 +250,17 @@ absl::Status RunFanIn(BenchContext* ctx) {
     by_city[townships[t].county->parent].push_back(id);
   }
   Samples durable, receipt;
+  LatencyParts parts;
   for (const auto& [city, ids] : by_city) {
     testing::TestClient reader = Reader(*ctx, *city_node[city]);
-    for (const auto& [id, at] : ReceiptTimes(reader, ids, kProvince)) {
-      durable.Add(at - sent[id].sent);
+    for (const std::string& id : ids) {
+      absl::StatusOr<v1::GetReportResponse> got = reader.Get(id);
+      if (!got.ok()) continue;
+      std::optional<absl::Time> at =
+          ReceiptRecordedAt(got->report(), kProvince);
+      if (!at) continue;
+      durable.Add(*at - sent[id].sent);
+      parts.Add(got->report(), sent[id].sent, *at);
     }
   }
   for (const auto& [id, sub] : sent) receipt.Add(sub.answered - sub.sent);
@@ -262,12 +272,14 @@ absl::Status RunFanIn(BenchContext* ctx) {
   report->AddPercentileFigures("fanin.province_durable", "fanin",
                                "disaster load: province has it", durable,
                                "limit.hops3");
+  parts.Report("fanin", report);
   report->AddPercentileFigures("fanin.receipt", "fanin",
                                "disaster load: client's receipt", receipt,
                                "limit.hops1");
 
   // Memory and idle CPU, by level.
-  std::map<std::string, LevelStats> rss_idle, rss_loaded, idle_cpu;
+  std::map<std::string, LevelStats> rss_idle, rss_anon_idle, rss_loaded,
+      idle_cpu;
   double idle_total = 0;
   for (const TreeNode& node : nodes) {
     std::string level(LevelName(node.region->level));
@@ -276,6 +288,7 @@ absl::Status RunFanIn(BenchContext* ctx) {
     sample.set_level(level);
     sample.set_rss_idle_mib(node.idle_end.rss_mib);
     sample.set_rss_loaded_mib(node.load_end.rss_mib);
+    sample.set_rss_anon_idle_mib(node.idle_end.rss_anon_mib);
     sample.set_idle_cpu_percent(
         100 * (node.idle_end.cpu_seconds - node.idle_start.cpu_seconds) /
         idle_seconds);
@@ -283,6 +296,7 @@ absl::Status RunFanIn(BenchContext* ctx) {
                           node.load_start.cpu_seconds);
     report->AddNode(sample);
     rss_idle[level].Add(sample.rss_idle_mib());
+    rss_anon_idle[level].Add(sample.rss_anon_idle_mib());
     rss_loaded[level].Add(sample.rss_loaded_mib());
     idle_cpu[level].Add(sample.idle_cpu_percent());
     idle_total += sample.idle_cpu_percent();
@@ -300,6 +314,11 @@ absl::Status RunFanIn(BenchContext* ctx) {
       f.target = 30;
       report->AddFigure(f);
     }
+    report->AddDetail(
+        absl::StrCat("fanin.rss_anon_idle.", level, ".mean"), "MiB",
+        rss_anon_idle[level].mean(),
+        absl::StrCat("of which private (RssAnon), ", level,
+                     " nodes; the rest is shared library and file pages"));
     report->AddFigure(
         MakeFigure(absl::StrCat("fanin.rss_loaded.", level, ".max"), "fanin",
                    absl::StrCat("RSS after the load, ", level, ", max"), "MiB",

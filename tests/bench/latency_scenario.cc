@@ -4,7 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "relay/base/status_macros.h"
-#include "relay/proto_time.h"
+#include "tests/bench/latency_parts.h"
 #include "tests/bench/node_chain.h"
 #include "tests/bench/report_generator.h"
 #include "tests/bench/scenarios.h"
@@ -15,58 +15,6 @@ namespace {
 
 constexpr size_t kWarmUp = 20;
 constexpr absl::Duration kPatience = absl::Seconds(60);
-
-// Where a report's time goes on its way to the province, from its hop
-// records as the city holds them (each part summed over the hops it
-// occurs at; medians).
-class Parts {
- public:
-  // `timeline`: township, county and city hops, the city's hand-off to the
-  // province with the province's receipt.
-  void Add(const StoredReport& timeline, absl::Time sent, absl::Time durable) {
-    if (timeline.hops_size() != 3) return;
-    absl::Duration check, queue, transfer;
-    for (int h = 0; h < 3; ++h) {
-      const HopRecord& hop = timeline.hops(h);
-      if (hop.forwarded().empty()) return;
-      check += FromProto(hop.stored_at()) - FromProto(hop.received_at());
-      queue +=
-          FromProto(hop.forwarded(0).sent_at()) - FromProto(hop.stored_at());
-      transfer +=
-          (h < 2 ? FromProto(timeline.hops(h + 1).received_at())
-                 : FromProto(hop.forwarded(0).receipt().received_at())) -
-          FromProto(hop.forwarded(0).sent_at());
-    }
-    const Receipt& province = timeline.hops(2).forwarded(0).receipt();
-    check +=
-        FromProto(province.stored_at()) - FromProto(province.received_at());
-    intake_.Add(FromProto(timeline.hops(0).received_at()) - sent);
-    check_.Add(check);
-    queue_.Add(queue);
-    transfer_.Add(transfer);
-    last_.Add(durable - FromProto(province.stored_at()));
-  }
-
-  void Report(BenchReport* report) const {
-    report->AddDetail("latency.part.intake", "ms", intake_.Percentile(0.5),
-                      "client → township: sent until received");
-    report->AddDetail("latency.part.check", "ms", check_.Percentile(0.5),
-                      "4 nodes: received until the write is queued "
-                      "(checks, duplicate lookup)");
-    report->AddDetail("latency.part.store_to_send", "ms",
-                      queue_.Percentile(0.5),
-                      "3 nodes: write queued until sent upstream (synced "
-                      "write, wake-up, outbox read)");
-    report->AddDetail("latency.part.transfer", "ms", transfer_.Percentile(0.5),
-                      "3 hops: sent until the next node received it");
-    report->AddDetail("latency.part.last", "ms", last_.Percentile(0.5),
-                      "province: write queued until the city recorded its "
-                      "receipt (synced write, receipt's trip)");
-  }
-
- private:
-  Samples intake_, check_, queue_, transfer_, last_;
-};
 
 }  // namespace
 
@@ -108,7 +56,7 @@ absl::Status RunLatency(BenchContext* ctx) {
   RETURN_IF_ERROR(
       AwaitReceiptRecorded(at_city, ids.back(), kProvince, kPatience).status());
   Samples receipt_ms, durable_ms;
-  Parts parts;
+  LatencyParts parts;
   size_t overlapped = 0;
   for (size_t i = kWarmUp; i < total; ++i) {
     receipt_ms.Add(sent[i].answered - sent[i].sent);
@@ -139,7 +87,7 @@ absl::Status RunLatency(BenchContext* ctx) {
   ctx->report->AddPercentileFigures("latency.province_durable", "latency",
                                     "province has it durably", durable_ms,
                                     "latency.limit.hops4", /*p50_target=*/1.5);
-  parts.Report(ctx->report);
+  parts.Report("latency", ctx->report);
   ctx->report->AddDetail(
       "latency.overlapped", "reports", overlapped,
       "reports sent before the previous one reached the province (raise "

@@ -47,19 +47,6 @@ std::optional<absl::Time> ReceiptRecordedAt(const StoredReport& timeline,
   return std::nullopt;
 }
 
-absl::flat_hash_map<std::string, absl::Time> ReceiptTimes(
-    testing::TestClient& reader, const std::vector<std::string>& ids,
-    const std::string& to) {
-  absl::flat_hash_map<std::string, absl::Time> times;
-  for (const std::string& id : ids) {
-    absl::StatusOr<v1::GetReportResponse> got = reader.Get(id);
-    if (!got.ok()) continue;
-    std::optional<absl::Time> at = ReceiptRecordedAt(got->report(), to);
-    if (at) times[id] = *at;
-  }
-  return times;
-}
-
 absl::StatusOr<absl::Time> AwaitReceiptRecorded(testing::TestClient& reader,
                                                 const std::string& report_id,
                                                 const std::string& to,

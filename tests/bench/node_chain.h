@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "relay/report_types.h"
@@ -53,12 +52,6 @@ testing::TestClient Reader(const BenchContext& ctx,
 // the province provably had the report on disk, plus the receipt's trip.
 std::optional<absl::Time> ReceiptRecordedAt(const StoredReport& timeline,
                                             const std::string& to);
-
-// For each id, ReceiptRecordedAt(to) from the timeline `reader` gets; ids
-// without it are left out.
-absl::flat_hash_map<std::string, absl::Time> ReceiptTimes(
-    testing::TestClient& reader, const std::vector<std::string>& ids,
-    const std::string& to);
 
 // Polls `reader` every `every` until the timeline of `report_id` shows
 // `to`'s receipt (ReceiptRecordedAt); DEADLINE_EXCEEDED after `timeout`.

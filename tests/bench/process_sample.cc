@@ -41,11 +41,15 @@ absl::StatusOr<ProcessSample> SampleProcess(pid_t pid) {
   std::string line;
   while (std::getline(status, line)) {
     absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, "VmRSS:")) continue;
+    double* field = absl::ConsumePrefix(&rest, "VmRSS:") ? &sample.rss_mib
+                    : absl::ConsumePrefix(&rest, "RssAnon:")
+                        ? &sample.rss_anon_mib
+                        : nullptr;
+    if (field == nullptr) continue;
     rest = absl::StripAsciiWhitespace(rest);
     absl::ConsumeSuffix(&rest, " kB");
     int64_t kib = 0;
-    if (absl::SimpleAtoi(rest, &kib)) sample.rss_mib = kib / 1024.0;
+    if (absl::SimpleAtoi(rest, &kib)) *field = kib / 1024.0;
   }
   return sample;
 }

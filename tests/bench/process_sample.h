@@ -11,8 +11,10 @@ namespace kuaibao::bench {
 struct ProcessSample {
   // User plus system CPU time (/proc/<pid>/stat utime + stime).
   double cpu_seconds = 0;
-  // Resident memory (/proc/<pid>/status VmRSS).
+  // Resident memory (/proc/<pid>/status VmRSS), and the part of it that is
+  // the process's own (RssAnon; the rest is shared library and file pages).
   double rss_mib = 0;
+  double rss_anon_mib = 0;
 };
 
 // Reads /proc for `pid` (0 = this process). NOT_FOUND when it is gone.
