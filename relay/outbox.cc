@@ -112,8 +112,9 @@ absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
   std::vector<QueuedReport> out;
   absl::flat_hash_set<std::string> taken;
   // The classes with anything queued, "o/<upstream>/<class>/", and where
-  // each starts: every seek below starts at a live key, so the deletions an
-  // acknowledged backlog leaves at the front are stepped over once per call.
+  // each starts: the first seek starts at the store's floor, past the
+  // deletions an acknowledged backlog leaves at the front, and every later
+  // one at a live key the one before found.
   ASSIGN_OR_RETURN(std::vector<Group> classes,
                    Groups(QueuePrefix(upstream), '/', ""));
   for (size_t c = 0; c < classes.size() && out.size() < max; ++c) {
