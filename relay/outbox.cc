@@ -90,13 +90,15 @@ absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
   std::string from = start;
   for (;;) {
     std::optional<Group> group;
-    RETURN_IF_ERROR(store_->Scan(
-        prefix, from, [&](absl::string_view key, absl::string_view) {
-          size_t at = key.find(end, prefix.size());
-          if (at == absl::string_view::npos) return true;  // not ours
-          group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
-          return false;
-        }));
+    auto first = [&](absl::string_view key, absl::string_view) {
+      size_t at = key.find(end, prefix.size());
+      if (at == absl::string_view::npos) return true;  // not ours
+      group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
+      return false;
+    };
+    // From the very start, past the acknowledged head: the store's floor.
+    RETURN_IF_ERROR(from.empty() ? store_->ScanQueue(prefix, first)
+                                 : store_->Scan(prefix, from, first));
     if (!group) break;
     from = PrefixEnd(group->prefix);
     groups.push_back(*std::move(group));
@@ -110,8 +112,9 @@ absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
   std::vector<QueuedReport> out;
   absl::flat_hash_set<std::string> taken;
   // The classes with anything queued, "o/<upstream>/<class>/", and where
-  // each starts: every seek below starts at a live key, so the deletions an
-  // acknowledged backlog leaves at the front are stepped over once per call.
+  // each starts: the first seek starts at the store's floor, past the
+  // deletions an acknowledged backlog leaves at the front, and every later
+  // one at a live key the one before found.
   ASSIGN_OR_RETURN(std::vector<Group> classes,
                    Groups(QueuePrefix(upstream), '/', ""));
   for (size_t c = 0; c < classes.size() && out.size() < max; ++c) {

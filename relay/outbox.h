@@ -54,7 +54,10 @@ struct QueuedReport {
 // A call costs seeks and reads in proportion to the classes, the sources,
 // the reports it returns and those it skips (in flight), plus one index
 // lookup per report returned from a class that has a less urgent one behind
-// it; never a scan of the backlog.
+// it; never a scan of the backlog. The first seek starts at the store's
+// floor for the queue (ReportStore::ScanQueue), past the tombstones the
+// acknowledged head leaves; every later one starts at a live key found by
+// the one before.
 //
 // Thread-safe.
 class Outbox {

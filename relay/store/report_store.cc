@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
 #include "leveldb/env.h"
+#include "leveldb/filter_policy.h"
 #include "leveldb/iterator.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
@@ -68,6 +69,13 @@ leveldb::Options DbOptions(const ReportStore::Options& options) {
   // Detect damage instead of silently dropping records (LevelDB's default).
   db_options.paranoid_checks = true;
   if (options.env != nullptr) db_options.env = options.env;
+  // Most reads are for ids that are not there (every new report is checked
+  // for a duplicate first): without a filter each such read opens a data
+  // block in every level that might hold the id. One for the process: it
+  // must outlive every database opened with it.
+  static const leveldb::FilterPolicy* const bloom =
+      leveldb::NewBloomFilterPolicy(10);
+  db_options.filter_policy = bloom;
   return db_options;
 }
 
@@ -328,6 +336,8 @@ void ReportStore::WriterLoop() {
              (group.empty() || bytes < options_.max_group_bytes)) {
         for (const auto& [key, value] : queue_.front().batch.ops()) {
           bytes += key.size() + (value ? value->size() : 0);
+          // Before the write, so that no scan can see the key yet miss it.
+          if (value && !floors_.empty()) LowerFloors(key);
         }
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -365,6 +375,10 @@ void ReportStore::WriterLoop() {
         absl::MutexLock lock(&mu_);
         failure_ = status;
       }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [prefix, floor] : floors_) floor.writing.clear();
     }
     for (Pending& pending : group) pending.done(status);
     absl::MutexLock lock(&mu_);
@@ -427,6 +441,56 @@ absl::Status ReportStore::Scan(
   }
   Unpin();
   return status;
+}
+
+void ReportStore::LowerFloors(const std::string& key) {
+  for (auto& [prefix, floor] : floors_) {
+    if (!absl::StartsWith(key, prefix)) continue;
+    auto lower = [&key](std::string* to) {
+      if (to->empty() || key < *to) *to = key;
+    };
+    if (key < floor.key) floor.key = key;
+    lower(&floor.writing);
+    lower(&floor.put_since_read);
+  }
+}
+
+absl::Status ReportStore::ScanQueue(
+    const std::string& prefix,
+    const std::function<bool(const std::string&, const std::string&)>& fn)
+    const {
+  std::string start;
+  uint64_t read;
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, created] = floors_.try_emplace(prefix);
+    QueueFloor& floor = it->second;
+    read = ++floor.read;
+    // What is being written now may not be in this scan's snapshot. A new
+    // floor missed the keys of a write already under way: any of them may
+    // lie anywhere under the prefix.
+    floor.put_since_read = created && writing_ ? prefix : floor.writing;
+    start = floor.key;
+  }
+  std::string first_live;
+  RETURN_IF_ERROR(
+      Scan(prefix, start, [&](const std::string& key, const std::string& v) {
+        if (first_live.empty()) first_live = key;
+        return fn(key, v);
+      }));
+  // Nothing live: every key there is now is deleted.
+  std::string floor_key = first_live.empty() ? prefix + '\xff' : first_live;
+  absl::MutexLock lock(&mu_);
+  QueueFloor& floor = floors_[prefix];
+  // A later scan knows better; keys put while this one ran may lie below
+  // what it found.
+  if (floor.read == read) {
+    if (!floor.put_since_read.empty() && floor.put_since_read < floor_key) {
+      floor_key = floor.put_since_read;
+    }
+    floor.key = std::move(floor_key);
+  }
+  return absl::OkStatus();
 }
 
 template <typename Message>

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -133,6 +134,17 @@ class ReportStore {
   absl::Status Scan(const std::string& prefix, const std::string& from,
                     const std::function<bool(const std::string&,
                                              const std::string&)>& fn) const;
+  // Scan from the start of `prefix`, for a prefix whose keys are deleted
+  // from the front as they are used (a queue). LevelDB keeps a deleted key's
+  // tombstone until a compaction drops it, and an iterator steps over every
+  // tombstone it meets, so a queue acknowledged entry by entry would cost a
+  // step per acknowledged entry on every read. The store keeps a floor per
+  // such prefix, at or below its first live key; the scan starts there and
+  // raises the floor to the first key it meets.
+  absl::Status ScanQueue(
+      const std::string& prefix,
+      const std::function<bool(const std::string&, const std::string&)>& fn)
+      const;
   // Reports in id order, starting after `after_id`.
   absl::StatusOr<std::vector<StoredReport>> ListReports(
       const std::string& after_id, size_t limit,
@@ -159,11 +171,28 @@ class ReportStore {
     std::function<void(absl::Status)> done;
   };
 
+  // Where ScanQueue starts for one prefix. Every key under the prefix below
+  // `key` is deleted; puts lower it before they are written, and a scan
+  // raises it only if no put under the prefix could have been invisible to
+  // it.
+  struct QueueFloor {
+    std::string key;  // empty: the start of the prefix
+    // The smallest key under the prefix of the write in progress (not yet
+    // visible to a scan); empty: none.
+    std::string writing;
+    // The smallest key that may be invisible to the latest scan: put by the
+    // write in progress when it began, or since.
+    std::string put_since_read;
+    uint64_t read = 0;  // the latest scan
+  };
+
   ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
               const Options& options, uint64_t seq);
   static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
                                                     const Options& options);
   void WriterLoop();
+  // A put of `key` is about to be written: no floor may stay above it.
+  void LowerFloors(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Every value under `prefix`, decoded, in key order.
   template <typename Message>
   absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
@@ -192,6 +221,9 @@ class ReportStore {
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   // Why writes are stopped; OK while they work.
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  // By prefix (ScanQueue).
+  mutable absl::flat_hash_map<std::string, QueueFloor> floors_
+      ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;
 };

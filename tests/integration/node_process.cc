@@ -69,7 +69,7 @@ std::string NodeProcess::address() const {
 
 std::string NodeProcess::WriteConfig() const {
   std::ofstream config(config_path(), std::ios::trunc);
-  config << TestNodeConfig(region_, port_, data_dir(), dir_ + "/port", pki_dir_,
+  config << TestNodeConfig(region_, port_, data_dir(), port_path(), pki_dir_,
                            parent_region_, parent_port_, extra_tls_config_,
                            extra_config_);
   return config_path();
@@ -84,7 +84,7 @@ absl::StatusOr<std::string> NodeProcess::Repair() {
     FILE* out = freopen(output.c_str(), "w", stdout);
     out = freopen(output.c_str(), "a", stderr);
     (void)out;
-    execl(KUAIBAO_NODE_BINARY, KUAIBAO_NODE_BINARY, "--repair", "--config",
+    execl(binary_.c_str(), binary_.c_str(), "--repair", "--config",
           config_path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }

@@ -7,7 +7,11 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "leveldb/env.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -24,6 +28,63 @@ StoredReport Stored(const std::string& id) {
   s.add_hops()->set_node("140105000000");
   return s;
 }
+
+// An Env whose log syncs wait at a gate while it is closed: a write is then
+// in progress, on its way but not yet visible to reads.
+class GatedEnv : public leveldb::EnvWrapper {
+ public:
+  GatedEnv() : EnvWrapper(leveldb::Env::Default()) {}
+
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    open_ = false;
+  }
+  void Open() {
+    absl::MutexLock lock(&mu_);
+    open_ = true;
+  }
+  // Waits until a sync is held at the gate.
+  void AwaitHeld() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&held_));
+  }
+
+  leveldb::Status NewWritableFile(const std::string& name,
+                                  leveldb::WritableFile** file) override {
+    leveldb::Status s = target()->NewWritableFile(name, file);
+    if (s.ok() && absl::EndsWith(name, ".log")) {
+      *file = new GatedFile(*file, this);
+    }
+    return s;
+  }
+
+ private:
+  class GatedFile : public leveldb::WritableFile {
+   public:
+    GatedFile(leveldb::WritableFile* file, GatedEnv* env)
+        : file_(file), env_(env) {}
+    leveldb::Status Append(const leveldb::Slice& data) override {
+      return file_->Append(data);
+    }
+    leveldb::Status Close() override { return file_->Close(); }
+    leveldb::Status Flush() override { return file_->Flush(); }
+    leveldb::Status Sync() override {
+      absl::MutexLock lock(&env_->mu_);
+      env_->held_ = true;
+      env_->mu_.Await(absl::Condition(&env_->open_));
+      env_->held_ = false;
+      return file_->Sync();
+    }
+
+   private:
+    std::unique_ptr<leveldb::WritableFile> file_;
+    GatedEnv* env_;
+  };
+
+  absl::Mutex mu_;
+  bool open_ ABSL_GUARDED_BY(mu_) = true;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 absl::Status PutReport(ReportStore& store, const std::string& id) {
   StoreBatch batch;
@@ -54,6 +115,109 @@ TEST(ReportStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
   EXPECT_THAT(ReportStore::Open(dir.path(), {}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
+
+// A queue scan skips the deleted head of the queue (the store keeps a
+// floor); whatever is put later, below the floor or not, must still be
+// found.
+TEST(ReportStoreTest, QueueScansFindEverythingLiveAfterDeletes) {
+  TempDir dir;
+  auto store = *ReportStore::Open(dir.path(), {});
+  auto key = [](int i) { return absl::StrCat("q/", 1000 + i); };
+  StoreBatch batch;
+  for (int i = 0; i < 100; ++i) batch.Put(key(i), absl::StrCat("r", i));
+  ASSERT_THAT(store->CommitAndWait(std::move(batch)), IsOk());
+  auto scan = [&](size_t max, absl::flat_hash_set<std::string> skip = {}) {
+    std::vector<std::string> out;
+    EXPECT_THAT(store->ScanQueue("q/",
+                                 [&](const std::string&, const std::string& v) {
+                                   if (!skip.contains(v)) out.push_back(v);
+                                   return out.size() < max;
+                                 }),
+                IsOk());
+    return out;
+  };
+  EXPECT_THAT(scan(1), ::testing::ElementsAre("r0"));
+
+  // The head goes, out of order, as receipts come.
+  StoreBatch acked;
+  for (int i : {1, 0, 3, 2}) acked.Delete(key(i));
+  ASSERT_THAT(store->CommitAndWait(std::move(acked)), IsOk());
+  EXPECT_THAT(scan(1), ::testing::ElementsAre("r4"));
+  // Skipped entries are not forgotten.
+  EXPECT_THAT(scan(1, {"r4", "r5"}), ::testing::ElementsAre("r6"));
+  EXPECT_THAT(scan(1), ::testing::ElementsAre("r4"));
+
+  // A key below the floor (an urgent report sorts first).
+  StoreBatch urgent;
+  urgent.Put("q/0999", "urgent");
+  ASSERT_THAT(store->CommitAndWait(std::move(urgent)), IsOk());
+  EXPECT_THAT(scan(2), ::testing::ElementsAre("urgent", "r4"));
+
+  // Everything goes; a later key, and one put back under an old key, are
+  // found.
+  StoreBatch all;
+  all.Delete("q/0999");
+  for (int i = 4; i < 100; ++i) all.Delete(key(i));
+  ASSERT_THAT(store->CommitAndWait(std::move(all)), IsOk());
+  EXPECT_THAT(scan(10), ::testing::IsEmpty());
+  StoreBatch again;
+  again.Put(key(100), "r100");
+  again.Put(key(50), "r50");
+  ASSERT_THAT(store->CommitAndWait(std::move(again)), IsOk());
+  EXPECT_THAT(scan(10), ::testing::ElementsAre("r50", "r100"));
+}
+
+// A queue scan that runs while a key is being written does not see it; it
+// must not let later scans skip it either: neither a scan that follows
+// earlier ones (a floor exists) nor the first scan of the prefix (it creates
+// the floor during the write).
+class QueueScanDuringAWriteTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(QueueScanDuringAWriteTest, DoesNotLoseTheKey) {
+  const bool scanned_before = GetParam();
+  TempDir dir;
+  GatedEnv env;
+  ReportStore::Options options;
+  options.env = &env;
+  auto store = *ReportStore::Open(dir.path(), options);
+  auto count = [&] {
+    size_t n = 0;
+    EXPECT_THAT(store->ScanQueue("q/",
+                                 [&](const std::string&, const std::string&) {
+                                   ++n;
+                                   return true;
+                                 }),
+                IsOk());
+    return n;
+  };
+  if (scanned_before) {
+    StoreBatch first;
+    first.Put("q/1", "r0");
+    ASSERT_THAT(store->CommitAndWait(std::move(first)), IsOk());
+    ASSERT_EQ(count(), 1u);
+    StoreBatch acked;
+    acked.Delete("q/1");
+    ASSERT_THAT(store->CommitAndWait(std::move(acked)), IsOk());
+    ASSERT_EQ(count(), 0u);
+  }
+
+  env.Close();
+  absl::Notification written;
+  StoreBatch next;
+  next.Put("q/2", "r1");
+  store->Commit(std::move(next), [&](absl::Status s) {
+    EXPECT_THAT(s, IsOk());
+    written.Notify();
+  });
+  env.AwaitHeld();
+  EXPECT_EQ(count(), 0u) << "not written yet";
+  env.Open();
+  written.WaitForNotification();
+  EXPECT_EQ(count(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(FloorExistsOrNot, QueueScanDuringAWriteTest,
+                         ::testing::Bool());
 
 TEST(ReportStoreTest, SequenceNumbersKeepGrowingAcrossReopen) {
   TempDir dir;
