@@ -10,8 +10,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kuaibao/v1/service.pb.h"
-#include "relay/link_health.h"
 #include "node/upstream_instructions.h"
+#include "relay/link_health.h"
 #include "relay/relay_engine.h"
 
 namespace grpc {
