@@ -319,23 +319,29 @@ void Forwarder::OnReceipt(const Receipt& receipt) {
     sent = it->second;
     ++pending_writes_;
   }
-  relay_->RecordReceipt(
-      options_.upstream, sent.entry, receipt, sent.first_sent, sent.attempts,
-      [this, id = receipt.report_id()](absl::Status status) {
-        if (!status.ok()) {
-          // Left in flight: resent on the next stream, acknowledged again.
-          Log(LogLevel::kError, "cannot record receipt",
-              {{"report_id", id}, {"reason", std::string(status.message())}});
-        }
-        absl::MutexLock lock(&mu_);
-        if (status.ok()) {
-          in_flight_.erase(id);
-          history_.erase(id);
-          last_receipt_at_ = clock_->TimeNow();
-        }
-        woken_ = true;
-        --pending_writes_;
-      });
+  relay_->RecordReceipt(options_.upstream, sent.entry, receipt, sent.first_sent,
+                        sent.attempts,
+                        [this, id = receipt.report_id()](absl::Status status) {
+                          Settled(id, status, /*receipt=*/true);
+                        });
+}
+
+void Forwarder::Settled(const std::string& id, const absl::Status& status,
+                        bool receipt) {
+  if (!status.ok()) {
+    // Left in flight: resent on the next stream, answered again.
+    Log(LogLevel::kError,
+        receipt ? "cannot record receipt" : "cannot record refusal",
+        {{"report_id", id}, {"reason", std::string(status.message())}});
+  }
+  absl::MutexLock lock(&mu_);
+  if (status.ok()) {
+    in_flight_.erase(id);
+    history_.erase(id);
+    if (receipt) last_receipt_at_ = clock_->TimeNow();
+  }
+  woken_ = true;
+  --pending_writes_;
 }
 
 void Forwarder::OnRejection(const v1::Rejection& rejection) {
@@ -371,13 +377,7 @@ void Forwarder::OnRejection(const v1::Rejection& rejection) {
       options_.upstream, sent.entry,
       absl::StrCat(absl::StatusCodeToString(code), ": ", rejection.message()),
       [this, id = rejection.report_id()](absl::Status status) {
-        absl::MutexLock lock(&mu_);
-        if (status.ok()) {
-          in_flight_.erase(id);
-          history_.erase(id);
-        }
-        woken_ = true;
-        --pending_writes_;
+        Settled(id, status, /*receipt=*/false);
       });
 }
 

@@ -79,6 +79,8 @@ class Forwarder {
   bool RunStream();
   void OnReceipt(const Receipt& receipt);
   void OnRejection(const v1::Rejection& rejection);
+  // The receipt's (or refusal's) write for `id` finished with `status`.
+  void Settled(const std::string& id, const absl::Status& status, bool receipt);
   bool StoppingOrBroken() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // For on-demand links: waits until the outbox holds something (true) or
   // shutdown (false).

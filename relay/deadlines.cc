@@ -152,6 +152,14 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
   }
 
   // R2 end to end, and R3 for urgent reports: until the province has it.
+  // Below the province a node sees the arrival there only if the report came
+  // back by another path; once it has handed the report on, these rules are
+  // no longer its to judge (the province's view decides them), so it stops
+  // watching them instead of calling them overdue.
+  const bool handed_on =
+      stored.hops(last).node() == here &&
+      OwnSendToParent(stored.hops(last)) != absl::InfinitePast();
+  const bool watch_province_rules = IsProvince(here) || !handed_on;
   absl::Time at_province = ProvinceArrival(stored);
   auto to_province = [&](DeadlineRule rule, absl::Time start,
                          absl::Duration budget) {
@@ -169,10 +177,10 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
     out.push_back(Status(stored, rule, responsible, start, budget, at_province,
                          now, policy));
   };
-  if (opens_stream) {
+  if (opens_stream && watch_province_rules) {
     to_province(DEADLINE_RULE_END_TO_END, ReportableAt(r), policy.end_to_end);
   }
-  if (IsUrgent(r)) {
+  if (IsUrgent(r) && watch_province_rules) {
     to_province(DEADLINE_RULE_DIRECT_TO_PROVINCE,
                 FromProto(first.received_at()), policy.direct_to_province);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "relay/base/log.h"
@@ -42,6 +43,30 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       outbox_(store),
       ledger_(store) {}
 
+namespace {
+
+// Reports are watched for deadlines this long after they arrived here: twice
+// the longest budget a report can be under.
+absl::Duration Lookback(const DeadlinePolicy& p) {
+  return 2 * std::max({p.per_hop, p.end_to_end, p.direct_to_province,
+                       p.province_to_national, p.unit_to_local});
+}
+
+// A deadline within its report or event: rule and responsible node.
+std::string StateKey(const DeadlineStatus& s) {
+  return absl::StrCat(s.rule(), "|", s.responsible());
+}
+
+bool Closed(DeadlineState state) {
+  return state == DEADLINE_STATE_MET || state == DEADLINE_STATE_MET_LATE;
+}
+
+bool Late(DeadlineState state) {
+  return state == DEADLINE_STATE_OVERDUE || state == DEADLINE_STATE_MET_LATE;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
     RelayOptions options, ReportStore* store, const RegionTable* regions,
     Clock* clock) {
@@ -57,11 +82,28 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
               absl::StrCat("stored value of ", key, " does not decode"));
           return false;
         }
-        engine->events_[event.event_id()] = std::move(event);
+        if (!event.closed()) {
+          engine->events_[event.event_id()] = std::move(event);
+        }
         return true;
       });
   if (!scanned.ok()) return scanned;
   if (!decoded.ok()) return decoded;
+  // The reports still inside the watch window; their first check closes
+  // those whose deadlines are all met.
+  const absl::Time now = clock->TimeNow();
+  scanned = store->Scan(
+      ReportStore::RecentPrefix(),
+      ReportStore::RecentKey(now - Lookback(engine->options_.deadlines), ""),
+      [&](const std::string& key, const std::string&) {
+        // d/<16 hex digits of arrival micros>/<report id>
+        uint64_t micros = 0;
+        if (!absl::SimpleHexAtoi(key.substr(2, 16), &micros)) return true;
+        engine->watched_[key.substr(key.rfind('/') + 1)].received =
+            absl::FromUnixMicros(static_cast<int64_t>(micros));
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
   return engine;
 }
 
@@ -306,10 +348,20 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   }
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
-  EventRecord& event = events_[report.event_id()];
+  auto open_event = events_.find(report.event_id());
+  EventRecord event = open_event != events_.end()
+                          ? open_event->second
+                          : LoadEvent(report.event_id());
   UpdateEvent(stored, now, options_.deadlines, &event);
   batch.Put(ReportStore::EventKey(report.event_id()),
             event.SerializeAsString());
+  if (event.closed()) {
+    events_.erase(report.event_id());
+    event_states_.erase(report.event_id());
+  } else {
+    events_[report.event_id()] = std::move(event);
+  }
+  watched_[id].received = now;
 
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));
   // Committed under the lock: batches must reach the store in the order the
@@ -510,26 +562,6 @@ absl::StatusOr<StoredReport> RelayEngine::Timeline(
   return stored;
 }
 
-namespace {
-
-// Reports are watched for deadlines this long after they arrived here: twice
-// the longest budget a report can be under.
-absl::Duration Lookback(const DeadlinePolicy& p) {
-  return 2 * std::max({p.per_hop, p.end_to_end, p.direct_to_province,
-                       p.province_to_national, p.unit_to_local});
-}
-
-// At most this many reports are evaluated per call, oldest first: bounded
-// work per tick even behind a huge backlog.
-constexpr size_t kMaxWatched = 5000;
-
-std::string StateKey(const DeadlineStatus& s) {
-  return absl::StrCat(s.report_id(), "|", s.event_id(), "|", s.rule(), "|",
-                      s.responsible());
-}
-
-}  // namespace
-
 std::vector<DeadlineStatus> RelayEngine::DeadlinesOf(const StoredReport& stored,
                                                      absl::Time now) const {
   return ReportDeadlines(stored, options_.deadlines, options_.region,
@@ -562,33 +594,64 @@ void RelayEngine::Escalate(const StoredReport& stored, const std::string& why,
   }
 }
 
+EventRecord RelayEngine::LoadEvent(const std::string& event_id) const {
+  EventRecord event;
+  const std::string key = ReportStore::EventKey(event_id);
+  store_
+      ->Scan(key, key,
+             [&](const std::string& k, const std::string& v) {
+               if (k == key) event.ParseFromString(v);
+               return false;
+             })
+      .IgnoreError();  // unreadable: the event starts afresh, as if new
+  return event;
+}
+
+std::vector<std::pair<StoredReport, std::vector<DeadlineStatus>>>
+RelayEngine::Evaluate(const std::vector<std::string>& ids,
+                      const std::string& region, absl::Time now) const {
+  std::vector<std::pair<StoredReport, std::vector<DeadlineStatus>>> out;
+  for (const std::string& id : ids) {
+    absl::StatusOr<StoredReport> stored = Timeline(id);
+    if (!stored.ok() ||
+        !RegionContains(region, stored->report().location().region_code())) {
+      continue;
+    }
+    std::vector<DeadlineStatus> deadlines = DeadlinesOf(*stored, now);
+    out.emplace_back(*std::move(stored), std::move(deadlines));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
     absl::Time now) {
-  // Gather outside the lock: reading the store is the slow part.
-  std::vector<StoredReport> watched;
-  absl::Status scanned = store_->Scan(
-      ReportStore::RecentPrefix(),
-      ReportStore::RecentKey(now - Lookback(options_.deadlines), ""),
-      [&](const std::string& key, const std::string&) {
-        absl::StatusOr<StoredReport> stored =
-            Timeline(key.substr(key.rfind('/') + 1));
-        if (stored.ok()) watched.push_back(*std::move(stored));
-        return watched.size() < kMaxWatched;
-      });
-  if (!scanned.ok()) return scanned;
+  // Only reports with an open deadline are read again; reading the store is
+  // the slow part, so it happens outside the lock.
+  std::vector<std::string> open;
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time oldest = now - Lookback(options_.deadlines);
+    for (auto it = watched_.begin(); it != watched_.end();) {
+      if (it->second.received < oldest) {
+        watched_.erase(it++);
+      } else {
+        if (!it->second.closed) open.push_back(it->first);
+        ++it;
+      }
+    }
+  }
+  auto evaluated = Evaluate(open, options_.region, now);
 
   std::vector<DeadlineStatus> changed;
   StoreBatch batch;
   std::function<void()> listener;
   mu_.Lock();
   listener = outbox_listener_;
-  auto track = [&](const DeadlineStatus& s) {
-    DeadlineState& last = last_states_[StateKey(s)];
+  auto track = [&](const DeadlineStatus& s,
+                   absl::flat_hash_map<std::string, DeadlineState>& states) {
+    DeadlineState& last = states[StateKey(s)];
     if (last == s.state()) return;
-    bool newly_late = (s.state() == DEADLINE_STATE_OVERDUE ||
-                       s.state() == DEADLINE_STATE_MET_LATE) &&
-                      last != DEADLINE_STATE_OVERDUE &&
-                      last != DEADLINE_STATE_MET_LATE;
+    bool newly_late = Late(s.state()) && !Late(last);
     // A deadline first seen already met on time is no news.
     if (last != DEADLINE_STATE_UNSPECIFIED || s.state() != DEADLINE_STATE_MET) {
       changed.push_back(s);
@@ -609,17 +672,23 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
                 b.SerializeAsString());
     }
   };
-  for (const StoredReport& stored : watched) {
-    for (const DeadlineStatus& s : DeadlinesOf(stored, now)) {
-      track(s);
+  for (const auto& [stored, deadlines] : evaluated) {
+    const std::string& id = stored.report().report_id();
+    auto found = watched_.find(id);
+    if (found == watched_.end()) continue;  // left the window meanwhile
+    Watched& w = found->second;
+    bool all_closed = true;
+    for (const DeadlineStatus& s : deadlines) {
+      track(s, w.states);
+      all_closed = all_closed && Closed(s.state());
+      w.late = w.late || Late(s.state());
       bool own_hand_off_late = s.rule() == DEADLINE_RULE_PER_HOP &&
                                s.responsible() == options_.region &&
                                (s.state() == DEADLINE_STATE_AT_RISK ||
                                 s.state() == DEADLINE_STATE_OVERDUE);
-      const std::string& id = stored.report().report_id();
       if (own_hand_off_late && links_down_.contains(options_.parent) &&
-          !escalated_.contains(id) && !options_.ancestors.empty()) {
-        escalated_.insert(id);
+          !w.escalated && !options_.ancestors.empty()) {
+        w.escalated = true;
         Escalate(stored,
                  absl::StrCat("parent ", options_.parent,
                               " unreachable and the hand-off deadline ",
@@ -628,16 +697,19 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
                  &batch);
       }
     }
+    w.closed = all_closed;
   }
   for (const auto& [id, event] : events_) {
     for (const DeadlineStatus& s :
          EventDeadlines(event, options_.deadlines, now)) {
-      track(s);
+      track(s, event_states_[id]);
     }
   }
   mu_.Unlock();
   if (!batch.empty()) {
     // Waited for: the next tick must see the escalations it decided on.
+    // Outside the lock: intake must not wait for this sync (the batch holds
+    // breach records and outbox entries, nothing Store orders against).
     absl::Status written = store_->CommitAndWait(std::move(batch));
     if (!written.ok()) return written;
     if (listener) listener();
@@ -647,30 +719,27 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
 
 absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::ListDue(
     const std::string& region, absl::Time now, bool include_met) const {
+  // Open reports, and closed ones that were late (recent breaches); with
+  // include_met every watched one.
+  std::vector<std::string> ids;
   std::vector<DeadlineStatus> due;
-  auto keep = [&](const DeadlineStatus& s) {
-    if (include_met || s.state() != DEADLINE_STATE_MET) due.push_back(s);
-  };
-  size_t seen = 0;
-  absl::Status scanned = store_->Scan(
-      ReportStore::RecentPrefix(),
-      ReportStore::RecentKey(now - Lookback(options_.deadlines), ""),
-      [&](const std::string& key, const std::string&) {
-        absl::StatusOr<StoredReport> stored =
-            Timeline(key.substr(key.rfind('/') + 1));
-        if (stored.ok() &&
-            RegionContains(region, stored->report().location().region_code())) {
-          for (const DeadlineStatus& s : DeadlinesOf(*stored, now)) keep(s);
-        }
-        return ++seen < kMaxWatched;
-      });
-  if (!scanned.ok()) return scanned;
-  absl::MutexLock lock(&mu_);
-  for (const auto& [id, event] : events_) {
-    if (!RegionContains(region, event.region_code())) continue;
-    for (const DeadlineStatus& s :
-         EventDeadlines(event, options_.deadlines, now)) {
-      keep(s);
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, w] : watched_) {
+      if (!w.closed || w.late || include_met) ids.push_back(id);
+    }
+    for (const auto& [id, event] : events_) {
+      if (!RegionContains(region, event.region_code())) continue;
+      for (DeadlineStatus& s : EventDeadlines(event, options_.deadlines, now)) {
+        due.push_back(std::move(s));
+      }
+    }
+  }
+  for (auto& [stored, deadlines] : Evaluate(ids, region, now)) {
+    for (DeadlineStatus& s : deadlines) {
+      if (include_met || s.state() != DEADLINE_STATE_MET) {
+        due.push_back(std::move(s));
+      }
     }
   }
   std::sort(due.begin(), due.end(),

@@ -213,6 +213,13 @@ class RelayEngine {
   void QueueFor(const std::string& upstream, Route route,
                 const std::string& reason, const StoredReport& stored,
                 StoreBatch* batch);
+  // The stored record of `event_id`, or a fresh one.
+  EventRecord LoadEvent(const std::string& event_id) const;
+  // Reads and evaluates the watched reports named by `ids` (outside the
+  // lock) for `region`'s subtree.
+  std::vector<std::pair<StoredReport, std::vector<DeadlineStatus>>> Evaluate(
+      const std::vector<std::string>& ids, const std::string& region,
+      absl::Time now) const;
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
                 StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -236,16 +243,29 @@ class RelayEngine {
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
   const AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
-  // Every event known here, as stored (loaded at Open, kept in step with the
-  // batches written).
+  // The open events known here (loaded at Open, kept in step with the
+  // batches written); a closed event leaves memory and is read back from the
+  // store if a later report reopens it.
   absl::flat_hash_map<std::string, EventRecord> events_ ABSL_GUARDED_BY(mu_);
   // Links the forwarders reported down.
   absl::flat_hash_set<std::string> links_down_ ABSL_GUARDED_BY(mu_);
-  // Deadline states seen at the last CheckDeadlines, by report|event, rule
-  // and responsible node; and reports already escalated.
-  absl::flat_hash_map<std::string, DeadlineState> last_states_
-      ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_set<std::string> escalated_ ABSL_GUARDED_BY(mu_);
+  // A report whose deadlines this node watches: from its arrival for
+  // Lookback(policy). Once every deadline of it is met (on time or late) it
+  // is no longer re-read each tick; a late one stays listed by ListDue.
+  struct Watched {
+    absl::Time received;
+    bool closed = false;
+    bool late = false;
+    bool escalated = false;
+    // The state each deadline had at the last CheckDeadlines, by rule and
+    // responsible node.
+    absl::flat_hash_map<std::string, DeadlineState> states;
+  };
+  absl::flat_hash_map<std::string, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  // The same for open events' deadlines, by event id.
+  absl::flat_hash_map<std::string,
+                      absl::flat_hash_map<std::string, DeadlineState>>
+      event_states_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuaibao

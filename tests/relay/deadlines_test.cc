@@ -146,6 +146,31 @@ TEST(ReportDeadlinesTest, OpenHandOffAtThisNodeGoesAtRiskThenOverdue) {
   EXPECT_EQ(at(absl::Minutes(13 + 121)), DEADLINE_STATE_OVERDUE);
 }
 
+TEST(ReportDeadlinesTest, AfterItsHandOffANodeStopsJudgingProvinceRules) {
+  StoredReport s = Report(GRADE_II);
+  AddHop(&s, kTownship, absl::Minutes(10), kCounty, absl::Minutes(12));
+  AddHop(&s, kCounty, absl::Minutes(13));
+  // While the county holds it, it watches the end-to-end and direct rules.
+  auto held = ReportDeadlines(s, {}, kCounty, true, t0 + absl::Hours(4));
+  ASSERT_NE(Find(held, DEADLINE_RULE_END_TO_END, kCounty), nullptr);
+  EXPECT_EQ(Find(held, DEADLINE_RULE_END_TO_END, kCounty)->state(),
+            DEADLINE_STATE_OVERDUE);
+  // Handed to the city (receipt recorded): the county cannot see the
+  // province's arrival, so it no longer calls those rules overdue.
+  Forwarding* f = s.mutable_hops(1)->add_forwarded();
+  f->set_to(kCity);
+  f->set_route(ROUTE_PARENT);
+  *f->mutable_sent_at() = ToProto(t0 + absl::Minutes(14));
+  *f->mutable_acked_at() = ToProto(t0 + absl::Minutes(14));
+  auto passed = ReportDeadlines(s, {}, kCounty, true, t0 + absl::Hours(4));
+  for (const DeadlineStatus& d : passed) {
+    EXPECT_NE(d.rule(), DEADLINE_RULE_END_TO_END);
+    EXPECT_NE(d.rule(), DEADLINE_RULE_DIRECT_TO_PROVINCE);
+  }
+  EXPECT_EQ(Find(passed, DEADLINE_RULE_PER_HOP, kCounty)->state(),
+            DEADLINE_STATE_MET);
+}
+
 TEST(ReportDeadlinesTest, GradeTwoMustReachTheProvinceWithinTheHour) {
   StoredReport s = Report(GRADE_II);
   // The township learns at t0+30m and sends both ways at once.

@@ -496,6 +496,23 @@ TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
   EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
 }
 
+TEST_F(RoutingTest, WatchedReportsSurviveARestartOfTheEngine) {
+  std::unique_ptr<ReportStore> ts;
+  auto township = Engine(kTownship, &ts);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("flood-1", GRADE_III), cb);
+              }),
+              IsOk());
+  // A restart: the new engine finds the report in the arrival index.
+  township.reset();
+  ts.reset();
+  township = Engine(kTownship, &ts);
+  township->SetLinkUp(kCounty, false);
+  clock_.Advance(absl::Minutes(91));
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 1u) << "escalated after the restart";
+}
+
 TEST_F(RoutingTest, ParentUpMeansNoEscalationEvenWhenLate) {
   std::unique_ptr<ReportStore> ts;
   auto township = Engine(kTownship, &ts);
