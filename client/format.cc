@@ -176,6 +176,10 @@ std::string DeadlineRuleInWords(int rule,
       // Its window is the author's declared next report time or the
       // cadence, whichever is sooner: no rule's budget to show.
       return "next follow-up";
+    case v1::DEADLINE_RULE_INSTRUCTION_RELAY:
+      return with("instruction reaches the locality", "", "");
+    case v1::DEADLINE_RULE_FEEDBACK:
+      return with("feedback on instruction", "", "");
     default:
       return with(absl::StrCat("rule ", rule), "", "");
   }

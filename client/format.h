@@ -62,6 +62,8 @@ std::string StatusTag(int report_status);
 //   BRIEF_TO_DETAILED   detailed report after brief (40m)
 //   FOLLOW_UP           next follow-up (no window: the author may declare
 //                       any next report time)
+//   INSTRUCTION_RELAY   instruction reaches the locality (1h)
+//   FEEDBACK            feedback on instruction (24h)
 // "rule <n>" for a rule this build does not know.
 std::string DeadlineRuleInWords(int rule,
                                 const google::protobuf::Timestamp& start,

@@ -22,7 +22,8 @@ class ConnectedRelayClient final : public RelayClient {
                        absl::Duration timeout)
       : intake_(v1::Intake::NewStub(channel)),
         query_(v1::Query::NewStub(channel)),
-        client_(intake_.get(), query_.get(), timeout) {}
+        monitor_(v1::Monitor::NewStub(channel)),
+        client_(intake_.get(), query_.get(), monitor_.get(), timeout) {}
 
   SubmitResult Submit(
       const std::vector<v1::IncidentReport>& reports,
@@ -40,10 +41,18 @@ class ConnectedRelayClient final : public RelayClient {
   absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) override {
     return client_.ListDue(include_met);
   }
+  absl::StatusOr<v1::GetStatusResponse> GetStatus() override {
+    return client_.GetStatus();
+  }
+  absl::StatusOr<v1::ListOriginsResponse> ListOrigins(
+      const v1::ListOriginsRequest& request) override {
+    return client_.ListOrigins(request);
+  }
 
  private:
   const std::unique_ptr<v1::Intake::Stub> intake_;
   const std::unique_ptr<v1::Query::Stub> query_;
+  const std::unique_ptr<v1::Monitor::Stub> monitor_;
   GrpcRelayClient client_;
 };
 
@@ -59,8 +68,9 @@ absl::StatusOr<std::unique_ptr<RelayClient>> ConnectToNode(
 
 GrpcRelayClient::GrpcRelayClient(v1::Intake::StubInterface* intake,
                                  v1::Query::StubInterface* query,
+                                 v1::Monitor::StubInterface* monitor,
                                  absl::Duration timeout)
-    : intake_(intake), query_(query), timeout_(timeout) {}
+    : intake_(intake), query_(query), monitor_(monitor), timeout_(timeout) {}
 
 SubmitResult GrpcRelayClient::Submit(
     const std::vector<v1::IncidentReport>& reports,
@@ -125,6 +135,25 @@ absl::StatusOr<v1::ListDueResponse> GrpcRelayClient::ListDue(bool include_met) {
   v1::ListDueResponse response;
   RETURN_IF_ERROR(
       FromGrpcStatus(query_->ListDue(&context, request, &response)));
+  return response;
+}
+
+absl::StatusOr<v1::GetStatusResponse> GrpcRelayClient::GetStatus() {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::GetStatusResponse response;
+  RETURN_IF_ERROR(FromGrpcStatus(
+      monitor_->GetStatus(&context, v1::GetStatusRequest(), &response)));
+  return response;
+}
+
+absl::StatusOr<v1::ListOriginsResponse> GrpcRelayClient::ListOrigins(
+    const v1::ListOriginsRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  v1::ListOriginsResponse response;
+  RETURN_IF_ERROR(
+      FromGrpcStatus(monitor_->ListOrigins(&context, request, &response)));
   return response;
 }
 

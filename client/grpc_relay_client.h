@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "client/relay_client.h"
+#include "kuaibao/v1/monitor.grpc.pb.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 
 namespace kuaibao {
@@ -14,9 +15,10 @@ namespace kuaibao {
 // substitute its own. Thread-compatible.
 class GrpcRelayClient final : public RelayClient {
  public:
-  // Borrows both stubs: they must outlive this client.
+  // Borrows the stubs: they must outlive this client.
   GrpcRelayClient(v1::Intake::StubInterface* intake,
-                  v1::Query::StubInterface* query, absl::Duration timeout);
+                  v1::Query::StubInterface* query,
+                  v1::Monitor::StubInterface* monitor, absl::Duration timeout);
 
   SubmitResult Submit(
       const std::vector<v1::IncidentReport>& reports,
@@ -26,10 +28,14 @@ class GrpcRelayClient final : public RelayClient {
   absl::StatusOr<v1::ListReportsResponse> ListReports(
       const v1::ListReportsRequest& request) override;
   absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) override;
+  absl::StatusOr<v1::GetStatusResponse> GetStatus() override;
+  absl::StatusOr<v1::ListOriginsResponse> ListOrigins(
+      const v1::ListOriginsRequest& request) override;
 
  private:
   v1::Intake::StubInterface* const intake_;
   v1::Query::StubInterface* const query_;
+  v1::Monitor::StubInterface* const monitor_;
   const absl::Duration timeout_;
 };
 

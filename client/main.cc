@@ -15,9 +15,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/command_client.h"
 #include "client/command_io.h"
+#include "client/instruction_commands.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
+#include "client/status_commands.h"
 #include "client/submit_command.h"
 #include "relay/base/status_macros.h"
 
@@ -34,9 +37,22 @@ ABSL_FLAG(bool, json, false,
           "print each response message as one JSON line, nothing else");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
           "deadline of each call; for submit, of the whole stream");
-ABSL_FLAG(std::string, event, "", "list: only the reports of this event");
+ABSL_FLAG(std::string, event, "",
+          "list, instructions: only this event; instruct: the event");
 ABSL_FLAG(int32_t, limit, 0, "list: at most this many reports; 0 = all");
 ABSL_FLAG(bool, all, false, "due: also the deadlines met on time");
+ABSL_FLAG(bool, gaps, false, "origins: only origins with missing numbers");
+ABSL_FLAG(std::string, text, "", "instruct, feedback: the text");
+ABSL_FLAG(std::string, target, "",
+          "instruct: the node to reach; default the event's originating one");
+ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
+          "instruct: feedback due this long after issue; default the node's");
+ABSL_FLAG(std::string, by, "", "instruct: the leader's name and post");
+ABSL_FLAG(std::string, report, "", "instruct: the report it answers");
+ABSL_FLAG(std::string, status, "", "feedback: done|in_progress|cannot_comply");
+ABSL_FLAG(std::string, id, "",
+          "instruct, feedback: the id to use (default a new one; resending "
+          "with the same id is harmless)");
 
 namespace kuaibao {
 namespace {
@@ -67,6 +83,28 @@ Commands:
                       Exit 0 whenever the node answered, even with deadlines
                       overdue: scripts should read --json (one
                       kuaibao.v1.ListDueResponse; each deadline's "state").
+  status              Whether the node takes new reports (and why not), its
+                      disk, and each upstream link: connected, in flight,
+                      waiting, held, oldest waiting, last receipt, STALLED.
+  origins [--gaps]    Per origin (client) within the caller's subtree: the
+                      highest report number the node received, how many it
+                      holds, and the numbers missing, each with how long it
+                      has been missing; OVERDUE past the node's deadline
+                      (lost, withheld or held up on the way).
+  instruct --event=ID --text=TEXT [--target=REGION] [--due=24h] [--by=NAME]
+                      Issue an instruction (批示) about an event at this node
+                      (a leader of this level or above). It travels down the
+                      relay streams to the event's originating locality (or
+                      --target), every node recording its receipt; the target
+                      signs for it automatically. Feedback is due --due after
+                      issue (default: the node's, 24h).
+  instructions [--event=ID]
+                      Instructions of the caller's subtree: the path down
+                      with each node's receipt time, the feedback, and the
+                      relay and feedback deadlines (met, at risk, overdue).
+  feedback INSTRUCTION_ID --status=done|in_progress|cannot_comply --text=TEXT
+                      Report back on an instruction, at its target node; the
+                      feedback travels up to the node that issued it.
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -80,7 +118,16 @@ Flags:
                       (default 30s; e.g. 500ms, 2m)
   --event=ID          list: only the reports of this event
   --limit=N           list: at most N reports (default 0 = all)
+  --gaps              origins: only origins with missing numbers
   --all               due: also the deadlines met on time
+  --text=TEXT         instruct, feedback: the text
+  --target=REGION     instruct: the node to reach (default the event's
+                      originating locality)
+  --due=DURATION      instruct: feedback due this long after issue
+  --by=NAME           instruct: the leader's name and post, e.g. "省长 张三"
+  --report=ID         instruct: the report it answers
+  --status=STATUS     feedback: done, in_progress or cannot_comply
+  --id=ID             instruct, feedback: the id (default a new one)
 )";
 
 constexpr char kDefaultNode[] = "127.0.0.1:7400";
@@ -138,6 +185,55 @@ absl::StatusOr<std::unique_ptr<RelayClient>> Connect(const std::string& node) {
   return ConnectToNode(node, tls, absl::GetFlag(FLAGS_timeout));
 }
 
+// instruct, instructions, feedback: the Command service.
+int RunCommandService(const std::string& command,
+                      const std::vector<std::string>& operands,
+                      const CommandIo& io) {
+  v1::FeedbackStatus status = v1::FEEDBACK_STATUS_UNSPECIFIED;
+  if (command == "instruct") {
+    if (!operands.empty()) return Usage("instruct takes no arguments");
+    if (absl::GetFlag(FLAGS_event).empty()) return Usage("instruct: --event");
+    if (absl::GetFlag(FLAGS_text).empty()) return Usage("instruct: --text");
+    if (absl::GetFlag(FLAGS_due) < absl::ZeroDuration()) {
+      return Usage("--due must not be negative");
+    }
+  } else if (command == "instructions") {
+    if (!operands.empty()) return Usage("instructions takes no arguments");
+  } else {
+    if (operands.size() != 1) return Usage("feedback takes one INSTRUCTION_ID");
+    absl::StatusOr<v1::FeedbackStatus> parsed =
+        ParseFeedbackStatus(absl::GetFlag(FLAGS_status));
+    if (!parsed.ok()) return Usage(std::string(parsed.status().message()));
+    status = *parsed;
+    if (absl::GetFlag(FLAGS_text).empty()) return Usage("feedback: --text");
+  }
+  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
+  absl::StatusOr<std::unique_ptr<CommandClient>> client =
+      tls.ok()
+          ? ConnectCommandClient(io.node, *tls, absl::GetFlag(FLAGS_timeout))
+          : absl::StatusOr<std::unique_ptr<CommandClient>>(tls.status());
+  if (!client.ok()) {
+    std::cerr << "error: " << client.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (command == "instructions") {
+    return RunInstructions(**client, absl::GetFlag(FLAGS_event), io);
+  }
+  if (command == "feedback") {
+    return RunFeedback(**client, operands[0], status, absl::GetFlag(FLAGS_text),
+                       absl::GetFlag(FLAGS_id), io);
+  }
+  InstructArgs args;
+  args.instruction_id = absl::GetFlag(FLAGS_id);
+  args.event_id = absl::GetFlag(FLAGS_event);
+  args.report_id = absl::GetFlag(FLAGS_report);
+  args.target = absl::GetFlag(FLAGS_target);
+  args.text = absl::GetFlag(FLAGS_text);
+  args.by = absl::GetFlag(FLAGS_by);
+  args.due = absl::GetFlag(FLAGS_due);
+  return RunInstruct(**client, args, io);
+}
+
 int Run(const std::vector<char*>& args) {
   if (args.size() < 2) return Usage("no command", /*full=*/true);
   const std::string command = args[1];
@@ -172,6 +268,11 @@ int Run(const std::vector<char*>& args) {
     if (absl::GetFlag(FLAGS_limit) < 0) return Usage("--limit must be >= 0");
   } else if (command == "due") {
     if (!operands.empty()) return Usage("due takes no arguments");
+  } else if (command == "instruct" || command == "instructions" ||
+             command == "feedback") {
+    return RunCommandService(command, operands, io);
+  } else if (command == "status" || command == "origins") {
+    if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {
     return Usage(absl::StrCat("unknown command '", command, "'"),
                  /*full=*/true);
@@ -184,6 +285,10 @@ int Run(const std::vector<char*>& args) {
   }
   if (command == "submit") return RunSubmit(**client, reports, io);
   if (command == "show") return RunShow(**client, operands[0], io);
+  if (command == "status") return RunStatus(**client, io);
+  if (command == "origins") {
+    return RunOrigins(**client, absl::GetFlag(FLAGS_gaps), io);
+  }
   if (command == "due") return RunDue(**client, absl::GetFlag(FLAGS_all), io);
   return RunList(**client, absl::GetFlag(FLAGS_event),
                  static_cast<uint32_t>(absl::GetFlag(FLAGS_limit)), io);

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/monitor.pb.h"
 #include "kuaibao/v1/report.pb.h"
 #include "kuaibao/v1/service.pb.h"
 #include "relay/transport/tls_credentials.h"
@@ -52,6 +53,11 @@ class RelayClient {
   // them, soonest due first; with `include_met` also those met on time. The
   // node's status on failure.
   virtual absl::StatusOr<v1::ListDueResponse> ListDue(bool include_met) = 0;
+
+  // Monitor.GetStatus / Monitor.ListOrigins.
+  virtual absl::StatusOr<v1::GetStatusResponse> GetStatus() = 0;
+  virtual absl::StatusOr<v1::ListOriginsResponse> ListOrigins(
+      const v1::ListOriginsRequest& request) = 0;
 };
 
 // A client for the node at `address` (host:port) over mutually authenticated

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -22,18 +23,28 @@ namespace kuaibao {
 // closed its side and every request was answered; if the peer vanished,
 // answers still due are dropped (the peer resends; ids make that harmless).
 //
+// A request may also need no answer (an acknowledgement from the peer): the
+// handler replies std::nullopt. And the server may write unasked (Push), e.g.
+// an instruction down a child's stream.
+//
 // Created with new; deletes itself in OnDone.
 template <typename Request, typename Response>
 class AckStreamReactor final
     : public grpc::ServerBidiReactor<Request, Response> {
  public:
-  // Answers one request; may be called from any thread, exactly once.
-  using Reply = std::function<void(Response)>;
+  // Answers one request (nullopt: nothing to write); may be called from any
+  // thread, exactly once.
+  using Reply = std::function<void(std::optional<Response>)>;
   // Called on a gRPC thread for each request; must not block.
   using Handler = std::function<void(Request&&, Reply)>;
 
-  AckStreamReactor(Handler handler, size_t max_outstanding)
-      : handler_(std::move(handler)), max_outstanding_(max_outstanding) {
+  // `on_done`, if set, runs when the stream is over, before the reactor is
+  // deleted (no Push after it returned).
+  AckStreamReactor(Handler handler, size_t max_outstanding,
+                   std::function<void()> on_done = nullptr)
+      : handler_(std::move(handler)),
+        max_outstanding_(max_outstanding),
+        on_done_(std::move(on_done)) {
     this->StartSendInitialMetadata();
     this->StartRead(&request_);
   }
@@ -55,7 +66,8 @@ class AckStreamReactor final
     }
     Request request = std::move(request_);
     request_.Clear();
-    handler_(std::move(request), [this](Response r) { Answer(std::move(r)); });
+    handler_(std::move(request),
+             [this](std::optional<Response> r) { Answer(std::move(r)); });
     bool read_more;
     {
       absl::MutexLock lock(&mu_);
@@ -88,24 +100,45 @@ class AckStreamReactor final
     if (finish) this->Finish(grpc::Status::OK);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (on_done_) on_done_();
+    delete this;
+  }
+
+  // Writes `response` unasked. False when the stream is broken or
+  // finishing (it was not written).
+  bool Push(Response response) {
+    bool write = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (broken_ || finished_) return false;
+      write = EnqueueLocked(std::move(response));
+    }
+    if (write) this->StartWrite(&current_);
+    return true;
+  }
 
  private:
-  void Answer(Response response) {
+  // Queues a write; true when the caller must start it.
+  bool EnqueueLocked(Response response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_) {
+      answers_.push_back(std::move(response));
+      return false;
+    }
+    writing_ = true;
+    current_ = std::move(response);
+    return true;
+  }
+
+  void Answer(std::optional<Response> response) {
     bool write = false;
     bool read = false;
     bool finish = false;
     {
       absl::MutexLock lock(&mu_);
       --outstanding_;
-      if (!broken_) {
-        if (writing_) {
-          answers_.push_back(std::move(response));
-        } else {
-          writing_ = true;
-          current_ = std::move(response);
-          write = true;
-        }
+      if (!broken_ && response.has_value()) {
+        write = EnqueueLocked(*std::move(response));
       }
       if (read_paused_ && outstanding_ < max_outstanding_) {
         read_paused_ = false;
@@ -126,6 +159,7 @@ class AckStreamReactor final
 
   const Handler handler_;
   const size_t max_outstanding_;
+  const std::function<void()> on_done_;
   // Touched only by the one outstanding read.
   Request request_;
 

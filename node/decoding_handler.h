@@ -5,6 +5,7 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -18,24 +19,37 @@ namespace kuaibao {
 // not parse: the reactor cannot tell the two apart, and the sender would get
 // a clean end and no answer. Decoded here, a message that does not parse is
 // answered with its own refusal (INVALID_ARGUMENT) and the stream goes on.
-//
+
+// Answers one decoded message (nullopt: it needs no answer).
+template <typename Response>
+using TypedReply = std::function<void(std::optional<Response>)>;
+
+template <typename Request, typename Response>
+using TypedHandler = std::function<void(Request&&, TypedReply<Response>)>;
+
+// One message, serialized for a raw stream (answers and pushes alike).
+template <typename Message>
+grpc::ByteBuffer Encoded(const Message& message) {
+  grpc::ByteBuffer out;
+  bool own = false;
+  // Serializing a message we built cannot fail.
+  grpc::SerializationTraits<Message>::Serialize(message, &out, &own);
+  return out;
+}
+
 // Returns a handler for AckStreamReactor<ByteBuffer, ByteBuffer> that decodes
 // each message into a `Request` for `handler` and encodes its `Response`;
 // `refusal` makes the answer to a message that does not decode.
 template <typename Request, typename Response>
 typename AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>::Handler
-DecodingHandler(
-    std::function<void(Request&&, std::function<void(Response)>)> handler,
-    std::function<Response(const absl::Status&)> refusal) {
+DecodingHandler(TypedHandler<Request, Response> handler,
+                std::function<Response(const absl::Status&)> refusal) {
   using Raw = AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
   return [handler = std::move(handler), refusal = std::move(refusal)](
              grpc::ByteBuffer&& bytes, Raw::Reply reply) {
-    auto encoded = [reply](Response response) {
-      grpc::ByteBuffer out;
-      bool own = false;
-      // Serializing a message we built cannot fail.
-      grpc::SerializationTraits<Response>::Serialize(response, &out, &own);
-      reply(std::move(out));
+    auto encoded = [reply](std::optional<Response> response) {
+      if (!response.has_value()) return reply(std::nullopt);
+      reply(Encoded(*response));
     };
     Request request;
     if (!grpc::SerializationTraits<Request>::Deserialize(&bytes, &request)

@@ -42,6 +42,10 @@ Forwarder::Forwarder(Options options, RelayEngine* relay,
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   channel_ = grpc::CreateCustomChannel(options_.address, credentials, args);
+  if (options_.instructions != nullptr) {
+    instructions_ =
+        std::make_unique<UpstreamInstructions>(options_.instructions);
+  }
 }
 
 Forwarder::~Forwarder() { Shutdown(); }
@@ -92,6 +96,21 @@ bool Forwarder::AwaitWork() {
       return true;
     }
   }
+}
+
+LinkSnapshot Forwarder::Snapshot() const {
+  absl::MutexLock lock(&mu_);
+  LinkSnapshot link;
+  link.connected = connected_;
+  link.connected_since = connected_since_;
+  link.in_flight = in_flight_.size();
+  link.last_receipt_at = last_receipt_at_;
+  link.oldest_in_flight_sent_at = absl::InfiniteFuture();
+  for (const auto& [id, sent] : in_flight_) {
+    link.oldest_in_flight_sent_at =
+        std::min(link.oldest_in_flight_sent_at, sent.sent_at);
+  }
+  return link;
 }
 
 void Forwarder::Run() {
@@ -157,12 +176,17 @@ bool Forwarder::RunStream() {
     absl::MutexLock lock(&mu_);
     stream_broken_ = false;
     woken_ = true;
+    connected_ = true;
+    connected_since_ = clock_->TimeNow();
   }
+  if (instructions_) instructions_->StreamStarted();
 
   std::thread reader([this, &stream] {
     v1::RelayDown down;
     while (stream->Read(&down)) {
-      if (down.has_receipt()) {
+      if (instructions_ && instructions_->OnDown(down)) {
+        Wake();  // an acknowledgement to write
+      } else if (down.has_receipt()) {
         OnReceipt(down.receipt());
       } else if (down.has_rejection()) {
         OnRejection(down.rejection());
@@ -235,6 +259,7 @@ bool Forwarder::RunStream() {
         ++history.attempts;
         history.entry = out.entry;
         in_flight_[out.entry.report_id] = history;
+        in_flight_[out.entry.report_id].sent_at = clock_->TimeNow();
         HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
         own->mutable_forwarded(own->forwarded_size() - 1)
             ->set_attempts(history.attempts);
@@ -247,6 +272,11 @@ bool Forwarder::RunStream() {
       }
     }
     if (write_failed) break;
+    if (instructions_ && !instructions_->WriteUp([&](const v1::RelayUp& up) {
+          return stream->Write(up);
+        })) {
+      break;
+    }
   }
 
   context.TryCancel();
@@ -258,6 +288,7 @@ bool Forwarder::RunStream() {
     unacked = in_flight_.size();
     in_flight_.clear();  // resent on the next stream
     stream_broken_ = false;
+    connected_ = false;
     current_ = nullptr;
   }
   bool stopping;
@@ -300,6 +331,7 @@ void Forwarder::OnReceipt(const Receipt& receipt) {
         if (status.ok()) {
           in_flight_.erase(id);
           history_.erase(id);
+          last_receipt_at_ = clock_->TimeNow();
         }
         woken_ = true;
         --pending_writes_;

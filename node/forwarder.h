@@ -10,6 +10,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kuaibao/v1/service.pb.h"
+#include "node/upstream_instructions.h"
+#include "relay/link_health.h"
 #include "relay/relay_engine.h"
 
 namespace grpc {
@@ -43,6 +45,9 @@ class Forwarder {
     // province's direct route, escalations).
     bool on_demand = false;
     absl::Duration idle_close = absl::Seconds(30);
+    // For the parent's stream: instructions pushed down are stored here and
+    // acknowledged; feedback queued here is sent up. Borrowed.
+    InstructionBook* instructions = nullptr;
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.
@@ -56,11 +61,17 @@ class Forwarder {
   // New reports are in the outbox.
   void Wake();
 
+  // The link as it is now: connected, in flight, receipts (for the node's
+  // monitor and status).
+  LinkSnapshot Snapshot() const;
+  const Options& options() const { return options_; }
+
  private:
   struct InFlight {
     OutboxEntry entry;
     absl::Time first_sent;
     uint32_t attempts = 0;
+    absl::Time sent_at;  // on the current stream
   };
 
   void Run();
@@ -94,6 +105,13 @@ class Forwarder {
   grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Receipt and refusal writes not yet completed.
   int pending_writes_ ABSL_GUARDED_BY(mu_) = 0;
+  // For Snapshot.
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time connected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time last_receipt_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+
+  // Set when options_.instructions is.
+  std::unique_ptr<UpstreamInstructions> instructions_;
 
   std::thread thread_;
 };

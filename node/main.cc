@@ -13,6 +13,7 @@
 #include "node/node_server.h"
 #include "node/probe.h"
 #include "node/server_limits.h"
+#include "node/store_repair_command.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
@@ -21,6 +22,10 @@ ABSL_FLAG(bool, probe, false,
           "mTLS call, exit 0 if it does and 1 if not (for watchdogs)");
 ABSL_FLAG(absl::Duration, probe_timeout, absl::Seconds(5),
           "how long --probe waits for the answer");
+ABSL_FLAG(bool, repair, false,
+          "do not serve: repair the damaged store of --config (node "
+          "stopped): keeps a copy of the data directory, rebuilds it, lists "
+          "what it recovered");
 
 int main(int argc, char** argv) {
   // Debian's Abseil is built with NDEBUG unset, which leaves the Mutex
@@ -28,9 +33,9 @@ int main(int argc, char** argv) {
   // goes through one global graph. Lock order is checked by the unit tests.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
-      "kuaibao-node --config FILE [--probe]\n"
+      "kuaibao-node --config FILE [--probe | --repair]\n"
       "Runs one node of the Kuaibao incident-report relay; with --probe, "
-      "checks that it serves.");
+      "checks that it serves; with --repair, repairs its damaged store.");
   absl::ParseCommandLine(argc, argv);
   kuaibao::RouteLibraryLogs();
   std::string path = absl::GetFlag(FLAGS_config);
@@ -43,6 +48,10 @@ int main(int argc, char** argv) {
     kuaibao::Log(kuaibao::LogLevel::kError, "cannot start: bad configuration",
                  {{"reason", std::string(config.status().message())}});
     return 2;
+  }
+  if (absl::GetFlag(FLAGS_repair)) {
+    return kuaibao::RunStoreRepair(*config, &kuaibao::RealClock::Get(),
+                                   std::cout, std::cerr);
   }
 
   if (absl::GetFlag(FLAGS_probe)) {

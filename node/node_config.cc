@@ -118,6 +118,8 @@ absl::Status CheckDeadlines(const v1::DeadlinesConfig& d) {
       {"province_to_national", &d.province_to_national()},
       {"brief_to_detailed", &d.brief_to_detailed()},
       {"follow_up_interval", &d.follow_up_interval()},
+      {"instruction_relay", &d.instruction_relay()},
+      {"feedback", &d.feedback()},
   };
   for (const auto& [name, text] : fields) {
     if (text->empty()) continue;
@@ -151,6 +153,8 @@ DeadlinePolicy DeadlinesOf(const NodeConfig& config) {
       {&d.province_to_national(), &policy.province_to_national},
       {&d.brief_to_detailed(), &policy.brief_to_detailed},
       {&d.follow_up_interval(), &policy.follow_up_interval},
+      {&d.instruction_relay(), &policy.instruction_relay},
+      {&d.feedback(), &policy.feedback},
   };
   for (const auto& [text, value] : fields) {
     if (!text->empty()) absl::ParseDuration(*text, value);
@@ -218,6 +222,11 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
   if (config.max_backoff_ms() < config.min_backoff_ms()) {
     return Invalid("max_backoff_ms", "must not be below min_backoff_ms");
   }
+  if (config.min_free_disk_bytes() == 0) {
+    config.set_min_free_disk_bytes(uint64_t{256} << 20);
+  }
+  if (config.stall_after_ms() == 0) config.set_stall_after_ms(60000);
+  if (config.gap_overdue_after_s() == 0) config.set_gap_overdue_after_s(7200);
   return config;
 }
 

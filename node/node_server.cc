@@ -10,9 +10,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/child_streams.h"
+#include "node/command_service.h"
 #include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
 #include "node/forwarder.h"
+#include "node/monitor_service.h"
+#include "node/node_monitor.h"
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
 #include "node/server_limits.h"
@@ -54,6 +58,7 @@ class NodeServerImpl final : public NodeServer {
     if (stopped_) return;
     stopped_ = true;
     // Order matters: no new calls, then no new sends, then the store.
+    if (monitor_) monitor_->Shutdown();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(grace));
@@ -62,8 +67,11 @@ class NodeServerImpl final : public NodeServer {
     for (auto& f : forwarders_) f->Shutdown();
     if (crl_monitor_) crl_monitor_->Shutdown();
     forwarders_.clear();
+    monitor_.reset();
     deadline_loop_.reset();
     services_.clear();
+    children_.reset();
+    instructions_.reset();
     relay_.reset();
     store_.reset();
     if (server_) Log(LogLevel::kInfo, "node stopped");
@@ -116,6 +124,11 @@ class NodeServerImpl final : public NodeServer {
     relay_options.deadlines = DeadlinesOf(config);
     ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
                                                &regions_, clock));
+    admission_ = std::make_unique<AdmissionControl>(
+        config.region(),
+        AdmissionControl::Limits{config.max_store_bytes(),
+                                 config.min_free_disk_bytes()});
+    relay_->SetAdmissionControl(admission_.get());
 
     auto peer_check =
         std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
@@ -141,25 +154,18 @@ class NodeServerImpl final : public NodeServer {
             config.node_rate_limit().reports_per_second(),
             static_cast<double>(config.node_rate_limit().burst())},
         clock);
-    services_.push_back(
-        std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
-    services_.push_back(
-        std::make_unique<RelayService>(relay_.get(), node_limiter_.get()));
-    services_.push_back(std::make_unique<QueryService>(relay_.get(), clock));
-
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-    grpc::ServerBuilder builder;
-    ApplyServerLimits(config, &builder);
-    builder.AddListeningPort(config.listen_address(), server_creds, &port_);
-    for (auto& service : services_) builder.RegisterService(service.get());
-    server_ = builder.BuildAndStart();
-    if (server_ == nullptr || port_ == 0) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot listen on ", config.listen_address(),
-                       " (address in use, or not an address of this host)"));
-    }
-
+    instructions_ = std::make_unique<InstructionBook>(
+        InstructionBookOptions{config.region(), config.parent().region(),
+                               relay_options.deadlines},
+        store_.get(), clock);
+    children_ = std::make_unique<ChildStreams>(instructions_.get());
+    instructions_->SetListeners(
+        [this](const std::string& child) { children_->Deliver(child); },
+        [this] {
+          if (!forwarders_.empty()) forwarders_.front()->Wake();  // parent
+        });
+    // The forwarders exist before the services that show them; they start
+    // once the node serves.
     std::vector<const v1::Upstream*> upstreams;
     if (config.has_parent()) upstreams.push_back(&config.parent());
     for (const v1::Upstream& a : config.ancestors()) upstreams.push_back(&a);
@@ -176,9 +182,44 @@ class NodeServerImpl final : public NodeServer {
         // The parent's stream stays open; the levels above are dialled
         // only when something must go straight to them.
         options.on_demand = upstream != &config.parent();
+        // Instructions come down, and feedback goes up, the parent's stream.
+        if (!options.on_demand) options.instructions = instructions_.get();
         forwarders_.push_back(std::make_unique<Forwarder>(
             options, relay_.get(), channel_creds, clock));
       }
+    }
+    std::vector<const Forwarder*> links;
+    for (auto& f : forwarders_) links.push_back(f.get());
+    const absl::Duration stall_after =
+        absl::Milliseconds(config.stall_after_ms());
+    services_.push_back(
+        std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
+    services_.push_back(
+        std::make_unique<RelayService>(relay_.get(), node_limiter_.get(),
+                                       instructions_.get(), children_.get()));
+    services_.push_back(std::make_unique<QueryService>(
+        relay_.get(), instructions_.get(), clock));
+    services_.push_back(
+        std::make_unique<CommandService>(instructions_.get(), clock));
+    services_.push_back(std::make_unique<MonitorService>(
+        MonitorService::Options{stall_after,
+                                absl::Seconds(config.gap_overdue_after_s())},
+        relay_.get(), admission_.get(), links, clock));
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    ApplyServerLimits(config, &builder);
+    builder.AddListeningPort(config.listen_address(), server_creds, &port_);
+    for (auto& service : services_) builder.RegisterService(service.get());
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot listen on ", config.listen_address(),
+                       " (address in use, or not an address of this host)"));
+    }
+
+    if (!forwarders_.empty()) {
       relay_->SetOutboxListener([this] {
         for (auto& f : forwarders_) f->Wake();
       });
@@ -187,6 +228,11 @@ class NodeServerImpl final : public NodeServer {
     deadline_loop_ = std::make_unique<DeadlineLoop>(relay_.get(), clock,
                                                     relay_options.deadlines);
     deadline_loop_->Start();
+    monitor_ = std::make_unique<NodeMonitor>(
+        NodeMonitor::Options{config.data_dir(), absl::Seconds(1), stall_after},
+        relay_.get(), admission_.get(), links, server_->GetHealthCheckService(),
+        clock);
+    monitor_->Start();
     if (!config.port_file().empty()) {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
     }
@@ -205,12 +251,16 @@ class NodeServerImpl final : public NodeServer {
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
+  std::unique_ptr<AdmissionControl> admission_;
   std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
+  std::unique_ptr<InstructionBook> instructions_;
+  std::unique_ptr<ChildStreams> children_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<Forwarder>> forwarders_;
   std::unique_ptr<DeadlineLoop> deadline_loop_;
   std::unique_ptr<CrlMonitor> crl_monitor_;
+  std::unique_ptr<NodeMonitor> monitor_;
   int port_ = 0;
 };
 

@@ -1,9 +1,13 @@
 #include "node/node_services.h"
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "node/ack_stream_reactor.h"
+#include "node/command_service.h"
 #include "node/decoding_handler.h"
 #include "relay/base/log.h"
 #include "relay/proto_time.h"
@@ -14,6 +18,8 @@ namespace kuaibao {
 namespace {
 
 constexpr size_t kMaxOutstandingPerStream = 256;
+// The most a ListReports page carries (gRPC clients receive 4 MiB at most).
+constexpr size_t kMaxPageBytes = 3 << 20;
 
 Rejection ToRejection(const std::string& report_id, const absl::Status& s) {
   Rejection rejection;
@@ -59,35 +65,42 @@ Response Refusal(const Identity& from, const std::string& report_id,
   return response;
 }
 
-// A stream of reports from `peer`: each message decoded, rate-limited,
-// handed to `take` and answered with its receipt or refusal.
+// Reports from `peer`: each rate-limited, handed to `take` and answered with
+// its receipt or refusal.
 template <typename Request, typename Response>
-grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ReportStream(
+TypedHandler<Request, Response> ReportHandler(
     const Identity& peer, RateLimiter* limiter,
     std::function<std::string(const Request&)> id_of,
     std::function<void(Request&&, RelayEngine::ReceiptCallback)> take) {
-  std::function<void(Request&&, std::function<void(Response)>)> handler =
-      [peer, limiter, id_of, take](Request&& request,
-                                   std::function<void(Response)> reply) {
-        std::string id = id_of(request);
-        auto answer = [peer, id, reply](absl::StatusOr<Receipt> receipt) {
-          if (!receipt.ok()) {
-            return reply(Refusal<Response>(peer, id, receipt.status()));
-          }
-          Response response;
-          *response.mutable_receipt() = *std::move(receipt);
-          reply(std::move(response));
-        };
-        absl::Status admitted = limiter->Admit(peer.uri);
-        if (!admitted.ok()) return answer(admitted);
-        take(std::move(request), answer);
-      };
+  return [peer, limiter, id_of, take](Request&& request,
+                                      TypedReply<Response> reply) {
+    std::string id = id_of(request);
+    auto answer = [peer, id, reply](absl::StatusOr<Receipt> receipt) {
+      if (!receipt.ok()) {
+        return reply(Refusal<Response>(peer, id, receipt.status()));
+      }
+      Response response;
+      *response.mutable_receipt() = *std::move(receipt);
+      reply(std::move(response));
+    };
+    absl::Status admitted = limiter->Admit(peer.uri);
+    if (!admitted.ok()) return answer(admitted);
+    take(std::move(request), answer);
+  };
+}
+
+// A raw stream from `peer` whose messages decode as `Request`s for
+// `handler`; `on_done` runs when it is over.
+template <typename Request, typename Response>
+RawReactor* DecodingStream(const Identity& peer,
+                           TypedHandler<Request, Response> handler,
+                           std::function<void()> on_done = nullptr) {
   return new RawReactor(DecodingHandler<Request, Response>(
                             std::move(handler),
                             [peer](const absl::Status& s) {
                               return Refusal<Response>(peer, "", s);
                             }),
-                        kMaxOutstandingPerStream);
+                        kMaxOutstandingPerStream, std::move(on_done));
 }
 
 }  // namespace
@@ -111,13 +124,16 @@ IntakeService::Submit(grpc::CallbackServerContext* context) {
   }
   RelayEngine* relay = relay_;
   Identity client = *std::move(caller);
-  return ReportStream<v1::SubmitRequest, v1::SubmitResponse>(
-      client, limiter_,
-      [](const v1::SubmitRequest& r) { return r.report().report_id(); },
-      [relay, client](v1::SubmitRequest&& r,
-                      RelayEngine::ReceiptCallback done) {
-        relay->Submit(client, std::move(*r.mutable_report()), std::move(done));
-      });
+  return DecodingStream<v1::SubmitRequest, v1::SubmitResponse>(
+      client,
+      ReportHandler<v1::SubmitRequest, v1::SubmitResponse>(
+          client, limiter_,
+          [](const v1::SubmitRequest& r) { return r.report().report_id(); },
+          [relay, client](v1::SubmitRequest&& r,
+                          RelayEngine::ReceiptCallback done) {
+            relay->Submit(client, std::move(*r.mutable_report()),
+                          std::move(done));
+          }));
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
@@ -140,13 +156,39 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
   }
   Log(LogLevel::kInfo, "child connected", {{"child", caller->uri}});
   RelayEngine* relay = relay_;
+  InstructionBook* book = book_;
   Identity child = *std::move(caller);
-  return ReportStream<v1::RelayUp, v1::RelayDown>(
-      child, limiter_,
-      [](const v1::RelayUp& up) { return up.report().report().report_id(); },
-      [relay, child](v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
-        relay->Accept(child, std::move(*up.mutable_report()), std::move(done));
+  TypedHandler<v1::RelayUp, v1::RelayDown> reports =
+      ReportHandler<v1::RelayUp, v1::RelayDown>(
+          child, limiter_,
+          [](const v1::RelayUp& up) {
+            return up.report().report().report_id();
+          },
+          [relay, child](v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
+            relay->Accept(child, std::move(*up.mutable_report()),
+                          std::move(done));
+          });
+  // The way down for instructions: registered before the reactor exists, so
+  // its end always unregisters it.
+  auto stream = std::make_shared<std::atomic<RawReactor*>>(nullptr);
+  uint64_t token =
+      children_->Register(child.region, [stream](const v1::RelayDown& down) {
+        RawReactor* reactor = stream->load();
+        return reactor != nullptr && reactor->Push(Encoded(down));
       });
+  RawReactor* reactor = DecodingStream<v1::RelayUp, v1::RelayDown>(
+      child,
+      [book, child, reports](v1::RelayUp&& up,
+                             TypedReply<v1::RelayDown> reply) {
+        if (HandleInstructionUp(book, child, &up, reply)) return;
+        reports(std::move(up), std::move(reply));
+      },
+      [children = children_, region = child.region, token] {
+        children->Unregister(region, token);
+      });
+  stream->store(reactor);
+  children_->Deliver(child.region);
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* QueryService::GetReport(
@@ -201,6 +243,18 @@ grpc::ServerUnaryReactor* QueryService::ListDue(
   absl::Time now = clock_->TimeNow();
   absl::StatusOr<std::vector<DeadlineStatus>> due =
       relay_->ListDue(caller->region, now, request->include_met());
+  if (due.ok()) {
+    absl::StatusOr<std::vector<DeadlineStatus>> instructions =
+        book_->Due(caller->region, now, request->include_met());
+    if (!instructions.ok()) due = instructions.status();
+    if (instructions.ok()) {
+      due->insert(due->end(), instructions->begin(), instructions->end());
+      std::stable_sort(due->begin(), due->end(),
+                       [](const DeadlineStatus& a, const DeadlineStatus& b) {
+                         return FromProto(a.due()) < FromProto(b.due());
+                       });
+    }
+  }
   if (!due.ok()) {
     reactor->Finish(ToGrpcStatus(due.status()));
     return reactor;
@@ -235,10 +289,19 @@ grpc::ServerUnaryReactor* QueryService::ListReports(
     return reactor;
   }
   response->set_node(relay_->options().region);
-  if (reports->size() == limit) {
-    response->set_next_page_token(reports->back().report().report_id());
+  // A page of large reports would pass a client's 4 MiB receive limit: stop
+  // at kMaxPageBytes and let the token continue from there.
+  size_t bytes = 0;
+  for (StoredReport& r : *reports) {
+    bytes += r.ByteSizeLong();
+    if (response->reports_size() > 0 && bytes > kMaxPageBytes) break;
+    *response->add_reports() = std::move(r);
   }
-  for (StoredReport& r : *reports) *response->add_reports() = std::move(r);
+  if (static_cast<size_t>(response->reports_size()) < reports->size() ||
+      reports->size() == limit) {
+    response->set_next_page_token(
+        response->reports(response->reports_size() - 1).report().report_id());
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -2,6 +2,8 @@
 #define KUAIBAO_NODE_NODE_SERVICES_H_
 
 #include "kuaibao/v1/service.grpc.pb.h"
+#include "node/child_streams.h"
+#include "relay/instruction_book.h"
 #include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
 
@@ -9,7 +11,8 @@ namespace kuaibao {
 
 // The node's gRPC services: adapters only. Each checks who the caller is
 // (from its certificate), converts, calls the relay and converts back.
-// Borrowed: the relay and the rate limiters outlive the services.
+// Borrowed: the relay, the rate limiters, the instruction book and the
+// child streams outlive the services.
 
 // Intake: clients of this node's subtree stream reports in, each client at
 // most as fast as `limiter` allows.
@@ -28,27 +31,31 @@ class IntakeService final
   RateLimiter* const limiter_;
 };
 
-// Relay: child nodes inside this node's region stream reports up, each
-// child at most as fast as `limiter` allows.
+// Relay: child nodes inside this node's region stream reports (and feedback)
+// up, each child's reports at most as fast as `limiter` allows; instructions
+// go down the same streams. Raw messages, decoded one by one like Intake's.
 class RelayService final
     : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
-  RelayService(RelayEngine* relay, RateLimiter* limiter)
-      : relay_(relay), limiter_(limiter) {}
+  RelayService(RelayEngine* relay, RateLimiter* limiter, InstructionBook* book,
+               ChildStreams* children)
+      : relay_(relay), limiter_(limiter), book_(book), children_(children) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
   RateLimiter* const limiter_;
+  InstructionBook* const book_;
+  ChildStreams* const children_;
 };
 
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
   // Borrowed: `clock` outlives the service.
-  QueryService(RelayEngine* relay, Clock* clock)
-      : relay_(relay), clock_(clock) {}
+  QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock)
+      : relay_(relay), book_(book), clock_(clock) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -62,6 +69,7 @@ class QueryService final : public v1::Query::CallbackService {
 
  private:
   RelayEngine* const relay_;
+  InstructionBook* const book_;
   Clock* const clock_;
 };
 

@@ -22,17 +22,25 @@ struct DeadlinePolicy {
   absl::Duration brief_to_detailed = absl::Minutes(40);
   // R7: the follow-up cadence when the author declared no next report time.
   absl::Duration follow_up_interval = absl::Hours(24);
+  // An instruction (批示): issued → the target locality has it.
+  absl::Duration instruction_relay = absl::Hours(1);
+  // ... → its final feedback is back, unless the leader set a due time.
+  absl::Duration feedback = absl::Hours(24);
   // A deadline is "at risk" once this share of its budget is used.
   double at_risk_fraction = 0.75;
+  // The factor Scaled() applied (a leader's own due times scale alike).
+  double time_scale = 1.0;
 
   // Every duration multiplied by `factor` (a drill passes 2 h in seconds).
   DeadlinePolicy Scaled(double factor) const {
     DeadlinePolicy p = *this;
-    for (absl::Duration* d : {&p.unit_to_local, &p.per_hop, &p.end_to_end,
-                              &p.direct_to_province, &p.province_to_national,
-                              &p.brief_to_detailed, &p.follow_up_interval}) {
+    for (absl::Duration* d :
+         {&p.unit_to_local, &p.per_hop, &p.end_to_end, &p.direct_to_province,
+          &p.province_to_national, &p.brief_to_detailed, &p.follow_up_interval,
+          &p.instruction_relay, &p.feedback}) {
       *d = *d * factor;
     }
+    p.time_scale *= factor;
     return p;
   }
 };

@@ -20,8 +20,15 @@ absl::Status Conflict(const std::string& id) {
                                  "changed report needs a new id"));
 }
 
-bool SameReport(const IncidentReport& a, const IncidentReport& b) {
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+// Equal; a resend that leaves origin_seq to the node matches the copy the
+// node numbered.
+bool SameReport(const IncidentReport& stored, const IncidentReport& incoming) {
+  if (incoming.origin_seq() == 0 && stored.origin_seq() != 0) {
+    IncidentReport numbered = incoming;
+    numbered.set_origin_seq(stored.origin_seq());
+    return google::protobuf::util::MessageDifferencer::Equals(stored, numbered);
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(stored, incoming);
 }
 
 }  // namespace
@@ -31,7 +38,9 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
     : options_(std::move(options)),
       store_(store),
       regions_(regions),
-      clock_(clock) {}
+      clock_(clock),
+      outbox_(store),
+      ledger_(store) {}
 
 absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
     RelayOptions options, ReportStore* store, const RegionTable* regions,
@@ -59,6 +68,11 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
 void RelayEngine::SetOutboxListener(std::function<void()> listener) {
   absl::MutexLock lock(&mu_);
   outbox_listener_ = std::move(listener);
+}
+
+void RelayEngine::SetAdmissionControl(const AdmissionControl* admission) {
+  absl::MutexLock lock(&mu_);
+  admission_ = admission;
 }
 
 int RelayEngine::PriorityOf(const IncidentReport& report) {
@@ -197,9 +211,9 @@ std::vector<std::string> RelayEngine::Upstreams() const {
 
 void RelayEngine::QueueFor(const std::string& upstream, Route route,
                            const std::string& reason,
-                           const IncidentReport& report, StoreBatch* batch) {
-  std::string key =
-      ReportStore::OutboxKey(upstream, PriorityOf(report), store_->NextSeq());
+                           const StoredReport& stored, StoreBatch* batch) {
+  const IncidentReport& report = stored.report();
+  std::string key = outbox_.KeyFor(upstream, PriorityOf(report), stored);
   Forwarding forwarding;
   forwarding.set_to(upstream);
   forwarding.set_route(route);
@@ -220,7 +234,7 @@ void RelayEngine::QueueFor(const std::string& upstream, Route route,
          absl::StrCat("held here: ", cleared.message()));
     return;
   }
-  batch->Put(key, report.report_id());
+  Outbox::Queue(upstream, key, stored, batch);
   batch->Put(ReportStore::ForwardingKey(report.report_id(), upstream),
              forwarding.SerializeAsString());
 }
@@ -253,15 +267,31 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     done(existing.status());
     return;
   }
-  writing_[id].report = stored.report();
+  // Only new reports are refused for lack of space: a resend above was
+  // acknowledged from what is stored.
+  if (admission_ != nullptr) {
+    absl::Status admitted = admission_->Check();
+    if (!admitted.ok()) {
+      done(admitted);
+      return;
+    }
+  }
 
   absl::Time now = clock_->TimeNow();
+  StoreBatch batch;
+  // The client's report gets its number at the first node, in this write.
+  absl::Status numbered = ledger_.Record(stored.mutable_report(),
+                                         stored.hops_size() == 1, now, &batch);
+  if (!numbered.ok()) {
+    done(numbered);
+    return;
+  }
+  writing_[id].report = stored.report();
   HopRecord* hop = stored.mutable_hops(stored.hops_size() - 1);
   *hop->mutable_stored_at() = ToProto(now);
   const IncidentReport& report = stored.report();
-  StoreBatch batch;
   if (!options_.parent.empty()) {
-    QueueFor(options_.parent, ROUTE_PARENT, "level by level", report, &batch);
+    QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
   }
   // The notice's direct rule: the local government that takes in a grade
   // I/II or sensitive report sends it to the province at the same time.
@@ -272,7 +302,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
              report.grade() == GRADE_I || report.grade() == GRADE_II
                  ? "grade I/II: direct to the province"
                  : "sensitive event: direct to the province",
-             report, &batch);
+             stored, &batch);
   }
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
@@ -292,7 +322,9 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
       listener = outbox_listener_;
     }
     // Bookkeeping before `done`: once every caller has its answer the
-    // engine may be destroyed.
+    // engine may be destroyed. A failed write leaves the ledger in memory
+    // ahead of the disk.
+    if (!status.ok()) ledger_.Invalidate();
     auto waiting = TakeWaiting(id);
     if (status.ok() && listener) listener();
     if (status.ok()) {
@@ -384,16 +416,14 @@ Forwarding ForwardingTo(const ReportStore& store, const std::string& report_id,
 absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& in_flight) {
-  absl::StatusOr<std::vector<OutboxEntry>> entries =
-      store_->PeekOutbox(upstream, max, in_flight);
-  if (!entries.ok()) return entries.status();
+  absl::StatusOr<std::vector<QueuedReport>> queued =
+      outbox_.Next(upstream, max, in_flight);
+  if (!queued.ok()) return queued.status();
   absl::Time now = clock_->TimeNow();
   std::vector<OutboundReport> result;
-  result.reserve(entries->size());
-  for (OutboxEntry& entry : *entries) {
-    absl::StatusOr<StoredReport> stored = store_->GetReport(entry.report_id);
-    if (!stored.ok()) return stored.status();
-    OutboundReport out{std::move(entry), std::move(*stored)};
+  result.reserve(queued->size());
+  for (QueuedReport& q : *queued) {
+    OutboundReport out{std::move(q.entry), std::move(q.report)};
     // The copy that travels up carries only the primary path, with this
     // node's hop stamped with this hand-off and the deadlines it missed.
     out.payload.clear_other_paths();
@@ -424,7 +454,7 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
   forwarding.set_attempts(attempts);
   *forwarding.mutable_receipt() = receipt;
   StoreBatch batch;
-  batch.Delete(entry.key);
+  Outbox::Remove(upstream, entry, &batch);
   batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
             forwarding.SerializeAsString());
   store_->Commit(std::move(batch), std::move(done));
@@ -435,7 +465,7 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
                                 const std::string& reason,
                                 std::function<void(absl::Status)> done) {
   StoreBatch batch;
-  batch.Delete(entry.key);
+  Outbox::Remove(upstream, entry, &batch);
   Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
        entry.report_id, reason);
   store_->Commit(std::move(batch), std::move(done));
@@ -445,7 +475,7 @@ void RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
                        Forwarding forwarding, const std::string& report_id,
                        const std::string& reason) {
   forwarding.set_refused(reason);
-  batch->Put(ReportStore::HeldKey(outbox_key), report_id);
+  batch->Put(Outbox::HeldKey(outbox_key), report_id);
   batch->Put(ReportStore::ForwardingKey(report_id, forwarding.to()),
              forwarding.SerializeAsString());
 }
@@ -527,7 +557,7 @@ void RelayEngine::Escalate(const StoredReport& stored, const std::string& why,
     if (ForwardingTo(*store_, id, target).route() != ROUTE_UNSPECIFIED) {
       return;  // already on its way there (e.g. the direct route)
     }
-    QueueFor(target, ROUTE_ESCALATED, why, stored.report(), batch);
+    QueueFor(target, ROUTE_ESCALATED, why, stored, batch);
     return;
   }
 }

@@ -16,14 +16,21 @@
 //     another path is recorded beside the first. A different report under a
 //     used id is refused.
 //  4. The node's forwarders take reports from each upstream's outbox in
-//     priority order (NextOutbound), and hand back the upstream's receipt
-//     (RecordReceipt); the outbox entry is deleted in the same synced write
-//     that records the receipt. A refusal moves the entry to "held" (never
-//     deleted) for an operator to look at.
+//     priority order (NextOutbound; Outbox has the rules: urgent first,
+//     senders in turn, an event's reports in order), and hand back the
+//     upstream's receipt (RecordReceipt); the outbox entry is deleted in the
+//     same synced write that records the receipt. A refusal moves the entry
+//     to "held" (never deleted) for an operator to look at.
 //  5. CheckDeadlines, called by the node's clock loop, evaluates the notice's
 //     deadlines for what is in flight, records breaches, and escalates a
 //     report whose hand-off is at risk while the parent is unreachable to the
 //     next level above (the parent still gets its copy).
+//  6. The write that stores a report also numbers it, if its client did not
+//     (at the first node), and updates the origin's ledger of numbers and
+//     gaps (OriginLedger). While the disk is short of space
+//     (AdmissionControl) or after a failed write (ReportStore), new reports
+//     are refused with RESOURCE_EXHAUSTED or UNAVAILABLE; resent ones are
+//     still acknowledged.
 //
 // The relay knows nothing of gRPC; node/ adapts it to the wire.
 
@@ -38,10 +45,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "relay/admission_control.h"
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
 #include "relay/deadlines.h"
 #include "relay/identity.h"
+#include "relay/origin_ledger.h"
+#include "relay/outbox.h"
 #include "relay/region.h"
 #include "relay/report_types.h"
 #include "relay/store/report_store.h"
@@ -157,8 +167,18 @@ class RelayEngine {
 
   // Called (on the writer thread) after new outbox entries became durable.
   void SetOutboxListener(std::function<void()> listener);
+  // New reports are refused while `admission` says so. Borrowed; nullptr =
+  // always admit.
+  void SetAdmissionControl(const AdmissionControl* admission);
+  // After a failed write: reopens the store (ReportStore::Recover).
+  absl::Status RecoverStore() { return store_->Recover(); }
 
   const RelayOptions& options() const { return options_; }
+  ReportStore& store() const { return *store_; }
+  Outbox& outbox() { return outbox_; }
+  OriginLedger& ledger() { return ledger_; }
+
+  static int PriorityOf(const IncidentReport& report);
 
  private:
   RelayEngine(RelayOptions options, ReportStore* store,
@@ -186,13 +206,12 @@ class RelayEngine {
   static void Hold(StoreBatch* batch, const std::string& outbox_key,
                    Forwarding forwarding, const std::string& report_id,
                    const std::string& reason);
-  static int PriorityOf(const IncidentReport& report);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
   // Adds the outbox entry and forwarding record for one route to `batch`; a
   // report above the link's classification is held instead.
   void QueueFor(const std::string& upstream, Route route,
-                const std::string& reason, const IncidentReport& report,
+                const std::string& reason, const StoredReport& stored,
                 StoreBatch* batch);
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
@@ -203,6 +222,8 @@ class RelayEngine {
   ReportStore* const store_;
   const RegionTable* const regions_;
   Clock* const clock_;
+  Outbox outbox_;
+  OriginLedger ledger_;
 
   mutable absl::Mutex mu_;
   // Reports whose write is in progress, with everyone waiting for it.
@@ -214,6 +235,7 @@ class RelayEngine {
   };
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
+  const AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Every event known here, as stored (loaded at Open, kept in step with the
   // batches written).
   absl::flat_hash_map<std::string, EventRecord> events_ ABSL_GUARDED_BY(mu_);

@@ -14,22 +14,88 @@
 #include "leveldb/iterator.h"
 #include "leveldb/options.h"
 #include "leveldb/write_batch.h"
+#include "relay/base/log.h"
+#include "relay/base/status_macros.h"
 
 namespace kuaibao {
 namespace {
 
 constexpr char kSeqKey[] = "m/seq";
-constexpr char kOutboxPrefix[] = "o/";
+
+constexpr char kRepairHint[] =
+    "Stop the node and run `kuaibao-node --repair --config FILE` (README "
+    "'Repairing a damaged store').";
 
 // The one place leveldb::Status becomes absl::Status.
 absl::Status FromLevelDb(const leveldb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
   std::string message = absl::StrCat(what, ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(message);
-  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsCorruption()) {
+    return absl::DataLossError(
+        absl::StrCat(message, ". The store is damaged. ", kRepairHint));
+  }
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  // An I/O error here is most often a full disk or a lost device.
+  // LevelDB's Env reports errno as text; ENOSPC is the one that means "free
+  // some space and it will work again".
+  if (absl::StrContains(message, "No space left on device")) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the disk is full: ", message));
+  }
   return absl::UnavailableError(message);
+}
+
+// True when `dir` holds LevelDB data files but no CURRENT file. LevelDB would
+// then create a new, empty database and delete the old tables as obsolete.
+bool DataWithoutCurrent(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    return false;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (absl::EndsWith(name, ".ldb") || absl::EndsWith(name, ".sst") ||
+        absl::StartsWith(name, "MANIFEST-") ||
+        (absl::EndsWith(name, ".log") && name != "LOG")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+leveldb::Options DbOptions(const ReportStore::Options& options) {
+  leveldb::Options db_options;
+  db_options.create_if_missing = true;
+  // Detect damage instead of silently dropping records (LevelDB's default).
+  db_options.paranoid_checks = true;
+  if (options.env != nullptr) db_options.env = options.env;
+  // Most reads are for ids that are not there (every new report is checked
+  // for a duplicate first): without a filter each such read opens a data
+  // block in every level that might hold the id. One for the process: it
+  // must outlive every database opened with it.
+  static const leveldb::FilterPolicy* const bloom =
+      leveldb::NewBloomFilterPolicy(10);
+  db_options.filter_policy = bloom;
+  return db_options;
+}
+
+absl::StatusOr<uint64_t> ReadSeq(leveldb::DB* db, const std::string& dir) {
+  uint64_t seq = 0;
+  std::string value;
+  leveldb::Status s = db->Get(leveldb::ReadOptions(), kSeqKey, &value);
+  if (s.ok()) {
+    if (!absl::SimpleAtoi(value, &seq)) {
+      return absl::DataLossError(absl::StrCat("bad ", kSeqKey, " in ", dir));
+    }
+  } else if (!s.IsNotFound()) {
+    return FromLevelDb(s, "read sequence");
+  }
+  return seq;
+}
+
+absl::Status NotOpen() {
+  return absl::UnavailableError(
+      "the store is closed while it recovers from a failed write");
 }
 
 template <typename Message>
@@ -55,17 +121,6 @@ std::string ReportStore::ForwardingKey(const std::string& report_id,
   return absl::StrCat("f/", report_id, "\x01", upstream);
 }
 
-std::string ReportStore::OutboxKey(const std::string& upstream, int priority,
-                                   uint64_t seq) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%d%016" PRIx64, priority, seq);
-  return absl::StrCat("o/", upstream, "/", buf);
-}
-
-std::string ReportStore::HeldKey(const std::string& outbox_key) {
-  return absl::StrCat("h", outbox_key.substr(1));
-}
-
 std::string ReportStore::ConflictKey(const std::string& report_id,
                                      uint64_t seq) {
   // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
@@ -86,20 +141,6 @@ std::string ReportStore::RecentKey(absl::Time received,
   return absl::StrCat(RecentPrefix(), buf, "/", report_id);
 }
 
-absl::Status ReportStore::Scan(
-    const std::string& prefix, const std::string& from,
-    const std::function<bool(const std::string&, const std::string&)>& fn)
-    const {
-  leveldb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
-  for (it->Seek(from.empty() ? prefix : from);
-       it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!fn(it->key().ToString(), it->value().ToString())) break;
-  }
-  return FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
-}
-
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     const std::string& dir, const Options& options) {
   std::error_code ec;
@@ -108,26 +149,25 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot create data directory '", dir, "': ", ec.message()));
   }
-  leveldb::Options db_options;
-  db_options.create_if_missing = true;
-  // Detect damage instead of silently dropping records (LevelDB's default).
-  db_options.paranoid_checks = true;
-  if (options.env != nullptr) db_options.env = options.env;
-  // Most reads are for ids that are not there (every new report is checked
-  // for a duplicate first): without a filter each such read opens a data
-  // block in every level that might hold the id.
-  std::unique_ptr<const leveldb::FilterPolicy> filter(
-      leveldb::NewBloomFilterPolicy(10));
-  db_options.filter_policy = filter.get();
+  if (DataWithoutCurrent(dir)) {
+    return absl::DataLossError(absl::StrCat(
+        "the data directory '", dir,
+        "' holds store files but no CURRENT file (a crash while it was being "
+        "replaced, or an incomplete copy); opening it would start an empty "
+        "store over the old one. ",
+        kRepairHint));
+  }
   leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(db_options, dir, &raw);
+  leveldb::Status s = leveldb::DB::Open(DbOptions(options), dir, &raw);
   if (!s.ok()) {
     if (s.IsCorruption()) {
       return absl::DataLossError(absl::StrCat(
           "the data in '", dir, "' is damaged (", s.ToString(),
-          "). The node will not start on damaged data. Move the directory "
-          "aside, run `kuaibao-node --repair --config FILE` on a copy, and see "
-          "README 'Repairing a damaged store'."));
+          "). The node does not start on damaged data. Run `kuaibao-node "
+          "--repair --config FILE`: it keeps a copy of the directory, "
+          "rebuilds the store from what is readable, lists what it recovered "
+          "and queues again for the parent every report without a recorded "
+          "receipt (README 'Repairing a damaged store')."));
     }
     if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
       return absl::FailedPreconditionError(
@@ -137,27 +177,56 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     return FromLevelDb(s, absl::StrCat("open ", dir));
   }
   std::unique_ptr<leveldb::DB> db(raw);
-  uint64_t seq = 0;
-  std::string value;
-  s = db->Get(leveldb::ReadOptions(), kSeqKey, &value);
-  if (s.ok()) {
-    if (!absl::SimpleAtoi(value, &seq)) {
-      return absl::DataLossError(absl::StrCat("bad ", kSeqKey, " in ", dir));
-    }
-  } else if (!s.IsNotFound()) {
-    return FromLevelDb(s, "read sequence");
-  }
+  absl::StatusOr<uint64_t> seq = ReadSeq(db.get(), dir);
+  if (!seq.ok()) return seq.status();
   return std::unique_ptr<ReportStore>(
-      new ReportStore(std::move(filter), std::move(db), options, seq));
+      new ReportStore(dir, std::move(db), options, *seq));
 }
 
-ReportStore::ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
-                         std::unique_ptr<leveldb::DB> db,
+absl::StatusOr<ScrubResult> ReportStore::Repair(const std::string& dir,
+                                                const Options& options) {
+  // RepairDB does not take LevelDB's lock; a node running on the directory
+  // must be stopped first.
+  leveldb::Env* env =
+      options.env != nullptr ? options.env : leveldb::Env::Default();
+  leveldb::FileLock* lock = nullptr;
+  if (!env->LockFile(dir + "/LOCK", &lock).ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory '", dir,
+        "' is in use by another process; stop the node before repairing"));
+  }
+  absl::StatusOr<ScrubResult> result = ScrubAndRepair(dir, options);
+  env->UnlockFile(lock);
+  return result;
+}
+
+absl::StatusOr<ScrubResult> ReportStore::ScrubAndRepair(
+    const std::string& dir, const Options& options) {
+  ScrubResult total;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!absl::EndsWith(name, ".log") || name == "LOG") continue;
+    absl::StatusOr<ScrubResult> scrubbed =
+        ScrubLevelDbLog(entry.path().string());
+    if (!scrubbed.ok()) return scrubbed.status();
+    total.records_kept += scrubbed->records_kept;
+    total.records_dropped += scrubbed->records_dropped;
+    total.bytes_dropped += scrubbed->bytes_dropped;
+  }
+  if (ec) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot list '", dir, "': ", ec.message()));
+  }
+  absl::Status repaired = FromLevelDb(
+      leveldb::RepairDB(dir, DbOptions(options)), absl::StrCat("repair ", dir));
+  if (!repaired.ok()) return repaired;
+  return total;
+}
+
+ReportStore::ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
                          const Options& options, uint64_t seq)
-    : filter_(std::move(filter)),
-      db_(std::move(db)),
-      options_(options),
-      seq_(seq) {
+    : dir_(std::move(dir)), options_(options), seq_(seq), db_(std::move(db)) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -192,11 +261,67 @@ absl::Status ReportStore::CommitAndWait(StoreBatch batch) {
   return result;
 }
 
+absl::Status ReportStore::WriteHealth() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
+}
+
+absl::Status ReportStore::Recover() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (failure_.ok()) return absl::OkStatus();
+    // Let the writer fail what was queued behind the failed write, so that
+    // nothing queued before the reopen is written after it.
+    mu_.Await(absl::Condition(
+        +[](ReportStore* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+          return self->queue_.empty() && !self->writing_;
+        },
+        this));
+  }
+  absl::Status reopened;
+  {
+    absl::MutexLock db_lock(&db_mu_);
+    reopening_ = true;
+    db_mu_.Await(absl::Condition(
+        +[](ReportStore* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->db_mu_) {
+          return self->pins_ == 0;
+        },
+        this));
+    db_.reset();
+    leveldb::DB* raw = nullptr;
+    reopened = FromLevelDb(leveldb::DB::Open(DbOptions(options_), dir_, &raw),
+                           absl::StrCat("reopen ", dir_));
+    if (reopened.ok()) {
+      db_.reset(raw);
+      absl::StatusOr<uint64_t> seq = ReadSeq(db_.get(), dir_);
+      if (seq.ok()) {
+        // Numbers handed out for writes that failed are simply skipped.
+        if (*seq > seq_.load()) seq_.store(*seq);
+      } else {
+        reopened = seq.status();
+      }
+    }
+    reopening_ = false;
+  }
+  absl::MutexLock lock(&mu_);
+  if (!reopened.ok()) {
+    failure_ = absl::Status(
+        reopened.code(),
+        absl::StrCat("the store stopped writing after a failed write and "
+                     "cannot reopen yet: ",
+                     reopened.message()));
+    return failure_;
+  }
+  failure_ = absl::OkStatus();
+  return failure_;
+}
+
 void ReportStore::WriterLoop() {
   leveldb::WriteOptions write_options;
   write_options.sync = options_.sync;
   for (;;) {
     std::vector<Pending> group;
+    absl::Status status;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -211,50 +336,161 @@ void ReportStore::WriterLoop() {
              (group.empty() || bytes < options_.max_group_bytes)) {
         for (const auto& [key, value] : queue_.front().batch.ops()) {
           bytes += key.size() + (value ? value->size() : 0);
-          // Before the write, so that no read can see the entry yet miss it.
-          if (value && absl::StartsWith(key, kOutboxPrefix)) LowerFloor(key);
+          // Before the write, so that no scan can see the key yet miss it.
+          if (value && !floors_.empty()) LowerFloors(key);
         }
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      status = failure_;
+      writing_ = true;
     }
-    leveldb::WriteBatch batch;
-    for (const Pending& pending : group) {
-      for (const auto& [key, value] : pending.batch.ops()) {
-        if (value) {
-          batch.Put(key, *value);
-        } else {
-          batch.Delete(key);
+    if (status.ok()) {
+      leveldb::WriteBatch batch;
+      for (const Pending& pending : group) {
+        for (const auto& [key, value] : pending.batch.ops()) {
+          if (value) {
+            batch.Put(key, *value);
+          } else {
+            batch.Delete(key);
+          }
         }
       }
+      // Every sequence number handed out so far precedes this write.
+      batch.Put(kSeqKey, absl::StrCat(seq_.load()));
+      absl::StatusOr<leveldb::DB*> db = Pin();
+      if (db.ok()) {
+        status =
+            FromLevelDb((*db)->Write(write_options, &batch), "store write");
+        Unpin();
+      } else {
+        status = db.status();
+      }
+      if (!status.ok()) {
+        Log(LogLevel::kError,
+            "store write failed; refusing writes until "
+            "the store is reopened",
+            {{"code", absl::StatusCodeToString(status.code())},
+             {"reason", std::string(status.message())}});
+        absl::MutexLock lock(&mu_);
+        failure_ = status;
+      }
     }
-    // Every sequence number handed out so far precedes this write.
-    batch.Put(kSeqKey, absl::StrCat(seq_.load()));
-    absl::Status status =
-        FromLevelDb(db_->Write(write_options, &batch), "store write");
     {
       absl::MutexLock lock(&mu_);
-      for (auto& [upstream, floor] : floors_) floor.writing.clear();
+      for (auto& [prefix, floor] : floors_) floor.writing.clear();
     }
     for (Pending& pending : group) pending.done(status);
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
   }
 }
 
 absl::StatusOr<StoredReport> ReportStore::GetReport(
     const std::string& report_id) const {
   std::string key = ReportKey(report_id);
+  absl::StatusOr<std::string> value = Get(key);
+  if (absl::IsNotFound(value.status())) {
+    return absl::NotFoundError(absl::StrCat("no report ", report_id));
+  }
+  if (!value.ok()) return value.status();
+  StoredReport stored;
+  absl::Status parsed = ParseValue(key, *value, &stored);
+  if (!parsed.ok()) return parsed;
+  return stored;
+}
+
+absl::StatusOr<leveldb::DB*> ReportStore::Pin() const {
+  absl::MutexLock lock(&db_mu_);
+  if (reopening_ || db_ == nullptr) return NotOpen();
+  ++pins_;
+  return db_.get();
+}
+
+void ReportStore::Unpin() const {
+  absl::MutexLock lock(&db_mu_);
+  --pins_;
+}
+
+absl::StatusOr<std::string> ReportStore::Get(const std::string& key) const {
+  ASSIGN_OR_RETURN(leveldb::DB * db, Pin());
   std::string value;
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
-  leveldb::Status s = db_->Get(read_options, key, &value);
-  if (s.IsNotFound()) {
-    return absl::NotFoundError(absl::StrCat("no report ", report_id));
-  }
+  leveldb::Status s = db->Get(read_options, key, &value);
+  Unpin();
   if (!s.ok()) return FromLevelDb(s, absl::StrCat("read ", key));
-  StoredReport stored;
-  absl::Status parsed = ParseValue(key, value, &stored);
-  if (!parsed.ok()) return parsed;
-  return stored;
+  return value;
+}
+
+absl::Status ReportStore::Scan(
+    const std::string& prefix, const std::string& from,
+    const std::function<bool(const std::string&, const std::string&)>& fn)
+    const {
+  ASSIGN_OR_RETURN(leveldb::DB * db, Pin());
+  leveldb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  absl::Status status;
+  {
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(read_options));
+    for (it->Seek(from.empty() || from < prefix ? prefix : from);
+         it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (!fn(it->key().ToString(), it->value().ToString())) break;
+    }
+    status = FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
+  }
+  Unpin();
+  return status;
+}
+
+void ReportStore::LowerFloors(const std::string& key) {
+  for (auto& [prefix, floor] : floors_) {
+    if (!absl::StartsWith(key, prefix)) continue;
+    auto lower = [&key](std::string* to) {
+      if (to->empty() || key < *to) *to = key;
+    };
+    if (key < floor.key) floor.key = key;
+    lower(&floor.writing);
+    lower(&floor.put_since_read);
+  }
+}
+
+absl::Status ReportStore::ScanQueue(
+    const std::string& prefix,
+    const std::function<bool(const std::string&, const std::string&)>& fn)
+    const {
+  std::string start;
+  uint64_t read;
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, created] = floors_.try_emplace(prefix);
+    QueueFloor& floor = it->second;
+    read = ++floor.read;
+    // What is being written now may not be in this scan's snapshot. A new
+    // floor missed the keys of a write already under way: any of them may
+    // lie anywhere under the prefix.
+    floor.put_since_read = created && writing_ ? prefix : floor.writing;
+    start = floor.key;
+  }
+  std::string first_live;
+  RETURN_IF_ERROR(
+      Scan(prefix, start, [&](const std::string& key, const std::string& v) {
+        if (first_live.empty()) first_live = key;
+        return fn(key, v);
+      }));
+  // Nothing live: every key there is now is deleted.
+  std::string floor_key = first_live.empty() ? prefix + '\xff' : first_live;
+  absl::MutexLock lock(&mu_);
+  QueueFloor& floor = floors_[prefix];
+  // A later scan knows better; keys put while this one ran may lie below
+  // what it found.
+  if (floor.read == read) {
+    if (!floor.put_since_read.empty() && floor.put_since_read < floor_key) {
+      floor_key = floor.put_since_read;
+    }
+    floor.key = std::move(floor_key);
+  }
+  return absl::OkStatus();
 }
 
 template <typename Message>
@@ -284,101 +520,23 @@ absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
   return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"));
 }
 
-void ReportStore::LowerFloor(const std::string& key) {
-  constexpr size_t kFrom = sizeof(kOutboxPrefix) - 1;
-  OutboxFloor& f = floors_[key.substr(kFrom, key.find('/', kFrom) - kFrom)];
-  auto lower = [&key](std::string* to) {
-    if (to->empty() || key < *to) *to = key;
-  };
-  if (key < f.key) f.key = key;
-  lower(&f.writing);
-  lower(&f.put_since_read);
-}
-
-absl::StatusOr<std::vector<OutboxEntry>> ReportStore::PeekOutbox(
-    const std::string& upstream, size_t max,
-    const absl::flat_hash_set<std::string>& skip) const {
-  if (max == 0) return std::vector<OutboxEntry>();
-  const std::string prefix = absl::StrCat(kOutboxPrefix, upstream, "/");
-  std::string start;
-  uint64_t read;
-  {
-    absl::MutexLock lock(&mu_);
-    OutboxFloor& floor = floors_[upstream];
-    read = ++floor.read;
-    // What is being written now may not be in this read's snapshot.
-    floor.put_since_read = floor.writing;
-    start = floor.key.empty() ? prefix : floor.key;
-  }
-  std::vector<OutboxEntry> result;
-  std::string first_live;
-  std::unique_ptr<leveldb::Iterator> it(
-      db_->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(start);
-       result.size() < max && it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    if (first_live.empty()) first_live = it->key().ToString();
-    std::string id = it->value().ToString();
-    if (skip.contains(id)) continue;
-    result.push_back(OutboxEntry{it->key().ToString(), std::move(id)});
-  }
-  absl::Status s = FromLevelDb(it->status(), "read outbox");
-  if (!s.ok()) return s;
-  // Nothing live: every outbox key there is now is deleted.
-  std::string floor_key = first_live.empty() ? prefix + '\xff' : first_live;
-  {
-    absl::MutexLock lock(&mu_);
-    OutboxFloor& floor = floors_[upstream];
-    // A later read knows better; entries put while this one ran may lie
-    // below what it found.
-    if (floor.read == read) {
-      if (!floor.put_since_read.empty() && floor.put_since_read < floor_key) {
-        floor_key = floor.put_since_read;
-      }
-      floor.key = std::move(floor_key);
-    }
-  }
-  return result;
-}
-
-absl::StatusOr<size_t> ReportStore::OutboxSize(
-    const std::string& upstream) const {
-  std::string prefix = absl::StrCat("o/", upstream, "/");
-  size_t n = 0;
-  std::unique_ptr<leveldb::Iterator> it(
-      db_->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    ++n;
-  }
-  absl::Status s = FromLevelDb(it->status(), "read outbox");
-  if (!s.ok()) return s;
-  return n;
-}
-
 absl::StatusOr<std::vector<StoredReport>> ReportStore::ListReports(
     const std::string& after_id, size_t limit,
     const std::function<bool(const StoredReport&)>& filter) const {
-  const std::string prefix = "r/";
   std::vector<StoredReport> result;
-  leveldb::ReadOptions read_options;
-  read_options.verify_checksums = true;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options));
-  it->Seek(after_id.empty() ? prefix : ReportKey(after_id));
-  if (!after_id.empty() && it->Valid() && it->key() == ReportKey(after_id)) {
-    it->Next();
-  }
-  for (; result.size() < limit && it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    StoredReport stored;
-    absl::Status parsed =
-        ParseValue(it->key().ToString(), it->value().ToString(), &stored);
-    if (!parsed.ok()) return parsed;
-    if (filter && !filter(stored)) continue;
-    result.push_back(std::move(stored));
-  }
-  absl::Status s = FromLevelDb(it->status(), "list reports");
-  if (!s.ok()) return s;
+  absl::Status parsed;
+  const std::string after = after_id.empty() ? "" : ReportKey(after_id);
+  absl::Status scanned =
+      Scan("r/", after, [&](const std::string& key, const std::string& value) {
+        if (key == after) return true;
+        StoredReport stored;
+        parsed = ParseValue(key, value, &stored);
+        if (!parsed.ok()) return false;
+        if (!filter || filter(stored)) result.push_back(std::move(stored));
+        return result.size() < limit;
+      });
+  if (!parsed.ok()) return parsed;
+  if (!scanned.ok()) return scanned;
   return result;
 }
 

@@ -14,18 +14,17 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "relay/report_types.h"
+#include "relay/store/log_scrubber.h"
 
 namespace leveldb {
 class DB;
 class Env;
-class FilterPolicy;
 }  // namespace leveldb
 
 namespace kuaibao {
@@ -39,6 +38,9 @@ class StoreBatch {
   void Delete(std::string key) {
     ops_.emplace_back(std::move(key), std::nullopt);
   }
+  void Append(StoreBatch other) {
+    for (auto& op : other.ops_) ops_.push_back(std::move(op));
+  }
   bool empty() const { return ops_.empty(); }
 
   // (key, value); no value = delete.
@@ -51,29 +53,28 @@ class StoreBatch {
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
 };
 
-// An entry in the outbox of one upstream. Keys sort by priority, then by the
-// order reports were accepted, so iterating the outbox is the send order.
-struct OutboxEntry {
-  std::string key;
-  std::string report_id;
-};
-
 // Everything a node keeps, in one LevelDB database:
 //   r/<report_id>                   StoredReport, as accepted here
 //   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
-//   o/<upstream>/<prio><seq>        outbox entry (value: report id)
-//   h/<upstream>/<prio><seq>        held: the upstream refused it, or the
-//                                   link may not carry it (value: id)
+//   o/..., i/..., h/...             outbox per upstream, its event index,
+//                                   held reports (Outbox)
 //   e/<event_id>                    EventRecord: the event as known here
 //   d/<received micros>/<report_id> index of reports by arrival time
 //   x/<report_id>/<seq>             ConflictRecord: a different report came
 //                                   under this id and was refused
+//   g/...                           per-origin sequence ledger (OriginLedger)
 //   m/seq                           last outbox sequence number used
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
 // off, which only the tests' negative controls do). Concurrent commits are
 // grouped into one synced write (group commit); each caller is told only
 // after the write that covers its batch returned.
+//
+// A failed write (a full disk, an I/O error) stops the store: that commit
+// and every later one fail at once, without touching the files, until
+// Recover() has reopened the database. Writing on after a failed append would
+// leave a torn record in the middle of LevelDB's log, which the next open
+// reports as corruption; reopening instead treats it as the log's torn tail.
 //
 // Thread-safe. Owns a writer thread, joined by the destructor.
 class ReportStore {
@@ -92,39 +93,62 @@ class ReportStore {
   // do about it.
   static absl::StatusOr<std::unique_ptr<ReportStore>> Open(
       const std::string& dir, const Options& options);
+  // Rebuilds a damaged database in place from whatever is readable: first
+  // drops the log records that fail their checksums (ScrubLevelDbLog), then
+  // runs leveldb::RepairDB, which checks table blocks itself and sets damaged
+  // files aside in lost/. The directory must not be open. What lay in
+  // damaged records is lost; the caller keeps a copy first. Returns what the
+  // scrub dropped. FAILED_PRECONDITION while a node holds the directory.
+  static absl::StatusOr<ScrubResult> Repair(const std::string& dir,
+                                            const Options& options);
   ~ReportStore();
 
   // Applies `batch` durably, then calls `done` (on the writer thread; it
-  // must not block). The status is the write's.
+  // must not block). The status is the write's: RESOURCE_EXHAUSTED when the
+  // disk is full, UNAVAILABLE for other I/O errors or while stopped.
   void Commit(StoreBatch batch, std::function<void(absl::Status)> done);
   // Commit and wait for it.
   absl::Status CommitAndWait(StoreBatch batch);
 
+  // OK, or why writes are stopped (see the class comment).
+  absl::Status WriteHealth() const;
+  // After a failed write: waits until the commits queued behind it have
+  // failed and the reads under way have finished, then closes and reopens
+  // the database. OK when writes work again (also when they never stopped);
+  // the reopen's error otherwise, and the store stays stopped. Reads during
+  // the reopen, and after one that failed, fail with UNAVAILABLE.
+  absl::Status Recover();
+
   // Reads. NOT_FOUND when absent; DATA_LOSS when the stored value is damaged.
   absl::StatusOr<StoredReport> GetReport(const std::string& report_id) const;
+  absl::StatusOr<std::string> Get(const std::string& key) const;
   // All forwardings recorded for a report (one per upstream).
   absl::StatusOr<std::vector<Forwarding>> GetForwardings(
       const std::string& report_id) const;
   // Every conflict recorded for a report id, oldest first.
   absl::StatusOr<std::vector<ConflictRecord>> GetConflicts(
       const std::string& report_id) const;
-  // Up to `max` outbox entries of `upstream` in send order, skipping those in
-  // `skip`.
-  absl::StatusOr<std::vector<OutboxEntry>> PeekOutbox(
-      const std::string& upstream, size_t max,
-      const absl::flat_hash_set<std::string>& skip) const;
-  // Number of outbox entries for `upstream` (a scan; for tests and status).
-  absl::StatusOr<size_t> OutboxSize(const std::string& upstream) const;
+  // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
+  // the first key >= `from` (or the prefix's start when empty) until `fn`
+  // returns false.
+  absl::Status Scan(const std::string& prefix, const std::string& from,
+                    const std::function<bool(const std::string&,
+                                             const std::string&)>& fn) const;
+  // Scan from the start of `prefix`, for a prefix whose keys are deleted
+  // from the front as they are used (a queue). LevelDB keeps a deleted key's
+  // tombstone until a compaction drops it, and an iterator steps over every
+  // tombstone it meets, so a queue acknowledged entry by entry would cost a
+  // step per acknowledged entry on every read. The store keeps a floor per
+  // such prefix, at or below its first live key; the scan starts there and
+  // raises the floor to the first key it meets.
+  absl::Status ScanQueue(
+      const std::string& prefix,
+      const std::function<bool(const std::string&, const std::string&)>& fn)
+      const;
   // Reports in id order, starting after `after_id`.
   absl::StatusOr<std::vector<StoredReport>> ListReports(
       const std::string& after_id, size_t limit,
       const std::function<bool(const StoredReport&)>& filter) const;
-
-  // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
-  // `from` (or the prefix's start when empty) until `fn` returns false.
-  absl::Status Scan(const std::string& prefix, const std::string& from,
-                    const std::function<bool(const std::string&,
-                                             const std::string&)>& fn) const;
 
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
@@ -134,10 +158,6 @@ class ReportStore {
   static std::string ReportKey(const std::string& report_id);
   static std::string ForwardingKey(const std::string& report_id,
                                    const std::string& upstream);
-  static std::string OutboxKey(const std::string& upstream, int priority,
-                               uint64_t seq);
-  // The held twin of an outbox key.
-  static std::string HeldKey(const std::string& outbox_key);
   static std::string ConflictKey(const std::string& report_id, uint64_t seq);
   static std::string EventKey(const std::string& event_id);
   // Index of reports by the time this node received them.
@@ -151,47 +171,58 @@ class ReportStore {
     std::function<void(absl::Status)> done;
   };
 
-  // Where PeekOutbox starts reading one upstream's outbox. LevelDB keeps a
-  // deleted key's tombstone until a compaction drops it, and an iterator
-  // steps over every tombstone it meets: an outbox whose head was
-  // acknowledged (deleted) entry by entry would cost a step per acknowledged
-  // entry on every read, milliseconds per read after a few thousand. The
-  // floor is at or below the outbox's first live entry (every outbox key
-  // below it is deleted), so reads seek past the tombstones.
-  struct OutboxFloor {
-    std::string key;  // empty: the start of the outbox
-    // The smallest outbox key of the write in progress (not yet visible to
-    // a read); empty: none.
+  // Where ScanQueue starts for one prefix. Every key under the prefix below
+  // `key` is deleted; puts lower it before they are written, and a scan
+  // raises it only if no put under the prefix could have been invisible to
+  // it.
+  struct QueueFloor {
+    std::string key;  // empty: the start of the prefix
+    // The smallest key under the prefix of the write in progress (not yet
+    // visible to a scan); empty: none.
     std::string writing;
-    // The smallest outbox key that may be invisible to the latest read: put
-    // by the write in progress when it began, or since.
+    // The smallest key that may be invisible to the latest scan: put by the
+    // write in progress when it began, or since.
     std::string put_since_read;
-    uint64_t read = 0;  // the latest read
+    uint64_t read = 0;  // the latest scan
   };
 
-  ReportStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
-              std::unique_ptr<leveldb::DB> db, const Options& options,
-              uint64_t seq);
+  ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
+              const Options& options, uint64_t seq);
+  static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
+                                                    const Options& options);
   void WriterLoop();
+  // A put of `key` is about to be written: no floor may stay above it.
+  void LowerFloors(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Every value under `prefix`, decoded, in key order.
   template <typename Message>
   absl::StatusOr<std::vector<Message>> ReadAll(const std::string& prefix) const;
-  // A put of outbox key `key` is about to be written: no floor may be above
-  // it.
-  void LowerFloor(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The database for one read or write, held open until Unpin; UNAVAILABLE
+  // while it is reopened or closed.
+  absl::StatusOr<leveldb::DB*> Pin() const;
+  void Unpin() const;
 
-  // Constant after construction. The filter outlives the database.
-  const std::unique_ptr<const leveldb::FilterPolicy> filter_;
-  const std::unique_ptr<leveldb::DB> db_;
+  // Constant after construction.
+  const std::string dir_;
   const Options options_;
 
   std::atomic<uint64_t> seq_;
 
+  // Readers and the writer pin the database (without holding a lock while
+  // they use it, so reads may nest); Recover waits until none does.
+  mutable absl::Mutex db_mu_;
+  std::unique_ptr<leveldb::DB> db_ ABSL_GUARDED_BY(db_mu_);
+  mutable int pins_ ABSL_GUARDED_BY(db_mu_) = 0;
+  bool reopening_ ABSL_GUARDED_BY(db_mu_) = false;
+
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // By upstream.
-  mutable absl::flat_hash_map<std::string, OutboxFloor> floors_
+  // The writer is applying a group.
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  // Why writes are stopped; OK while they work.
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  // By prefix (ScanQueue).
+  mutable absl::flat_hash_map<std::string, QueueFloor> floors_
       ABSL_GUARDED_BY(mu_);
 
   std::thread writer_;

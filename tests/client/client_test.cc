@@ -15,6 +15,8 @@
 #include "client/relay_client.h"
 #include "client/report_input.h"
 #include "client/report_view.h"
+#include "client/status_commands.h"
+#include "client/status_view.h"
 #include "client/submit_command.h"
 #include "client/text_table.h"
 #include "gmock/gmock.h"
@@ -946,6 +948,22 @@ class FakeRelayClient : public RelayClient {
       return absl::InternalError("extra");
     return pages[list_requests.size() - 1];
   }
+  absl::StatusOr<v1::GetStatusResponse> GetStatus() override {
+    if (!status.ok()) return status;
+    return node_status;
+  }
+  absl::StatusOr<v1::ListOriginsResponse> ListOrigins(
+      const v1::ListOriginsRequest& request) override {
+    origin_requests.push_back(request);
+    if (origin_requests.size() > origin_pages.size()) {
+      return absl::InternalError("extra");
+    }
+    return origin_pages[origin_requests.size() - 1];
+  }
+
+  v1::GetStatusResponse node_status;
+  std::vector<v1::ListOriginsResponse> origin_pages;
+  std::vector<v1::ListOriginsRequest> origin_requests;
 };
 
 std::vector<v1::IncidentReport> Reports(std::vector<std::string> ids) {
@@ -1102,6 +1120,132 @@ TEST(RunListTest, PagesUntilTheTokenRunsOutOrTheLimit) {
   ASSERT_EQ(limited.list_requests.size(), 1u);
   EXPECT_EQ(limited.list_requests[0].limit(), 1u);
   EXPECT_EQ(d.err.str(), "1 report\n");
+}
+
+// --- status and origins -----------------------------------------------------
+
+v1::GetStatusResponse NodeStatus() {
+  return ParseText<v1::GetStatusResponse>(R"pb(
+    node: "140105000000"
+    now { seconds: 1790000100 }
+    accepting: false
+    refusal: "node 140105000000 takes no new reports: the disk holding its store has 10 MiB free"
+    store_bytes: 3145728
+    free_disk_bytes: 10485760
+    min_free_disk_bytes: 268435456
+    links {
+      upstream: "140100000000"
+      address: "10.1.0.2:7400"
+      condition: LINK_CONDITION_STALLED
+      in_flight: 64
+      waiting: 1200
+      held: 1
+      oldest_waiting_since { seconds: 1790000000 }
+      last_receipt_at { seconds: 1790000020 }
+      quiet_since { seconds: 1790000030 }
+      stall_after { seconds: 60 }
+    }
+  )pb");
+}
+
+TEST(FormatNodeStatusTest, SaysWhyNotAcceptingAndFlagsAStalledLink) {
+  std::string text = FormatNodeStatus(NodeStatus());
+  EXPECT_THAT(text, HasSubstr("Node 140105000000 at 2026-09-21 "));
+  EXPECT_THAT(text, HasSubstr("NOT TAKING NEW REPORTS\n  node 140105000000 "
+                              "takes no new reports"));
+  EXPECT_THAT(text, HasSubstr("Store: 3.0 MiB (limit none); disk: 10 MiB "
+                              "free (reserve 256 MiB)"));
+  std::vector<std::string> lines = CollapsedLines(text);
+  EXPECT_THAT(
+      lines, ::testing::Contains("140100000000 10.1.0.2:7400 STALLED 64 1200 1 "
+                                 "1m40s 1m20s ago 1m10s"));
+  EXPECT_THAT(text, HasSubstr("STALLED: 140100000000 is connected but has "
+                              "acknowledged nothing in flight for longer "
+                              "than 1m00s"));
+}
+
+TEST(FormatNodeStatusTest, TopNodeHasNoLinks) {
+  v1::GetStatusResponse status = NodeStatus();
+  status.clear_links();
+  status.set_accepting(true);
+  std::string text = FormatNodeStatus(status);
+  EXPECT_THAT(text, HasSubstr(": taking new reports\n"));
+  EXPECT_THAT(text, HasSubstr("No upstream: this node is the top."));
+}
+
+v1::ListOriginsResponse OriginsPage() {
+  return ParseText<v1::ListOriginsResponse>(R"pb(
+    node: "140000000000"
+    now { seconds: 1790010000 }
+    overdue_after { seconds: 7200 }
+    origins {
+      origin: "spiffe://kuaibao/client/140105001000/duty-1"
+      high_water: 1500
+      count: 1496
+      gaps {
+        first: 17
+        last: 19
+        first_seen_at { seconds: 1790000000 }
+        overdue: true
+      }
+      gaps {
+        first: 240
+        last: 240
+        first_seen_at { seconds: 1790009990 }
+      }
+    }
+    origins {
+      origin: "spiffe://kuaibao/client/140106001000/duty-1"
+      high_water: 3
+      count: 3
+    }
+  )pb");
+}
+
+TEST(FormatOriginsTest, GapsWithTheirAgeAndOverdueFlag) {
+  std::vector<std::string> lines = CollapsedLines(FormatOrigins(OriginsPage()));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "spiffe://kuaibao/client/140105001000/duty-1 1500 "
+                         "1496 17-19 (2h46m, OVERDUE), 240 (10.000s)"));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "spiffe://kuaibao/client/140106001000/duty-1 3 3 -"));
+  OriginTally tally;
+  tally.Add(OriginsPage());
+  EXPECT_EQ(tally.Summary(),
+            "2 origins; 4 numbers missing in 2 gaps, 1 gap overdue (missing "
+            "longer than 2h00m: lost, withheld or held up on the way)");
+}
+
+TEST(RunStatusTest, PrintsTheStatusOrTheError) {
+  FakeRelayClient client;
+  client.node_status = NodeStatus();
+  Captured c;
+  EXPECT_EQ(RunStatus(client, c.io), kExitOk);
+  EXPECT_THAT(c.out.str(), HasSubstr("STALLED"));
+  client.status = absl::UnavailableError("gone");
+  Captured d;
+  EXPECT_EQ(RunStatus(client, d.io), kExitFailure);
+  EXPECT_THAT(d.err.str(), StartsWith("error: UNAVAILABLE: gone"));
+}
+
+TEST(RunOriginsTest, PagesThroughAndTalliesOnStderr) {
+  FakeRelayClient client;
+  client.origin_pages = {OriginsPage(), OriginsPage()};
+  client.origin_pages[0].set_next_page_token("x");
+  Captured c;
+  EXPECT_EQ(RunOrigins(client, /*gaps_only=*/true, c.io), kExitOk);
+  ASSERT_EQ(client.origin_requests.size(), 2u);
+  EXPECT_TRUE(client.origin_requests[0].gaps_only());
+  EXPECT_EQ(client.origin_requests[1].page_token(), "x");
+  EXPECT_THAT(c.err.str(), StartsWith("4 origins; 8 numbers missing in 4 "
+                                      "gaps, 2 gaps overdue"));
+  FakeRelayClient json;
+  json.origin_pages = {OriginsPage()};
+  Captured d;
+  d.io.json = true;
+  EXPECT_EQ(RunOrigins(json, false, d.io), kExitOk);
+  EXPECT_THAT(d.out.str(), StartsWith("{\"node\":\"140000000000\""));
+  EXPECT_EQ(d.err.str(), "");
 }
 
 }  // namespace

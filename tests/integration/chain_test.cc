@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "relay/proto_time.h"
 #include "tests/integration/node_process.h"
+#include "tests/integration/test_chain.h"
 #include "tests/integration/test_client.h"
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
@@ -20,26 +21,16 @@
 namespace kuaibao::testing {
 namespace {
 
-constexpr char kProvince[] = "140000000000";
-constexpr char kCity[] = "140100000000";
-constexpr char kCounty[] = "140105000000";
-constexpr char kTownship[] = "140105001000";
-constexpr char kPki[] = KUAIBAO_TEST_PKI_DIR "/main";
-constexpr char kForeignPki[] = KUAIBAO_TEST_PKI_DIR "/foreign";
-constexpr char kDutyOfficer[] = "client-140105001000-duty-1";
-constexpr char kProvinceOfficer[] = "client-140000000000-duty-1";
-
-// Generous: a busy 2-core machine. Waiting ends as soon as the condition
-// holds; this only bounds a failure.
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
 class ChainTest : public ::testing::Test {
  protected:
+  ChainTest()
+      : chain_(dir_.path()),
+        province_(chain_.province.get()),
+        city_(chain_.city.get()),
+        county_(chain_.county.get()),
+        township_(chain_.township.get()) {}
+
   void SetUp() override {
-    province_ = Node(kProvince);
-    city_ = Node(kCity);
-    county_ = Node(kCounty);
-    township_ = Node(kTownship);
     ASSERT_THAT(province_->Start(), IsOk());
     city_->SetParent(kProvince, province_->port());
     ASSERT_THAT(city_->Start(), IsOk());
@@ -48,9 +39,8 @@ class ChainTest : public ::testing::Test {
     township_->SetParent(kCounty, county_->port());
     // The levels above the parent, for the direct route and escalation; a
     // drill clock: every budget scaled by 1/1000 (2 h → 7.2 s).
-    county_->SetExtraConfig(Ancestors({province_.get()}) + kDrillClock);
-    township_->SetExtraConfig(Ancestors({city_.get(), province_.get()}) +
-                              kDrillClock);
+    county_->SetExtraConfig(Ancestors({province_}) + kDrillClock);
+    township_->SetExtraConfig(Ancestors({city_, province_}) + kDrillClock);
     ASSERT_THAT(county_->Stop(), 0);
     ASSERT_THAT(county_->Start(), IsOk());
     ASSERT_THAT(township_->Start(), IsOk());
@@ -67,16 +57,10 @@ class ChainTest : public ::testing::Test {
     return text;
   }
 
-  std::unique_ptr<NodeProcess> Node(const std::string& region) {
-    return std::make_unique<NodeProcess>(dir_.Sub(region), region, kPki);
-  }
-
   TestClient AtTownship(const std::string& cert = kDutyOfficer) {
-    return TestClient(kPki, cert, township_->address());
+    return chain_.AtTownship(cert);
   }
-  TestClient AtProvince() {
-    return TestClient(kPki, kProvinceOfficer, province_->address());
-  }
+  TestClient AtProvince() { return chain_.AtProvince(); }
 
   std::vector<IncidentReport> Reports(const std::string& prefix, int n) {
     std::vector<IncidentReport> reports;
@@ -106,7 +90,12 @@ class ChainTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<NodeProcess> province_, city_, county_, township_;
+  Chain chain_;
+  // Borrowed from chain_.
+  NodeProcess* const province_;
+  NodeProcess* const city_;
+  NodeProcess* const county_;
+  NodeProcess* const township_;
 };
 
 TEST_F(ChainTest, ReportsReachTheProvinceWithACompleteTimeline) {
@@ -192,7 +181,7 @@ TEST_F(ChainTest, ParentsKilledMidStreamLoseNothing) {
   });
   for (int round = 0; round < 3; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    NodeProcess* victim = round % 2 == 0 ? county_.get() : city_.get();
+    NodeProcess* victim = round % 2 == 0 ? county_ : city_;
     victim->Kill(SIGKILL);
     ASSERT_THAT(victim->Start(), IsOk());
   }
@@ -228,6 +217,17 @@ TEST_F(ChainTest, BadReportsGetClearErrorsAndTheStreamGoesOn) {
             static_cast<int>(absl::StatusCode::kPermissionDenied));
   EXPECT_TRUE(outcome.For("mixed-3")->has_receipt());
   ExpectAllAtProvinceOnce({"mixed-3"});
+}
+
+TEST_F(ChainTest, HealthShowsTheNodeAndItsIntakeServing) {
+  for (NodeProcess* node : {province_, township_}) {
+    TestClient client(kPki, kDutyOfficer, node->address());
+    for (const char* service : {"", "kuaibao.v1.Intake", "kuaibao.v1.Relay"}) {
+      absl::StatusOr<bool> serving = client.Serving(service);
+      ASSERT_THAT(serving, IsOk()) << service;
+      EXPECT_TRUE(*serving) << service;
+    }
+  }
 }
 
 TEST_F(ChainTest, WrongIdentitiesAreRefusedAndTheNodeKeepsServing) {
@@ -370,6 +370,146 @@ TEST(NodeStartTest, SecondNodeOnTheSamePortRefusesToStart) {
   absl::Status s = clash.Start();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInternal));
   EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("cannot listen"));
+}
+
+}  // namespace
+}  // namespace kuaibao::testing
+
+namespace kuaibao::testing {
+namespace {
+
+// Instructions (批示) down, feedback up.
+class InstructionChainTest : public ChainTest {
+ protected:
+  // A report from the township, at the province: the event is known there.
+  std::string ReportedEvent() {
+    std::vector<IncidentReport> reports = Reports("ev", 1);
+    EXPECT_EQ(AtTownship().Submit(reports).receipts(), 1);
+    EXPECT_THAT(AtProvince().WaitFor(reports[0].report_id(), kPatience),
+                IsOk());
+    return reports[0].event_id();
+  }
+
+  static v1::IssueInstructionRequest Order(const std::string& id,
+                                           const std::string& event_id) {
+    v1::IssueInstructionRequest request;
+    request.mutable_instruction()->set_instruction_id(id);
+    request.mutable_instruction()->set_event_id(event_id);
+    request.mutable_instruction()->set_issuer_title("省长");
+    request.mutable_instruction()->set_text("全力搜救，每小时报告进展");
+    return request;
+  }
+
+  static const DeadlineStatus* Rule(const InstructionState& s,
+                                    DeadlineRule rule) {
+    for (const DeadlineStatus& d : s.deadlines()) {
+      if (d.rule() == rule) return &d;
+    }
+    return nullptr;
+  }
+  static DeadlineState StateOf(const InstructionState& s, DeadlineRule rule) {
+    const DeadlineStatus* d = Rule(s, rule);
+    return d == nullptr ? DEADLINE_STATE_UNSPECIFIED : d->state();
+  }
+  static std::vector<std::string> Nodes(
+      const google::protobuf::RepeatedPtrField<InstructionHop>& hops) {
+    std::vector<std::string> nodes;
+    for (const InstructionHop& hop : hops) nodes.push_back(hop.node());
+    return nodes;
+  }
+};
+
+TEST_F(InstructionChainTest, ReachesTheTownshipAndLateFeedbackIsItsFault) {
+  // The province on the drill clock too: the leader's 1 h is 3.6 s.
+  province_->SetExtraConfig(kDrillClock);
+  ASSERT_EQ(province_->Stop(), 0);
+  ASSERT_THAT(province_->Start(), IsOk());
+  std::string event = ReportedEvent();
+  v1::IssueInstructionRequest order = Order("in-1", event);
+  order.set_feedback_within_seconds(3600);
+  absl::StatusOr<InstructionState> issued = AtProvince().Issue(order);
+  ASSERT_THAT(issued, IsOk());
+  EXPECT_EQ(issued->instruction().target_region(), kTownship);
+
+  // Down: every hop recorded.
+  absl::StatusOr<InstructionState> at_township =
+      AtTownship().WaitForInstruction(
+          "in-1", [](const InstructionState&) { return true; }, kPatience);
+  ASSERT_THAT(at_township, IsOk()) << township_->LogTail();
+  EXPECT_THAT(Nodes(at_township->instruction().hops()),
+              ::testing::ElementsAre(kProvince, kCity, kCounty, kTownship));
+
+  // The township's receipt reaches the province: relayed in time.
+  absl::StatusOr<InstructionState> at_province =
+      AtProvince().WaitForInstruction(
+          "in-1",
+          [](const InstructionState& s) {
+            return StateOf(s, DEADLINE_RULE_INSTRUCTION_RELAY) ==
+                   DEADLINE_STATE_MET;
+          },
+          kPatience);
+  ASSERT_THAT(at_province, IsOk());
+  EXPECT_EQ(StateOf(*at_province, DEADLINE_RULE_INSTRUCTION_RELAY),
+            DEADLINE_STATE_MET);
+
+  // No feedback by the due time: overdue at the province...
+  at_province = AtProvince().WaitForInstruction(
+      "in-1",
+      [](const InstructionState& s) {
+        return StateOf(s, DEADLINE_RULE_FEEDBACK) == DEADLINE_STATE_OVERDUE;
+      },
+      kPatience);
+  ASSERT_THAT(at_province, IsOk());
+  ASSERT_EQ(StateOf(*at_province, DEADLINE_RULE_FEEDBACK),
+            DEADLINE_STATE_OVERDUE);
+
+  // ...then the duty officer reports it done: met late, the township's.
+  Feedback done;
+  done.set_feedback_id("fb-1");
+  done.set_instruction_id("in-1");
+  done.set_status(FEEDBACK_STATUS_DONE);
+  done.set_text("已落实");
+  ASSERT_THAT(AtTownship().SendFeedback(done), IsOk());
+  at_province = AtProvince().WaitForInstruction(
+      "in-1",
+      [](const InstructionState& s) {
+        return StateOf(s, DEADLINE_RULE_FEEDBACK) == DEADLINE_STATE_MET_LATE;
+      },
+      kPatience);
+  ASSERT_THAT(at_province, IsOk());
+  const DeadlineStatus* feedback = Rule(*at_province, DEADLINE_RULE_FEEDBACK);
+  ASSERT_NE(feedback, nullptr);
+  EXPECT_EQ(feedback->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(feedback->responsible(), kTownship);
+  const Feedback& last = *at_province->feedback().rbegin();
+  EXPECT_EQ(last.feedback_id(), "fb-1");
+  EXPECT_THAT(Nodes(last.hops()),
+              ::testing::ElementsAre(kTownship, kCounty, kCity, kProvince));
+}
+
+TEST_F(InstructionChainTest, IssuedWhileTheCountyIsDownArrivesWhenItIsBack) {
+  std::string event = ReportedEvent();
+  county_->Kill(SIGKILL);
+  ASSERT_THAT(AtProvince().Issue(Order("in-2", event)), IsOk());
+  TestClient at_city(kPki, kProvinceOfficer, city_->address());
+  absl::StatusOr<InstructionState> waiting = at_city.WaitForInstruction(
+      "in-2", [](const InstructionState&) { return true; }, kPatience);
+  ASSERT_THAT(waiting, IsOk());
+  EXPECT_EQ(waiting->pending_for(), kCounty);
+
+  ASSERT_THAT(county_->Start(), IsOk());
+  absl::StatusOr<InstructionState> at_township =
+      AtTownship().WaitForInstruction(
+          "in-2", [](const InstructionState&) { return true; }, kPatience);
+  ASSERT_THAT(at_township, IsOk()) << township_->LogTail();
+  EXPECT_THAT(Nodes(at_township->instruction().hops()),
+              ::testing::ElementsAre(kProvince, kCity, kCounty, kTownship));
+  // The city's queue empties once the county acknowledged it.
+  waiting = at_city.WaitForInstruction(
+      "in-2", [](const InstructionState& s) { return s.pending_for().empty(); },
+      kPatience);
+  ASSERT_THAT(waiting, IsOk());
+  EXPECT_EQ(waiting->pending_for(), "");
 }
 
 }  // namespace

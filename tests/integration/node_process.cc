@@ -18,6 +18,34 @@
 
 namespace kuaibao::testing {
 
+std::string TestNodeConfig(const std::string& region, int port,
+                           const std::string& data_dir,
+                           const std::string& port_file,
+                           const std::string& pki_dir,
+                           const std::string& parent_region, int parent_port,
+                           const std::string& extra_tls,
+                           const std::string& extra) {
+  std::string config = absl::StrCat(
+      "region: \"", region, "\"\n", "listen_address: \"127.0.0.1:", port,
+      "\"\n", "data_dir: \"", data_dir, "\"\n", "port_file: \"", port_file,
+      "\"\n", "regions_file: \"", KUAIBAO_SOURCE_DIR,
+      "/deploy/regions/shanxi-2022.csv\"\n", "tls { cert_file: \"", pki_dir,
+      "/node-", region, ".pem\" key_file: \"", pki_dir, "/node-", region,
+      ".key\" ca_file: \"", pki_dir, "/ca.pem\"");
+  // Revocation checks whenever the PKI has CRLs (the test PKI has).
+  if (std::filesystem::is_directory(pki_dir + "/crl")) {
+    absl::StrAppend(&config, " crl_dir: \"", pki_dir,
+                    "/crl\" require_crl: true");
+  }
+  absl::StrAppend(&config, " ", extra_tls, " }\n",
+                  "min_backoff_ms: 50\nmax_backoff_ms: 500\n");
+  if (!parent_region.empty()) {
+    absl::StrAppend(&config, "parent { region: \"", parent_region,
+                    "\" address: \"127.0.0.1:", parent_port, "\" }\n");
+  }
+  return config + extra;
+}
+
 NodeProcess::NodeProcess(std::string work_dir, std::string region,
                          std::string pki_dir)
     : dir_(std::move(work_dir)),
@@ -39,6 +67,39 @@ std::string NodeProcess::address() const {
   return absl::StrCat("127.0.0.1:", port_);
 }
 
+std::string NodeProcess::WriteConfig() const {
+  std::ofstream config(config_path(), std::ios::trunc);
+  config << TestNodeConfig(region_, port_, data_dir(), port_path(), pki_dir_,
+                           parent_region_, parent_port_, extra_tls_config_,
+                           extra_config_);
+  return config_path();
+}
+
+absl::StatusOr<std::string> NodeProcess::Repair() {
+  const std::string config_path = WriteConfig();
+  const std::string output = dir_ + "/repair.out";
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    FILE* out = freopen(output.c_str(), "w", stdout);
+    out = freopen(output.c_str(), "a", stderr);
+    (void)out;
+    execl(binary_.c_str(), binary_.c_str(), "--repair", "--config",
+          config_path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream in(output);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InternalError(
+        absl::StrCat("kuaibao-node --repair failed:\n", text.str()));
+  }
+  return text.str();
+}
+
 absl::Status NodeProcess::Start() {
   absl::Status launched = Launch();
   if (!launched.ok()) return launched;
@@ -46,32 +107,9 @@ absl::Status NodeProcess::Start() {
 }
 
 absl::Status NodeProcess::Launch() {
-  const std::string config_path = this->config_path();
+  const std::string config_path = WriteConfig();
   const std::string port_file = port_path();
   std::filesystem::remove(port_file);
-  {
-    std::ofstream config(config_path, std::ios::trunc);
-    config << "region: \"" << region_ << "\"\n"
-           << "listen_address: \"127.0.0.1:" << port_ << "\"\n"
-           << "data_dir: \"" << data_dir() << "\"\n"
-           << "port_file: \"" << port_file << "\"\n"
-           << "regions_file: \"" << KUAIBAO_SOURCE_DIR
-           << "/deploy/regions/shanxi-2022.csv\"\n"
-           << "tls { cert_file: \"" << pki_dir_ << "/node-" << region_
-           << ".pem\" key_file: \"" << pki_dir_ << "/node-" << region_
-           << ".key\" ca_file: \"" << pki_dir_ << "/ca.pem\"";
-    // Revocation checks whenever the PKI has CRLs (the test PKI has).
-    if (std::filesystem::is_directory(pki_dir_ + "/crl")) {
-      config << " crl_dir: \"" << pki_dir_ << "/crl\" require_crl: true";
-    }
-    config << " " << extra_tls_config_ << " }\n"
-           << "min_backoff_ms: 50\nmax_backoff_ms: 500\n";
-    if (!parent_region_.empty()) {
-      config << "parent { region: \"" << parent_region_
-             << "\" address: \"127.0.0.1:" << parent_port_ << "\" }\n";
-    }
-    config << extra_config_;
-  }
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -122,6 +160,10 @@ void NodeProcess::Kill(int signal) {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+void NodeProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
 }
 
 int NodeProcess::Stop() {

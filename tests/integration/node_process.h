@@ -7,9 +7,22 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace kuaibao::testing {
+
+// The configuration text of a test node listening on 127.0.0.1:`port`, with
+// its certificate (and CRLs, when there are) from `pki_dir`, fast
+// reconnects, and a parent when `parent_region` is not empty; `extra_tls`
+// goes inside `tls { }`, `extra` is appended.
+std::string TestNodeConfig(const std::string& region, int port,
+                           const std::string& data_dir,
+                           const std::string& port_file,
+                           const std::string& pki_dir,
+                           const std::string& parent_region, int parent_port,
+                           const std::string& extra_tls,
+                           const std::string& extra);
 
 // A real kuaibao-node process for integration tests: its own config, data
 // directory and log under `work_dir`, listening on 127.0.0.1. The first start
@@ -45,8 +58,13 @@ class NodeProcess {
   absl::Status WaitServing(absl::Duration timeout = absl::Seconds(30));
   // Sends `signal` and reaps the process.
   void Kill(int signal);
+  // Sends `signal` (e.g. SIGSTOP, SIGCONT) and leaves the process be.
+  void Signal(int signal);
   // SIGTERM, then waits for exit; returns the exit status.
   int Stop();
+  // Runs `kuaibao-node --repair` on this node's configuration (the node
+  // stopped); its output, or an error with it.
+  absl::StatusOr<std::string> Repair();
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
 
@@ -65,6 +83,8 @@ class NodeProcess {
 
  private:
   std::string port_path() const { return dir_ + "/port"; }
+  // Writes the configuration file; returns its path.
+  std::string WriteConfig() const;
 
   const std::string dir_;
   const std::string region_;

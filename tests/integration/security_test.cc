@@ -383,6 +383,23 @@ TEST_F(SecurityTest, OversizeAndMalformedMessagesAreRefused) {
   ASSERT_EQ(answers.size(), 1u);
   EXPECT_TRUE(answers[0].has_receipt());
   EXPECT_THAT(client.Get("big"), StatusIs(absl::StatusCode::kNotFound));
+  // The same on a child node's relay stream (which also carries
+  // instructions down): the broken message gets its own refusal.
+  v1::RelayUp up;
+  *up.mutable_report()->mutable_report() = Report("relayed-malformed");
+  std::string up_bytes = up.SerializeAsString();
+  std::vector<std::string> encoded;
+  EXPECT_THAT(
+      TestClient(kPki, "node-140105001000", county_->address())
+          .RawBytesCall("/kuaibao.v1.Relay/Escalate",
+                        up_bytes.substr(0, up_bytes.size() / 2), &encoded),
+      IsOk());
+  ASSERT_EQ(encoded.size(), 1u);
+  v1::RelayDown down;
+  ASSERT_TRUE(down.ParseFromString(encoded[0]));
+  EXPECT_EQ(down.rejection().code(), Code(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(down.rejection().message(),
+              HasSubstr("does not decode as a kuaibao.v1.RelayUp"));
   ExpectServing(*county_, "after-bytes");
 }
 

@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "relay/base/files.h"
 #include "relay/transport/status_conversion.h"
@@ -67,6 +70,68 @@ SubmitOutcome TestClient::Submit(const std::vector<IncidentReport>& reports) {
   reader.join();
   outcome.status = FromGrpcStatus(stream->Finish());
   return outcome;
+}
+
+namespace {
+
+std::unique_ptr<grpc::ClientContext> TenSeconds() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+  return context;
+}
+
+}  // namespace
+
+absl::StatusOr<InstructionState> TestClient::Issue(
+    const v1::IssueInstructionRequest& request) {
+  InstructionState state;
+  absl::Status s =
+      FromGrpcStatus(v1::Command::NewStub(channel_)->IssueInstruction(
+          TenSeconds().get(), request, &state));
+  if (!s.ok()) return s;
+  return state;
+}
+
+absl::StatusOr<InstructionState> TestClient::SendFeedback(
+    const Feedback& feedback) {
+  v1::SendFeedbackRequest request;
+  *request.mutable_feedback() = feedback;
+  InstructionState state;
+  absl::Status s = FromGrpcStatus(v1::Command::NewStub(channel_)->SendFeedback(
+      TenSeconds().get(), request, &state));
+  if (!s.ok()) return s;
+  return state;
+}
+
+absl::StatusOr<v1::ListInstructionsResponse> TestClient::Instructions() {
+  v1::ListInstructionsResponse response;
+  absl::Status s =
+      FromGrpcStatus(v1::Command::NewStub(channel_)->ListInstructions(
+          TenSeconds().get(), v1::ListInstructionsRequest(), &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<InstructionState> TestClient::WaitForInstruction(
+    const std::string& id,
+    const std::function<bool(const InstructionState&)>& done,
+    absl::Duration timeout) {
+  absl::Time give_up = absl::Now() + timeout;
+  absl::StatusOr<InstructionState> last =
+      absl::NotFoundError(absl::StrCat("no instruction ", id));
+  for (;;) {
+    absl::StatusOr<v1::ListInstructionsResponse> list = Instructions();
+    if (!list.ok()) {
+      last = list.status();
+    } else {
+      for (const InstructionState& s : list->instructions()) {
+        if (s.instruction().instruction_id() == id) last = s;
+      }
+    }
+    if ((last.ok() && done(*last)) || absl::Now() > give_up) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 absl::StatusOr<v1::GetReportResponse> TestClient::Get(
@@ -135,6 +200,70 @@ std::vector<StoredReport> TestClient::WaitForCount(size_t count,
   }
 }
 
+absl::StatusOr<v1::GetStatusResponse> TestClient::Status() {
+  auto stub = v1::Monitor::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  v1::GetStatusResponse response;
+  absl::Status s = FromGrpcStatus(
+      stub->GetStatus(&context, v1::GetStatusRequest(), &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<std::vector<OriginRecord>> TestClient::Origins() {
+  auto stub = v1::Monitor::NewStub(channel_);
+  std::vector<OriginRecord> all;
+  v1::ListOriginsRequest request;
+  request.set_limit(1000);
+  do {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::ListOriginsResponse response;
+    absl::Status s =
+        FromGrpcStatus(stub->ListOrigins(&context, request, &response));
+    if (!s.ok()) return s;
+    for (auto& o : *response.mutable_origins()) all.push_back(std::move(o));
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+absl::StatusOr<bool> TestClient::Serving(const std::string& service) {
+  // No generated health stub ships with Debian's gRPC: the request is
+  // HealthCheckRequest{service = 1}, the answer HealthCheckResponse{status =
+  // 1}, SERVING = 1.
+  std::string request = "\x0a";
+  request.push_back(static_cast<char>(service.size()));
+  request += service;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer request_buffer(&slice, 1);
+  grpc::ByteBuffer response_buffer;
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request_buffer, &response_buffer, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  absl::Status s = FromGrpcStatus(status);
+  if (!s.ok()) return s;
+  std::vector<grpc::Slice> slices;
+  response_buffer.Dump(&slices);
+  std::string response;
+  for (const grpc::Slice& part : slices) {
+    response.append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  return response == std::string("\x08\x01", 2);
+}
+
 absl::Status TestClient::Escalate(const StoredReport& relayed,
                                   std::vector<v1::RelayDown>* answers) {
   auto stub = v1::Relay::NewStub(channel_);
@@ -162,6 +291,17 @@ TestClient TestClient::WithoutCertificate(const std::string& pki_dir,
 
 absl::Status TestClient::SubmitRawBytes(
     const std::string& bytes, std::vector<v1::SubmitResponse>* answers) {
+  std::vector<std::string> encoded;
+  absl::Status status =
+      RawBytesCall("/kuaibao.v1.Intake/Submit", bytes, &encoded);
+  for (const std::string& e : encoded)
+    answers->emplace_back().ParseFromString(e);
+  return status;
+}
+
+absl::Status TestClient::RawBytesCall(const std::string& method,
+                                      const std::string& bytes,
+                                      std::vector<std::string>* answers) {
   grpc::GenericStub stub(channel_);
   grpc::CompletionQueue cq;
   grpc::ClientContext context;
@@ -176,7 +316,7 @@ absl::Status TestClient::SubmitRawBytes(
     return ok;
   };
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
-      stub.PrepareCall(&context, "/kuaibao.v1.Intake/Submit", &cq);
+      stub.PrepareCall(&context, method, &cq);
   if (step([&] { call->StartCall(nullptr); })) {
     grpc::Slice slice(bytes);
     grpc::ByteBuffer message(&slice, 1);
@@ -193,7 +333,7 @@ absl::Status TestClient::SubmitRawBytes(
                          slice.size());
         }
       }
-      answers->emplace_back().ParseFromString(encoded);
+      answers->push_back(std::move(encoded));
     }
   }
   grpc::Status status;

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/monitor.grpc.pb.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "relay/report_types.h"
 
@@ -49,6 +50,25 @@ class TestClient {
   // passes; returns what it saw last.
   std::vector<StoredReport> WaitForCount(size_t count, absl::Duration timeout);
 
+  // Monitor.GetStatus, and every origin of Monitor.ListOrigins.
+  absl::StatusOr<v1::GetStatusResponse> Status();
+  absl::StatusOr<std::vector<OriginRecord>> Origins();
+  // grpc.health.v1.Health/Check of `service` ("" = the node): true when
+  // SERVING.
+  absl::StatusOr<bool> Serving(const std::string& service);
+  // Command: issue an instruction, send feedback, list instructions.
+  absl::StatusOr<InstructionState> Issue(
+      const v1::IssueInstructionRequest& request);
+  absl::StatusOr<InstructionState> SendFeedback(const Feedback& feedback);
+  absl::StatusOr<v1::ListInstructionsResponse> Instructions();
+  // Polls Instructions until instruction `id` is there and `done` holds for
+  // it, or `timeout` passes; returns what it saw last (NOT_FOUND if never
+  // there).
+  absl::StatusOr<InstructionState> WaitForInstruction(
+      const std::string& id,
+      const std::function<bool(const InstructionState&)>& done,
+      absl::Duration timeout);
+
   // A Relay.Escalate stream with this client's certificate; returns the
   // stream's final status after sending `relayed`.
   absl::Status Escalate(const StoredReport& relayed,
@@ -59,6 +79,10 @@ class TestClient {
   // `answers`.
   absl::Status SubmitRawBytes(const std::string& bytes,
                               std::vector<v1::SubmitResponse>* answers);
+  // The same for any bidi stream `method` (e.g. "/kuaibao.v1.Relay/Escalate");
+  // the answers are added still encoded.
+  absl::Status RawBytesCall(const std::string& method, const std::string& bytes,
+                            std::vector<std::string>* answers);
   // The certificate (PEM, leaf) the node presents on this client's
   // connection.
   absl::StatusOr<std::string> NodeCertificate();

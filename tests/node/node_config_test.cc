@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/testing/status_matchers.h"
 
 namespace kuaibao {
@@ -29,6 +31,21 @@ TEST(NodeConfigTest, ParsesAndFillsDefaults) {
   EXPECT_EQ(config->max_in_flight(), 64u);
   EXPECT_EQ(config->min_backoff_ms(), 200u);
   EXPECT_EQ(config->max_backoff_ms(), 5000u);
+  EXPECT_EQ(config->max_store_bytes(), 0u);
+  EXPECT_EQ(config->min_free_disk_bytes(), uint64_t{256} << 20);
+  EXPECT_EQ(config->stall_after_ms(), 60000u);
+  EXPECT_EQ(config->gap_overdue_after_s(), 7200u);
+}
+
+TEST(NodeConfigTest, TheSampleConfigurationsParse) {
+  int samples = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           KUAIBAO_SOURCE_DIR "/deploy/sample")) {
+    if (entry.path().extension() != ".textproto") continue;
+    EXPECT_THAT(LoadNodeConfig(entry.path().string()), IsOk()) << entry.path();
+    ++samples;
+  }
+  EXPECT_EQ(samples, 4);
 }
 
 TEST(NodeConfigTest, ErrorsNameTheField) {
@@ -127,6 +144,29 @@ TEST(NodeConfigTest, SecuritySettingsAreChecked) {
   TlsPaths paths = NodeTlsPaths(*secret);
   EXPECT_EQ(paths.crl_dir, "crl");
   EXPECT_EQ(paths.refresh_interval, absl::Seconds(60));
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+TEST(NodeConfigTest, InstructionBudgetsDefaultScaleAndAreChecked) {
+  std::string text = std::string(kCounty) +
+                     "deadlines { instruction_relay: \"30m\" time_scale: 0.5 "
+                     "}\n";
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(text);
+  ASSERT_THAT(config, IsOk());
+  DeadlinePolicy policy = DeadlinesOf(*config);
+  EXPECT_EQ(policy.instruction_relay, absl::Minutes(15));
+  EXPECT_EQ(policy.feedback, absl::Hours(12));  // the 24 h default, scaled
+  EXPECT_EQ(policy.time_scale, 0.5);
+  absl::StatusOr<NodeConfig> bad = ParseNodeConfig(
+      std::string(kCounty) + "deadlines { feedback: \"soon\" }\n");
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("deadlines.feedback"));
 }
 
 }  // namespace

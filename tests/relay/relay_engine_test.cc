@@ -6,6 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "relay/conflict_record.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/sample_regions.h"
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -24,21 +25,15 @@ constexpr char kCity[] = "140100000000";
 constexpr char kProvince[] = "140000000000";
 constexpr char kTownship[] = "140105001000";
 
+// How many reports `store` holds queued for `upstream`.
+uint64_t Queued(ReportStore* store, const std::string& upstream) {
+  return Outbox(store).Summarize(upstream)->waiting;
+}
+
 // A county node's engine over a real LevelDB in a temporary directory.
 class RelayEngineTest : public ::testing::Test {
  protected:
-  RelayEngineTest()
-      : regions_(*RegionTable::Parse("code12,level,name,parent_code12\n"
-                                     "140000000000,province,山西省,\n"
-                                     "140100000000,city,太原市,140000000000\n"
-                                     "140105000000,county,小店区,140100000000\n"
-                                     "140106000000,county,迎泽区,140100000000\n"
-                                     "140105001000,township,坞城街道,"
-                                     "140105000000\n"
-                                     "140106001000,township,柳巷街道,"
-                                     "140106000000\n")) {
-    Open();
-  }
+  RelayEngineTest() : regions_(testing::SampleRegions()) { Open(); }
 
   void Open() {
     engine_.reset();
@@ -68,6 +63,9 @@ class RelayEngineTest : public ::testing::Test {
     done.WaitForNotification();
     return result;
   }
+
+  // Reports queued for the city.
+  uint64_t Waiting() { return Queued(store_.get(), kCity); }
 
   IncidentReport Report(const std::string& id,
                         const std::string& region = kTownship) {
@@ -110,7 +108,7 @@ TEST_F(RelayEngineTest, SubmittedReportIsStoredQueuedAndReceipted) {
   EXPECT_EQ(stored->hops(0).received_from(), client_.uri);
   ASSERT_EQ(stored->hops(0).forwarded_size(), 1);
   EXPECT_EQ(stored->hops(0).forwarded(0).to(), kCity);
-  EXPECT_EQ(*store_->OutboxSize(kCity), 1u);
+  EXPECT_EQ(Waiting(), 1u);
 }
 
 TEST_F(RelayEngineTest, ResentReportIsStoredOnceAndReceiptedAgain) {
@@ -118,7 +116,7 @@ TEST_F(RelayEngineTest, ResentReportIsStoredOnceAndReceiptedAgain) {
   absl::StatusOr<Receipt> again = Submit(client_, Report("r-1"));
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->duplicate());
-  EXPECT_EQ(*store_->OutboxSize(kCity), 1u);
+  EXPECT_EQ(Waiting(), 1u);
   EXPECT_EQ(engine_->ListReports("", 100, nullptr)->size(), 1u);
 }
 
@@ -162,7 +160,7 @@ TEST_F(RelayEngineTest, InvalidReportIsRefusedNamingTheField) {
   absl::StatusOr<Receipt> r = Submit(client_, report);
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ErrorField(r.status()), "location.region_code");
-  EXPECT_EQ(*store_->OutboxSize(kCity), 0u);
+  EXPECT_EQ(Waiting(), 0u);
 }
 
 TEST_F(RelayEngineTest, RelayedReportKeepsTheHopsBelowAndAddsItsOwn) {
@@ -231,7 +229,7 @@ TEST_F(RelayEngineTest, ReceiptDeletesTheOutboxEntryAndIsRecorded) {
                            done.Notify();
                          });
   done.WaitForNotification();
-  EXPECT_EQ(*store_->OutboxSize(kCity), 0u);
+  EXPECT_EQ(Waiting(), 0u);
   StoredReport timeline = *engine_->Timeline("r-1");
   const Forwarding& f = timeline.hops(0).forwarded(0);
   EXPECT_EQ(FromProto(f.acked_at()) - FromProto(f.sent_at()), absl::Seconds(3));
@@ -245,9 +243,55 @@ TEST_F(RelayEngineTest, RefusedReportIsHeldNotDropped) {
   engine_->RecordRefusal(kCity, out[0].entry, "PERMISSION_DENIED: no",
                          [&](absl::Status) { done.Notify(); });
   done.WaitForNotification();
-  EXPECT_EQ(*store_->OutboxSize(kCity), 0u);
+  EXPECT_EQ(Waiting(), 0u);
   StoredReport timeline = *engine_->Timeline("r-1");
   EXPECT_EQ(timeline.hops(0).forwarded(0).refused(), "PERMISSION_DENIED: no");
+}
+
+TEST_F(RelayEngineTest, ClientReportsAreNumberedPerOriginAndResendsMatch) {
+  ASSERT_THAT(Submit(client_, Report("r-1")), IsOk());
+  ASSERT_THAT(Submit(client_, Report("r-2")), IsOk());
+  EXPECT_EQ(engine_->Timeline("r-1")->report().origin_seq(), 1u);
+  EXPECT_EQ(engine_->Timeline("r-2")->report().origin_seq(), 2u);
+  // The client resends without a number: the same report, acknowledged
+  // again, not numbered again.
+  absl::StatusOr<Receipt> again = Submit(client_, Report("r-1"));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->duplicate());
+  // Relayed reports keep the number their first node gave them.
+  StoredReport relayed;
+  *relayed.mutable_report() = Report("r-9");
+  relayed.mutable_report()->set_origin(client_.uri);
+  relayed.mutable_report()->set_origin_seq(9);
+  HopRecord* below = relayed.add_hops();
+  below->set_node(kTownship);
+  below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
+  *below->mutable_stored_at() = ToProto(clock_.TimeNow());
+  ASSERT_THAT(Accept(township_, relayed), IsOk());
+  EXPECT_EQ(engine_->Timeline("r-9")->report().origin_seq(), 9u);
+  OriginRecord origin = (*engine_->ledger().List(
+      "", 10, nullptr, clock_.TimeNow(), absl::Hours(2)))[0];
+  EXPECT_EQ(origin.high_water(), 9u);
+  ASSERT_EQ(origin.gaps_size(), 1);
+  EXPECT_EQ(origin.gaps(0).first(), 3u);
+  EXPECT_EQ(origin.gaps(0).last(), 8u);
+}
+
+TEST_F(RelayEngineTest, NewReportsAreRefusedWhileTheDiskIsShort) {
+  ASSERT_THAT(Submit(client_, Report("r-1")), IsOk());
+  AdmissionControl admission(kCounty, {0, 100});
+  engine_->SetAdmissionControl(&admission);
+  admission.Update({0, 10});
+  absl::StatusOr<Receipt> refused = Submit(client_, Report("r-2"));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("min_free_disk_bytes"));
+  // What was acknowledged before is acknowledged again.
+  EXPECT_THAT(Submit(client_, Report("r-1")), IsOk());
+  admission.Update({0, 1000});
+  EXPECT_THAT(Submit(client_, Report("r-2")), IsOk());
+  engine_->SetAdmissionControl(nullptr);
 }
 
 TEST_F(RelayEngineTest, ReportAboveTheNodesClearanceIsNeverStored) {
@@ -375,9 +419,9 @@ TEST_F(RoutingTest, GradeTwoGoesToParentAndProvinceAndIsStoredOnceThere) {
                 township->Submit(client_, Report("mine-1", GRADE_II), cb);
               }),
               IsOk());
-  ASSERT_EQ(*ts->OutboxSize(kCounty), 1u);
-  ASSERT_EQ(*ts->OutboxSize(kProvince), 1u);
-  EXPECT_EQ(*ts->OutboxSize(kCity), 0u);
+  ASSERT_EQ(Queued(ts.get(), kCounty), 1u);
+  ASSERT_EQ(Queued(ts.get(), kProvince), 1u);
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u);
 
   // The direct copy arrives first; then the level-by-level one.
   absl::StatusOr<Receipt> direct =
@@ -387,7 +431,7 @@ TEST_F(RoutingTest, GradeTwoGoesToParentAndProvinceAndIsStoredOnceThere) {
   ASSERT_THAT(Relay(*township, kTownship, kCounty, *county), IsOk());
   ASSERT_THAT(Relay(*county, kCounty, kCity, *city), IsOk());
   // The county does not send direct again: only the first government does.
-  EXPECT_EQ(*cs->OutboxSize(kProvince), 0u);
+  EXPECT_EQ(Queued(cs.get(), kProvince), 0u);
   absl::StatusOr<Receipt> chained = Relay(*city, kCity, kProvince, *province);
   ASSERT_THAT(chained, IsOk());
   EXPECT_TRUE(chained->duplicate());
@@ -410,8 +454,8 @@ TEST_F(RoutingTest, RoutineReportTakesOnlyTheParentRoute) {
                 township->Submit(client_, Report("fire-1", GRADE_IV), cb);
               }),
               IsOk());
-  EXPECT_EQ(*ts->OutboxSize(kCounty), 1u);
-  EXPECT_EQ(*ts->OutboxSize(kProvince), 0u);
+  EXPECT_EQ(Queued(ts.get(), kCounty), 1u);
+  EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
 }
 
 TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
@@ -424,12 +468,12 @@ TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
   township->SetLinkUp(kCounty, false);
   clock_.Advance(absl::Minutes(60));
   ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
-  EXPECT_EQ(*ts->OutboxSize(kCity), 0u) << "not yet at risk";
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u) << "not yet at risk";
   clock_.Advance(absl::Minutes(31));  // 91 of 120 minutes: at risk
   auto changed = township->CheckDeadlines(clock_.TimeNow());
   ASSERT_THAT(changed, IsOk());
-  EXPECT_EQ(*ts->OutboxSize(kCity), 1u);
-  EXPECT_EQ(*ts->OutboxSize(kCounty), 1u) << "the parent still gets its copy";
+  EXPECT_EQ(Queued(ts.get(), kCity), 1u);
+  EXPECT_EQ(Queued(ts.get(), kCounty), 1u) << "the parent still gets its copy";
   StoredReport timeline = *township->Timeline("flood-1");
   bool escalated = false;
   for (const Forwarding& f : timeline.hops(0).forwarded()) {
@@ -448,8 +492,8 @@ TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
   // Escalated once, not at every tick.
   clock_.Advance(absl::Minutes(40));
   ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
-  EXPECT_EQ(*ts->OutboxSize(kCity), 1u);
-  EXPECT_EQ(*ts->OutboxSize(kProvince), 0u);
+  EXPECT_EQ(Queued(ts.get(), kCity), 1u);
+  EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
 }
 
 TEST_F(RoutingTest, ParentUpMeansNoEscalationEvenWhenLate) {
@@ -461,7 +505,7 @@ TEST_F(RoutingTest, ParentUpMeansNoEscalationEvenWhenLate) {
               IsOk());
   clock_.Advance(absl::Hours(3));
   ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
-  EXPECT_EQ(*ts->OutboxSize(kCity), 0u);
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u);
   // The overdue hand-off is on the due list, attributed to the township.
   auto due = township->ListDue(kTownship, clock_.TimeNow(), false);
   ASSERT_THAT(due, IsOk());

@@ -1,0 +1,68 @@
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/time/clock.h"
+#include "client/command_client.h"
+#include "kuaibao/v1/service.grpc.pb.h"
+#include "relay/base/status_macros.h"
+#include "relay/transport/status_conversion.h"
+
+namespace kuaibao {
+namespace {
+
+class GrpcCommandClient final : public CommandClient {
+ public:
+  GrpcCommandClient(const std::shared_ptr<grpc::Channel>& channel,
+                    absl::Duration timeout)
+      : stub_(v1::Command::NewStub(channel)), timeout_(timeout) {}
+
+  absl::StatusOr<v1::InstructionState> Issue(
+      const v1::IssueInstructionRequest& request) override {
+    v1::InstructionState response;
+    grpc::ClientContext context;
+    Deadline(&context);
+    RETURN_IF_ERROR(
+        FromGrpcStatus(stub_->IssueInstruction(&context, request, &response)));
+    return response;
+  }
+  absl::StatusOr<v1::InstructionState> SendFeedback(
+      const v1::SendFeedbackRequest& request) override {
+    v1::InstructionState response;
+    grpc::ClientContext context;
+    Deadline(&context);
+    RETURN_IF_ERROR(
+        FromGrpcStatus(stub_->SendFeedback(&context, request, &response)));
+    return response;
+  }
+  absl::StatusOr<v1::ListInstructionsResponse> List(
+      const v1::ListInstructionsRequest& request) override {
+    v1::ListInstructionsResponse response;
+    grpc::ClientContext context;
+    Deadline(&context);
+    RETURN_IF_ERROR(
+        FromGrpcStatus(stub_->ListInstructions(&context, request, &response)));
+    return response;
+  }
+
+ private:
+  void Deadline(grpc::ClientContext* context) const {
+    // The command line is the edge where the wall clock may be read.
+    context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  }
+
+  std::unique_ptr<v1::Command::Stub> stub_;
+  const absl::Duration timeout_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CommandClient>> ConnectCommandClient(
+    const std::string& address, const TlsPaths& tls, absl::Duration timeout) {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   MakeChannelCredentials(tls));
+  return std::make_unique<GrpcCommandClient>(
+      grpc::CreateChannel(address, credentials), timeout);
+}
+
+}  // namespace kuaibao

@@ -1,0 +1,45 @@
+#include "node/child_streams.h"
+
+#include <utility>
+
+#include "relay/base/log.h"
+
+namespace kuaibao {
+
+uint64_t ChildStreams::Register(const std::string& child, Push push) {
+  absl::MutexLock lock(&mu_);
+  uint64_t token = ++next_token_;
+  links_[child] = Link{token, std::move(push)};
+  return token;
+}
+
+void ChildStreams::Unregister(const std::string& child, uint64_t token) {
+  absl::MutexLock lock(&mu_);
+  auto it = links_.find(child);
+  if (it != links_.end() && it->second.token == token) links_.erase(it);
+}
+
+void ChildStreams::Deliver(const std::string& child) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!links_.contains(child)) return;
+  }
+  absl::StatusOr<std::vector<Instruction>> pending = book_->PendingDown(child);
+  if (!pending.ok()) {
+    Log(LogLevel::kError, "cannot read instructions queued for a child",
+        {{"child", child},
+         {"reason", std::string(pending.status().message())}});
+    return;
+  }
+  // Under the lock, so the stream cannot end between lookup and push.
+  absl::MutexLock lock(&mu_);
+  auto it = links_.find(child);
+  if (it == links_.end()) return;
+  for (Instruction& instruction : *pending) {
+    v1::RelayDown down;
+    *down.mutable_instruction() = std::move(instruction);
+    if (!it->second.push(std::move(down))) return;
+  }
+}
+
+}  // namespace kuaibao

@@ -1,0 +1,120 @@
+#include "node/command_service.h"
+
+#include <utility>
+
+#include "relay/base/log.h"
+#include "relay/proto_time.h"
+#include "relay/transport/peer_identity.h"
+#include "relay/transport/status_conversion.h"
+#include "relay/validation.h"
+
+namespace kuaibao {
+namespace {
+
+// Finishes `reactor` with `result`, copied into `response` when OK.
+template <typename T>
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                 absl::StatusOr<T> result, T* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (result.ok()) *response = *std::move(result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CommandService::IssueInstruction(
+    grpc::CallbackServerContext* context,
+    const v1::IssueInstructionRequest* request, InstructionState* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  if (!caller.ok()) {
+    return Finish(context, absl::StatusOr<InstructionState>(caller.status()),
+                  response);
+  }
+  absl::StatusOr<InstructionState> state = book_->Issue(
+      *caller, request->instruction(),
+      absl::Seconds(static_cast<int64_t>(request->feedback_within_seconds())));
+  if (state.ok()) {
+    Log(LogLevel::kInfo, "instruction issued",
+        {{"instruction_id", request->instruction().instruction_id()},
+         {"by", caller->uri},
+         {"target", state->instruction().target_region()}});
+  }
+  return Finish(context, std::move(state), response);
+}
+
+grpc::ServerUnaryReactor* CommandService::SendFeedback(
+    grpc::CallbackServerContext* context,
+    const v1::SendFeedbackRequest* request, InstructionState* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  absl::StatusOr<InstructionState> state =
+      caller.ok() ? book_->SendFeedback(*caller, request->feedback())
+                  : absl::StatusOr<InstructionState>(caller.status());
+  return Finish(context, std::move(state), response);
+}
+
+grpc::ServerUnaryReactor* CommandService::ListInstructions(
+    grpc::CallbackServerContext* context,
+    const v1::ListInstructionsRequest* request,
+    v1::ListInstructionsResponse* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  if (!caller.ok()) {
+    return Finish(context,
+                  absl::StatusOr<v1::ListInstructionsResponse>(caller.status()),
+                  response);
+  }
+  absl::Time now = clock_->TimeNow();
+  absl::StatusOr<std::vector<InstructionState>> list =
+      book_->List(caller->region, request->event_id(), now);
+  if (!list.ok()) {
+    return Finish(context,
+                  absl::StatusOr<v1::ListInstructionsResponse>(list.status()),
+                  response);
+  }
+  v1::ListInstructionsResponse out;
+  out.set_node(book_->region());
+  *out.mutable_as_of() = ToProto(now);
+  for (InstructionState& s : *list) *out.add_instructions() = std::move(s);
+  return Finish(context, absl::StatusOr<v1::ListInstructionsResponse>(out),
+                response);
+}
+
+bool HandleInstructionUp(
+    InstructionBook* book, const Identity& child, v1::RelayUp* up,
+    const std::function<void(std::optional<v1::RelayDown>)>& reply) {
+  if (!up->instruction_ack().empty()) {
+    absl::Status s = book->Acknowledged(child.region, up->instruction_ack());
+    if (!s.ok()) {
+      // Stays queued: pushed again on the child's next connection.
+      Log(LogLevel::kError, "cannot record an instruction acknowledgement",
+          {{"instruction_id", up->instruction_ack()},
+           {"child", child.uri},
+           {"reason", std::string(s.message())}});
+    }
+    reply(std::nullopt);
+    return true;
+  }
+  if (!up->has_feedback()) return false;
+  std::string id = up->feedback().feedback_id();
+  absl::StatusOr<FeedbackReceipt> receipt =
+      book->ReceiveFeedback(child, std::move(*up->mutable_feedback()));
+  v1::RelayDown down;
+  if (receipt.ok()) {
+    *down.mutable_feedback_receipt() = *std::move(receipt);
+  } else {
+    Log(LogLevel::kWarning, "feedback refused",
+        {{"feedback_id", id},
+         {"from", child.uri},
+         {"code", absl::StatusCodeToString(receipt.status().code())},
+         {"reason", std::string(receipt.status().message())}});
+    v1::Rejection* rejection = down.mutable_rejection();
+    rejection->set_report_id(id);
+    rejection->set_code(static_cast<int>(receipt.status().code()));
+    rejection->set_message(std::string(receipt.status().message()));
+    rejection->set_field(ErrorField(receipt.status()));
+  }
+  reply(std::move(down));
+  return true;
+}
+
+}  // namespace kuaibao

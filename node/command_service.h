@@ -1,0 +1,48 @@
+#ifndef KUAIBAO_NODE_COMMAND_SERVICE_H_
+#define KUAIBAO_NODE_COMMAND_SERVICE_H_
+
+#include <functional>
+#include <optional>
+
+#include "kuaibao/v1/service.grpc.pb.h"
+#include "relay/base/clock.h"
+#include "relay/identity.h"
+#include "relay/instruction_book.h"
+
+namespace kuaibao {
+
+// Command: leaders issue instructions (批示), the target locality's duty
+// officers send feedback, anyone reads those of their own subtree. An
+// adapter over InstructionBook. Borrowed: the book and clock outlive it.
+class CommandService final : public v1::Command::CallbackService {
+ public:
+  CommandService(InstructionBook* book, Clock* clock)
+      : book_(book), clock_(clock) {}
+  grpc::ServerUnaryReactor* IssueInstruction(
+      grpc::CallbackServerContext* context,
+      const v1::IssueInstructionRequest* request,
+      InstructionState* response) override;
+  grpc::ServerUnaryReactor* SendFeedback(grpc::CallbackServerContext* context,
+                                         const v1::SendFeedbackRequest* request,
+                                         InstructionState* response) override;
+  grpc::ServerUnaryReactor* ListInstructions(
+      grpc::CallbackServerContext* context,
+      const v1::ListInstructionsRequest* request,
+      v1::ListInstructionsResponse* response) override;
+
+ private:
+  InstructionBook* const book_;
+  Clock* const clock_;
+};
+
+// The instruction traffic on a child's relay stream: an acknowledgement of
+// an instruction pushed down (no answer) or feedback on its way up (answered
+// with a feedback receipt, or a rejection naming the feedback id). False
+// when `up` is neither (a report). Blocks for one synced write.
+bool HandleInstructionUp(
+    InstructionBook* book, const Identity& child, v1::RelayUp* up,
+    const std::function<void(std::optional<v1::RelayDown>)>& reply);
+
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_NODE_COMMAND_SERVICE_H_

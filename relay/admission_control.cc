@@ -1,0 +1,82 @@
+#include "relay/admission_control.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace kuaibao {
+namespace {
+
+// Hysteresis: refuse at the limit, take reports again this far inside it.
+uint64_t ResumeBelow(uint64_t max_store_bytes) {
+  return max_store_bytes / 20 * 19;
+}
+uint64_t ResumeAbove(uint64_t min_free_bytes) {
+  return min_free_bytes + min_free_bytes / 20;
+}
+
+constexpr char kKept[] =
+    " Reports already acknowledged are kept and still forwarded.";
+
+}  // namespace
+
+std::string FormatBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  if (unit == 0) return absl::StrCat(bytes, " B");
+  return absl::StrFormat(value < 10 ? "%.1f %s" : "%.0f %s", value,
+                         units[unit]);
+}
+
+AdmissionControl::AdmissionControl(std::string node, Limits limits)
+    : node_(std::move(node)), limits_(limits) {}
+
+bool AdmissionControl::Update(const Usage& usage) {
+  absl::MutexLock lock(&mu_);
+  usage_ = usage;
+  const bool refusing = !refusal_.ok();
+  const bool over_quota =
+      limits_.max_store_bytes > 0 &&
+      usage.store_bytes >= (refusing ? ResumeBelow(limits_.max_store_bytes)
+                                     : limits_.max_store_bytes);
+  const bool short_of_space =
+      usage.free_bytes <
+      (refusing ? ResumeAbove(limits_.min_free_bytes) : limits_.min_free_bytes);
+  absl::Status refusal;
+  if (over_quota) {
+    refusal = absl::ResourceExhaustedError(absl::StrCat(
+        "node ", node_, " takes no new reports: its store holds ",
+        FormatBytes(usage.store_bytes), ", at its limit of ",
+        FormatBytes(limits_.max_store_bytes),
+        " (max_store_bytes); it takes them again below ",
+        FormatBytes(ResumeBelow(limits_.max_store_bytes)), ".", kKept));
+  } else if (short_of_space) {
+    refusal = absl::ResourceExhaustedError(absl::StrCat(
+        "node ", node_,
+        " takes no new reports: the disk holding its store has ",
+        FormatBytes(usage.free_bytes), " free, below the reserve of ",
+        FormatBytes(limits_.min_free_bytes),
+        " (min_free_disk_bytes); it takes them again when ",
+        FormatBytes(ResumeAbove(limits_.min_free_bytes)), " are free.", kKept));
+  }
+  refusal_ = std::move(refusal);
+  return refusing != !refusal_.ok();
+}
+
+absl::Status AdmissionControl::Check() const {
+  absl::MutexLock lock(&mu_);
+  return refusal_;
+}
+
+AdmissionControl::Usage AdmissionControl::usage() const {
+  absl::MutexLock lock(&mu_);
+  return usage_;
+}
+
+}  // namespace kuaibao

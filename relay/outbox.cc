@@ -1,0 +1,277 @@
+#include "relay/outbox.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "relay/base/status_macros.h"
+#include "relay/proto_time.h"
+
+namespace kuaibao {
+namespace {
+
+// Separates a source (an identity URI) from the sequence number; sorts below
+// every character a URI may hold, so one source's keys are contiguous.
+constexpr char kEndOfSource = '\x01';
+constexpr int kSeqDigits = 16;
+
+std::string SeqText(uint64_t seq) {
+  char buf[kSeqDigits + 1];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
+  return buf;
+}
+
+uint64_t SeqOfKey(absl::string_view key) {
+  uint64_t seq = 0;
+  if (key.size() >= kSeqDigits) {
+    (void)absl::SimpleHexAtoi(key.substr(key.size() - kSeqDigits), &seq);
+  }
+  return seq;
+}
+
+std::string QueuePrefix(const std::string& upstream) {
+  return absl::StrCat("o/", upstream, "/");
+}
+
+std::string EventPrefix(const std::string& upstream,
+                        const std::string& event_id) {
+  return absl::StrCat("i/", upstream, "/", event_id,
+                      std::string(1, kEndOfSource));
+}
+
+std::string EventKey(const std::string& upstream, const std::string& event_id,
+                     uint64_t seq) {
+  return absl::StrCat(EventPrefix(upstream, event_id), SeqText(seq));
+}
+
+// The smallest key after every key that starts with `prefix`.
+std::string PrefixEnd(std::string prefix) {
+  ++prefix.back();
+  return prefix;
+}
+
+}  // namespace
+
+Outbox::Outbox(ReportStore* store) : store_(store) {}
+
+std::string Outbox::KeyFor(const std::string& upstream, int priority,
+                           const StoredReport& stored) {
+  const HopRecord& own = stored.hops(stored.hops_size() - 1);
+  std::string source = own.received_from().empty() ? "-" : own.received_from();
+  return absl::StrCat(QueuePrefix(upstream), std::clamp(priority, 0, 9), "/",
+                      source, std::string(1, kEndOfSource),
+                      SeqText(store_->NextSeq()));
+}
+
+void Outbox::Queue(const std::string& upstream, const std::string& key,
+                   const StoredReport& stored, StoreBatch* batch) {
+  batch->Put(EventKey(upstream, stored.report().event_id(), SeqOfKey(key)),
+             key);
+  batch->Put(key, stored.report().report_id());
+}
+
+void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
+                    StoreBatch* batch) {
+  batch->Delete(entry.key);
+  batch->Delete(EventKey(upstream, entry.event_id, SeqOfKey(entry.key)));
+}
+
+std::string Outbox::HeldKey(const std::string& key) {
+  return absl::StrCat("h", key.substr(1));
+}
+
+absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
+    const std::string& prefix, char end, const std::string& start) const {
+  std::vector<Group> groups;
+  std::string from = start;
+  for (;;) {
+    std::optional<Group> group;
+    auto first = [&](absl::string_view key, absl::string_view) {
+      size_t at = key.find(end, prefix.size());
+      if (at == absl::string_view::npos) return true;  // not ours
+      group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
+      return false;
+    };
+    // From the very start, past the acknowledged head: the store's floor.
+    RETURN_IF_ERROR(from.empty() ? store_->ScanQueue(prefix, first)
+                                 : store_->Scan(prefix, from, first));
+    if (!group) break;
+    from = PrefixEnd(group->prefix);
+    groups.push_back(*std::move(group));
+  }
+  return groups;
+}
+
+absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
+    const std::string& upstream, size_t max,
+    const absl::flat_hash_set<std::string>& skip) {
+  std::vector<QueuedReport> out;
+  absl::flat_hash_set<std::string> taken;
+  // The classes with anything queued, "o/<upstream>/<class>/", and where
+  // each starts: the first seek starts at the store's floor, past the
+  // deletions an acknowledged backlog leaves at the front, and every later
+  // one at a live key the one before found.
+  ASSIGN_OR_RETURN(std::vector<Group> classes,
+                   Groups(QueuePrefix(upstream), '/', ""));
+  for (size_t c = 0; c < classes.size() && out.size() < max; ++c) {
+    // Earlier reports of an event can wait in a less urgent class only if
+    // there is one; the bulk of a routine backlog needs no lookups.
+    const bool pull_earlier = c + 1 < classes.size();
+    RETURN_IF_ERROR(TakeFromClass(upstream, classes[c], pull_earlier, max, skip,
+                                  &taken, &out));
+  }
+  return out;
+}
+
+absl::Status Outbox::TakeFromClass(const std::string& upstream,
+                                   const Group& queue_class, bool pull_earlier,
+                                   size_t max,
+                                   const absl::flat_hash_set<std::string>& skip,
+                                   absl::flat_hash_set<std::string>* taken,
+                                   std::vector<QueuedReport>* out) {
+  const std::string& class_prefix = queue_class.prefix;
+  ASSIGN_OR_RETURN(std::vector<Group> sources,
+                   Groups(class_prefix, kEndOfSource, queue_class.first_key));
+  // Take turns from the source after the one served last.
+  {
+    absl::MutexLock lock(&mu_);
+    auto last = last_source_.find(class_prefix);
+    if (last != last_source_.end()) {
+      auto first =
+          std::upper_bound(sources.begin(), sources.end(), last->second,
+                           [](const std::string& key, const Group& g) {
+                             return key < g.prefix;
+                           });
+      std::rotate(sources.begin(), first, sources.end());
+    }
+  }
+
+  struct Cursor {
+    std::string prefix;  // the source's keys
+    std::string from;    // where this call goes on reading
+    bool exhausted = false;
+  };
+  std::vector<Cursor> cursors;
+  for (const Group& source : sources) {
+    cursors.push_back({source.prefix, source.first_key, false});
+  }
+  std::string served;
+  bool full = false;
+  while (!full && out->size() < max) {
+    size_t active = std::count_if(cursors.begin(), cursors.end(),
+                                  [](const Cursor& c) { return !c.exhausted; });
+    if (active == 0) break;
+    // Share what room is left evenly; at least one each.
+    const size_t quantum = std::max<size_t>(1, (max - out->size()) / active);
+    for (size_t i = 0; i < cursors.size() && !full && out->size() < max; ++i) {
+      Cursor& cursor = cursors[i];
+      if (cursor.exhausted) continue;
+      std::vector<OutboxEntry> candidates;
+      bool reached = false;
+      RETURN_IF_ERROR(
+          store_->Scan(cursor.prefix, cursor.from,
+                       [&](absl::string_view key, absl::string_view value) {
+                         cursor.from = absl::StrCat(key, std::string(1, '\0'));
+                         std::string id(value);
+                         if (skip.contains(id) || taken->contains(id))
+                           return true;
+                         candidates.push_back(
+                             OutboxEntry{std::string(key), std::move(id), ""});
+                         reached = candidates.size() >= quantum;
+                         return !reached;
+                       }));
+      cursor.exhausted = !reached;
+      for (OutboxEntry& entry : candidates) {
+        if (taken->contains(entry.report_id)) continue;  // pulled forward
+        absl::StatusOr<StoredReport> report =
+            store_->GetReport(entry.report_id);
+        if (!report.ok()) return report.status();
+        entry.event_id = report->report().event_id();
+        ASSIGN_OR_RETURN(bool emitted,
+                         Emit(upstream, entry, *std::move(report), pull_earlier,
+                              max, skip, taken, out));
+        served = sources[i].prefix;
+        if (!emitted) {
+          full = true;
+          break;
+        }
+      }
+    }
+  }
+  if (!served.empty()) {
+    absl::MutexLock lock(&mu_);
+    last_source_[class_prefix] = served;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Outbox::Emit(const std::string& upstream,
+                                  const OutboxEntry& entry, StoredReport report,
+                                  bool pull_earlier, size_t max,
+                                  const absl::flat_hash_set<std::string>& skip,
+                                  absl::flat_hash_set<std::string>* taken,
+                                  std::vector<QueuedReport>* out) {
+  // The earlier reports of the event still queued, in arrival order.
+  const uint64_t seq = SeqOfKey(entry.key);
+  std::vector<std::string> earlier;
+  if (pull_earlier) {
+    RETURN_IF_ERROR(
+        store_->Scan(EventPrefix(upstream, entry.event_id), "",
+                     [&](absl::string_view key, absl::string_view value) {
+                       if (SeqOfKey(key) >= seq) return false;
+                       earlier.emplace_back(value);
+                       return true;
+                     }));
+  }
+  for (const std::string& key : earlier) {
+    absl::StatusOr<std::string> id = store_->Get(key);
+    if (absl::IsNotFound(id.status())) continue;  // acknowledged meanwhile
+    if (!id.ok()) return id.status();
+    // In flight already (sent before) or waiting for a retry.
+    if (skip.contains(*id) || taken->contains(*id)) continue;
+    if (out->size() >= max) return false;
+    ASSIGN_OR_RETURN(StoredReport first, store_->GetReport(*id));
+    taken->insert(*id);
+    OutboxEntry first_entry{key, *id, entry.event_id};
+    out->push_back(QueuedReport{std::move(first_entry), std::move(first)});
+  }
+  if (out->size() >= max) return false;
+  taken->insert(entry.report_id);
+  out->push_back(QueuedReport{entry, std::move(report)});
+  return true;
+}
+
+absl::StatusOr<Outbox::Summary> Outbox::Summarize(
+    const std::string& upstream) const {
+  Summary summary;
+  std::string oldest_id;
+  uint64_t oldest_seq = UINT64_MAX;
+  RETURN_IF_ERROR(
+      store_->Scan(QueuePrefix(upstream), "",
+                   [&](absl::string_view key, absl::string_view value) {
+                     ++summary.waiting;
+                     uint64_t seq = SeqOfKey(key);
+                     if (seq < oldest_seq) {
+                       oldest_seq = seq;
+                       oldest_id = std::string(value);
+                     }
+                     return true;
+                   }));
+  RETURN_IF_ERROR(store_->Scan(absl::StrCat("h/", upstream, "/"), "",
+                               [&](absl::string_view, absl::string_view) {
+                                 ++summary.held;
+                                 return true;
+                               }));
+  if (!oldest_id.empty()) {
+    ASSIGN_OR_RETURN(StoredReport oldest, store_->GetReport(oldest_id));
+    summary.oldest_stored_at =
+        FromProto(oldest.hops(oldest.hops_size() - 1).stored_at());
+  }
+  return summary;
+}
+
+}  // namespace kuaibao

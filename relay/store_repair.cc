@@ -1,0 +1,151 @@
+#include "relay/store_repair.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "relay/base/status_macros.h"
+#include "relay/origin_ledger.h"
+#include "relay/proto_time.h"
+#include "relay/relay_engine.h"
+
+namespace kuaibao {
+namespace {
+
+// Every value under `prefix` that does not decode as `Message` is listed and
+// deleted.
+template <typename Message>
+absl::Status DropUndecodable(const ReportStore& store,
+                             const std::string& prefix, RepairSummary* summary,
+                             StoreBatch* batch) {
+  return store.Scan(prefix, "",
+                    [&](absl::string_view key, absl::string_view value) {
+                      Message message;
+                      if (!message.ParseFromArray(
+                              value.data(), static_cast<int>(value.size()))) {
+                        summary->undecodable.emplace_back(key);
+                        batch->Delete(std::string(key));
+                      }
+                      return true;
+                    });
+}
+
+}  // namespace
+
+absl::StatusOr<RepairSummary> RepairStore(
+    const std::string& dir, const std::vector<std::string>& upstreams,
+    absl::Time now) {
+  RepairSummary summary;
+  ASSIGN_OR_RETURN(summary.scrub, ReportStore::Repair(dir, {}));
+  ASSIGN_OR_RETURN(std::unique_ptr<ReportStore> store,
+                   ReportStore::Open(dir, {}));
+
+  StoreBatch cleanup;
+  RETURN_IF_ERROR(
+      DropUndecodable<StoredReport>(*store, "r/", &summary, &cleanup));
+  RETURN_IF_ERROR(
+      DropUndecodable<Forwarding>(*store, "f/", &summary, &cleanup));
+  RETURN_IF_ERROR(
+      DropUndecodable<EventRecord>(*store, "e/", &summary, &cleanup));
+  RETURN_IF_ERROR(
+      DropUndecodable<ConflictRecord>(*store, "x/", &summary, &cleanup));
+  RETURN_IF_ERROR(DropUndecodable<Breach>(*store, "b/", &summary, &cleanup));
+  // Ledger records: a head per origin (key ends in \x01), gaps after \x02.
+  RETURN_IF_ERROR(store->Scan(
+      "g/", "", [&](absl::string_view key, absl::string_view value) {
+        bool head = key.back() == '\x01';
+        OriginRecord record;
+        SequenceGap gap;
+        bool decodes = head ? record.ParseFromArray(
+                                  value.data(), static_cast<int>(value.size()))
+                            : gap.ParseFromArray(
+                                  value.data(), static_cast<int>(value.size()));
+        if (!decodes) {
+          summary.undecodable.emplace_back(key);
+          cleanup.Delete(std::string(key));
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(store->CommitAndWait(std::move(cleanup)));
+
+  // The reports left, and each origin's numbers among them.
+  absl::flat_hash_set<std::string> ids;
+  std::map<std::string, std::vector<uint64_t>> present;
+  RETURN_IF_ERROR(
+      store->Scan("r/", "", [&](absl::string_view, absl::string_view value) {
+        StoredReport stored;
+        stored.ParseFromArray(value.data(), static_cast<int>(value.size()));
+        ids.insert(stored.report().report_id());
+        present[stored.report().origin()].push_back(
+            stored.report().origin_seq());
+        return true;
+      }));
+  summary.reports = ids.size();
+
+  StoreBatch batch;
+  Outbox outbox(store.get());
+  for (const std::string& upstream : upstreams) {
+    absl::flat_hash_set<std::string> queued;
+    absl::flat_hash_set<std::string> queue_keys;
+    for (const char* kind : {"o/", "h/"}) {
+      RETURN_IF_ERROR(
+          store->Scan(absl::StrCat(kind, upstream, "/"), "",
+                      [&](absl::string_view key, absl::string_view id) {
+                        if (ids.contains(id)) {
+                          queued.insert(std::string(id));
+                          queue_keys.insert(std::string(key));
+                        } else {
+                          ++summary.dangling;
+                          batch.Delete(std::string(key));
+                        }
+                        return true;
+                      }));
+    }
+    // Event index entries whose queue entry is gone.
+    RETURN_IF_ERROR(
+        store->Scan(absl::StrCat("i/", upstream, "/"), "",
+                    [&](absl::string_view key, absl::string_view queue_key) {
+                      if (!queue_keys.contains(queue_key))
+                        batch.Delete(std::string(key));
+                      return true;
+                    }));
+    const bool parent = &upstream == &upstreams.front();
+    for (const std::string& id : ids) {
+      if (queued.contains(id)) continue;
+      absl::StatusOr<std::string> value =
+          store->Get(ReportStore::ForwardingKey(id, upstream));
+      Forwarding forwarding;
+      if (value.ok()) forwarding.ParseFromString(*value);
+      if (IsSet(forwarding.acked_at())) continue;  // the upstream has it
+      // Every report goes to the parent; to a level above only those that
+      // were on their way there (direct route, escalation).
+      if (!parent && !value.ok()) continue;
+      ASSIGN_OR_RETURN(StoredReport stored, store->GetReport(id));
+      if (!value.ok()) {
+        forwarding.set_to(upstream);
+        forwarding.set_route(ROUTE_PARENT);
+        batch.Put(ReportStore::ForwardingKey(id, upstream),
+                  forwarding.SerializeAsString());
+      }
+      Outbox::Queue(
+          upstream,
+          outbox.KeyFor(upstream, RelayEngine::PriorityOf(stored.report()),
+                        stored),
+          stored, &batch);
+      ++summary.requeued[upstream];
+    }
+  }
+  OriginLedger ledger(store.get());
+  ASSIGN_OR_RETURN(StoreBatch ledger_writes, ledger.Reconcile(present, now));
+  batch.Append(std::move(ledger_writes));
+  RETURN_IF_ERROR(store->CommitAndWait(std::move(batch)));
+
+  for (const std::string& upstream : upstreams) {
+    ASSIGN_OR_RETURN(summary.queues[upstream], outbox.Summarize(upstream));
+  }
+  ASSIGN_OR_RETURN(summary.origins,
+                   ledger.List("", SIZE_MAX, nullptr, now, absl::Hours(2)));
+  return summary;
+}
+
+}  // namespace kuaibao

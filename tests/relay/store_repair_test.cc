@@ -1,0 +1,85 @@
+#include "relay/store_repair.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/synchronization/notification.h"
+#include "relay/relay_engine.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/sample_regions.h"
+#include "tests/testing/sample_reports.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kuaibao {
+namespace {
+
+using ::kuaibao::testing::FakeClock;
+using ::kuaibao::testing::IsOk;
+using ::kuaibao::testing::SampleReport;
+using ::kuaibao::testing::TempDir;
+
+constexpr char kCounty[] = "140105000000";
+constexpr char kCity[] = "140100000000";
+
+// After a repair, every report the parent has not acknowledged is queued
+// for it again, whatever the damage took of the queue; nothing it has
+// acknowledged is sent again.
+TEST(StoreRepairTest, QueuesAgainWhatHasNoReceiptAndNothingElse) {
+  TempDir dir;
+  FakeClock clock;
+  RegionTable regions = testing::SampleRegions();
+  {
+    auto store = *ReportStore::Open(dir.path(), {});
+    RelayOptions options;
+    options.region = kCounty;
+    options.parent = kCity;
+    auto engine = *RelayEngine::Open(options, store.get(), &regions, &clock);
+    Identity client =
+        *ParseIdentity("spiffe://kuaibao/client/140105001000/duty-1");
+    for (const char* id : {"acked", "lost-entry", "queued"}) {
+      absl::Notification done;
+      engine->Submit(client, SampleReport(id, "140105001000", clock.TimeNow()),
+                     [&](absl::StatusOr<Receipt> r) {
+                       EXPECT_THAT(r, IsOk());
+                       done.Notify();
+                     });
+      done.WaitForNotification();
+    }
+    // The city acknowledges "acked"; the damage takes the queue entry of
+    // "lost-entry".
+    absl::StatusOr<std::vector<OutboundReport>> sent =
+        engine->NextOutbound(kCity, 10, {});
+    ASSERT_THAT(sent, IsOk());
+    for (const OutboundReport& out : *sent) {
+      StoreBatch batch;
+      if (out.entry.report_id == "lost-entry") {
+        Outbox::Remove(kCity, out.entry, &batch);
+        ASSERT_THAT(store->CommitAndWait(std::move(batch)), IsOk());
+      } else if (out.entry.report_id == "acked") {
+        Receipt receipt;
+        receipt.set_report_id("acked");
+        absl::Notification recorded;
+        engine->RecordReceipt(kCity, out.entry, receipt, clock.TimeNow(), 1,
+                              [&](absl::Status s) {
+                                EXPECT_THAT(s, IsOk());
+                                recorded.Notify();
+                              });
+        recorded.WaitForNotification();
+      }
+    }
+  }
+  absl::StatusOr<RepairSummary> summary =
+      RepairStore(dir.path(), {kCity}, clock.TimeNow());
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_EQ(summary->reports, 3u);
+  EXPECT_TRUE(summary->undecodable.empty());
+  EXPECT_EQ(summary->requeued[kCity], 1u);
+  EXPECT_EQ(summary->queues[kCity].waiting, 2u);
+  ASSERT_EQ(summary->origins.size(), 1u);
+  EXPECT_EQ(summary->origins[0].count(), 3u);
+  EXPECT_TRUE(summary->origins[0].gaps().empty());
+}
+
+}  // namespace
+}  // namespace kuaibao
