@@ -131,7 +131,7 @@ absl::Status RunBaselines(BenchContext* ctx) {
   for (size_t i = 0; i < s.limit_samples; ++i) {
     RETURN_IF_ERROR(SampleLimit(ctx, &limit));
   }
-  for (int hop : {1, 3, 4}) {
+  for (int hop : {1, 2, 3, 4}) {
     ctx->report->AddPercentileBaselines(
         absl::StrCat("limit.hops", hop), limit[hop],
         absl::StrCat(hop, " × (mTLS round trip + synced write)"));

@@ -17,6 +17,9 @@ namespace kuaibao::bench {
 // The sizes of one run (the command-line flags).
 struct BenchSettings {
   size_t report_bytes = 1024;
+  // Run the nodes with their default per-peer rate limits instead of
+  // lifting them.
+  bool default_rate_limits = false;
   // Baselines.
   size_t rtt_samples = 5000;
   size_t limit_samples = 1000;

@@ -31,13 +31,23 @@ std::string LoadgenCert(const std::string& county);
 
 using Nodes = std::vector<std::unique_ptr<testing::NodeProcess>>;
 
-// A node process for `region` under `ctx.work_dir/<name>`, not started.
+// A node process for `region` under `ctx.work_dir/<name>`, not started,
+// configured as SetAncestors(ctx, node, {}) says.
 std::unique_ptr<testing::NodeProcess> MakeNode(const BenchContext& ctx,
                                                const std::string& name,
                                                const std::string& region);
 
-// Starts real nodes for `regions` (top-down, each the parent of the next)
-// under `ctx.work_dir/<name>/`.
+// The configuration a bench node has beyond NodeProcess's own: its
+// `ancestors` (the levels above its parent, nearest first, ending with the
+// province, as deploy/sample has them: grade I/II reports from clients also
+// go straight to the province) and, unless --default_rate_limits, the
+// per-peer rate limits lifted, so that capacity is measured rather than the
+// limiter. REQUIRES: the ancestors serve (their ports are known).
+void SetAncestors(const BenchContext& ctx, testing::NodeProcess* node,
+                  const std::vector<const testing::NodeProcess*>& ancestors);
+
+// Starts real nodes for `regions` (top-down, each the parent of the next,
+// the ones above that its ancestors) under `ctx.work_dir/<name>/`.
 absl::StatusOr<Nodes> StartChain(const BenchContext& ctx,
                                  const std::string& name,
                                  const std::vector<std::string>& regions);
@@ -53,11 +63,19 @@ testing::TestClient Reader(const BenchContext& ctx,
 std::optional<absl::Time> ReceiptRecordedAt(const StoredReport& timeline,
                                             const std::string& to);
 
-// Polls `reader` every `every` until the timeline of `report_id` shows
-// `to`'s receipt (ReceiptRecordedAt); DEADLINE_EXCEEDED after `timeout`.
+// The earliest time any of `holders` (readers of the nodes that may hand
+// the report to `to`: its parent's child, and where a direct route exists,
+// the node that took it in) recorded `to`'s receipt for it; nullopt when
+// none has yet.
+std::optional<absl::Time> EarliestReceipt(
+    const std::vector<testing::TestClient*>& holders,
+    const std::string& report_id, const std::string& to);
+
+// Polls EarliestReceipt every `every` until one of `holders` has it;
+// DEADLINE_EXCEEDED after `timeout`.
 absl::StatusOr<absl::Time> AwaitReceiptRecorded(
-    testing::TestClient& reader, const std::string& report_id,
-    const std::string& to, absl::Duration timeout,
+    const std::vector<testing::TestClient*>& holders,
+    const std::string& report_id, const std::string& to, absl::Duration timeout,
     absl::Duration every = absl::Milliseconds(2));
 
 // Polls `reader` every `every` until it has `report_id`, for at most

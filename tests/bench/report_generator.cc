@@ -1,5 +1,7 @@
 #include "tests/bench/report_generator.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "relay/proto_time.h"
 
@@ -175,6 +177,26 @@ std::vector<IncidentReport> ReportGenerator::Event(
     Fill(&r, t, region, place, start);
     r.set_trend(n == count - 1 ? TREND_CONTROLLED : TREND_STABLE);
     reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+std::vector<IncidentReport> ReportGenerator::Series(
+    const std::function<std::string(size_t)>& report_id, size_t first,
+    size_t count, size_t per_event, const std::string& region,
+    const std::string& place, absl::Time start, Grade grade) {
+  std::vector<IncidentReport> reports;
+  const int follow_ups = static_cast<int>(std::max<size_t>(per_event, 3) - 3);
+  while (reports.size() < count) {
+    const size_t base = first + reports.size();
+    std::vector<IncidentReport> event =
+        Event(absl::StrCat("ev-", report_id(base)), region, place, start,
+              follow_ups, grade);
+    for (size_t k = 0; k < event.size() && reports.size() < count; ++k) {
+      event[k].set_report_id(report_id(base + k));
+      if (k > 0) event[k].set_supersedes(report_id(base + k - 1));
+      reports.push_back(std::move(event[k]));
+    }
   }
   return reports;
 }

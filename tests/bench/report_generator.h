@@ -2,6 +2,7 @@
 #define KUAIBAO_TESTS_BENCH_REPORT_GENERATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -34,6 +35,15 @@ class ReportGenerator {
                                     const std::string& region,
                                     const std::string& place, absl::Time start,
                                     int follow_ups, Grade grade);
+
+  // Reports numbered from `first`: report_id(first), report_id(first + 1)...,
+  // as events of `per_event` reports (at least 3: a brief, an initial
+  // report, follow-ups and a final report), all of grade `grade`, the way
+  // a township's reports come. Events are named after their first report.
+  std::vector<IncidentReport> Series(
+      const std::function<std::string(size_t)>& report_id, size_t first,
+      size_t count, size_t per_event, const std::string& region,
+      const std::string& place, absl::Time start, Grade grade);
 
   size_t target_bytes() const { return target_bytes_; }
 
