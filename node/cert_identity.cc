@@ -11,6 +11,13 @@
 
 namespace kuaibao {
 
+absl::Time Asn1ToTime(const ASN1_TIME* t) {
+  if (t == nullptr) return absl::InfiniteFuture();
+  struct tm tm = {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return absl::InfinitePast();
+  return absl::FromTM(tm, absl::UTCTimeZone());
+}
+
 std::vector<X509Ptr> ReadCertificates(const std::string& pem) {
   std::vector<X509Ptr> certs;
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(

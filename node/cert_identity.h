@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "relay/identity.h"
 
 namespace kuaibao {
@@ -22,6 +23,10 @@ using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 
 // Every certificate in a PEM text, in order.
 std::vector<X509Ptr> ReadCertificates(const std::string& pem);
+
+// An ASN.1 time (a certificate's notAfter, a CRL's nextUpdate);
+// InfiniteFuture for none, InfinitePast for one that does not parse.
+absl::Time Asn1ToTime(const ASN1_TIME* t);
 
 // Every URI SAN of `cert` that starts with spiffe://kuaibao/.
 std::vector<std::string> KuaibaoUris(X509* cert);
