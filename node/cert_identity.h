@@ -28,6 +28,12 @@ std::vector<X509Ptr> ReadCertificates(const std::string& pem);
 // InfiniteFuture for none, InfinitePast for one that does not parse.
 absl::Time Asn1ToTime(const ASN1_TIME* t);
 
+// The notAfter of every certificate in the PEM file `path`, in file order
+// (leaf first in a chain). NOT_FOUND when the file cannot be read,
+// INVALID_ARGUMENT when it holds no certificate.
+absl::StatusOr<std::vector<absl::Time>> CertificateExpiries(
+    const std::string& path);
+
 // Every URI SAN of `cert` that starts with spiffe://kuaibao/.
 std::vector<std::string> KuaibaoUris(X509* cert);
 

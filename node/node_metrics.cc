@@ -10,7 +10,6 @@
 #include "absl/strings/strip.h"
 #include "node/cert_identity.h"
 #include "node/prometheus_text.h"
-#include "relay/base/files.h"
 
 namespace kuaibao {
 namespace {
@@ -50,15 +49,13 @@ std::string RuleLabel(DeadlineRule rule) {
 void CertificateExpiry(const std::string& path, absl::Time now,
                        const std::function<std::string(size_t)>& label,
                        std::map<std::string, double>* out, int* errors) {
-  absl::StatusOr<std::string> pem = ReadFileToString(path, "certificate");
-  if (!pem.ok()) {
+  absl::StatusOr<std::vector<absl::Time>> expiries = CertificateExpiries(path);
+  if (!expiries.ok()) {
     ++*errors;
     return;
   }
-  std::vector<X509Ptr> certs = ReadCertificates(*pem);
-  if (certs.empty()) ++*errors;
-  for (size_t i = 0; i < certs.size(); ++i) {
-    double left = Seconds(Asn1ToTime(X509_get0_notAfter(certs[i].get())) - now);
+  for (size_t i = 0; i < expiries->size(); ++i) {
+    double left = Seconds((*expiries)[i] - now);
     auto [it, fresh] = out->emplace(label(i), left);
     if (!fresh && left < it->second) it->second = left;
   }

@@ -207,7 +207,8 @@ class NodeServerImpl final : public NodeServer {
         std::make_unique<CommandService>(instructions_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
-                                absl::Seconds(config.gap_overdue_after_s())},
+                                absl::Seconds(config.gap_overdue_after_s()),
+                                config.tls().cert_file()},
         relay_.get(), admission_.get(), links, clock));
 
     grpc::EnableDefaultHealthCheckService(true);

@@ -86,9 +86,11 @@ class MetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (NodeProcess* node : {&county_, &township_}) {
+      // A drill clock (2 h per hop pass in 7.2 s), for the deadlines.
       node->SetExtraConfig(absl::StrCat(
           "metrics_address: \"127.0.0.1:0\"\nmetrics_port_file: \"",
-          dir_.Sub(node->region() + "-metrics-port"), "\"\n"));
+          dir_.Sub(node->region() + "-metrics-port"),
+          "\"\ndeadlines { time_scale: 0.001 }\n"));
     }
     ASSERT_THAT(county_.Start(), IsOk());
     township_.SetParent(kCounty, county_.port());
@@ -139,6 +141,14 @@ TEST_F(MetricsTest, CountersMoveWithReportsInAndOut) {
                   "kuaibao_certificate_expiry_seconds{certificate="
                   "\"trust_bundle\"}"),
             node_cert);
+  // `kuaibao status` shows the same certificate's expiry, and the uptime.
+  absl::StatusOr<v1::GetStatusResponse> status =
+      TestClient(kPki, kDutyOfficer, township_.address()).Status();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_TRUE(status->has_started_at());
+  EXPECT_NEAR(static_cast<double>(status->certificate_expires_at().seconds() -
+                                  status->now().seconds()),
+              node_cert, 60);
   EXPECT_GT(Value(before, "kuaibao_store_bytes"), 0);
   EXPECT_GT(Value(before, "kuaibao_disk_free_bytes"), 0);
   EXPECT_GT(Value(before, "process_start_time_seconds"), 1.7e9);
@@ -201,10 +211,20 @@ TEST_F(MetricsTest, CountersMoveWithReportsInAndOut) {
                                       kCounty, "\"}")),
             1)
       << after;
-  EXPECT_GE(
+  // Its hand-off is overdue after the (scaled) 2 h, and the breach is
+  // recorded.
+  EXPECT_TRUE(Eventually([&] {
+    after = Scrape(township_metrics_);
+    return Value(after,
+                 "kuaibao_deadlines_open{rule=\"per_hop\",state="
+                 "\"overdue\"}") == 1 &&
+           Value(after, "kuaibao_deadline_breaches_total{rule=\"per_hop\"}") ==
+               1;
+  })) << after;
+  EXPECT_GT(
       Value(after, absl::StrCat("kuaibao_outbox_oldest_age_seconds{upstream=\"",
                                 kCounty, "\"}")),
-      0)
+      7)
       << after;
 }
 
