@@ -10,6 +10,9 @@
 // down; ctest: multihost_netns. Outside it the test skips, saying so.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -20,6 +23,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "relay/proto_time.h"
 #include "tests/integration/delivery_check.h"
 #include "tests/integration/node_process.h"
 #include "tests/integration/test_chain.h"
@@ -67,6 +71,33 @@ void Network(const std::string& change) {
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+// The delay line (delay_relay) in the city's namespace: the county's
+// stream to the city passes through it, `delay` each way.
+class DelayLine {
+ public:
+  DelayLine(const std::string& listen, const std::string& target,
+            absl::Duration delay) {
+    const std::string ms = absl::StrCat(absl::ToInt64Milliseconds(delay));
+    const std::string ns = Env("KUAIBAO_MH_CITY_NS");
+    pid_ = fork();
+    if (pid_ == 0) {
+      execlp("ip", "ip", "netns", "exec", ns.c_str(), KUAIBAO_DELAY_RELAY,
+             listen.c_str(), target.c_str(), ms.c_str(),
+             static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~DelayLine() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 bool Eventually(absl::Duration patience, const std::function<bool()>& done) {
   for (absl::Time give_up = absl::Now() + patience;; Sleep(absl::Seconds(1))) {
     if (done()) return true;
@@ -95,6 +126,13 @@ TEST(MultiHostTest, CutHealAndLossBetweenHostsLoseAndDoubleNothing) {
   std::mt19937_64 rng(seed);
   const std::string pki = Env("KUAIBAO_MH_PKI");
 
+  // Delay on the county's link to the city, both ways: through a relay at
+  // the city's address, one port up (so the certificate still matches).
+  const absl::Duration delay = absl::Milliseconds(50 + rng() % 101);
+  std::cout << "county -> city: " << delay << " each way\n";
+  const std::string city_ip = Env("KUAIBAO_MH_CITY_IP");
+  DelayLine delay_line(absl::StrCat(city_ip, ":", kPort + 1),
+                       absl::StrCat(city_ip, ":", kPort), delay);
   std::unique_ptr<NodeProcess> province = NodeOn("PROV", kProvince);
   std::unique_ptr<NodeProcess> city = NodeOn("CITY", kCity);
   std::unique_ptr<NodeProcess> county = NodeOn("COUNTY", kCounty);
@@ -103,7 +141,8 @@ TEST(MultiHostTest, CutHealAndLossBetweenHostsLoseAndDoubleNothing) {
   for (NodeProcess* node :
        {province.get(), city.get(), county.get(), township.get()}) {
     if (parent != nullptr) {
-      node->SetParent(parent->region(), parent->port(),
+      node->SetParent(parent->region(),
+                      parent == city.get() ? kPort + 1 : parent->port(),
                       Env(absl::StrCat("KUAIBAO_MH_",
                                        parent == province.get() ? "PROV"
                                        : parent == city.get()   ? "CITY"
@@ -169,6 +208,25 @@ TEST(MultiHostTest, CutHealAndLossBetweenHostsLoseAndDoubleNothing) {
       CheckAtTop(TestClient(pki, kProvinceOfficer, province->address()),
                  history, "multihost-cut-heal-loss", seed);
   EXPECT_TRUE(counts.Valid());
+  // The delay was in the path: the city received each report at least
+  // `delay` after the county sent it (one machine, one clock).
+  int checked = 0;
+  TestClient top(pki, kProvinceOfficer, province->address());
+  for (const std::string& id : history.AcknowledgedIds()) {
+    if (checked == 10) break;
+    absl::StatusOr<v1::GetReportResponse> got = top.Get(id);
+    ASSERT_THAT(got, IsOk());
+    absl::Time sent = absl::InfinitePast(), received = absl::InfinitePast();
+    for (const HopRecord& hop : got->report().hops()) {
+      if (hop.node() == kCounty && hop.forwarded_size() > 0) {
+        sent = FromProto(hop.forwarded(0).sent_at());
+      }
+      if (hop.node() == kCity) received = FromProto(hop.received_at());
+    }
+    EXPECT_GE(received - sent, delay) << id;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 10);
   if (::testing::Test::HasFailure()) {
     for (NodeProcess* node :
          {township.get(), county.get(), city.get(), province.get()}) {
