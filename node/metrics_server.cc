@@ -179,7 +179,13 @@ void MetricsServer::Run() {
     if (fds[1].revents != 0) return;
     int fd =
         accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd >= 0) Serve(fd);
+    if (fd >= 0) {
+      Serve(fd);
+    } else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+      // Out of descriptors, most likely: the connection stays queued and
+      // the socket readable, so pause instead of spinning.
+      poll(&fds[1], 1, 100);
+    }
   }
 }
 

@@ -262,5 +262,16 @@ TEST_F(MetricsTest, OnlyGetMetricsIsServedAndBadRequestsDoNotHurt) {
   EXPECT_EQ(outcome.receipts(), 1);
 }
 
+TEST_F(MetricsTest, ANodeWhoseMetricsPortIsTakenRefusesToStart) {
+  NodeProcess other(dir_.Sub("other"), kProvince, kPki);
+  other.SetExtraConfig(
+      absl::StrCat("metrics_address: \"127.0.0.1:", township_metrics_, "\"\n"));
+  EXPECT_FALSE(other.Start().ok());
+  EXPECT_THAT(other.Log(),
+              HasSubstr(absl::StrCat("cannot serve metrics on 127.0.0.1:",
+                                     township_metrics_)));
+  EXPECT_THAT(Scrape(township_metrics_), StartsWith("HTTP/1.1 200 OK\r\n"));
+}
+
 }  // namespace
 }  // namespace kuaibao::testing
