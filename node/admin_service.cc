@@ -52,17 +52,21 @@ class BackupReactor : public grpc::ServerWriteReactor<v1::BackupChunk> {
   }
 
  private:
-  // Called on the reader thread. False once the call is broken.
+  // Called on the reader thread, with no write in flight. False once the
+  // call is broken. StartWrite is called without the lock held: gRPC may run
+  // OnWriteDone on this thread.
   bool Send(v1::BackupChunk chunk) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (broken_) return false;
+      writing_ = true;
+    }
+    current_ = std::move(chunk);
+    StartWrite(&current_);
     absl::MutexLock lock(&mu_);
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return !writing_ || broken_;
     };
-    mu_.Await(absl::Condition(&idle));
-    if (broken_) return false;
-    current_ = std::move(chunk);
-    writing_ = true;
-    StartWrite(&current_);
     mu_.Await(absl::Condition(&idle));
     return !broken_;
   }

@@ -33,7 +33,8 @@ code12,level,name,parent_code12
 140105000000,county,小店区,140100000000
 140105001000,township,坞城街道,140105000000
 CSV
-base=$((20000 + RANDOM % 30000))
+# Below the ephemeral range (32768-), where nodes on port 0 never land.
+base=$((20000 + RANDOM % 12000))
 cat >"$work/plan" <<PLAN
 # every node on this machine, a port each
 province      127.0.0.1:$base

@@ -77,6 +77,15 @@ void SubmitRecorded(TestClient client,
   }
 }
 
+// How many numbers the origins are missing, all told.
+uint64_t MissingNumbers(const std::vector<OriginRecord>& origins) {
+  uint64_t missing = 0;
+  for (const OriginRecord& o : origins) {
+    for (const SequenceGap& g : o.gaps()) missing += g.last() - g.first() + 1;
+  }
+  return missing;
+}
+
 // The counts at the top node `top`: what it holds against the history, and
 // the origins' missing numbers; fails the test on anything but zeros.
 Counts CheckAtTop(TestClient top, const History& history,
@@ -88,13 +97,11 @@ Counts CheckAtTop(TestClient top, const History& history,
     delivered.push_back(r.report().report_id());
   absl::StatusOr<std::vector<OriginRecord>> origins = top.Origins();
   EXPECT_THAT(origins, IsOk());
-  uint64_t gaps = 0;
   for (const OriginRecord& o : *origins) {
-    for (const SequenceGap& g : o.gaps()) gaps += g.last() - g.first() + 1;
     EXPECT_EQ(o.reused(), 0u) << o.origin();
     EXPECT_EQ(o.count(), o.high_water()) << o.origin();
   }
-  Counts c = history.Check(delivered, gaps);
+  Counts c = history.Check(delivered, MissingNumbers(*origins));
   std::cout << c.Json(scenario, seed) << "\n";
   EXPECT_EQ(c.lost, 0u) << "acknowledged but not delivered";
   EXPECT_EQ(c.duplicated, 0u);
@@ -594,6 +601,15 @@ TEST(FaultTest, RestoringACountyFromABackupLosesOnlyWhatTheContractSays) {
     SubmitRecorded(township, Reports(prefix, 0, n, absl::Now()), &history);
   };
 
+  // Only the node's own certificate may back it up: the city's (a node
+  // certificate too) may not, and no file is left.
+  NodeProcess impostor(dir.Sub("impostor"), kCity, kPki);
+  impostor.set_port(chain.county->port());
+  absl::StatusOr<std::string> refused =
+      impostor.Run({"backup", "--out", dir.Sub("stolen")});
+  EXPECT_THAT(refused.status().message(), HasSubstr("PERMISSION_DENIED"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("stolen")));
+
   batch("a-", 100);  // A: through to the province before anything happens
   ASSERT_EQ(province.WaitForCount(100, kPatience).size(), 100u);
 
@@ -671,10 +687,7 @@ TEST(FaultTest, RestoringACountyFromABackupLosesOnlyWhatTheContractSays) {
   }
   absl::StatusOr<std::vector<OriginRecord>> origins = province.Origins();
   ASSERT_THAT(origins, IsOk());
-  uint64_t gaps = 0;
-  for (const OriginRecord& o : *origins) {
-    for (const SequenceGap& g : o.gaps()) gaps += g.last() - g.first() + 1;
-  }
+  const uint64_t gaps = MissingNumbers(*origins);
   Counts c = history.Check(delivered, gaps);
   std::cout << c.Json("restore-county", 0) << "\n";
   EXPECT_EQ(c.acknowledged, 500u);
