@@ -83,7 +83,8 @@ cli() {
     "--key=$work/out/pki/client-$region-duty-1.key" \
     "--ca=$work/out/pki/ca.pem" "$@"
 }
-"$repo/deploy/demo/render-reports.sh" | head -1 >"$work/report.json"
+"$repo/deploy/demo/render-reports.sh" >"$work/reports.ndjson"
+head -1 "$work/reports.ndjson" >"$work/report.json"
 id=$(sed 's/.*"reportId": *"\([^"]*\)".*/\1/' "$work/report.json")
 cli 140105001000 $((base + 3)) submit "$work/report.json" >"$work/submit.out" ||
   fail "submit: $(cat "$work/submit.out")"
