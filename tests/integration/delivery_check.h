@@ -19,6 +19,9 @@ void SubmitRecorded(TestClient client,
                     const std::vector<IncidentReport>& reports,
                     History* history);
 
+// How many numbers the origins are missing, all told.
+uint64_t MissingNumbers(const std::vector<OriginRecord>& origins);
+
 // The counts at the top node `top`: what it holds against the history
 // (waiting up to two minutes for every acknowledged report), and the
 // origins' missing numbers; prints them as one JSON line and fails the test
