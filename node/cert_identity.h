@@ -1,14 +1,10 @@
 #ifndef KUAIBAO_NODE_CERT_IDENTITY_H_
 #define KUAIBAO_NODE_CERT_IDENTITY_H_
 
-#include <openssl/types.h>
-#include <openssl/x509.h>
-
-#include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
+#include "relay/certificates.h"
 #include "relay/identity.h"
 
 namespace kuaibao {
@@ -17,14 +13,6 @@ namespace kuaibao {
 // at start-up to check that the config and the certificate agree).
 // INVALID_ARGUMENT when the file holds no certificate or no identity URI.
 absl::StatusOr<Identity> IdentityOfCertificate(const std::string& pem);
-
-using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
-
-// Every certificate in a PEM text, in order.
-std::vector<X509Ptr> ReadCertificates(const std::string& pem);
-
-// Every URI SAN of `cert` that starts with spiffe://kuaibao/.
-std::vector<std::string> KuaibaoUris(X509* cert);
 
 }  // namespace kuaibao
 

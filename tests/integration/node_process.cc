@@ -75,29 +75,43 @@ std::string NodeProcess::WriteConfig() const {
   return config_path();
 }
 
-absl::StatusOr<std::string> NodeProcess::Repair() {
+std::string NodeProcess::RunOffline(const char* flag, int* exit_code) const {
   const std::string config_path = WriteConfig();
-  const std::string output = dir_ + "/repair.out";
+  const std::string output = dir_ + "/offline.out";
   pid_t pid = fork();
-  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid < 0) {
+    *exit_code = -1;
+    return "fork failed";
+  }
   if (pid == 0) {
     FILE* out = freopen(output.c_str(), "w", stdout);
     out = freopen(output.c_str(), "a", stderr);
     (void)out;
-    execl(binary_.c_str(), binary_.c_str(), "--repair", "--config",
+    execl(binary_.c_str(), binary_.c_str(), flag, "--config",
           config_path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
   waitpid(pid, &status, 0);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream in(output);
   std::stringstream text;
   text << in.rdbuf();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(
-        absl::StrCat("kuaibao-node --repair failed:\n", text.str()));
-  }
   return text.str();
+}
+
+absl::StatusOr<std::string> NodeProcess::Repair() {
+  int exit_code = 0;
+  std::string text = RunOffline("--repair", &exit_code);
+  if (exit_code != 0) {
+    return absl::InternalError(
+        absl::StrCat("kuaibao-node --repair failed:\n", text));
+  }
+  return text;
+}
+
+std::string NodeProcess::VerifyChain(int* exit_code) {
+  return RunOffline("--verify_chain", exit_code);
 }
 
 absl::Status NodeProcess::Start() {

@@ -65,6 +65,9 @@ class NodeProcess {
   // Runs `kuaibao-node --repair` on this node's configuration (the node
   // stopped); its output, or an error with it.
   absl::StatusOr<std::string> Repair();
+  // Runs `kuaibao-node --verify_chain` on this node's configuration (the
+  // node stopped); its output, and its exit code in `exit_code`.
+  std::string VerifyChain(int* exit_code);
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
 
@@ -83,6 +86,9 @@ class NodeProcess {
 
  private:
   std::string port_path() const { return dir_ + "/port"; }
+  // Runs the binary with `flag` and this node's configuration, waits;
+  // its output (stdout and stderr), and its exit code in `exit_code`.
+  std::string RunOffline(const char* flag, int* exit_code) const;
   // Writes the configuration file; returns its path.
   std::string WriteConfig() const;
 
