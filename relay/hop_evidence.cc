@@ -22,8 +22,11 @@ absl::Status HopEvidence::Seal(const IncidentReport& report, HopRecord* hop,
   receipt->set_chain_hash(link.hash());
   *hop->mutable_chain() = std::move(link);
   const ReceiptSigner* signer = signer_.load();
-  if (signer != nullptr) RETURN_IF_ERROR(signer->Sign(receipt));
-  return absl::OkStatus();
+  if (signer == nullptr) return absl::OkStatus();
+  absl::Status signed_receipt = signer->Sign(receipt);
+  // The link is not written after all: the next one must not follow it.
+  if (!signed_receipt.ok()) chain_.Invalidate();
+  return signed_receipt;
 }
 
 EvidenceBundle MakeEvidenceBundle(const std::string& node, absl::Time now,
