@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/audit_evidence_commands.h"
 #include "client/command_client.h"
 #include "client/command_io.h"
 #include "client/instruction_commands.h"
@@ -56,6 +57,7 @@ ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
 ABSL_FLAG(std::string, by, "", "instruct: the leader's name and post");
 ABSL_FLAG(std::string, report, "", "instruct: the report it answers");
 ABSL_FLAG(std::string, status, "", "feedback: done|in_progress|cannot_comply");
+ABSL_FLAG(std::string, out, "", "audit export: the file to write");
 ABSL_FLAG(std::string, id, "",
           "instruct, feedback: the id to use (default a new one; resending "
           "with the same id is harmless)");
@@ -116,6 +118,14 @@ Commands:
                       State Council by other means (fax, telephone, the
                       national system) at --at (RFC 3339, default now), so
                       the 4-hour deadline (R5) counts it as handed on.
+  audit export REPORT_ID [--out=FILE]
+                      The report's evidence (every hop record on every path,
+                      the receipts each node signed, their certificates and
+                      chain links) from the node, as one JSON file.
+  audit verify FILE [--ca=CA.pem]
+                      Check an evidence file offline against the CA: every
+                      signature, certificate, report digest, chain link and
+                      hand-off; a verdict per hop. Exit 1 on any failure.
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -308,6 +318,12 @@ int Run(const std::vector<char*>& args) {
   } else if (command == "instruct" || command == "instructions" ||
              command == "feedback" || command == "national-submitted") {
     return RunCommandService(command, operands, io);
+  } else if (command == "audit" && IsEvidenceCommand(operands)) {
+    return RunAuditEvidence(operands,
+                            {absl::GetFlag(FLAGS_out),
+                             FlagOrEnv(absl::GetFlag(FLAGS_ca), "KUAIBAO_CA"),
+                             absl::GetFlag(FLAGS_timeout), TlsPathsFromFlags()},
+                            io);
   } else if (command == "status" || command == "origins") {
     if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {

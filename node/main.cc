@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "node/backup_command.h"
+#include "node/chain_verify_command.h"
 #include "node/library_logs.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
@@ -34,13 +35,17 @@ ABSL_FLAG(std::string, from, "", "restore: the backup file");
 ABSL_FLAG(std::string, data_dir, "",
           "restore: the data directory to make (default: --config's)");
 
+ABSL_FLAG(bool, verify_chain, false,
+          "do not serve: check the hash chain of the hop records in the "
+          "store of --config (node stopped), print the first broken link");
+
 int main(int argc, char** argv) {
   // Debian's Abseil is built with NDEBUG unset, which leaves the Mutex
   // deadlock detector on: every lock in every thread (gRPC's too) then
   // goes through one global graph. Lock order is checked by the unit tests.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
-      "kuaibao-node --config FILE [--probe | --repair]\n"
+      "kuaibao-node --config FILE [--probe | --repair | --verify_chain]\n"
       "kuaibao-node backup --config FILE --out DIR\n"
       "kuaibao-node restore --from BACKUP (--config FILE | --data_dir DIR)\n"
       "Runs one node of the Kuaibao incident-report relay; with --probe, "
@@ -83,6 +88,10 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_repair)) {
     return kuaibao::RunStoreRepair(*config, &kuaibao::RealClock::Get(),
                                    std::cout, std::cerr);
+  }
+
+  if (absl::GetFlag(FLAGS_verify_chain)) {
+    return kuaibao::RunChainVerify(*config, std::cout, std::cerr);
   }
 
   if (absl::GetFlag(FLAGS_probe)) {

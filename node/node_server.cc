@@ -15,6 +15,7 @@
 #include "node/command_service.h"
 #include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
+#include "node/evidence_service.h"
 #include "node/forwarder.h"
 #include "node/metrics_server.h"
 #include "node/monitor_service.h"
@@ -134,6 +135,8 @@ class NodeServerImpl final : public NodeServer {
         AdmissionControl::Limits{config.max_store_bytes(),
                                  config.min_free_disk_bytes()});
     relay_->SetAdmissionControl(admission_.get());
+    ASSIGN_OR_RETURN(signer_, ReceiptSigner::Load(tls.cert_file, tls.key_file));
+    relay_->SetReceiptSigner(signer_.get());
 
     auto peer_check =
         std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
@@ -206,6 +209,7 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), instructions_.get(), clock));
     services_.push_back(std::make_unique<CommandService>(instructions_.get(),
                                                          relay_.get(), clock));
+    services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s()),
@@ -284,6 +288,7 @@ class NodeServerImpl final : public NodeServer {
   ReportCounters counters_;
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
+  std::unique_ptr<ReceiptSigner> signer_;
   std::unique_ptr<RelayEngine> relay_;
   std::unique_ptr<AdmissionControl> admission_;
   std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;

@@ -193,24 +193,28 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
   return reactor;
 }
 
-grpc::ServerUnaryReactor* QueryService::GetReport(
-    grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
-    v1::GetReportResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+absl::StatusOr<StoredReport> VisibleTimeline(
+    const RelayEngine& relay, grpc::CallbackServerContext* context,
+    const std::string& report_id) {
   absl::StatusOr<Identity> caller = Caller(context);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  absl::StatusOr<StoredReport> stored = relay_->Timeline(request->report_id());
+  if (!caller.ok()) return caller.status();
+  absl::StatusOr<StoredReport> stored = relay.Timeline(report_id);
   // Outside the caller's subtree reads as absent: no API tells a caller
   // what exists beyond its region.
   if (stored.ok() &&
       !RegionContains(caller->region,
                       stored->report().location().region_code())) {
-    stored =
-        absl::NotFoundError(absl::StrCat("no report ", request->report_id()));
+    return absl::NotFoundError(absl::StrCat("no report ", report_id));
   }
+  return stored;
+}
+
+grpc::ServerUnaryReactor* QueryService::GetReport(
+    grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
+    v1::GetReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<StoredReport> stored =
+      VisibleTimeline(*relay_, context, request->report_id());
   if (!stored.ok()) {
     reactor->Finish(ToGrpcStatus(stored.status()));
     return reactor;

@@ -60,6 +60,13 @@ class RelayService final
   ChildStreams* const children_;
 };
 
+// The report with its timeline, for the caller of `context`: NOT_FOUND when
+// absent or outside the caller's region (no API tells a caller what exists
+// beyond it); the identity's error when the caller has none.
+absl::StatusOr<StoredReport> VisibleTimeline(
+    const RelayEngine& relay, grpc::CallbackServerContext* context,
+    const std::string& report_id);
+
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:

@@ -1,19 +1,12 @@
 #include "relay/conflict_record.h"
 
-#include <openssl/sha.h>
-
-#include "absl/strings/escaping.h"
+#include "relay/evidence_encoding.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
 
 std::string ReportDigest(const IncidentReport& report) {
-  std::string bytes = report.SerializeAsString();
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return Sha256Hex(ReportBytes(report));
 }
 
 ConflictRecord MakeConflictRecord(const IncidentReport& offered,

@@ -41,7 +41,8 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       regions_(regions),
       clock_(clock),
       outbox_(store),
-      ledger_(store) {}
+      ledger_(store),
+      evidence_(store, options_.region) {}
 
 namespace {
 
@@ -228,6 +229,11 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
 Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
                                 bool duplicate) const {
   const HopRecord& hop = stored.hops(stored.hops_size() - 1);
+  if (hop.has_receipt()) {  // sealed (relay/hop_evidence.h)
+    Receipt receipt = hop.receipt();
+    receipt.set_duplicate(duplicate);
+    return receipt;
+  }
   Receipt receipt;
   receipt.set_report_id(stored.report().report_id());
   receipt.set_node(options_.region);
@@ -328,9 +334,15 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     done(numbered);
     return;
   }
-  writing_[id].report = stored.report();
   HopRecord* hop = stored.mutable_hops(stored.hops_size() - 1);
   *hop->mutable_stored_at() = ToProto(now);
+  absl::Status sealed = evidence_.Seal(stored.report(), hop, &batch);
+  if (!sealed.ok()) {
+    ledger_.Invalidate();
+    done(sealed);
+    return;
+  }
+  writing_[id].report = stored.report();
   const IncidentReport& report = stored.report();
   if (!options_.parent.empty()) {
     QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
@@ -376,7 +388,10 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     // Bookkeeping before `done`: once every caller has its answer the
     // engine may be destroyed. A failed write leaves the ledger in memory
     // ahead of the disk.
-    if (!status.ok()) ledger_.Invalidate();
+    if (!status.ok()) {
+      ledger_.Invalidate();
+      evidence_.Invalidate();
+    }
     auto waiting = TakeWaiting(id);
     if (status.ok() && listener) listener();
     if (status.ok()) {
@@ -420,23 +435,40 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
     return true;
   };
   bool known = same_path(existing.hops());
-  for (const Path& p : existing.other_paths())
-    known = known || same_path(p.hops());
+  for (const Path& p : existing.other_paths()) {
+    if (known || !same_path(p.hops())) continue;
+    known = true;
+    const HopRecord& own = p.hops(p.hops_size() - 1);
+    if (own.has_receipt()) {  // that arrival's own signed receipt
+      receipt = own.receipt();
+      receipt.set_duplicate(true);
+    }
+  }
   if (known) {
     done(receipt);
     return;
   }
   Path* path = existing.add_other_paths();
   *path->mutable_hops() = arrival.hops();
-  *path->mutable_hops(path->hops_size() - 1)->mutable_stored_at() =
-      ToProto(clock_->TimeNow());
+  HopRecord* hop = path->mutable_hops(path->hops_size() - 1);
+  *hop->mutable_stored_at() = ToProto(clock_->TimeNow());
   StoreBatch batch;
+  absl::Status sealed = evidence_.Seal(existing.report(), hop, &batch);
+  if (!sealed.ok()) {
+    done(sealed);
+    return;
+  }
+  if (hop->has_receipt()) {
+    receipt = hop->receipt();
+    receipt.set_duplicate(true);
+  }
   batch.Put(ReportStore::ReportKey(existing.report().report_id()),
             existing.SerializeAsString());
   std::string id = existing.report().report_id();
   writing_[id].report = existing.report();
   store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
                                        absl::Status status) {
+    if (!status.ok()) evidence_.Invalidate();
     auto waiting = TakeWaiting(id);
     if (status.ok()) {
       done(receipt);

@@ -49,6 +49,7 @@
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
 #include "relay/deadlines.h"
+#include "relay/hop_evidence.h"
 #include "relay/identity.h"
 #include "relay/origin_ledger.h"
 #include "relay/outbox.h"
@@ -170,6 +171,11 @@ class RelayEngine {
   // New reports are refused while `admission` says so. Borrowed; nullptr =
   // always admit.
   void SetAdmissionControl(const AdmissionControl* admission);
+  // Receipts are signed with `signer` from now on (relay/hop_evidence.h).
+  // Borrowed; nullptr = unsigned.
+  void SetReceiptSigner(const ReceiptSigner* signer) {
+    evidence_.SetSigner(signer);
+  }
   // After a failed write: reopens the store (ReportStore::Recover).
   absl::Status RecoverStore() { return store_->Recover(); }
 
@@ -231,6 +237,8 @@ class RelayEngine {
   Clock* const clock_;
   Outbox outbox_;
   OriginLedger ledger_;
+  // Sealed (chained, signed) under mu_, so in commit order.
+  HopEvidence evidence_;
 
   mutable absl::Mutex mu_;
   // Reports whose write is in progress, with everyone waiting for it.

@@ -178,7 +178,8 @@ say "making a PKI (root, issuing CAs), certificates and revocation lists"
 {
   "$repo/certs/pki.sh" issue "$work/certs" \
     node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
-    client:140105001000:duty-1 client:140000000000:duty-1 &&
+    client:140105001000:duty-1 client:140000000000:duty-1 \
+    auditor:140000000000:inspector-1 &&
     "$repo/certs/pki.sh" crl "$work/certs"
 } | sed 's/^/    /' || die "certs/pki.sh failed"
 
@@ -364,6 +365,14 @@ info "The flood's brief report reached the township 8 h after the unit's head le
 info "that breach (迟报) is on the reporting unit, and every level shows it."
 echo
 province_cli due || die "kuaibao due failed"
+
+echo
+step="evidence"
+say "the evidence of ${ids[0]}: exported by the province's auditor, checked offline against the CA"
+cli auditor-140000000000-inspector-1 "${port_of[province]}" audit export "${ids[0]}" \
+  --out="$work/evidence-${ids[0]}.json" || die "kuaibao audit export failed"
+"$cli_bin" audit verify "$work/evidence-${ids[0]}.json" --ca="$work/certs/ca.pem" ||
+  die "the evidence of ${ids[0]} did not verify"
 
 echo
 step="stop the nodes"

@@ -123,6 +123,17 @@ absl::StatusOr<v1::ListInstructionsResponse> TestClient::Instructions() {
   return response;
 }
 
+absl::StatusOr<v1::EvidenceBundle> TestClient::ExportEvidence(
+    const std::string& report_id) {
+  v1::ExportEvidenceRequest request;
+  request.set_report_id(report_id);
+  v1::EvidenceBundle response;
+  absl::Status s = FromGrpcStatus(v1::Evidence::NewStub(channel_)->Export(
+      TenSeconds().get(), request, &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
 absl::StatusOr<InstructionState> TestClient::WaitForInstruction(
     const std::string& id,
     const std::function<bool(const InstructionState&)>& done,

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/evidence.grpc.pb.h"
 #include "kuaibao/v1/monitor.grpc.pb.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "relay/report_types.h"
@@ -70,6 +71,10 @@ class TestClient {
       const std::string& id,
       const std::function<bool(const InstructionState&)>& done,
       absl::Duration timeout);
+
+  // Evidence.Export of one report.
+  absl::StatusOr<v1::EvidenceBundle> ExportEvidence(
+      const std::string& report_id);
 
   // A Relay.Escalate stream with this client's certificate; returns the
   // stream's final status after sending `relayed`.
