@@ -77,6 +77,8 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
   response->set_free_disk_bytes(usage.free_bytes);
   response->set_max_store_bytes(admission_->limits().max_store_bytes);
   response->set_min_free_disk_bytes(admission_->limits().min_free_bytes);
+  response->set_backlog_bytes(relay_->store().backlog_bytes());
+  response->set_max_backlog_bytes(admission_->limits().max_backlog_bytes);
   for (const Forwarder* forwarder : links_) {
     LinkSnapshot snapshot = forwarder->Snapshot();
     LinkAssessment assessment = AssessLink(snapshot, now, options_.stall_after);

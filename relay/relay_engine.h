@@ -169,7 +169,7 @@ class RelayEngine {
   void SetOutboxListener(std::function<void()> listener);
   // New reports are refused while `admission` says so. Borrowed; nullptr =
   // always admit.
-  void SetAdmissionControl(const AdmissionControl* admission);
+  void SetAdmissionControl(AdmissionControl* admission);
   // After a failed write: reopens the store (ReportStore::Recover).
   absl::Status RecoverStore() { return store_->Recover(); }
 
@@ -242,7 +242,7 @@ class RelayEngine {
   };
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
-  const AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
+  AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
   // The open events known here (loaded at Open, kept in step with the
   // batches written); a closed event leaves memory and is read back from the
   // store if a later report reopens it.
