@@ -56,10 +56,14 @@ std::string FormatNodeStatus(const v1::GetStatusResponse& status) {
     absl::StrAppend(&text, "NOT TAKING NEW REPORTS\n  ", status.refusal(),
                     "\n");
   }
+  auto limit = [](uint64_t bytes) {
+    return bytes == 0 ? std::string("none") : FormatBytes(bytes);
+  };
   absl::StrAppend(
-      &text, "Store: ", FormatBytes(status.store_bytes()), " (limit ",
-      status.max_store_bytes() == 0 ? std::string("none")
-                                    : FormatBytes(status.max_store_bytes()),
+      &text, "Backlog: ", FormatBytes(status.backlog_bytes()),
+      " waiting upstream (limit ", limit(status.max_backlog_bytes()),
+      "); store: ", FormatBytes(status.store_bytes()), " (limit ",
+      limit(status.max_store_bytes()),
       "); disk: ", FormatBytes(status.free_disk_bytes()), " free (reserve ",
       FormatBytes(status.min_free_disk_bytes()), ")\n");
   if (IsSet(status.started_at())) {

@@ -74,6 +74,8 @@ void Forwarder::Wake() {
 
 bool Forwarder::StoppingOrBroken() const { return stopping_ || stream_broken_; }
 
+size_t Forwarder::Awaiting() const { return in_flight_.size() - settling_; }
+
 bool Forwarder::AwaitWork() {
   for (;;) {
     {
@@ -209,15 +211,26 @@ bool Forwarder::RunStream() {
       // Wake up for new reports, a freed window slot, a break or shutdown;
       // at least once a second to retry reports refused for a passing
       // reason.
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return StoppingOrBroken() ||
-               (woken_ && in_flight_.size() < options_.max_in_flight);
+      // At most a window awaiting receipts, and another whose receipts
+      // are being written.
+      auto room_left = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        size_t cap = 2 * options_.max_in_flight;
+        return std::min(options_.max_in_flight -
+                            std::min(options_.max_in_flight, Awaiting()),
+                        cap - std::min(cap, in_flight_.size()));
+      };
+      // With reports awaiting receipts, refill the window a quarter at a
+      // time: each outbox read costs seeks, whatever it returns.
+      const size_t refill_at = std::max<size_t>(1, options_.max_in_flight / 4);
+      auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        if (StoppingOrBroken()) return true;
+        size_t room = room_left();
+        return woken_ && room > 0 && (room >= refill_at || Awaiting() == 0);
       };
       mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
       if (StoppingOrBroken()) break;
       woken_ = false;
-      room = options_.max_in_flight -
-             std::min(options_.max_in_flight, in_flight_.size());
+      room = room_left();
       if (room == 0) continue;
       absl::Time now = clock_->TimeNow();
       for (const auto& [id, _] : in_flight_) skip.insert(id);
@@ -289,8 +302,9 @@ bool Forwarder::RunStream() {
   size_t unacked;
   {
     absl::MutexLock lock(&mu_);
-    unacked = in_flight_.size();
+    unacked = Awaiting();
     in_flight_.clear();  // resent on the next stream
+    settling_ = 0;
     stream_broken_ = false;
     connected_ = false;
     current_ = nullptr;
@@ -319,7 +333,12 @@ void Forwarder::OnReceipt(const Receipt& receipt) {
   {
     absl::MutexLock lock(&mu_);
     auto it = in_flight_.find(receipt.report_id());
-    if (it == in_flight_.end()) return;  // from an earlier attempt
+    // From an earlier attempt, or a second receipt for the same send.
+    if (it == in_flight_.end() || it->second.settling) return;
+    // Frees a window slot; the sending loop's condition sees it (woken_ is
+    // still set if more waits), so there is no extra outbox read.
+    it->second.settling = true;
+    ++settling_;
     sent = it->second;
     ++pending_writes_;
   }
@@ -339,13 +358,17 @@ void Forwarder::Settled(const std::string& id, const absl::Status& status,
         {{"report_id", id}, {"reason", std::string(status.message())}});
   }
   absl::MutexLock lock(&mu_);
+  auto it = in_flight_.find(id);  // gone if the stream ended meanwhile
+  if (it != in_flight_.end() && it->second.settling) {
+    --settling_;
+    it->second.settling = false;
+  }
   if (status.ok()) {
-    in_flight_.erase(id);
+    if (it != in_flight_.end()) in_flight_.erase(it);
     history_.erase(id);
     if (receipt) last_receipt_at_ = clock_->TimeNow();
     ++(receipt ? acknowledged_ : refused_);
   }
-  woken_ = true;
   --pending_writes_;
 }
 

@@ -72,7 +72,11 @@ class Forwarder {
     absl::Time first_sent;
     uint32_t attempts = 0;
     absl::Time sent_at;  // on the current stream
+    // The receipt came; its write is under way.
+    bool settling = false;
   };
+  // Reports in flight whose receipt has not come yet.
+  size_t Awaiting() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   void Run();
   // Runs one stream until it breaks or shutdown; true if it was connected.
@@ -107,6 +111,10 @@ class Forwarder {
   grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Receipt and refusal writes not yet completed.
   int pending_writes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Entries of in_flight_ that are settling. A receipt frees its window
+  // slot when it comes, not when its write lands, so that the next reports
+  // travel while the receipts are being written.
+  size_t settling_ ABSL_GUARDED_BY(mu_) = 0;
   // For Snapshot.
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time connected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -85,6 +85,8 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
   if (expiries.ok()) {
     SetIfFinite(expiries->front(), response->mutable_certificate_expires_at());
   }
+  response->set_backlog_bytes(relay_->store().backlog_bytes());
+  response->set_max_backlog_bytes(admission_->limits().max_backlog_bytes);
   for (const Forwarder* forwarder : links_) {
     LinkSnapshot snapshot = forwarder->Snapshot();
     LinkAssessment assessment = AssessLink(snapshot, now, options_.stall_after);

@@ -61,6 +61,7 @@ void NodeMonitor::Check() {
   absl::StatusOr<AdmissionControl::Usage> usage =
       MeasureDisk(options_.data_dir);
   if (usage.ok()) {
+    usage->backlog_bytes = relay_->store().backlog_bytes();
     admission_->Update(*usage);
   } else {
     Log(LogLevel::kWarning, "cannot measure the store's disk",

@@ -20,8 +20,8 @@ class HealthCheckServiceInterface;
 namespace kuaibao {
 
 // The node's one periodic loop. Every `interval`:
-//  - measures the data directory and its disk and lets AdmissionControl
-//    decide whether new reports are taken;
+//  - measures the backlog, the data directory and its disk and lets
+//    AdmissionControl decide whether new reports are taken;
 //  - after a failed store write, reopens the store once there is room again;
 //  - publishes the result as the health of the intake and relay services
 //    (grpc.health.v1: "kuaibao.v1.Intake", "kuaibao.v1.Relay" NOT_SERVING

@@ -131,9 +131,9 @@ class NodeServerImpl final : public NodeServer {
     ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
                                                &regions_, clock));
     admission_ = std::make_unique<AdmissionControl>(
-        config.region(),
-        AdmissionControl::Limits{config.max_store_bytes(),
-                                 config.min_free_disk_bytes()});
+        config.region(), AdmissionControl::Limits{config.max_store_bytes(),
+                                                  config.min_free_disk_bytes(),
+                                                  config.max_backlog_bytes()});
     relay_->SetAdmissionControl(admission_.get());
     ASSIGN_OR_RETURN(signer_, ReceiptSigner::Load(tls.cert_file, tls.key_file));
     relay_->SetReceiptSigner(signer_.get());

@@ -39,23 +39,49 @@ AdmissionControl::AdmissionControl(std::string node, Limits limits)
 
 bool AdmissionControl::Update(const Usage& usage) {
   absl::MutexLock lock(&mu_);
+  return Decide(usage);
+}
+
+bool AdmissionControl::UpdateBacklog(uint64_t backlog_bytes) {
+  absl::MutexLock lock(&mu_);
+  Usage usage = usage_;
+  usage.backlog_bytes = backlog_bytes;
+  return Decide(usage);
+}
+
+bool AdmissionControl::Decide(const Usage& usage) {
   usage_ = usage;
   const bool refusing = !refusal_.ok();
-  const bool over_quota =
-      limits_.max_store_bytes > 0 &&
-      usage.store_bytes >= (refusing ? ResumeBelow(limits_.max_store_bytes)
-                                     : limits_.max_store_bytes);
+  auto over = [refusing](uint64_t used, uint64_t limit) {
+    return limit > 0 && used >= (refusing ? ResumeBelow(limit) : limit);
+  };
+  const bool backlog_full =
+      over(usage.backlog_bytes, limits_.max_backlog_bytes);
+  const bool over_quota = over(usage.store_bytes, limits_.max_store_bytes);
   const bool short_of_space =
       usage.free_bytes <
       (refusing ? ResumeAbove(limits_.min_free_bytes) : limits_.min_free_bytes);
   absl::Status refusal;
-  if (over_quota) {
+  if (backlog_full) {
+    refusal = absl::ResourceExhaustedError(absl::StrCat(
+        "node ", node_,
+        " takes no new reports: ", FormatBytes(usage.backlog_bytes),
+        " of reports wait for the upstream's acknowledgement, at its limit "
+        "of ",
+        FormatBytes(limits_.max_backlog_bytes),
+        " (max_backlog_bytes); it takes them again by itself once the "
+        "upstream has taken enough that less than ",
+        FormatBytes(ResumeBelow(limits_.max_backlog_bytes)), " wait.", kKept));
+  } else if (over_quota) {
     refusal = absl::ResourceExhaustedError(absl::StrCat(
         "node ", node_, " takes no new reports: its store holds ",
         FormatBytes(usage.store_bytes), ", at its limit of ",
         FormatBytes(limits_.max_store_bytes),
         " (max_store_bytes); it takes them again below ",
-        FormatBytes(ResumeBelow(limits_.max_store_bytes)), ".", kKept));
+        FormatBytes(ResumeBelow(limits_.max_store_bytes)),
+        ". The store keeps every report as history and does not shrink by "
+        "itself: an operator must make room (README 'Disk and history').",
+        kKept));
   } else if (short_of_space) {
     refusal = absl::ResourceExhaustedError(absl::StrCat(
         "node ", node_,

@@ -71,12 +71,12 @@ void Outbox::Queue(const std::string& upstream, const std::string& key,
                    const StoredReport& stored, StoreBatch* batch) {
   batch->Put(EventKey(upstream, stored.report().event_id(), SeqOfKey(key)),
              key);
-  batch->Put(key, stored.report().report_id());
+  batch->PutCounted(key, stored.report().report_id(), Weight(stored));
 }
 
 void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
                     StoreBatch* batch) {
-  batch->Delete(entry.key);
+  batch->DeleteCounted(entry.key, entry.bytes);
   batch->Delete(EventKey(upstream, entry.event_id, SeqOfKey(entry.key)));
 }
 
@@ -191,6 +191,7 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
             store_->GetReport(entry.report_id);
         if (!report.ok()) return report.status();
         entry.event_id = report->report().event_id();
+        entry.bytes = Weight(*report);
         ASSIGN_OR_RETURN(bool emitted,
                          Emit(upstream, entry, *std::move(report), pull_earlier,
                               max, skip, taken, out));
@@ -236,13 +237,37 @@ absl::StatusOr<bool> Outbox::Emit(const std::string& upstream,
     if (out->size() >= max) return false;
     ASSIGN_OR_RETURN(StoredReport first, store_->GetReport(*id));
     taken->insert(*id);
-    OutboxEntry first_entry{key, *id, entry.event_id};
+    OutboxEntry first_entry{key, *id, entry.event_id, Weight(first)};
     out->push_back(QueuedReport{std::move(first_entry), std::move(first)});
   }
   if (out->size() >= max) return false;
   taken->insert(entry.report_id);
   out->push_back(QueuedReport{entry, std::move(report)});
   return true;
+}
+
+uint64_t Outbox::Weight(const StoredReport& stored) {
+  return stored.report().ByteSizeLong();
+}
+
+absl::Status Outbox::RecountBacklog(bool always) {
+  if (store_->backlog_known() && !always) return absl::OkStatus();
+  uint64_t bytes = 0;
+  absl::Status read;
+  RETURN_IF_ERROR(
+      store_->Scan("o/", "", [&](absl::string_view, absl::string_view id) {
+        absl::StatusOr<StoredReport> stored =
+            store_->GetReport(std::string(id));
+        if (absl::IsNotFound(stored.status())) return true;  // dangling
+        if (!stored.ok()) {
+          read = stored.status();
+          return false;
+        }
+        bytes += Weight(*stored);
+        return true;
+      }));
+  RETURN_IF_ERROR(read);
+  return store_->SetBacklog(bytes);
 }
 
 absl::StatusOr<Outbox::Summary> Outbox::Summarize(

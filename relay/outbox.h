@@ -22,6 +22,8 @@ struct OutboxEntry {
   std::string report_id;
   // The report's event: names its entry in the event index.
   std::string event_id;
+  // What the entry counts in the backlog (Outbox::Weight).
+  uint64_t bytes = 0;
 };
 
 // An entry with the report it names, as stored here.
@@ -92,6 +94,15 @@ class Outbox {
     // none waits.
     absl::Time oldest_stored_at = absl::InfinitePast();
   };
+  // What one queued report counts in the store's backlog tally
+  // (ReportStore::backlog_bytes): the encoded size of the report itself,
+  // which never changes under its id (hop records and other paths grow).
+  static uint64_t Weight(const StoredReport& stored);
+  // Sets the store's tally from a scan of every queue, if the store has none
+  // (created by an older version, or repaired). Costs a read per queued
+  // report; only before the first counted write.
+  absl::Status RecountBacklog(bool always = false);
+
   // What waits for `upstream`. Scans its whole queue: for status pages, not
   // for hot paths.
   absl::StatusOr<Summary> Summarize(const std::string& upstream) const;

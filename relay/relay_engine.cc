@@ -73,6 +73,8 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
     Clock* clock) {
   std::unique_ptr<RelayEngine> engine(
       new RelayEngine(std::move(options), store, regions, clock));
+  absl::Status counted = engine->outbox_.RecountBacklog();
+  if (!counted.ok()) return counted;
   absl::Status decoded;
   absl::MutexLock lock(&engine->mu_);
   absl::Status scanned = store->Scan(
@@ -113,7 +115,7 @@ void RelayEngine::SetOutboxListener(std::function<void()> listener) {
   outbox_listener_ = std::move(listener);
 }
 
-void RelayEngine::SetAdmissionControl(const AdmissionControl* admission) {
+void RelayEngine::SetAdmissionControl(AdmissionControl* admission) {
   absl::MutexLock lock(&mu_);
   admission_ = admission;
 }
@@ -384,6 +386,11 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     {
       absl::MutexLock lock(&mu_);
       listener = outbox_listener_;
+      // The backlog quota holds from this write on, not from the next
+      // measurement.
+      if (status.ok() && admission_ != nullptr) {
+        admission_->UpdateBacklog(store_->backlog_bytes());
+      }
     }
     // Bookkeeping before `done`: once every caller has its answer the
     // engine may be destroyed. A failed write leaves the ledger in memory

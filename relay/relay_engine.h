@@ -170,7 +170,7 @@ class RelayEngine {
   void SetOutboxListener(std::function<void()> listener);
   // New reports are refused while `admission` says so. Borrowed; nullptr =
   // always admit.
-  void SetAdmissionControl(const AdmissionControl* admission);
+  void SetAdmissionControl(AdmissionControl* admission);
   // Receipts are signed with `signer` from now on (relay/hop_evidence.h).
   // Borrowed; nullptr = unsigned.
   void SetReceiptSigner(const ReceiptSigner* signer) {
@@ -250,7 +250,7 @@ class RelayEngine {
   };
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
   std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
-  const AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
+  AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
   // The open events known here (loaded at Open, kept in step with the
   // batches written); a closed event leaves memory and is read back from the
   // store if a later report reopens it.

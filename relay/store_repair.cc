@@ -139,6 +139,8 @@ absl::StatusOr<RepairSummary> RepairStore(
   ASSIGN_OR_RETURN(StoreBatch ledger_writes, ledger.Reconcile(present, now));
   batch.Append(std::move(ledger_writes));
   RETURN_IF_ERROR(store->CommitAndWait(std::move(batch)));
+  // Repair dropped queue entries the tally counted.
+  RETURN_IF_ERROR(outbox.RecountBacklog(/*always=*/true));
 
   for (const std::string& upstream : upstreams) {
     ASSIGN_OR_RETURN(summary.queues[upstream], outbox.Summarize(upstream));

@@ -3,7 +3,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +23,7 @@ namespace kuaibao {
 namespace {
 
 constexpr char kSeqKey[] = "m/seq";
+constexpr char kBacklogKey[] = "m/backlog";
 
 constexpr char kRepairHint[] =
     "Stop the node and run `kuaibao-node --repair --config FILE` (README "
@@ -79,18 +82,19 @@ leveldb::Options DbOptions(const ReportStore::Options& options) {
   return db_options;
 }
 
-absl::StatusOr<uint64_t> ReadSeq(leveldb::DB* db, const std::string& dir) {
-  uint64_t seq = 0;
+// A counter kept under `key`; nullopt when there is none.
+absl::StatusOr<std::optional<uint64_t>> ReadCounter(leveldb::DB* db,
+                                                    const char* key,
+                                                    const std::string& dir) {
   std::string value;
-  leveldb::Status s = db->Get(leveldb::ReadOptions(), kSeqKey, &value);
-  if (s.ok()) {
-    if (!absl::SimpleAtoi(value, &seq)) {
-      return absl::DataLossError(absl::StrCat("bad ", kSeqKey, " in ", dir));
-    }
-  } else if (!s.IsNotFound()) {
-    return FromLevelDb(s, "read sequence");
+  leveldb::Status s = db->Get(leveldb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromLevelDb(s, absl::StrCat("read ", key));
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(value, &n)) {
+    return absl::DataLossError(absl::StrCat("bad ", key, " in ", dir));
   }
-  return seq;
+  return n;
 }
 
 absl::Status NotOpen() {
@@ -176,11 +180,55 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     }
     return FromLevelDb(s, absl::StrCat("open ", dir));
   }
-  std::unique_ptr<leveldb::DB> db(raw);
-  absl::StatusOr<uint64_t> seq = ReadSeq(db.get(), dir);
-  if (!seq.ok()) return seq.status();
-  return std::unique_ptr<ReportStore>(
-      new ReportStore(dir, std::move(db), options, *seq));
+  std::unique_ptr<ReportStore> store(
+      new ReportStore(dir, std::unique_ptr<leveldb::DB>(raw), options));
+  RETURN_IF_ERROR(store->ReadCounters());
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+absl::Status ReportStore::ReadCounters() {
+  absl::MutexLock db_lock(&db_mu_);
+  ASSIGN_OR_RETURN(std::optional<uint64_t> seq,
+                   ReadCounter(db_.get(), kSeqKey, dir_));
+  // Numbers handed out for writes that failed are simply skipped.
+  if (seq && *seq > seq_.load()) seq_.store(*seq);
+  ASSIGN_OR_RETURN(std::optional<uint64_t> backlog,
+                   ReadCounter(db_.get(), kBacklogKey, dir_));
+  backlog_.store(backlog.value_or(0));
+  backlog_known_.store(backlog.has_value());
+  return absl::OkStatus();
+}
+
+absl::Status ReportStore::SetBacklog(uint64_t bytes) {
+  backlog_.store(bytes);
+  backlog_known_.store(true);
+  return CommitAndWait(StoreBatch());  // writes the tally
+}
+
+uint64_t ReportStore::Tally(leveldb::DB* db, const std::vector<Pending>& group,
+                            uint64_t before) {
+  int64_t delta = 0;
+  absl::flat_hash_set<std::string> put, deleted;
+  for (const Pending& pending : group) {
+    for (const StoreBatch::Counted& c : pending.batch.counted()) {
+      if (c.put) {
+        if (put.insert(c.key).second) delta += static_cast<int64_t>(c.bytes);
+        deleted.erase(c.key);
+        continue;
+      }
+      std::string ignored;
+      bool present = put.contains(c.key) ||
+                     (!deleted.contains(c.key) &&
+                      db->Get(leveldb::ReadOptions(), c.key, &ignored).ok());
+      if (!present) continue;
+      delta -= static_cast<int64_t>(c.bytes);
+      put.erase(c.key);
+      deleted.insert(c.key);
+    }
+  }
+  if (delta < 0 && static_cast<uint64_t>(-delta) > before) return 0;
+  return before + delta;
 }
 
 absl::StatusOr<ScrubResult> ReportStore::Repair(const std::string& dir,
@@ -225,10 +273,8 @@ absl::StatusOr<ScrubResult> ReportStore::ScrubAndRepair(
 }
 
 ReportStore::ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
-                         const Options& options, uint64_t seq)
-    : dir_(std::move(dir)), options_(options), seq_(seq), db_(std::move(db)) {
-  writer_ = std::thread([this] { WriterLoop(); });
-}
+                         const Options& options)
+    : dir_(std::move(dir)), options_(options), seq_(0), db_(std::move(db)) {}
 
 ReportStore::~ReportStore() {
   {
@@ -291,18 +337,12 @@ absl::Status ReportStore::Recover() {
     leveldb::DB* raw = nullptr;
     reopened = FromLevelDb(leveldb::DB::Open(DbOptions(options_), dir_, &raw),
                            absl::StrCat("reopen ", dir_));
-    if (reopened.ok()) {
-      db_.reset(raw);
-      absl::StatusOr<uint64_t> seq = ReadSeq(db_.get(), dir_);
-      if (seq.ok()) {
-        // Numbers handed out for writes that failed are simply skipped.
-        if (*seq > seq_.load()) seq_.store(*seq);
-      } else {
-        reopened = seq.status();
-      }
-    }
+    if (reopened.ok()) db_.reset(raw);
     reopening_ = false;
   }
+  // A write reported failed may have reached the disk after all: the tally
+  // is what the reopened store says.
+  if (reopened.ok()) reopened = ReadCounters();
   absl::MutexLock lock(&mu_);
   if (!reopened.ok()) {
     failure_ = absl::Status(
@@ -360,9 +400,14 @@ void ReportStore::WriterLoop() {
       batch.Put(kSeqKey, absl::StrCat(seq_.load()));
       absl::StatusOr<leveldb::DB*> db = Pin();
       if (db.ok()) {
+        const bool counting = backlog_known_.load();
+        const uint64_t backlog =
+            counting ? Tally(*db, group, backlog_.load()) : 0;
+        if (counting) batch.Put(kBacklogKey, absl::StrCat(backlog));
         status =
             FromLevelDb((*db)->Write(write_options, &batch), "store write");
         Unpin();
+        if (status.ok() && counting) backlog_.store(backlog);
       } else {
         status = db.status();
       }

@@ -38,8 +38,21 @@ class StoreBatch {
   void Delete(std::string key) {
     ops_.emplace_back(std::move(key), std::nullopt);
   }
+  // A put or delete that also moves the store's backlog tally (see
+  // ReportStore::backlog_bytes): a counted put adds `bytes`; a counted delete
+  // subtracts them only if the key is there when the batch is applied, so
+  // that deleting an entry twice cannot count it twice.
+  void PutCounted(std::string key, std::string value, uint64_t bytes) {
+    counted_.push_back({key, bytes, true});
+    Put(std::move(key), std::move(value));
+  }
+  void DeleteCounted(std::string key, uint64_t bytes) {
+    counted_.push_back({key, bytes, false});
+    Delete(std::move(key));
+  }
   void Append(StoreBatch other) {
     for (auto& op : other.ops_) ops_.push_back(std::move(op));
+    for (auto& c : other.counted_) counted_.push_back(std::move(c));
   }
   bool empty() const { return ops_.empty(); }
 
@@ -48,9 +61,16 @@ class StoreBatch {
       const {
     return ops_;
   }
+  struct Counted {
+    std::string key;
+    uint64_t bytes = 0;
+    bool put = false;
+  };
+  const std::vector<Counted>& counted() const { return counted_; }
 
  private:
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
+  std::vector<Counted> counted_;
 };
 
 // Everything a node keeps, in one LevelDB database:
@@ -64,6 +84,7 @@ class StoreBatch {
 //                                   under this id and was refused
 //   g/...                           per-origin sequence ledger (OriginLedger)
 //   m/seq                           last outbox sequence number used
+//   m/backlog                       the backlog tally (backlog_bytes)
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
 // off, which only the tests' negative controls do). Concurrent commits are
@@ -154,6 +175,17 @@ class ReportStore {
   // that use it).
   uint64_t NextSeq() { return ++seq_; }
 
+  // The running total of the batches' counted puts and deletes (the outbox
+  // counts the bytes of the reports it holds: Outbox::RecountBacklog), kept
+  // in memory and written with every write, in the same atomic batch, so that
+  // it never drifts from what the store holds and needs no scan at start.
+  uint64_t backlog_bytes() const { return backlog_.load(); }
+  // False when the store has no tally yet (created by an older version, or
+  // repaired): the owner of the counted keys recounts (SetBacklog).
+  bool backlog_known() const { return backlog_known_.load(); }
+  // Replaces the tally, durably. Only before the first counted write.
+  absl::Status SetBacklog(uint64_t bytes);
+
   // Key builders.
   static std::string ReportKey(const std::string& report_id);
   static std::string ForwardingKey(const std::string& report_id,
@@ -186,11 +218,17 @@ class ReportStore {
     uint64_t read = 0;  // the latest scan
   };
 
+  // Open starts the writer once the counters are read.
   ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
-              const Options& options, uint64_t seq);
+              const Options& options);
   static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
                                                     const Options& options);
   void WriterLoop();
+  // The tally after `group` is applied to `db`, from `before`.
+  static uint64_t Tally(leveldb::DB* db, const std::vector<Pending>& group,
+                        uint64_t before);
+  // Reads m/seq and m/backlog after an open.
+  absl::Status ReadCounters();
   // A put of `key` is about to be written: no floor may stay above it.
   void LowerFloors(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Every value under `prefix`, decoded, in key order.
@@ -206,6 +244,9 @@ class ReportStore {
   const Options options_;
 
   std::atomic<uint64_t> seq_;
+  // Written by the writer thread (and SetBacklog, before it has counted).
+  std::atomic<uint64_t> backlog_{0};
+  std::atomic<bool> backlog_known_{false};
 
   // Readers and the writer pin the database (without holding a lock while
   // they use it, so reads may nest); Recover waits until none does.

@@ -1133,6 +1133,8 @@ v1::GetStatusResponse NodeStatus() {
     store_bytes: 3145728
     free_disk_bytes: 10485760
     min_free_disk_bytes: 268435456
+    backlog_bytes: 1258291
+    max_backlog_bytes: 1048576
     links {
       upstream: "140100000000"
       address: "10.1.0.2:7400"
@@ -1153,8 +1155,9 @@ TEST(FormatNodeStatusTest, SaysWhyNotAcceptingAndFlagsAStalledLink) {
   EXPECT_THAT(text, HasSubstr("Node 140105000000 at 2026-09-21 "));
   EXPECT_THAT(text, HasSubstr("NOT TAKING NEW REPORTS\n  node 140105000000 "
                               "takes no new reports"));
-  EXPECT_THAT(text, HasSubstr("Store: 3.0 MiB (limit none); disk: 10 MiB "
-                              "free (reserve 256 MiB)"));
+  EXPECT_THAT(text, HasSubstr("Backlog: 1.2 MiB waiting upstream (limit "
+                              "1.0 MiB); store: 3.0 MiB (limit none); disk: "
+                              "10 MiB free (reserve 256 MiB)"));
   std::vector<std::string> lines = CollapsedLines(text);
   EXPECT_THAT(
       lines, ::testing::Contains("140100000000 10.1.0.2:7400 STALLED 64 1200 1 "

@@ -434,7 +434,7 @@ TEST(FaultTest, FullDiskRefusesWithResourceExhaustedLosesNothingAndRecovers) {
   std::mt19937 rng(7);
   ASSERT_THAT(county.Start(), IsOk());
   township.SetParent(kCounty, county.port());
-  township.SetExtraConfig("min_free_disk_bytes: 3145728\n");  // 3 MiB
+  township.SetExtraConfig("min_free_disk_bytes: 4194304\n");  // 4 MiB
   ASSERT_THAT(township.Start(), IsOk());
   TestClient at_township(kPki, kDutyOfficer, township.address());
   History history;
@@ -442,7 +442,9 @@ TEST(FaultTest, FullDiskRefusesWithResourceExhaustedLosesNothingAndRecovers) {
       << "published from the start, not only after a change";
 
   // 1. The disk fills up to the reserve: refused, loudly, nothing dropped.
-  disk.Fill(6 << 20);
+  // 1 MiB above the reserve: reached long before LevelDB flushes its first
+  // table (a 4 MiB memtable, about 3 MiB of log), which needs as much again.
+  disk.Fill(5 << 20);
   v1::Rejection refused =
       FillUntilRefused(at_township, "reserve-", 400, &history, &rng);
   EXPECT_EQ(refused.code(),
@@ -478,6 +480,58 @@ TEST(FaultTest, FullDiskRefusesWithResourceExhaustedLosesNothingAndRecovers) {
   ASSERT_THAT(township.Start(), IsOk());
   CheckAtTop(TestClient(kPki, kProvinceOfficer, county.address()), history,
              "disk-full-tmpfs", 7);
+  township.Stop();
+}
+
+// The backlog quota: with its parent away a township fills its backlog and
+// refuses new reports, loudly; when the parent is back the backlog drains
+// and the township takes reports again by itself (the store, which keeps
+// every report as history, never shrinks: a quota on it could not resume).
+TEST(FaultTest, FullBacklogRefusesThenResumesByItselfAsTheParentDrainsIt) {
+  TempDir dir;
+  NodeProcess county(dir.Sub("county"), kCounty, kPki);
+  NodeProcess township(dir.Sub("township"), kTownship, kPki);
+  std::mt19937 rng(11);
+  ASSERT_THAT(county.Start(), IsOk());
+  township.SetParent(kCounty, county.port());
+  // About ten of the 24 KiB reports.
+  township.SetExtraConfig("max_backlog_bytes: 262144\n");
+  ASSERT_THAT(township.Start(), IsOk());
+  TestClient at_township(kPki, kDutyOfficer, township.address());
+  History history;
+  county.Stop();
+
+  v1::Rejection refused =
+      FillUntilRefused(at_township, "backlog-", 100, &history, &rng);
+  EXPECT_EQ(refused.code(),
+            static_cast<int>(absl::StatusCode::kResourceExhausted));
+  std::cout << "refused: " << refused.message() << "\n";
+  EXPECT_THAT(refused.message(), HasSubstr("max_backlog_bytes"));
+  EXPECT_THAT(refused.message(), HasSubstr("by itself"));
+  EXPECT_GE(history.acknowledged(), 10u) << "refused before the quota";
+  EXPECT_LE(history.acknowledged(), 20u) << "the quota did not hold";
+  EXPECT_FALSE(ServingSettles(at_township, "kuaibao.v1.Intake", false));
+  EXPECT_TRUE(ServingSettles(at_township, "", true)) << "the node is up";
+  absl::StatusOr<v1::GetStatusResponse> status = at_township.Status();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_FALSE(status->accepting());
+  EXPECT_EQ(status->max_backlog_bytes(), 262144u);
+  EXPECT_GE(status->backlog_bytes(), 262144u);
+  // Still refusing while the parent stays away.
+  EXPECT_FALSE(
+      ResumesWithin(at_township, absl::Seconds(2), "early-", &history, &rng));
+
+  ASSERT_THAT(county.Start(), IsOk());
+  EXPECT_TRUE(
+      ResumesWithin(at_township, absl::Seconds(30), "after-", &history, &rng));
+  EXPECT_TRUE(ServingSettles(at_township, "kuaibao.v1.Intake", true));
+  Counts c = CheckAtTop(TestClient(kPki, kProvinceOfficer, county.address()),
+                        history, "backlog-quota", 11);
+  EXPECT_GT(c.refused, 0u);
+  EXPECT_EQ(c.delivered, c.acknowledged) << "a refused report was delivered";
+  status = at_township.Status();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_EQ(status->backlog_bytes(), 0u) << "every receipt counted";
   township.Stop();
 }
 

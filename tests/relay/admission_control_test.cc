@@ -49,6 +49,27 @@ TEST(AdmissionControlTest, RefusesBelowTheDiskReserveAndResumesAbove) {
   EXPECT_EQ(admission.usage().free_bytes, 105 * kMiB);
 }
 
+TEST(AdmissionControlTest, RefusesAtTheBacklogQuotaAndResumesAsItDrains) {
+  AdmissionControl admission("140105001000", {0, 10 * kMiB, 20 * kMiB});
+  EXPECT_FALSE(admission.Update({uint64_t{1} << 40, 500 * kMiB, 19 * kMiB}));
+  EXPECT_THAT(admission.Check(), IsOk()) << "history does not count";
+  EXPECT_TRUE(admission.UpdateBacklog(20 * kMiB));
+  absl::Status refused = admission.Check();
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("node 140105001000 takes no new reports: 20 MiB of "
+                        "reports wait for the upstream's acknowledgement, at "
+                        "its limit of 20 MiB (max_backlog_bytes); it takes "
+                        "them again by itself once the upstream has taken "
+                        "enough that less than 19 MiB wait"));
+  // A disk measurement keeps the backlog's verdict.
+  EXPECT_FALSE(admission.Update({0, 500 * kMiB, 20 * kMiB}));
+  EXPECT_FALSE(admission.UpdateBacklog(19 * kMiB + 1));
+  EXPECT_TRUE(admission.UpdateBacklog(18 * kMiB));
+  EXPECT_THAT(admission.Check(), IsOk());
+  EXPECT_EQ(admission.usage().free_bytes, 500 * kMiB);
+}
+
 TEST(AdmissionControlTest, FormatsBytesForPeople) {
   EXPECT_EQ(FormatBytes(17), "17 B");
   EXPECT_EQ(FormatBytes(12 * 1024), "12 KiB");

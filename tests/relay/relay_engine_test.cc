@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/notification.h"
+#include "leveldb/db.h"
 #include "relay/conflict_record.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_regions.h"
@@ -234,6 +235,46 @@ TEST_F(RelayEngineTest, ReceiptDeletesTheOutboxEntryAndIsRecorded) {
   const Forwarding& f = timeline.hops(0).forwarded(0);
   EXPECT_EQ(FromProto(f.acked_at()) - FromProto(f.sent_at()), absl::Seconds(3));
   EXPECT_EQ(f.receipt().node(), kCity);
+}
+
+TEST_F(RelayEngineTest, BacklogCountsQueuedReportsUntilTheirReceipts) {
+  EXPECT_EQ(store_->backlog_bytes(), 0u);
+  IncidentReport r1 = Report("r-1");
+  ASSERT_THAT(Submit(client_, r1), IsOk());
+  const uint64_t one = store_->backlog_bytes();
+  EXPECT_GT(one, r1.ByteSizeLong() / 2) << "about the report's size";
+  ASSERT_THAT(Submit(client_, Report("r-2")), IsOk());
+  EXPECT_THAT(Submit(client_, r1), IsOk()) << "a resend";
+  const uint64_t two = store_->backlog_bytes();
+  EXPECT_GT(two, one);
+  // A store written before the tally existed is recounted at open.
+  engine_.reset();
+  store_.reset();
+  {
+    leveldb::DB* db = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open({}, dir_.path(), &db).ok());
+    ASSERT_TRUE(db->Delete({}, "m/backlog").ok());
+    delete db;
+  }
+  store_ = *ReportStore::Open(dir_.path(), {});
+  EXPECT_FALSE(store_->backlog_known());
+  engine_ = *RelayEngine::Open(options_, store_.get(), &regions_, &clock_);
+  EXPECT_EQ(store_->backlog_bytes(), two);
+
+  auto out = *engine_->NextOutbound(kCity, 10, {});
+  ASSERT_EQ(out.size(), 2u);
+  for (const OutboundReport& sent : out) {
+    Receipt receipt;
+    receipt.set_report_id(sent.entry.report_id);
+    absl::Notification done;
+    engine_->RecordReceipt(kCity, sent.entry, receipt, clock_.TimeNow(), 1,
+                           [&](absl::Status s) {
+                             EXPECT_THAT(s, IsOk());
+                             done.Notify();
+                           });
+    done.WaitForNotification();
+  }
+  EXPECT_EQ(store_->backlog_bytes(), 0u);
 }
 
 TEST_F(RelayEngineTest, RefusedReportIsHeldNotDropped) {

@@ -232,6 +232,39 @@ TEST(ReportStoreTest, SequenceNumbersKeepGrowingAcrossReopen) {
   EXPECT_GT(store->NextSeq(), last);
 }
 
+TEST(ReportStoreTest, BacklogTallyCountsOnceSurvivesReopenAndIsUnknownAtFirst) {
+  TempDir dir;
+  {
+    auto store = *ReportStore::Open(dir.path(), {});
+    EXPECT_FALSE(store->backlog_known()) << "a new store has no tally yet";
+    // Not counted until it is known: a recount would count these again.
+    StoreBatch early;
+    early.PutCounted("o/a", "1", 100);
+    ASSERT_THAT(store->CommitAndWait(std::move(early)), IsOk());
+    EXPECT_EQ(store->backlog_bytes(), 0u);
+    ASSERT_THAT(store->SetBacklog(100), IsOk());
+
+    StoreBatch put;
+    put.PutCounted("o/b", "2", 50);
+    put.PutCounted("o/c", "3", 7);
+    ASSERT_THAT(store->CommitAndWait(std::move(put)), IsOk());
+    EXPECT_EQ(store->backlog_bytes(), 157u);
+    StoreBatch twice;
+    twice.DeleteCounted("o/b", 50);
+    twice.DeleteCounted("o/b", 50);
+    ASSERT_THAT(store->CommitAndWait(std::move(twice)), IsOk());
+    EXPECT_EQ(store->backlog_bytes(), 107u) << "one key, one subtraction";
+    StoreBatch again;
+    again.DeleteCounted("o/b", 50);
+    again.DeleteCounted("o/never", 9);
+    ASSERT_THAT(store->CommitAndWait(std::move(again)), IsOk());
+    EXPECT_EQ(store->backlog_bytes(), 107u) << "absent keys subtract nothing";
+  }
+  auto store = *ReportStore::Open(dir.path(), {});
+  EXPECT_TRUE(store->backlog_known());
+  EXPECT_EQ(store->backlog_bytes(), 107u);
+}
+
 TEST(ReportStoreTest, ConcurrentCommitsAllLandAndEachIsToldOnce) {
   TempDir dir;
   auto store = *ReportStore::Open(dir.path(), {});
