@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/audit_commands.h"
 #include "client/command_client.h"
 #include "client/command_io.h"
 #include "client/instruction_commands.h"
@@ -47,9 +48,19 @@ ABSL_FLAG(std::string, target, "",
           "instruct: the node to reach; default the event's originating one");
 ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
           "instruct: feedback due this long after issue; default the node's");
-ABSL_FLAG(std::string, by, "", "instruct: the leader's name and post");
+ABSL_FLAG(std::string, by, "",
+          "instruct: the leader's name and post; audit stats: region, "
+          "category or grade");
 ABSL_FLAG(std::string, report, "", "instruct: the report it answers");
 ABSL_FLAG(std::string, status, "", "feedback: done|in_progress|cannot_comply");
+ABSL_FLAG(std::string, from, "", "audit: first day of the period (2026-11-01)");
+ABSL_FLAG(std::string, to, "", "audit: day after the period (2026-12-01)");
+ABSL_FLAG(std::string, month, "", "audit: the period is this month (2026-11)");
+ABSL_FLAG(std::string, quarter, "", "audit: this quarter (2026Q4)");
+ABSL_FLAG(std::string, year, "", "audit: this year (2026)");
+ABSL_FLAG(std::string, region, "",
+          "audit: only this region's subtree (within yours)");
+ABSL_FLAG(bool, csv, false, "audit breaches, punctuality, stats: CSV");
 ABSL_FLAG(std::string, id, "",
           "instruct, feedback: the id to use (default a new one; resending "
           "with the same id is harmless)");
@@ -105,6 +116,28 @@ Commands:
   feedback INSTRUCTION_ID --status=done|in_progress|cannot_comply --text=TEXT
                       Report back on an instruction, at its target node; the
                       feedback travels up to the node that issued it.
+  audit timeline REPORT_ID | audit timeline --event=EVENT_ID
+                      For auditors: per hop and path the node, who handed it
+                      over, received/stored/sent/acknowledged times, the dwell
+                      (on that node's own clock), its budget and the late hop;
+                      transits between nodes with the clocks' estimated offset.
+  audit breaches --from=DATE --to=DATE [--region=CODE] [--csv]
+                      Breaches due in the period, grouped by responsible node
+                      and kind: late hand-offs, late unit reports, missed
+                      follow-ups, late instructions and feedback, gaps in an
+                      origin's numbers. Drills listed apart, never counted.
+  audit punctuality --month=2026-11 [--region=CODE] [--csv]
+                      Per node: hand-offs owed in the period, on time, late,
+                      open, share on time, worst delay; then the reporting
+                      units.
+  audit stats --month=2026-11|--quarter=2026Q4|--year=2026 [--by=region|
+              category|grade] [--region=CODE] [--csv]
+                      Events that occurred in the period, each counted once
+                      from its latest report: counts, deaths, missing,
+                      injured, economic loss. Drills and retracted events
+                      left out. Periods are Beijing time (UTC+8).
+  audit skew          Each link's clock offset as this node estimates it;
+                      links beyond the bound (max_clock_skew_ms) flagged.
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -128,6 +161,12 @@ Flags:
   --report=ID         instruct: the report it answers
   --status=STATUS     feedback: done, in_progress or cannot_comply
   --id=ID             instruct, feedback: the id (default a new one)
+  --from=DATE --to=DATE, --month=YYYY-MM, --quarter=YYYYQN, --year=YYYY
+                      audit: the period (one of them)
+  --region=CODE       audit: only this region's subtree
+  --by=GROUPING       audit stats: region (default), category or grade
+  --csv               audit breaches, punctuality, stats: CSV instead of a
+                      table
 )";
 
 constexpr char kDefaultNode[] = "127.0.0.1:7400";
@@ -183,6 +222,39 @@ int Usage(const std::string& problem, bool full = false) {
 absl::StatusOr<std::unique_ptr<RelayClient>> Connect(const std::string& node) {
   ASSIGN_OR_RETURN(TlsPaths tls, TlsPathsFromFlags());
   return ConnectToNode(node, tls, absl::GetFlag(FLAGS_timeout));
+}
+
+// audit ...: the Audit service.
+int RunAuditService(const std::vector<std::string>& operands,
+                    const CommandIo& io) {
+  if (operands.empty()) {
+    return Usage(
+        "audit needs a command: timeline, breaches, punctuality, "
+        "stats, skew");
+  }
+  AuditArgs args;
+  args.command = operands[0];
+  args.event_id = absl::GetFlag(FLAGS_event);
+  args.from = absl::GetFlag(FLAGS_from);
+  args.to = absl::GetFlag(FLAGS_to);
+  args.month = absl::GetFlag(FLAGS_month);
+  args.quarter = absl::GetFlag(FLAGS_quarter);
+  args.year = absl::GetFlag(FLAGS_year);
+  args.region = absl::GetFlag(FLAGS_region);
+  args.by = absl::GetFlag(FLAGS_by);
+  args.csv = absl::GetFlag(FLAGS_csv);
+  absl::Status checked = CheckAuditArgs(
+      std::vector<std::string>(operands.begin() + 1, operands.end()), &args);
+  if (!checked.ok()) return Usage(std::string(checked.message()));
+  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
+  absl::StatusOr<std::unique_ptr<AuditClient>> client =
+      tls.ok() ? ConnectAuditClient(io.node, *tls, absl::GetFlag(FLAGS_timeout))
+               : absl::StatusOr<std::unique_ptr<AuditClient>>(tls.status());
+  if (!client.ok()) {
+    std::cerr << "error: " << client.status().message() << "\n";
+    return kExitUsage;
+  }
+  return RunAudit(**client, args, io);
 }
 
 // instruct, instructions, feedback: the Command service.
@@ -271,6 +343,8 @@ int Run(const std::vector<char*>& args) {
   } else if (command == "instruct" || command == "instructions" ||
              command == "feedback") {
     return RunCommandService(command, operands, io);
+  } else if (command == "audit") {
+    return RunAuditService(operands, io);
   } else if (command == "status" || command == "origins") {
     if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {

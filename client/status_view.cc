@@ -6,7 +6,6 @@
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/text_table.h"
-#include "google/protobuf/util/time_util.h"
 #include "relay/admission_control.h"
 #include "relay/proto_time.h"
 
@@ -15,11 +14,6 @@ namespace {
 
 // Gaps shown per origin; the rest are counted.
 constexpr int kGapsShown = 5;
-
-absl::Duration FromDurationProto(const google::protobuf::Duration& d) {
-  return absl::Microseconds(
-      google::protobuf::util::TimeUtil::DurationToMicroseconds(d));
-}
 
 // "3.2s" since `then`, "-" when unset.
 std::string Age(const google::protobuf::Timestamp& then,

@@ -3,6 +3,7 @@
 
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/child_streams.h"
+#include "relay/clock_skew.h"
 #include "relay/instruction_book.h"
 #include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
@@ -37,9 +38,14 @@ class IntakeService final
 class RelayService final
     : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
+  // `skew` (may be nullptr) learns each child's clock from its reports.
   RelayService(RelayEngine* relay, RateLimiter* limiter, InstructionBook* book,
-               ChildStreams* children)
-      : relay_(relay), limiter_(limiter), book_(book), children_(children) {}
+               ChildStreams* children, ClockSkewTracker* skew = nullptr)
+      : relay_(relay),
+        limiter_(limiter),
+        book_(book),
+        children_(children),
+        skew_(skew) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
@@ -48,6 +54,7 @@ class RelayService final
   RateLimiter* const limiter_;
   InstructionBook* const book_;
   ChildStreams* const children_;
+  ClockSkewTracker* const skew_;
 };
 
 // Query: any authenticated caller reads what lies in its own subtree.
