@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "client/format.h"
 #include "client/text_table.h"
 #include "relay/proto_time.h"
@@ -271,8 +272,13 @@ std::string FormatStatistics(const v1::StatisticsResponse& response,
   TextTable table({absl::AsciiStrToUpper(by), "EVENTS", "DEATHS", "MISSING",
                    "INJURED", "ECONOMIC LOSS (YUAN)"});
   auto add = [&](const v1::StatsRow& r) {
-    table.AddRow({r.key(), absl::StrCat(r.events()), absl::StrCat(r.deaths()),
-                  absl::StrCat(r.missing()), absl::StrCat(r.injured()),
+    // "NATURAL_DISASTER" for CATEGORY_NATURAL_DISASTER, "II" for GRADE_II.
+    absl::string_view key = r.key();
+    absl::ConsumePrefix(&key, "CATEGORY_") ||
+        absl::ConsumePrefix(&key, "GRADE_");
+    table.AddRow({std::string(key), absl::StrCat(r.events()),
+                  absl::StrCat(r.deaths()), absl::StrCat(r.missing()),
+                  absl::StrCat(r.injured()),
                   absl::StrCat(r.economic_loss_yuan())});
   };
   for (const v1::StatsRow& r : response.rows()) add(r);
