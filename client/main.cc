@@ -224,6 +224,25 @@ absl::StatusOr<std::unique_ptr<RelayClient>> Connect(const std::string& node) {
   return ConnectToNode(node, tls, absl::GetFlag(FLAGS_timeout));
 }
 
+// A client of a service, connected with the TLS flags and --timeout; nullptr
+// after saying why on standard error.
+template <typename Client>
+std::unique_ptr<Client> ConnectOrSay(
+    absl::StatusOr<std::unique_ptr<Client>> (*connect)(const std::string&,
+                                                       const TlsPaths&,
+                                                       absl::Duration),
+    const CommandIo& io) {
+  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
+  absl::StatusOr<std::unique_ptr<Client>> client =
+      tls.ok() ? connect(io.node, *tls, absl::GetFlag(FLAGS_timeout))
+               : absl::StatusOr<std::unique_ptr<Client>>(tls.status());
+  if (!client.ok()) {
+    std::cerr << "error: " << client.status().message() << "\n";
+    return nullptr;
+  }
+  return *std::move(client);
+}
+
 // audit ...: the Audit service.
 int RunAuditService(const std::vector<std::string>& operands,
                     const CommandIo& io) {
@@ -246,15 +265,10 @@ int RunAuditService(const std::vector<std::string>& operands,
   absl::Status checked = CheckAuditArgs(
       std::vector<std::string>(operands.begin() + 1, operands.end()), &args);
   if (!checked.ok()) return Usage(std::string(checked.message()));
-  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
-  absl::StatusOr<std::unique_ptr<AuditClient>> client =
-      tls.ok() ? ConnectAuditClient(io.node, *tls, absl::GetFlag(FLAGS_timeout))
-               : absl::StatusOr<std::unique_ptr<AuditClient>>(tls.status());
-  if (!client.ok()) {
-    std::cerr << "error: " << client.status().message() << "\n";
-    return kExitUsage;
-  }
-  return RunAudit(**client, args, io);
+  std::unique_ptr<AuditClient> client =
+      ConnectOrSay<AuditClient>(ConnectAuditClient, io);
+  if (client == nullptr) return kExitUsage;
+  return RunAudit(*client, args, io);
 }
 
 // instruct, instructions, feedback: the Command service.
@@ -279,20 +293,14 @@ int RunCommandService(const std::string& command,
     status = *parsed;
     if (absl::GetFlag(FLAGS_text).empty()) return Usage("feedback: --text");
   }
-  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
-  absl::StatusOr<std::unique_ptr<CommandClient>> client =
-      tls.ok()
-          ? ConnectCommandClient(io.node, *tls, absl::GetFlag(FLAGS_timeout))
-          : absl::StatusOr<std::unique_ptr<CommandClient>>(tls.status());
-  if (!client.ok()) {
-    std::cerr << "error: " << client.status().message() << "\n";
-    return kExitUsage;
-  }
+  std::unique_ptr<CommandClient> client =
+      ConnectOrSay<CommandClient>(ConnectCommandClient, io);
+  if (client == nullptr) return kExitUsage;
   if (command == "instructions") {
-    return RunInstructions(**client, absl::GetFlag(FLAGS_event), io);
+    return RunInstructions(*client, absl::GetFlag(FLAGS_event), io);
   }
   if (command == "feedback") {
-    return RunFeedback(**client, operands[0], status, absl::GetFlag(FLAGS_text),
+    return RunFeedback(*client, operands[0], status, absl::GetFlag(FLAGS_text),
                        absl::GetFlag(FLAGS_id), io);
   }
   InstructArgs args;
@@ -303,7 +311,7 @@ int RunCommandService(const std::string& command,
   args.text = absl::GetFlag(FLAGS_text);
   args.by = absl::GetFlag(FLAGS_by);
   args.due = absl::GetFlag(FLAGS_due);
-  return RunInstruct(**client, args, io);
+  return RunInstruct(*client, args, io);
 }
 
 int Run(const std::vector<char*>& args) {
