@@ -208,8 +208,8 @@ class NodeServerImpl final : public NodeServer {
         skew_.get()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock));
-    services_.push_back(
-        std::make_unique<CommandService>(instructions_.get(), clock));
+    services_.push_back(std::make_unique<CommandService>(instructions_.get(),
+                                                         relay_.get(), clock));
     services_.push_back(std::make_unique<AuditService>(
         AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},
         relay_.get(), instructions_.get(), skew_.get(), clock));
