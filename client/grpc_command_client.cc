@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "client/command_client.h"
+#include "client/grpc_unary_call.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "relay/base/status_macros.h"
 #include "relay/transport/status_conversion.h"
@@ -35,19 +36,12 @@ class GrpcCommandClient final : public CommandClient {
   }
 
  private:
-  // One unary call with the deadline; the node's status on failure.
   template <typename Request, typename Response>
   absl::StatusOr<Response> Call(
       grpc::Status (v1::Command::Stub::*method)(grpc::ClientContext*,
                                                 const Request&, Response*),
       const Request& request) {
-    Response response;
-    grpc::ClientContext context;
-    // The command line is the edge where the wall clock may be read.
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    RETURN_IF_ERROR(
-        FromGrpcStatus((stub_.get()->*method)(&context, request, &response)));
-    return response;
+    return UnaryCall(stub_.get(), method, request, timeout_);
   }
 
   std::unique_ptr<v1::Command::Stub> stub_;

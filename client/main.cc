@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/audit_commands.h"
 #include "client/audit_evidence_commands.h"
 #include "client/command_client.h"
 #include "client/command_io.h"
@@ -54,10 +55,20 @@ ABSL_FLAG(std::string, target, "",
           "instruct: the node to reach; default the event's originating one");
 ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
           "instruct: feedback due this long after issue; default the node's");
-ABSL_FLAG(std::string, by, "", "instruct: the leader's name and post");
+ABSL_FLAG(std::string, by, "",
+          "instruct: the leader's name and post; audit stats: region, "
+          "category or grade");
 ABSL_FLAG(std::string, report, "", "instruct: the report it answers");
 ABSL_FLAG(std::string, status, "", "feedback: done|in_progress|cannot_comply");
 ABSL_FLAG(std::string, out, "", "audit export: the file to write");
+ABSL_FLAG(std::string, from, "", "audit: first day of the period (2026-11-01)");
+ABSL_FLAG(std::string, to, "", "audit: day after the period (2026-12-01)");
+ABSL_FLAG(std::string, month, "", "audit: the period is this month (2026-11)");
+ABSL_FLAG(std::string, quarter, "", "audit: this quarter (2026Q4)");
+ABSL_FLAG(std::string, year, "", "audit: this year (2026)");
+ABSL_FLAG(std::string, region, "",
+          "audit: only this region's subtree (within yours)");
+ABSL_FLAG(bool, csv, false, "audit breaches, punctuality, stats: CSV");
 ABSL_FLAG(std::string, id, "",
           "instruct, feedback: the id to use (default a new one; resending "
           "with the same id is harmless)");
@@ -126,6 +137,28 @@ Commands:
                       Check an evidence file offline against the CA: every
                       signature, certificate, report digest, chain link and
                       hand-off; a verdict per hop. Exit 1 on any failure.
+  audit timeline REPORT_ID | audit timeline --event=EVENT_ID
+                      For auditors: per hop and path the node, who handed it
+                      over, received/stored/sent/acknowledged times, the dwell
+                      (on that node's own clock), its budget and the late hop;
+                      transits between nodes with the clocks' estimated offset.
+  audit breaches --from=DATE --to=DATE [--region=CODE] [--csv]
+                      Breaches due in the period, grouped by responsible node
+                      and kind: late hand-offs, late unit reports, missed
+                      follow-ups, late instructions and feedback, gaps in an
+                      origin's numbers. Drills listed apart, never counted.
+  audit punctuality --month=2026-11 [--region=CODE] [--csv]
+                      Per node: hand-offs owed in the period, on time, late,
+                      open, share on time, worst delay; then the reporting
+                      units.
+  audit stats --month=2026-11|--quarter=2026Q4|--year=2026 [--by=region|
+              category|grade] [--region=CODE] [--csv]
+                      Events that occurred in the period, each counted once
+                      from its latest report: counts, deaths, missing,
+                      injured, economic loss. Drills and retracted events
+                      left out. Periods are Beijing time (UTC+8).
+  audit skew          Each link's clock offset as this node estimates it;
+                      links beyond the bound (max_clock_skew_ms) flagged.
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -153,6 +186,12 @@ Flags:
   --report=ID         instruct: the report it answers
   --status=STATUS     feedback: done, in_progress or cannot_comply
   --id=ID             instruct, feedback: the id (default a new one)
+  --from=DATE --to=DATE, --month=YYYY-MM, --quarter=YYYYQN, --year=YYYY
+                      audit: the period (one of them)
+  --region=CODE       audit: only this region's subtree
+  --by=GROUPING       audit stats: region (default), category or grade
+  --csv               audit breaches, punctuality, stats: CSV instead of a
+                      table
 )";
 
 constexpr char kDefaultNode[] = "127.0.0.1:7400";
@@ -210,6 +249,53 @@ absl::StatusOr<std::unique_ptr<RelayClient>> Connect(const std::string& node) {
   return ConnectToNode(node, tls, absl::GetFlag(FLAGS_timeout));
 }
 
+// A client of a service, connected with the TLS flags and --timeout; nullptr
+// after saying why on standard error.
+template <typename Client>
+std::unique_ptr<Client> ConnectOrSay(
+    absl::StatusOr<std::unique_ptr<Client>> (*connect)(const std::string&,
+                                                       const TlsPaths&,
+                                                       absl::Duration),
+    const CommandIo& io) {
+  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
+  absl::StatusOr<std::unique_ptr<Client>> client =
+      tls.ok() ? connect(io.node, *tls, absl::GetFlag(FLAGS_timeout))
+               : absl::StatusOr<std::unique_ptr<Client>>(tls.status());
+  if (!client.ok()) {
+    std::cerr << "error: " << client.status().message() << "\n";
+    return nullptr;
+  }
+  return *std::move(client);
+}
+
+// audit ...: the Audit service.
+int RunAuditService(const std::vector<std::string>& operands,
+                    const CommandIo& io) {
+  if (operands.empty()) {
+    return Usage(
+        "audit needs a command: timeline, breaches, punctuality, "
+        "stats, skew");
+  }
+  AuditArgs args;
+  args.command = operands[0];
+  args.event_id = absl::GetFlag(FLAGS_event);
+  args.from = absl::GetFlag(FLAGS_from);
+  args.to = absl::GetFlag(FLAGS_to);
+  args.month = absl::GetFlag(FLAGS_month);
+  args.quarter = absl::GetFlag(FLAGS_quarter);
+  args.year = absl::GetFlag(FLAGS_year);
+  args.region = absl::GetFlag(FLAGS_region);
+  args.by = absl::GetFlag(FLAGS_by);
+  args.csv = absl::GetFlag(FLAGS_csv);
+  absl::Status checked = CheckAuditArgs(
+      std::vector<std::string>(operands.begin() + 1, operands.end()), &args);
+  if (!checked.ok()) return Usage(std::string(checked.message()));
+  std::unique_ptr<AuditClient> client =
+      ConnectOrSay<AuditClient>(ConnectAuditClient, io);
+  if (client == nullptr) return kExitUsage;
+  return RunAudit(*client, args, io);
+}
+
 // instruct, instructions, feedback, national-submitted: the Command service.
 int RunCommandService(const std::string& command,
                       const std::vector<std::string>& operands,
@@ -251,23 +337,17 @@ int RunCommandService(const std::string& command,
     status = *parsed;
     if (absl::GetFlag(FLAGS_text).empty()) return Usage("feedback: --text");
   }
-  absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
-  absl::StatusOr<std::unique_ptr<CommandClient>> client =
-      tls.ok()
-          ? ConnectCommandClient(io.node, *tls, absl::GetFlag(FLAGS_timeout))
-          : absl::StatusOr<std::unique_ptr<CommandClient>>(tls.status());
-  if (!client.ok()) {
-    std::cerr << "error: " << client.status().message() << "\n";
-    return kExitUsage;
-  }
+  std::unique_ptr<CommandClient> client =
+      ConnectOrSay<CommandClient>(ConnectCommandClient, io);
+  if (client == nullptr) return kExitUsage;
   if (command == "national-submitted") {
-    return RunNationalSubmitted(**client, national, io);
+    return RunNationalSubmitted(*client, national, io);
   }
   if (command == "instructions") {
-    return RunInstructions(**client, absl::GetFlag(FLAGS_event), io);
+    return RunInstructions(*client, absl::GetFlag(FLAGS_event), io);
   }
   if (command == "feedback") {
-    return RunFeedback(**client, operands[0], status, absl::GetFlag(FLAGS_text),
+    return RunFeedback(*client, operands[0], status, absl::GetFlag(FLAGS_text),
                        absl::GetFlag(FLAGS_id), io);
   }
   InstructArgs args;
@@ -278,7 +358,7 @@ int RunCommandService(const std::string& command,
   args.text = absl::GetFlag(FLAGS_text);
   args.by = absl::GetFlag(FLAGS_by);
   args.due = absl::GetFlag(FLAGS_due);
-  return RunInstruct(**client, args, io);
+  return RunInstruct(*client, args, io);
 }
 
 int Run(const std::vector<char*>& args) {
@@ -324,6 +404,8 @@ int Run(const std::vector<char*>& args) {
                              FlagOrEnv(absl::GetFlag(FLAGS_ca), "KUAIBAO_CA"),
                              absl::GetFlag(FLAGS_timeout), TlsPathsFromFlags()},
                             io);
+  } else if (command == "audit") {
+    return RunAuditService(operands, io);
   } else if (command == "status" || command == "origins") {
     if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {

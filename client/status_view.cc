@@ -6,7 +6,6 @@
 #include "absl/strings/str_join.h"
 #include "client/format.h"
 #include "client/text_table.h"
-#include "google/protobuf/util/time_util.h"
 #include "relay/admission_control.h"
 #include "relay/proto_time.h"
 
@@ -17,11 +16,6 @@ namespace {
 constexpr int kGapsShown = 5;
 // A certificate closer than this to its expiry is flagged.
 constexpr absl::Duration kCertificateWarning = absl::Hours(14 * 24);
-
-absl::Duration FromDurationProto(const google::protobuf::Duration& d) {
-  return absl::Microseconds(
-      google::protobuf::util::TimeUtil::DurationToMicroseconds(d));
-}
 
 // "3.2s" since `then`, "-" when unset.
 std::string Age(const google::protobuf::Timestamp& then,

@@ -342,6 +342,9 @@ void Forwarder::OnReceipt(const Receipt& receipt) {
     sent = it->second;
     ++pending_writes_;
   }
+  if (options_.on_receipt) {
+    options_.on_receipt(sent.sent_at, receipt, clock_->TimeNow());
+  }
   relay_->RecordReceipt(options_.upstream, sent.entry, receipt, sent.first_sent,
                         sent.attempts,
                         [this, id = receipt.report_id()](absl::Status status) {

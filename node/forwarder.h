@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_NODE_FORWARDER_H_
 #define KUAIBAO_NODE_FORWARDER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +49,10 @@ class Forwarder {
     // For the parent's stream: instructions pushed down are stored here and
     // acknowledged; feedback queued here is sent up. Borrowed.
     InstructionBook* instructions = nullptr;
+    // Each receipt with its report's send time and its arrival (this node's
+    // clock), for the clock-skew estimate; may be empty.
+    std::function<void(absl::Time sent, const Receipt&, absl::Time arrived)>
+        on_receipt;
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.

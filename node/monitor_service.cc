@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "node/cert_identity.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
@@ -25,11 +24,6 @@ v1::LinkCondition ToProto(LinkHealth health) {
       return v1::LINK_CONDITION_STALLED;
   }
   return v1::LINK_CONDITION_UNSPECIFIED;
-}
-
-google::protobuf::Duration ToDurationProto(absl::Duration d) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToDuration(
-      absl::ToInt64Microseconds(d));
 }
 
 void SetIfFinite(absl::Time t, google::protobuf::Timestamp* out) {

@@ -249,6 +249,7 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
   }
   if (config.stall_after_ms() == 0) config.set_stall_after_ms(60000);
   if (config.gap_overdue_after_s() == 0) config.set_gap_overdue_after_s(7200);
+  if (config.max_clock_skew_ms() == 0) config.set_max_clock_skew_ms(30000);
   RETURN_IF_ERROR(NormalizeMetricsAddress(&config));
   return config;
 }

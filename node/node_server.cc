@@ -10,8 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/admin_service.h"
+#include "node/audit_service.h"
 #include "node/cert_identity.h"
 #include "node/child_streams.h"
+#include "node/clock_watch.h"
 #include "node/command_service.h"
 #include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
@@ -162,6 +164,8 @@ class NodeServerImpl final : public NodeServer {
             config.node_rate_limit().reports_per_second(),
             static_cast<double>(config.node_rate_limit().burst())},
         clock);
+    skew_ = std::make_unique<ClockSkewTracker>(
+        absl::Milliseconds(config.max_clock_skew_ms()));
     instructions_ = std::make_unique<InstructionBook>(
         InstructionBookOptions{config.region(), config.parent().region(),
                                relay_options.deadlines},
@@ -192,6 +196,11 @@ class NodeServerImpl final : public NodeServer {
         options.on_demand = upstream != &config.parent();
         // Instructions come down, and feedback goes up, the parent's stream.
         if (!options.on_demand) options.instructions = instructions_.get();
+        options.on_receipt = [this, upstream = upstream->region()](
+                                 absl::Time sent, const Receipt& receipt,
+                                 absl::Time arrived) {
+          WatchReceipt(skew_.get(), upstream, sent, receipt, arrived);
+        };
         forwarders_.push_back(std::make_unique<Forwarder>(
             options, relay_.get(), channel_creds, clock));
       }
@@ -204,12 +213,15 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), client_limiter_.get(), &counters_));
     services_.push_back(std::make_unique<RelayService>(
         relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
-        children_.get()));
+        children_.get(), skew_.get()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock));
     services_.push_back(std::make_unique<CommandService>(instructions_.get(),
                                                          relay_.get(), clock));
     services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
+    services_.push_back(std::make_unique<AuditService>(
+        AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},
+        relay_.get(), instructions_.get(), skew_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s()),
@@ -294,6 +306,7 @@ class NodeServerImpl final : public NodeServer {
   std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
   std::unique_ptr<InstructionBook> instructions_;
   std::unique_ptr<ChildStreams> children_;
+  std::unique_ptr<ClockSkewTracker> skew_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<Forwarder>> forwarders_;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/ack_stream_reactor.h"
+#include "node/clock_watch.h"
 #include "node/command_service.h"
 #include "node/decoding_handler.h"
 #include "relay/base/log.h"
@@ -166,9 +167,12 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
           [](const v1::RelayUp& up) {
             return up.report().report().report_id();
           },
-          [relay, child](v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
+          [relay, child, here, skew = skew_](
+              v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
+            auto watched = WatchArrival(skew, child.region, here, up.report(),
+                                        std::move(done));
             relay->Accept(child, std::move(*up.mutable_report()),
-                          std::move(done));
+                          std::move(watched));
           });
   // The way down for instructions: registered before the reactor exists, so
   // its end always unregisters it.

@@ -3,6 +3,7 @@
 
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/child_streams.h"
+#include "relay/clock_skew.h"
 #include "relay/instruction_book.h"
 #include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
@@ -41,14 +42,16 @@ class IntakeService final
 class RelayService final
     : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
+  // `skew` (may be nullptr) learns each child's clock from its reports.
   RelayService(RelayEngine* relay, RateLimiter* limiter,
                ReportCounters* counters, InstructionBook* book,
-               ChildStreams* children)
+               ChildStreams* children, ClockSkewTracker* skew = nullptr)
       : relay_(relay),
         limiter_(limiter),
         counters_(counters),
         book_(book),
-        children_(children) {}
+        children_(children),
+        skew_(skew) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
@@ -58,6 +61,7 @@ class RelayService final
   ReportCounters* const counters_;
   InstructionBook* const book_;
   ChildStreams* const children_;
+  ClockSkewTracker* const skew_;
 };
 
 // The report with its timeline, for the caller of `context`: NOT_FOUND when

@@ -134,6 +134,50 @@ absl::StatusOr<v1::EvidenceBundle> TestClient::ExportEvidence(
   return response;
 }
 
+namespace {
+
+// One unary Audit call with a ten-second deadline.
+template <typename Request, typename Response>
+absl::StatusOr<Response> AuditCall(
+    const std::shared_ptr<grpc::Channel>& channel,
+    grpc::Status (v1::Audit::Stub::*method)(grpc::ClientContext*,
+                                            const Request&, Response*),
+    const Request& request) {
+  Response response;
+  auto stub = v1::Audit::NewStub(channel);
+  absl::Status s = FromGrpcStatus(
+      (stub.get()->*method)(TenSeconds().get(), request, &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::TimelineResponse> TestClient::Timeline(
+    const v1::TimelineRequest& request) {
+  return AuditCall(channel_, &v1::Audit::Stub::Timeline, request);
+}
+
+absl::StatusOr<v1::ListBreachesResponse> TestClient::Breaches(
+    const v1::ListBreachesRequest& request) {
+  return AuditCall(channel_, &v1::Audit::Stub::ListBreaches, request);
+}
+
+absl::StatusOr<v1::PunctualityResponse> TestClient::Punctuality(
+    const v1::PunctualityRequest& request) {
+  return AuditCall(channel_, &v1::Audit::Stub::Punctuality, request);
+}
+
+absl::StatusOr<v1::StatisticsResponse> TestClient::Statistics(
+    const v1::StatisticsRequest& request) {
+  return AuditCall(channel_, &v1::Audit::Stub::Statistics, request);
+}
+
+absl::StatusOr<v1::ClockSkewResponse> TestClient::ClockSkew() {
+  return AuditCall(channel_, &v1::Audit::Stub::ClockSkew,
+                   v1::ClockSkewRequest());
+}
+
 absl::StatusOr<InstructionState> TestClient::WaitForInstruction(
     const std::string& id,
     const std::function<bool(const InstructionState&)>& done,

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/audit.grpc.pb.h"
 #include "kuaibao/v1/evidence.grpc.pb.h"
 #include "kuaibao/v1/monitor.grpc.pb.h"
 #include "kuaibao/v1/service.grpc.pb.h"
@@ -75,6 +76,16 @@ class TestClient {
   // Evidence.Export of one report.
   absl::StatusOr<v1::EvidenceBundle> ExportEvidence(
       const std::string& report_id);
+  // Audit: the auditors' views.
+  absl::StatusOr<v1::TimelineResponse> Timeline(
+      const v1::TimelineRequest& request);
+  absl::StatusOr<v1::ListBreachesResponse> Breaches(
+      const v1::ListBreachesRequest& request);
+  absl::StatusOr<v1::PunctualityResponse> Punctuality(
+      const v1::PunctualityRequest& request);
+  absl::StatusOr<v1::StatisticsResponse> Statistics(
+      const v1::StatisticsRequest& request);
+  absl::StatusOr<v1::ClockSkewResponse> ClockSkew();
 
   // A Relay.Escalate stream with this client's certificate; returns the
   // stream's final status after sending `relayed`.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "relay/proto_time.h"
+#include "tests/testing/hop_builder.h"
 #include "tests/testing/sample_reports.h"
 
 namespace kuaibao {
@@ -25,16 +26,7 @@ const absl::Time t0 = absl::FromUnixSeconds(1790000000);  // the accident
 void AddHop(StoredReport* s, const std::string& node, absl::Duration in,
             const std::string& next = "",
             absl::Duration out = absl::ZeroDuration()) {
-  HopRecord* hop = s->add_hops();
-  hop->set_node(node);
-  *hop->mutable_received_at() = ToProto(t0 + in);
-  *hop->mutable_stored_at() = ToProto(t0 + in);
-  if (!next.empty()) {
-    Forwarding* f = hop->add_forwarded();
-    f->set_to(next);
-    f->set_route(ROUTE_PARENT);
-    *f->mutable_sent_at() = ToProto(t0 + out);
-  }
+  testing::AddHopTo(s->mutable_hops(), node, t0 + in, next, t0 + out);
 }
 
 StoredReport Report(Grade grade) {

@@ -1,0 +1,308 @@
+// The Audit service over real nodes and real mTLS: a county that holds
+// reports past its budget is named in the timeline, the breaches and the
+// punctuality table; statistics count each real event once; auditors of
+// another region are refused; a child whose clock runs a minute ahead is
+// flagged at its parent.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "relay/proto_time.h"
+#include "tests/integration/in_process_node.h"
+#include "tests/integration/node_process.h"
+#include "tests/integration/test_chain.h"
+#include "tests/integration/test_client.h"
+#include "tests/testing/sample_reports.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kuaibao::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TestClient Auditor(const std::string& region, const std::string& address) {
+  return TestClient(kPki, absl::StrCat("auditor-", region, "-inspector-1"),
+                    address);
+}
+
+// Polls `get` until `done` holds for its answer or kPatience passes; returns
+// the last answer.
+template <typename T>
+absl::StatusOr<T> PollUntil(const std::function<absl::StatusOr<T>()>& get,
+                            const std::function<bool(const T&)>& done) {
+  absl::Time give_up = absl::Now() + kPatience;
+  absl::StatusOr<T> last = get();
+  while (!(last.ok() && done(*last)) && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    last = get();
+  }
+  return last;
+}
+
+const HopTiming* HopAt(const ReportTimeline& t, const std::string& node) {
+  for (const HopTiming& h : t.hops()) {
+    if (h.path() == 0 && h.node() == node) return &h;
+  }
+  return nullptr;
+}
+
+class AuditChainTest : public ::testing::Test {
+ protected:
+  AuditChainTest() : chain_(dir_.path()) {}
+
+  void SetUp() override {
+    // Every level on the drill clock (2 h per hop → 7.2 s), so that every
+    // node judges the hand-offs by the same budgets.
+    for (NodeProcess* n : {chain_.province.get(), chain_.city.get(),
+                           chain_.county.get(), chain_.township.get()}) {
+      n->SetExtraConfig("deadlines { time_scale: 0.001 }\n");
+    }
+    ASSERT_THAT(chain_.Start(), IsOk());
+  }
+
+  // A report of `event` made now (so that only the hand-offs can be late).
+  static IncidentReport Report(const std::string& id, const std::string& event,
+                               uint32_t seq, uint32_t deaths) {
+    absl::Time now = absl::Now();
+    IncidentReport r = SampleReport(id, kTownship, now);
+    r.set_event_id(event);
+    r.set_event_seq(seq);
+    if (seq > 0) {
+      r.set_kind(REPORT_KIND_FOLLOW_UP);
+      r.set_supersedes(absl::StrCat(id.substr(0, id.size() - 1), seq - 1));
+    }
+    *r.mutable_occurred_at() = ToProto(now);
+    *r.mutable_unit_informed_at() = ToProto(now);
+    r.mutable_harm()->set_deaths(deaths);
+    return r;
+  }
+
+  static AuditScope Today() {
+    AuditScope scope;
+    *scope.mutable_from() = ToProto(absl::Now() - absl::Hours(24));
+    *scope.mutable_to() = ToProto(absl::Now() + absl::Hours(24));
+    return scope;
+  }
+
+  static TimelineRequest OfReport(const std::string& id) {
+    TimelineRequest request;
+    request.set_report_id(id);
+    return request;
+  }
+
+  TempDir dir_;
+  Chain chain_;
+};
+
+TEST_F(AuditChainTest, ALateCountyIsNamedInEveryViewAndEventsCountOnce) {
+  NodeProcess* city = chain_.city.get();
+  NodeProcess* county = chain_.county.get();
+  NodeProcess* province = chain_.province.get();
+  // The city is away: the county holds what the township hands it.
+  ASSERT_EQ(city->Stop(), 0);
+  IncidentReport drill = Report("au-drill", "au-ev-drill", 0, 9);
+  drill.set_status(REPORT_STATUS_EXERCISE);
+  ASSERT_EQ(chain_.AtTownship()
+                .Submit({Report("au-a0", "au-ev-a", 0, 1), drill})
+                .receipts(),
+            2);
+
+  // At the county, while it still holds it: overdue, the county's.
+  TestClient county_auditor = Auditor(kCounty, county->address());
+  absl::StatusOr<TimelineResponse> held = PollUntil<TimelineResponse>(
+      [&] { return county_auditor.Timeline(OfReport("au-a0")); },
+      [](const TimelineResponse& r) {
+        const HopTiming* h = HopAt(r.reports(0), kCounty);
+        return h != nullptr && h->state() == DEADLINE_STATE_OVERDUE;
+      });
+  ASSERT_THAT(held, IsOk());
+  const HopTiming* holding = HopAt(held->reports(0), kCounty);
+  ASSERT_NE(holding, nullptr);
+  EXPECT_EQ(holding->state(), DEADLINE_STATE_OVERDUE) << county->LogTail();
+  EXPECT_TRUE(holding->late());
+  EXPECT_THAT(holding->notes(), Contains("still here: not yet handed on"));
+  EXPECT_FALSE(HopAt(held->reports(0), kTownship)->late());
+
+  // The city is back; a follow-up of the same event goes through at once.
+  ASSERT_THAT(city->Start(), IsOk());
+  SubmitOutcome follow_up =
+      chain_.AtTownship().Submit({Report("au-a1", "au-ev-a", 1, 2)});
+  ASSERT_EQ(follow_up.receipts(), 1) << follow_up.responses[0].DebugString();
+  for (const char* id : {"au-a0", "au-drill", "au-a1"}) {
+    ASSERT_THAT(chain_.AtProvince().WaitFor(id, kPatience), IsOk()) << id;
+  }
+
+  // The province's view: every hop, the county's the late one.
+  TestClient auditor = Auditor(kProvince, province->address());
+  absl::StatusOr<TimelineResponse> timeline =
+      auditor.Timeline(OfReport("au-a0"));
+  ASSERT_THAT(timeline, IsOk());
+  const ReportTimeline& t = timeline->reports(0);
+  ASSERT_EQ(t.hops_size(), 4);
+  const HopTiming* at_county = HopAt(t, kCounty);
+  EXPECT_TRUE(at_county->late());
+  EXPECT_EQ(at_county->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_GT(FromDurationProto(at_county->dwell()), absl::Seconds(7.2));
+  EXPECT_EQ(FromDurationProto(at_county->budget()), absl::Seconds(7.2));
+  EXPECT_FALSE(HopAt(t, kTownship)->late());
+  EXPECT_EQ(HopAt(t, kTownship)->state(), DEADLINE_STATE_MET);
+  EXPECT_THAT(t.late(), Contains(kCounty));
+  EXPECT_THAT(t.late(), Not(Contains(kTownship)));
+  TimelineRequest of_event;
+  of_event.set_event_id("au-ev-a");
+  absl::StatusOr<TimelineResponse> event = auditor.Timeline(of_event);
+  ASSERT_THAT(event, IsOk());
+  ASSERT_EQ(event->reports_size(), 2);
+  EXPECT_EQ(event->reports(0).report_id(), "au-a0");
+  EXPECT_EQ(event->reports(1).report_id(), "au-a1");
+
+  // Breaches: the county's late hand-off; the drill's apart; none of the
+  // township's.
+  ListBreachesRequest breaches_request;
+  *breaches_request.mutable_scope() = Today();
+  absl::StatusOr<ListBreachesResponse> breaches =
+      auditor.Breaches(breaches_request);
+  ASSERT_THAT(breaches, IsOk());
+  bool county_named = false;
+  for (const BreachGroup& g : breaches->groups()) {
+    EXPECT_FALSE(g.responsible() == kTownship &&
+                 g.kind() == BREACH_KIND_LATE_HAND_OFF);
+    if (g.responsible() == kCounty && g.kind() == BREACH_KIND_LATE_HAND_OFF) {
+      county_named = true;
+      ASSERT_EQ(g.entries_size(), 1) << g.DebugString();
+      EXPECT_EQ(g.entries(0).report_id(), "au-a0");
+    }
+  }
+  EXPECT_TRUE(county_named) << breaches->DebugString();
+  bool drill_apart = false;
+  for (const BreachEntry& e : breaches->drills()) {
+    drill_apart = drill_apart || e.report_id() == "au-drill";
+  }
+  EXPECT_TRUE(drill_apart);
+
+  // Punctuality: the county 1 of 2 on time, the township 2 of 2.
+  PunctualityRequest punctuality_request;
+  *punctuality_request.mutable_scope() = Today();
+  absl::StatusOr<PunctualityResponse> punctuality =
+      auditor.Punctuality(punctuality_request);
+  ASSERT_THAT(punctuality, IsOk());
+  ASSERT_GE(punctuality->nodes_size(), 1);
+  EXPECT_EQ(punctuality->nodes(0).responsible(), kCounty);
+  EXPECT_EQ(punctuality->nodes(0).handled(), 2);
+  EXPECT_EQ(punctuality->nodes(0).late(), 1);
+  EXPECT_EQ(punctuality->nodes(0).worst_report_id(), "au-a0");
+  for (const PunctualityRow& row : punctuality->nodes()) {
+    if (row.responsible() == kTownship) {
+      EXPECT_EQ(row.on_time(), 2);
+      EXPECT_EQ(row.late(), 0);
+    }
+  }
+
+  // Statistics: one real event with its latest figures; the drill apart.
+  StatisticsRequest stats_request;
+  *stats_request.mutable_scope() = Today();
+  absl::StatusOr<StatisticsResponse> stats = auditor.Statistics(stats_request);
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->total().events(), 1);
+  EXPECT_EQ(stats->total().deaths(), 2);
+  EXPECT_EQ(stats->drill_events(), 1);
+  ASSERT_EQ(stats->rows_size(), 1);
+  EXPECT_EQ(stats->rows(0).key(), kCity);
+
+  // Clocks on one machine agree: both links of the county known, in bound.
+  absl::StatusOr<ClockSkewResponse> skew = county_auditor.ClockSkew();
+  ASSERT_THAT(skew, IsOk());
+  ASSERT_EQ(skew->links_size(), 2) << skew->DebugString();
+  for (const ClockLink& link : skew->links()) {
+    EXPECT_FALSE(link.beyond_bound()) << link.DebugString();
+    EXPECT_GE(link.samples(), 1);
+  }
+
+  // An auditor of another county is refused here, with the reason; at the
+  // province it sees nothing of this county.
+  absl::StatusOr<TimelineResponse> refused =
+      Auditor("140106000000", county->address()).Timeline(OfReport("au-a0"));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(refused.status().message(), HasSubstr("140106000000"));
+  EXPECT_THAT(
+      Auditor("140106000000", province->address()).Timeline(OfReport("au-a0")),
+      StatusIs(absl::StatusCode::kNotFound));
+  ListBreachesRequest outside;
+  *outside.mutable_scope() = Today();
+  outside.mutable_scope()->set_region(kCounty);
+  EXPECT_THAT(Auditor("140106000000", province->address()).Breaches(outside),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+// A clock that runs `offset` ahead of this machine's.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(absl::Duration offset) : offset_(offset) {}
+  absl::Time TimeNow() override { return absl::Now() + offset_; }
+
+ private:
+  const absl::Duration offset_;
+};
+
+TEST(AuditClockTest, AChildClockAMinuteAheadIsFlaggedAtBothEnds) {
+  TempDir dir;
+  NodeProcess county(dir.Sub("county"), kCounty, kPki);
+  ASSERT_THAT(county.Start(), IsOk());
+  OffsetClock ahead(absl::Seconds(60));
+  InProcessNode township(dir.Sub("township"), kTownship, &ahead);
+  township.SetParent(kCounty, county.port());
+  ASSERT_THAT(township.Start(), IsOk());
+  ASSERT_EQ(TestClient(kPki, kDutyOfficer, township.address())
+                .Submit({SampleReport("skew-1", kTownship, absl::Now())})
+                .receipts(),
+            1);
+  TestClient at_county = Auditor(kCounty, county.address());
+  ASSERT_THAT(TestClient(kPki, kProvinceOfficer, county.address())
+                  .WaitFor("skew-1", kPatience),
+              IsOk());
+
+  absl::StatusOr<ClockSkewResponse> skew = at_county.ClockSkew();
+  ASSERT_THAT(skew, IsOk());
+  ASSERT_EQ(skew->links_size(), 1);
+  const ClockLink& child = skew->links(0);
+  EXPECT_EQ(child.peer(), kTownship);
+  EXPECT_EQ(child.relation(), "child");
+  EXPECT_TRUE(child.beyond_bound());
+  // One-way: 60 s less the network delay.
+  EXPECT_GT(FromDurationProto(child.offset()), absl::Seconds(55));
+  EXPECT_LE(FromDurationProto(child.offset()), absl::Seconds(60));
+  EXPECT_THAT(county.Log(),
+              HasSubstr("a child node's clock disagrees with this node's"));
+
+  // The timeline marks the transit that compares the two clocks.
+  absl::StatusOr<TimelineResponse> timeline = at_county.Timeline([] {
+    TimelineRequest r;
+    r.set_report_id("skew-1");
+    return r;
+  }());
+  ASSERT_THAT(timeline, IsOk());
+  const HopTiming& arrival = timeline->reports(0).hops(1);
+  EXPECT_LT(FromDurationProto(arrival.transit()), absl::Seconds(-55));
+  EXPECT_TRUE(arrival.clock_offset_known());
+  EXPECT_THAT(arrival.notes(), Contains(HasSubstr("clocks disagree")));
+
+  // The township learns from the county's receipt that its own clock is off.
+  absl::StatusOr<ClockSkewResponse> own = PollUntil<ClockSkewResponse>(
+      [&] { return Auditor(kCounty, township.address()).ClockSkew(); },
+      [](const ClockSkewResponse& r) { return r.links_size() == 1; });
+  ASSERT_THAT(own, IsOk());
+  ASSERT_EQ(own->links_size(), 1);
+  EXPECT_EQ(own->links(0).relation(), "upstream");
+  EXPECT_TRUE(own->links(0).beyond_bound());
+  EXPECT_LT(FromDurationProto(own->links(0).offset()), absl::Seconds(-59));
+  EXPECT_GT(FromDurationProto(own->links(0).offset()), absl::Seconds(-61));
+}
+
+}  // namespace
+}  // namespace kuaibao::testing
