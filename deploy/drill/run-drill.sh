@@ -77,10 +77,10 @@ mkdir -p "$work"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "==> the drill (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
 started=$SECONDS
-set -m  # the drill and its nodes in a process group of their own
-"$build/tests/drill/kuaibao-drill" --work_dir="$work" --json="$out" "$@" &
+# The drill and its nodes in a session (and process group) of their own:
+# setsid execs the drill, so its pid is the group's id.
+setsid "$build/tests/drill/kuaibao-drill" --work_dir="$work" --json="$out" "$@" &
 drill_pid=$!
-set +m
 rc=0
 wait "$drill_pid" || rc=$?
 drill_pid=""

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -92,9 +93,8 @@ class Progress {
   const absl::Time start_ = absl::Now();
 };
 
-// A time of day, UTC, to the millisecond.
 std::string Clock(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%H:%M:%E3SZ", FromProto(t), absl::UTCTimeZone());
+  return TimeOfDay(FromProto(t));
 }
 
 std::string Ms(double ms) { return absl::StrFormat("%.0f ms", ms); }
@@ -396,6 +396,7 @@ void Drill::PrintView() {
   ProvinceTally tally = Tally(sent_, at_province_, ctx_.regions);
   *run_.mutable_counts() = tally.counts;
   for (const Latency& l : tally.latency) *run_.add_latency() = l;
+  for (const CityArrivals& a : tally.arrivals) *run_.add_arrivals() = a;
   testing::NodeProcess& province = *tree_.nodes()[0].process;
   Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
   std::cout << "\n=============== The provincial view (山西省 " << kProvince
@@ -458,6 +459,10 @@ void Drill::PrintView() {
     counts.AddRow({what, absl::StrCat(n)});
   }
   std::cout << counts.Render() << "\n";
+  std::cout << "What arrived at the province, by city (first arrivals; "
+               "sent → stored at the province):\n"
+            << ArrivalsTable({run_.arrivals().begin(), run_.arrivals().end()})
+            << "\n";
   TextTable latency({"sent → stored at", "reports", "p50", "p99", "max"});
   for (const Latency& l : run_.latency()) {
     latency.AddRow({l.level(), absl::StrCat(l.count()), Ms(l.p50_ms()),
@@ -582,11 +587,12 @@ int Main() {
   settings["faults"] = absl::GetFlag(FLAGS_faults) ? "true" : "false";
   settings["exercise"] = absl::GetFlag(FLAGS_exercise) ? "true" : "false";
 
-  testing::TempDir temp;
+  // A temporary directory only when none is given (run-drill.sh gives one
+  // and removes it, also when the drill is killed).
+  std::optional<testing::TempDir> temp;
   bench::BenchContext ctx;
-  ctx.work_dir = absl::GetFlag(FLAGS_work_dir).empty()
-                     ? temp.path()
-                     : absl::GetFlag(FLAGS_work_dir);
+  ctx.work_dir = absl::GetFlag(FLAGS_work_dir);
+  if (ctx.work_dir.empty()) ctx.work_dir = temp.emplace().path();
   ctx.pki_dir = ctx.Dir("pki");
   // The nodes as deployed: default rate limits, the notice's deadlines on
   // the drill's clock.

@@ -9,12 +9,14 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "client/text_table.h"
 #include "google/protobuf/util/json_util.h"
 #include "kuaibao/v1/service.pb.h"
+#include "relay/deadlines.h"
 #include "relay/proto_time.h"
 #include "tests/bench/samples.h"
 
@@ -38,6 +40,10 @@ std::string NameOf(const RegionTable& regions, const std::string& code) {
 }
 
 }  // namespace
+
+std::string TimeOfDay(absl::Time t) {
+  return absl::FormatTime("%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
 
 int Cli::Run(const std::string& address, const std::string& cert_name,
              const std::vector<std::string>& args, std::string* output) const {
@@ -105,6 +111,12 @@ ProvinceTally Tally(const std::vector<bench::Submission>& sent,
   }
   absl::flat_hash_map<std::string, int> seen;
   std::map<std::string, bench::Samples> by_level;
+  struct City {
+    CityArrivals row;
+    bench::Samples latency;
+    absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
+  };
+  std::map<std::string, City> by_city;
   for (const StoredReport& r : at_province) {
     auto it = acked.find(r.report().report_id());
     if (it == acked.end()) continue;
@@ -127,6 +139,24 @@ ProvinceTally Tally(const std::vector<bench::Submission>& sent,
       }
     }
     if (escalated) c.set_escalated(c.escalated() + 1);
+    const std::string region = r.report().location().region_code();
+    City& city = by_city[region.substr(0, 4) + "00000000"];
+    city.row.set_reports(city.row.reports() + 1);
+    if (IsUrgent(r.report())) city.row.set_urgent(city.row.urgent() + 1);
+    if (escalated) city.row.set_escalated(city.row.escalated() + 1);
+    const absl::Time arrived = FromProto(r.hops().rbegin()->stored_at());
+    city.first = std::min(city.first, arrived);
+    city.last = std::max(city.last, arrived);
+    city.latency.Add(arrived - it->second->sent);
+  }
+  for (auto& [code, city] : by_city) {
+    city.row.set_city(code);
+    city.row.set_name(NameOf(regions, code));
+    city.row.set_first_at(TimeOfDay(city.first));
+    city.row.set_last_at(TimeOfDay(city.last));
+    city.row.set_p50_ms(city.latency.Percentile(0.5));
+    city.row.set_max_ms(city.latency.Max());
+    tally.arrivals.push_back(city.row);
   }
   c.set_at_province(seen.size());
   c.set_lost(c.acknowledged() - seen.size());
@@ -186,6 +216,19 @@ absl::StatusOr<std::vector<Responsible>> ByResponsible(
               return a.overdue() + a.met_late() > b.overdue() + b.met_late();
             });
   return out;
+}
+
+std::string ArrivalsTable(const std::vector<CityArrivals>& rows) {
+  TextTable table({"from", "name", "reports", "grade I/II", "escalated",
+                   "first", "last", "p50", "max"});
+  for (const CityArrivals& r : rows) {
+    table.AddRow({r.city(), r.name(), absl::StrCat(r.reports()),
+                  absl::StrCat(r.urgent()), absl::StrCat(r.escalated()),
+                  r.first_at(), r.last_at(),
+                  absl::StrFormat("%.0f ms", r.p50_ms()),
+                  absl::StrFormat("%.0f ms", r.max_ms())});
+  }
+  return table.Render();
 }
 
 std::string ResponsibleTable(const std::vector<Responsible>& rows) {

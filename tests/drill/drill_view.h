@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "relay/region.h"
 #include "relay/report_types.h"
 #include "tests/bench/submit_stream.h"
 #include "tests/drill/drill_results.pb.h"
 
 namespace kuaibao::drill {
+
+// A time of day, UTC, to the millisecond ("16:38:41.119Z").
+std::string TimeOfDay(absl::Time t);
 
 // Runs the `kuaibao` command line as a duty officer would, with a client
 // certificate from the drill's PKI.
@@ -46,6 +50,7 @@ class Cli {
 struct ProvinceTally {
   Counts counts;
   std::vector<Latency> latency;
+  std::vector<CityArrivals> arrivals;  // by city, in code order
 };
 ProvinceTally Tally(const std::vector<bench::Submission>& sent,
                     const std::vector<StoredReport>& at_province,
@@ -57,8 +62,9 @@ ProvinceTally Tally(const std::vector<bench::Submission>& sent,
 absl::StatusOr<std::vector<Responsible>> ByResponsible(
     const std::string& due_json, const RegionTable& regions);
 
-// A table of `rows` for the terminal.
+// Tables for the terminal.
 std::string ResponsibleTable(const std::vector<Responsible>& rows);
+std::string ArrivalsTable(const std::vector<CityArrivals>& rows);
 
 }  // namespace kuaibao::drill
 
