@@ -1,7 +1,8 @@
 #ifndef KUAIBAO_CLIENT_COMMAND_CLIENT_H_
 #define KUAIBAO_CLIENT_COMMAND_CLIENT_H_
 
-// The calls of the Command service (instructions and feedback), kept apart
+// The calls of the Command service (instructions and feedback, the
+// province's national submissions), kept apart
 // from RelayClient like it: the commands see no gRPC headers.
 
 #include <memory>
@@ -25,6 +26,8 @@ class CommandClient {
       const v1::SendFeedbackRequest& request) = 0;
   virtual absl::StatusOr<v1::ListInstructionsResponse> List(
       const v1::ListInstructionsRequest& request) = 0;
+  virtual absl::StatusOr<v1::Forwarding> RecordNationalSubmission(
+      const v1::RecordNationalSubmissionRequest& request) = 0;
 };
 
 // A client for the node at `address` over mutually authenticated TLS; as

@@ -19,36 +19,35 @@ class GrpcCommandClient final : public CommandClient {
 
   absl::StatusOr<v1::InstructionState> Issue(
       const v1::IssueInstructionRequest& request) override {
-    v1::InstructionState response;
-    grpc::ClientContext context;
-    Deadline(&context);
-    RETURN_IF_ERROR(
-        FromGrpcStatus(stub_->IssueInstruction(&context, request, &response)));
-    return response;
+    return Call(&v1::Command::Stub::IssueInstruction, request);
   }
   absl::StatusOr<v1::InstructionState> SendFeedback(
       const v1::SendFeedbackRequest& request) override {
-    v1::InstructionState response;
-    grpc::ClientContext context;
-    Deadline(&context);
-    RETURN_IF_ERROR(
-        FromGrpcStatus(stub_->SendFeedback(&context, request, &response)));
-    return response;
+    return Call(&v1::Command::Stub::SendFeedback, request);
   }
   absl::StatusOr<v1::ListInstructionsResponse> List(
       const v1::ListInstructionsRequest& request) override {
-    v1::ListInstructionsResponse response;
-    grpc::ClientContext context;
-    Deadline(&context);
-    RETURN_IF_ERROR(
-        FromGrpcStatus(stub_->ListInstructions(&context, request, &response)));
-    return response;
+    return Call(&v1::Command::Stub::ListInstructions, request);
+  }
+  absl::StatusOr<v1::Forwarding> RecordNationalSubmission(
+      const v1::RecordNationalSubmissionRequest& request) override {
+    return Call(&v1::Command::Stub::RecordNationalSubmission, request);
   }
 
  private:
-  void Deadline(grpc::ClientContext* context) const {
+  // One unary call with the deadline; the node's status on failure.
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      grpc::Status (v1::Command::Stub::*method)(grpc::ClientContext*,
+                                                const Request&, Response*),
+      const Request& request) {
+    Response response;
+    grpc::ClientContext context;
     // The command line is the edge where the wall clock may be read.
-    context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    RETURN_IF_ERROR(
+        FromGrpcStatus((stub_.get()->*method)(&context, request, &response)));
+    return response;
   }
 
   std::unique_ptr<v1::Command::Stub> stub_;

@@ -18,6 +18,7 @@
 #include "client/command_client.h"
 #include "client/command_io.h"
 #include "client/instruction_commands.h"
+#include "client/national_command.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
 #include "client/status_commands.h"
@@ -42,7 +43,12 @@ ABSL_FLAG(std::string, event, "",
 ABSL_FLAG(int32_t, limit, 0, "list: at most this many reports; 0 = all");
 ABSL_FLAG(bool, all, false, "due: also the deadlines met on time");
 ABSL_FLAG(bool, gaps, false, "origins: only origins with missing numbers");
-ABSL_FLAG(std::string, text, "", "instruct, feedback: the text");
+ABSL_FLAG(std::string, text, "",
+          "instruct, feedback: the text; national-submitted: a note");
+ABSL_FLAG(std::string, channel, "",
+          "national-submitted: how it went (fax, telephone, ...)");
+ABSL_FLAG(std::string, at, "",
+          "national-submitted: when it went, RFC 3339; default now");
 ABSL_FLAG(std::string, target, "",
           "instruct: the node to reach; default the event's originating one");
 ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
@@ -105,6 +111,11 @@ Commands:
   feedback INSTRUCTION_ID --status=done|in_progress|cannot_comply --text=TEXT
                       Report back on an instruction, at its target node; the
                       feedback travels up to the node that issued it.
+  national-submitted REPORT_ID --channel=CHANNEL [--at=TIME] [--text=NOTE]
+                      At the province: record that the report went to the
+                      State Council by other means (fax, telephone, the
+                      national system) at --at (RFC 3339, default now), so
+                      the 4-hour deadline (R5) counts it as handed on.
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -120,7 +131,11 @@ Flags:
   --limit=N           list: at most N reports (default 0 = all)
   --gaps              origins: only origins with missing numbers
   --all               due: also the deadlines met on time
-  --text=TEXT         instruct, feedback: the text
+  --text=TEXT         instruct, feedback: the text; national-submitted: a
+                      note
+  --channel=CHANNEL   national-submitted: how it went (fax, telephone, ...)
+  --at=TIME           national-submitted: when it went, e.g.
+                      2026-07-01T10:30:00+08:00 (default now)
   --target=REGION     instruct: the node to reach (default the event's
                       originating locality)
   --due=DURATION      instruct: feedback due this long after issue
@@ -185,11 +200,12 @@ absl::StatusOr<std::unique_ptr<RelayClient>> Connect(const std::string& node) {
   return ConnectToNode(node, tls, absl::GetFlag(FLAGS_timeout));
 }
 
-// instruct, instructions, feedback: the Command service.
+// instruct, instructions, feedback, national-submitted: the Command service.
 int RunCommandService(const std::string& command,
                       const std::vector<std::string>& operands,
                       const CommandIo& io) {
   v1::FeedbackStatus status = v1::FEEDBACK_STATUS_UNSPECIFIED;
+  NationalArgs national;
   if (command == "instruct") {
     if (!operands.empty()) return Usage("instruct takes no arguments");
     if (absl::GetFlag(FLAGS_event).empty()) return Usage("instruct: --event");
@@ -199,6 +215,24 @@ int RunCommandService(const std::string& command,
     }
   } else if (command == "instructions") {
     if (!operands.empty()) return Usage("instructions takes no arguments");
+  } else if (command == "national-submitted") {
+    if (operands.size() != 1) {
+      return Usage("national-submitted takes one REPORT_ID");
+    }
+    if (absl::GetFlag(FLAGS_channel).empty()) {
+      return Usage("national-submitted: --channel (fax, telephone, ...)");
+    }
+    if (!absl::GetFlag(FLAGS_at).empty()) {
+      std::string error;
+      if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_at),
+                           &national.at, &error)) {
+        return Usage(absl::StrCat("--at: '", absl::GetFlag(FLAGS_at),
+                                  "' is not an RFC 3339 time (", error, ")"));
+      }
+    }
+    national.report_id = operands[0];
+    national.channel = absl::GetFlag(FLAGS_channel);
+    national.note = absl::GetFlag(FLAGS_text);
   } else {
     if (operands.size() != 1) return Usage("feedback takes one INSTRUCTION_ID");
     absl::StatusOr<v1::FeedbackStatus> parsed =
@@ -215,6 +249,9 @@ int RunCommandService(const std::string& command,
   if (!client.ok()) {
     std::cerr << "error: " << client.status().message() << "\n";
     return kExitUsage;
+  }
+  if (command == "national-submitted") {
+    return RunNationalSubmitted(**client, national, io);
   }
   if (command == "instructions") {
     return RunInstructions(**client, absl::GetFlag(FLAGS_event), io);
@@ -269,7 +306,7 @@ int Run(const std::vector<char*>& args) {
   } else if (command == "due") {
     if (!operands.empty()) return Usage("due takes no arguments");
   } else if (command == "instruct" || command == "instructions" ||
-             command == "feedback") {
+             command == "feedback" || command == "national-submitted") {
     return RunCommandService(command, operands, io);
   } else if (command == "status" || command == "origins") {
     if (!operands.empty()) return Usage(command + " takes no arguments");

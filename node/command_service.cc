@@ -79,6 +79,28 @@ grpc::ServerUnaryReactor* CommandService::ListInstructions(
                 response);
 }
 
+grpc::ServerUnaryReactor* CommandService::RecordNationalSubmission(
+    grpc::CallbackServerContext* context,
+    const v1::RecordNationalSubmissionRequest* request, Forwarding* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  if (!caller.ok()) {
+    return Finish(context, absl::StatusOr<Forwarding>(caller.status()),
+                  response);
+  }
+  NationalSubmission submission{request->report_id(), request->channel(),
+                                FromProto(request->submitted_at()),
+                                request->note()};
+  absl::StatusOr<Forwarding> recorded =
+      national_.Record(*caller, submission, clock_->TimeNow());
+  if (recorded.ok()) {
+    Log(LogLevel::kInfo, "submission to the State Council recorded",
+        {{"report_id", request->report_id()},
+         {"channel", recorded->channel()},
+         {"by", caller->uri}});
+  }
+  return Finish(context, std::move(recorded), response);
+}
+
 bool HandleInstructionUp(
     InstructionBook* book, const Identity& child, v1::RelayUp* up,
     const std::function<void(std::optional<v1::RelayDown>)>& reply) {

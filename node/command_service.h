@@ -8,16 +8,23 @@
 #include "relay/base/clock.h"
 #include "relay/identity.h"
 #include "relay/instruction_book.h"
+#include "relay/national_submission.h"
+#include "relay/relay_engine.h"
 
 namespace kuaibao {
 
 // Command: leaders issue instructions (批示), the target locality's duty
-// officers send feedback, anyone reads those of their own subtree. An
-// adapter over InstructionBook. Borrowed: the book and clock outlive it.
+// officers send feedback, anyone reads those of their own subtree; at the
+// province, duty officers record submissions to the State Council made by
+// other means. An adapter over InstructionBook and NationalSubmissions.
+// Borrowed: the book, relay and clock outlive it.
 class CommandService final : public v1::Command::CallbackService {
  public:
-  CommandService(InstructionBook* book, Clock* clock)
-      : book_(book), clock_(clock) {}
+  CommandService(InstructionBook* book, const RelayEngine* relay, Clock* clock)
+      : book_(book),
+        clock_(clock),
+        national_(&relay->store(), relay->options().region,
+                  relay->options().limits) {}
   grpc::ServerUnaryReactor* IssueInstruction(
       grpc::CallbackServerContext* context,
       const v1::IssueInstructionRequest* request,
@@ -29,10 +36,15 @@ class CommandService final : public v1::Command::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListInstructionsRequest* request,
       v1::ListInstructionsResponse* response) override;
+  grpc::ServerUnaryReactor* RecordNationalSubmission(
+      grpc::CallbackServerContext* context,
+      const v1::RecordNationalSubmissionRequest* request,
+      Forwarding* response) override;
 
  private:
   InstructionBook* const book_;
   Clock* const clock_;
+  NationalSubmissions national_;
 };
 
 // The instruction traffic on a child's relay stream: an acknowledgement of

@@ -199,8 +199,8 @@ class NodeServerImpl final : public NodeServer {
                                        instructions_.get(), children_.get()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock));
-    services_.push_back(
-        std::make_unique<CommandService>(instructions_.get(), clock));
+    services_.push_back(std::make_unique<CommandService>(instructions_.get(),
+                                                         relay_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s())},

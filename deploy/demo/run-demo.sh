@@ -350,6 +350,13 @@ for i in "${!ids[@]}"; do
 done
 
 echo
+step="record the State Council submission"
+say "the province faxed the grade II gas explosion's first report to the State Council (R5, 4 h):"
+info "its duty officer records that, so the deadline counts it as handed on"
+province_cli national-submitted demo-gas-0001 --channel=fax --text="国务院总值班室" ||
+  die "kuaibao national-submitted failed"
+
+echo
 step="deadlines at the province"
 say "deadlines as the province sees them (the notice's budgets: 1 h unit → government, 2 h per level,"
 info "3 h end to end, 1 h straight to the province for grade I/II, 4 h to the State Council)"

@@ -310,6 +310,45 @@ TEST_F(ChainTest, GradeOneArrivesTwiceAtTheProvinceAndIsStoredOnce) {
   EXPECT_TRUE(direct_rule);
 }
 
+TEST_F(ChainTest, ProvinceRecordsTheStateCouncilSubmission) {
+  std::vector<IncidentReport> reports = Reports("flood", 1);
+  reports[0].set_grade(GRADE_II);
+  ASSERT_EQ(AtTownship().Submit(reports).receipts(), 1);
+  ASSERT_THAT(AtProvince().WaitFor("flood-0", kPatience), IsOk());
+
+  v1::RecordNationalSubmissionRequest request;
+  request.set_report_id("flood-0");
+  request.set_channel("fax");
+  // Only the province records it, and only its own duty officers.
+  EXPECT_THAT(AtTownship().RecordNationalSubmission(request),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  request.set_channel("");
+  EXPECT_THAT(AtProvince().RecordNationalSubmission(request),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_channel("fax");
+  absl::StatusOr<Forwarding> recorded =
+      AtProvince().RecordNationalSubmission(request);
+  ASSERT_THAT(recorded, IsOk());
+  EXPECT_EQ(recorded->to(), "national");
+
+  // The province's timeline shows the hand-off and R5 met.
+  absl::StatusOr<v1::GetReportResponse> got = AtProvince().Get("flood-0");
+  ASSERT_THAT(got, IsOk());
+  const HopRecord& own = got->report().hops(got->report().hops_size() - 1);
+  bool national = false;
+  for (const Forwarding& f : own.forwarded()) {
+    national |= f.to() == "national" && f.route() == ROUTE_OTHER_MEANS;
+  }
+  EXPECT_TRUE(national);
+  const DeadlineStatus* r5 = nullptr;
+  for (const DeadlineStatus& d : got->deadlines()) {
+    if (d.rule() == DEADLINE_RULE_PROVINCE_TO_NATIONAL) r5 = &d;
+  }
+  ASSERT_NE(r5, nullptr);
+  EXPECT_THAT(r5->state(),
+              ::testing::AnyOf(DEADLINE_STATE_MET, DEADLINE_STATE_MET_LATE));
+}
+
 TEST_F(ChainTest, ParentDownEscalatesPastItAndTheParentStillGetsItsCopy) {
   county_->Kill(SIGKILL);
   ASSERT_EQ(AtTownship().Submit(Reports("stuck", 1)).receipts(), 1);

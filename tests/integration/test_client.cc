@@ -93,6 +93,16 @@ absl::StatusOr<InstructionState> TestClient::Issue(
   return state;
 }
 
+absl::StatusOr<Forwarding> TestClient::RecordNationalSubmission(
+    const v1::RecordNationalSubmissionRequest& request) {
+  Forwarding recorded;
+  absl::Status s =
+      FromGrpcStatus(v1::Command::NewStub(channel_)->RecordNationalSubmission(
+          TenSeconds().get(), request, &recorded));
+  if (!s.ok()) return s;
+  return recorded;
+}
+
 absl::StatusOr<InstructionState> TestClient::SendFeedback(
     const Feedback& feedback) {
   v1::SendFeedbackRequest request;

@@ -61,6 +61,8 @@ class TestClient {
       const v1::IssueInstructionRequest& request);
   absl::StatusOr<InstructionState> SendFeedback(const Feedback& feedback);
   absl::StatusOr<v1::ListInstructionsResponse> Instructions();
+  absl::StatusOr<Forwarding> RecordNationalSubmission(
+      const v1::RecordNationalSubmissionRequest& request);
   // Polls Instructions until instruction `id` is there and `done` holds for
   // it, or `timeout` passes; returns what it saw last (NOT_FOUND if never
   // there).
