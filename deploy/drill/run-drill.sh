@@ -2,7 +2,7 @@
 # The whole-province drill on one machine: the province, its 11 cities and
 # 117 counties (deploy/regions/shanxi-2022.csv) as real kuaibao-node
 # processes over mTLS, the 1,341 townships as load generator streams, a
-# scripted flood with a stopped city, a hung county, an instruction down and
+# scripted flood with a city down, a hung county, an instruction down and
 # feedback up, then the provincial view. About 10 minutes on 2 cores.
 #
 #   deploy/drill/run-drill.sh [KUAIBAO_DRILL_FLAGS...]
