@@ -15,6 +15,15 @@
 #                                 deploy/regions/shanxi-2022.csv), plus a
 #                                 client/auditor ROLE:NAME for every region
 #                                 if given; then the CRLs. Parallel.
+#   bundles PKI_DIR LIST [--csr-only | --sign-only]
+#                                 for deploy/provision/provision.sh: LIST has
+#                                 one "SPEC DIR SANS" a line (DIR relative to
+#                                 LIST's folder); a key and CSR in each DIR
+#                                 (an existing key is kept), then DIR/BASE.pem
+#                                 with the extra SANS (kept if there), ca.pem
+#                                 and crl/. --csr-only stops before signing;
+#                                 --sign-only (on the CA host) signs the CSRs
+#                                 found. Parallel per issuing CA.
 #   request DIR SPEC              on the host that will use it: a key (kept
 #                                 there, mode 0600) and DIR/BASE.csr to send
 #                                 to the CA; reuses an existing key
@@ -54,7 +63,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,61p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -360,6 +369,58 @@ provision() {
   echo "provisioned $(find "$pki" -maxdepth 1 -name '*.pem' ! -name ca.pem | wc -l) certificates, ${#specs[@]} issuing CAs and their CRLs in $pki"
 }
 
+# bundle_one SPEC DIR SANS: a key and CSR in DIR, signed there unless
+# --csr-only; a certificate already there is kept.
+bundle_one() {
+  KUAIBAO_NODE_SANS=$3
+  parse_spec "$1"
+  local dir=$2
+  [[ -f $dir/$base.pem ]] && return
+  if [[ $bundle_mode == sign ]]; then
+    [[ -f $dir/$base.csr ]] || die "no CSR $dir/$base.csr to sign"
+  else
+    make_csr "$dir"
+    chmod 0644 "$dir/$base.csr"
+  fi
+  [[ $bundle_mode == csr ]] && return
+  sign_csr "$dir/$base.csr" "$dir/$base.pem"
+  install -m 0644 "$pki/ca.pem" "$dir/ca.pem"
+  [[ -d $dir/crl ]] || mkdir -m 0755 "$dir/crl"
+  cp -p "$pki"/crl/*.r* "$dir/crl/"
+}
+
+bundles() {
+  local list=$1 spec dir extra issuer jobs home
+  [[ -f $list ]] || die "no list '$list'"
+  home=$(cd "$(dirname "$list")" && pwd)
+  declare -A lines=()
+  while read -r spec dir extra; do
+    [[ -n $spec ]] || continue
+    parse_spec "$spec"
+    # issuer_of, without a subshell per line.
+    if [[ ${region:2} == 0000000000 ]]; then
+      issuer=$region
+    else
+      issuer=${region:0:4}00000000
+    fi
+    lines[$issuer]+="$spec $home/$dir $extra"$'\n'
+  done <"$list"
+  if [[ $bundle_mode != csr ]]; then
+    ensure_root
+    for issuer in "${!lines[@]}"; do ensure_issuing "$issuer"; done
+    # The CRLs first: every bundle gets them.
+    for ca in $(all_cas); do publish_crl "$ca" >/dev/null; done
+  fi
+  jobs=${JOBS:-$(nproc)}
+  for issuer in "${!lines[@]}"; do
+    while (($(jobs -rp | wc -l) >= jobs)); do wait -n; done
+    (while read -r spec dir extra; do
+      [[ -z $spec ]] || bundle_one "$spec" "$dir" "$extra"
+    done <<<"${lines[$issuer]}") &
+  done
+  while (($(jobs -rp | wc -l) > 0)); do wait -n; done
+}
+
 # --- main --------------------------------------------------------------------
 
 [[ $# -ge 2 ]] || usage
@@ -376,6 +437,17 @@ case $cmd in
     [[ $# -ge 1 ]] || usage
     mkdir -p "$pki"
     provision "$@"
+    ;;
+  bundles)
+    [[ $# -ge 1 && $# -le 2 ]] || usage
+    case ${2:-} in
+      --csr-only) bundle_mode=csr ;;
+      --sign-only) bundle_mode=sign ;;
+      '') bundle_mode=both ;;
+      *) usage ;;
+    esac
+    mkdir -p "$pki"
+    bundles "$1"
     ;;
   request)
     [[ $# -eq 1 ]] || usage

@@ -8,12 +8,14 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "node/backup_command.h"
 #include "node/library_logs.h"
 #include "node/node_config.h"
 #include "node/node_server.h"
 #include "node/probe.h"
 #include "node/server_limits.h"
 #include "node/store_repair_command.h"
+#include "node/systemd_notifier.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
@@ -26,6 +28,11 @@ ABSL_FLAG(bool, repair, false,
           "do not serve: repair the damaged store of --config (node "
           "stopped): keeps a copy of the data directory, rebuilds it, lists "
           "what it recovered");
+ABSL_FLAG(std::string, out, "",
+          "backup: the folder to write <region>-<UTC time>.kbbackup to");
+ABSL_FLAG(std::string, from, "", "restore: the backup file");
+ABSL_FLAG(std::string, data_dir, "",
+          "restore: the data directory to make (default: --config's)");
 
 int main(int argc, char** argv) {
   // Debian's Abseil is built with NDEBUG unset, which leaves the Mutex
@@ -34,11 +41,27 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "kuaibao-node --config FILE [--probe | --repair]\n"
+      "kuaibao-node backup --config FILE --out DIR\n"
+      "kuaibao-node restore --from BACKUP (--config FILE | --data_dir DIR)\n"
       "Runs one node of the Kuaibao incident-report relay; with --probe, "
-      "checks that it serves; with --repair, repairs its damaged store.");
-  absl::ParseCommandLine(argc, argv);
+      "checks that it serves; with --repair, repairs its damaged store; "
+      "backup copies the running node's store to a file, restore makes a new "
+      "data directory of such a file.");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   kuaibao::RouteLibraryLogs();
+  const std::string command = args.size() > 1 ? args[1] : "";
+  if (args.size() > 2 ||
+      (!command.empty() && command != "backup" && command != "restore")) {
+    std::cerr << "kuaibao-node: unknown command '" << args.back()
+              << "' (backup, restore, or none to run the node)\n";
+    return 2;
+  }
   std::string path = absl::GetFlag(FLAGS_config);
+  if (command == "restore" && !absl::GetFlag(FLAGS_data_dir).empty()) {
+    return kuaibao::RunRestore(absl::GetFlag(FLAGS_from),
+                               absl::GetFlag(FLAGS_data_dir), std::cout,
+                               std::cerr);
+  }
   if (path.empty()) {
     std::cerr << "kuaibao-node: --config FILE is required\n";
     return 2;
@@ -48,6 +71,14 @@ int main(int argc, char** argv) {
     kuaibao::Log(kuaibao::LogLevel::kError, "cannot start: bad configuration",
                  {{"reason", std::string(config.status().message())}});
     return 2;
+  }
+  if (command == "restore") {
+    return kuaibao::RunRestore(absl::GetFlag(FLAGS_from), config->data_dir(),
+                               std::cout, std::cerr);
+  }
+  if (command == "backup") {
+    return kuaibao::RunBackup(*config, absl::GetFlag(FLAGS_out), std::cout,
+                              std::cerr);
   }
   if (absl::GetFlag(FLAGS_repair)) {
     return kuaibao::RunStoreRepair(*config, &kuaibao::RealClock::Get(),
@@ -84,8 +115,7 @@ int main(int argc, char** argv) {
                   {"reason", std::string(server.status().message())}});
     return 1;
   }
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  int signal = kuaibao::ServeUntilStopped(*config, stop_signals);
   kuaibao::Log(kuaibao::LogLevel::kInfo, "stopping",
                {{"signal", absl::StrCat(signal)}});
   (*server)->Shutdown(absl::Seconds(5));

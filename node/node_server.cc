@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "node/admin_service.h"
 #include "node/cert_identity.h"
 #include "node/child_streams.h"
 #include "node/command_service.h"
@@ -205,6 +206,8 @@ class NodeServerImpl final : public NodeServer {
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s())},
         relay_.get(), admission_.get(), links, clock));
+    services_.push_back(std::make_unique<AdminService>(
+        config.region(), config.data_dir(), store_.get(), clock));
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -11,11 +11,8 @@
 #include "relay/transport/status_conversion.h"
 
 namespace kuaibao {
-namespace {
 
-// Where to reach the node from this machine: its listen address, with a
-// wildcard host replaced by loopback and port 0 by the port file's.
-absl::StatusOr<std::string> LocalAddress(const NodeConfig& config) {
+absl::StatusOr<std::string> LocalNodeAddress(const NodeConfig& config) {
   absl::string_view address = config.listen_address();
   size_t colon = address.rfind(':');
   if (colon == absl::string_view::npos) {
@@ -38,10 +35,8 @@ absl::StatusOr<std::string> LocalAddress(const NodeConfig& config) {
   return absl::StrCat(host, ":", port);
 }
 
-}  // namespace
-
 absl::Status ProbeNode(const NodeConfig& config, absl::Duration timeout) {
-  ASSIGN_OR_RETURN(std::string address, LocalAddress(config));
+  ASSIGN_OR_RETURN(std::string address, LocalNodeAddress(config));
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
                    MakeChannelCredentials(NodeTlsPaths(config)));
   auto stub = v1::Query::NewStub(grpc::CreateChannel(address, credentials));

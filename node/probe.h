@@ -2,6 +2,7 @@
 #define KUAIBAO_NODE_PROBE_H_
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "node/node_config.h"
 
@@ -17,6 +18,11 @@ namespace kuaibao {
 // (UNAVAILABLE, DEADLINE_EXCEEDED, ...), or NOT_FOUND when the port file of
 // a node on port 0 is missing.
 absl::Status ProbeNode(const NodeConfig& config, absl::Duration timeout);
+
+// Where to reach the node of `config` from its own machine: its listen
+// address, with a wildcard host replaced by loopback and port 0 by the port
+// file's. NOT_FOUND when the port file of a node on port 0 is missing.
+absl::StatusOr<std::string> LocalNodeAddress(const NodeConfig& config);
 
 }  // namespace kuaibao
 

@@ -88,6 +88,7 @@ std::string ParentCode(absl::string_view code) {
 
 absl::StatusOr<RegionTable> RegionTable::Parse(absl::string_view csv) {
   RegionTable table;
+  std::vector<int> line_of;  // per region, for the parent check's errors
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(csv, '\n')) {
     ++line_no;
@@ -117,20 +118,23 @@ absl::StatusOr<RegionTable> RegionTable::Parse(absl::string_view csv) {
     }
     table.by_code_[region.code] = table.regions_.size();
     table.regions_.push_back(std::move(region));
+    line_of.push_back(line_no);
   }
-  for (const Region& region : table.regions_) {
+  for (size_t i = 0; i < table.regions_.size(); ++i) {
+    const Region& region = table.regions_[i];
     if (region.parent.empty()) {
       if (region.level != Level::kProvince) {
         return absl::InvalidArgumentError(
-            absl::StrCat("region table: ", region.code, " has no parent"));
+            absl::StrCat("region table line ", line_of[i], ": ", region.code,
+                         " has no parent"));
       }
       continue;
     }
     if (!table.by_code_.contains(region.parent) ||
         !RegionContains(region.parent, region.code)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("region table: parent ", region.parent, " of ",
-                       region.code, " is missing or does not contain it"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "region table line ", line_of[i], ": parent ", region.parent, " of ",
+          region.code, " is missing or does not contain it"));
     }
   }
   if (table.regions_.empty()) {

@@ -19,6 +19,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "relay/proto_time.h"
@@ -27,6 +28,7 @@
 #include "tests/integration/test_chain.h"
 #include "tests/integration/test_client.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/fake_systemd.h"
 #include "tests/testing/history.h"
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
@@ -75,6 +77,15 @@ void SubmitRecorded(TestClient client,
   }
 }
 
+// How many numbers the origins are missing, all told.
+uint64_t MissingNumbers(const std::vector<OriginRecord>& origins) {
+  uint64_t missing = 0;
+  for (const OriginRecord& o : origins) {
+    for (const SequenceGap& g : o.gaps()) missing += g.last() - g.first() + 1;
+  }
+  return missing;
+}
+
 // The counts at the top node `top`: what it holds against the history, and
 // the origins' missing numbers; fails the test on anything but zeros.
 Counts CheckAtTop(TestClient top, const History& history,
@@ -86,19 +97,27 @@ Counts CheckAtTop(TestClient top, const History& history,
     delivered.push_back(r.report().report_id());
   absl::StatusOr<std::vector<OriginRecord>> origins = top.Origins();
   EXPECT_THAT(origins, IsOk());
-  uint64_t gaps = 0;
   for (const OriginRecord& o : *origins) {
-    for (const SequenceGap& g : o.gaps()) gaps += g.last() - g.first() + 1;
     EXPECT_EQ(o.reused(), 0u) << o.origin();
     EXPECT_EQ(o.count(), o.high_water()) << o.origin();
   }
-  Counts c = history.Check(delivered, gaps);
+  Counts c = history.Check(delivered, MissingNumbers(*origins));
   std::cout << c.Json(scenario, seed) << "\n";
   EXPECT_EQ(c.lost, 0u) << "acknowledged but not delivered";
   EXPECT_EQ(c.duplicated, 0u);
   EXPECT_EQ(c.unexpected, 0u);
   EXPECT_EQ(c.gaps, 0u);
   return c;
+}
+
+// Raises every node's rate limits: these tests are about faults, not pacing.
+void Unthrottled(Chain* chain) {
+  for (NodeProcess* node : {chain->province.get(), chain->city.get(),
+                            chain->county.get(), chain->township.get()}) {
+    node->SetExtraConfig(
+        "client_rate_limit { reports_per_second: 1000000 burst: 1000000 }\n"
+        "node_rate_limit { reports_per_second: 1000000 burst: 1000000 }\n");
+  }
 }
 
 // A burst of reports at the township while the county and the city are
@@ -112,13 +131,8 @@ void KillDuringBurst(int reports, absl::Duration max_pause, int min_kills,
   TempDir dir;
   Chain chain(dir.path());
   // A burst far above what the rate limits let one officer or one child
-  // send: this test is about faults, not about pacing.
-  for (NodeProcess* node : {chain.province.get(), chain.city.get(),
-                            chain.county.get(), chain.township.get()}) {
-    node->SetExtraConfig(
-        "client_rate_limit { reports_per_second: 1000000 burst: 1000000 }\n"
-        "node_rate_limit { reports_per_second: 1000000 burst: 1000000 }\n");
-  }
+  // send.
+  Unthrottled(&chain);
   ASSERT_THAT(chain.Start(), IsOk());
   History history;
   std::atomic<bool> done{false};
@@ -512,6 +526,183 @@ TEST(FaultTest, FullDiskRefusesWithResourceExhaustedLosesNothingAndRecovers) {
   CheckAtTop(TestClient(kPki, kProvinceOfficer, county.address()), history,
              "disk-full-tmpfs", 7);
   township.Stop();
+}
+
+// The upgrade path (deploy/README.md, "Upgrading"), where KillDuringBurst kills
+// at random: systemd stops the county (SIGTERM) in the middle of a burst, its
+// township goes on taking reports, a new binary is put in place and started on
+// the same data directory under a systemd that waits for READY=1 and expects
+// watchdog pings, and the township's streams resume by themselves. Counted
+// at the province: nothing lost, nothing twice, no gaps.
+TEST(FaultTest, UpgradingTheCountyMidStreamLosesAndDoublesNothing) {
+  TempDir dir;
+  Chain chain(dir.path());
+  Unthrottled(&chain);
+  ASSERT_THAT(chain.Start(), IsOk());
+  History history;
+  constexpr int kReports = 2000;
+  std::thread submitter([&] {
+    for (int from = 0; from < kReports; from += 100) {
+      SubmitRecorded(chain.AtTownship(), Reports("u-", from, 100, absl::Now()),
+                     &history);
+    }
+  });
+  ASSERT_TRUE(Eventually(kPatience, absl::Milliseconds(10),
+                         [&] { return history.acknowledged() >= 300; }));
+  EXPECT_EQ(chain.county->Stop(), 0) << "SIGTERM stops the node cleanly";
+
+  // The county is down: its township still takes every report.
+  SubmitRecorded(chain.AtTownship(), Reports("down-", 0, 100, absl::Now()),
+                 &history);
+  absl::flat_hash_set<std::string> acknowledged = history.AcknowledgedIds();
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(acknowledged.contains(absl::StrCat("down-", i))) << i;
+  }
+
+  // The upgrade: a new file where the binary was, started by "systemd".
+  const std::string upgraded = dir.Sub("kuaibao-node.new");
+  std::filesystem::copy_file(KUAIBAO_NODE_BINARY, upgraded);
+  std::filesystem::permissions(upgraded, std::filesystem::perms::owner_all);
+  chain.county->set_binary(upgraded);
+  FakeSystemd systemd(dir.Sub("notify"));
+  ASSERT_TRUE(systemd.bound());
+  setenv("NOTIFY_SOCKET", dir.Sub("notify").c_str(), 1);
+  setenv("WATCHDOG_USEC", "1000000", 1);
+  absl::Status started = chain.county->Start();
+  unsetenv("NOTIFY_SOCKET");
+  unsetenv("WATCHDOG_USEC");
+  ASSERT_THAT(started, IsOk());
+  EXPECT_EQ(systemd.Receive(absl::Seconds(10)), "READY=1\nSTATUS=serving");
+  EXPECT_EQ(systemd.Receive(absl::Seconds(10)), "WATCHDOG=1")
+      << "the node probes itself and pings the watchdog";
+
+  submitter.join();
+  Counts c = CheckAtTop(chain.AtProvince(), history, "upgrade-county", 0);
+  EXPECT_EQ(c.acknowledged, static_cast<uint64_t>(kReports + 100));
+  EXPECT_EQ(chain.county->Stop(), 0);
+}
+
+// Backup and restore (deploy/README.md, "Backup and restore"). The county is
+// backed up while reports stream through it and goes on; later its disk is
+// lost. Restored onto a new data directory it sends again what the backup had
+// waiting (the city acknowledges those again and stores nothing twice), and
+// the province ends up with exactly what the contract promises: everything
+// except the reports the county acknowledged after the backup and had not
+// handed on when it was lost; the province's origin ledger names those.
+TEST(FaultTest, RestoringACountyFromABackupLosesOnlyWhatTheContractSays) {
+  TempDir dir;
+  Chain chain(dir.path());
+  Unthrottled(&chain);
+  ASSERT_THAT(chain.Start(), IsOk());
+  History history;
+  TestClient township = chain.AtTownship();
+  TestClient province = chain.AtProvince();
+  auto batch = [&](const std::string& prefix, int n) {
+    SubmitRecorded(township, Reports(prefix, 0, n, absl::Now()), &history);
+  };
+
+  // Only the node's own certificate may back it up: the city's (a node
+  // certificate too) may not, and no file is left.
+  NodeProcess impostor(dir.Sub("impostor"), kCity, kPki);
+  impostor.set_port(chain.county->port());
+  absl::StatusOr<std::string> refused =
+      impostor.Run({"backup", "--out", dir.Sub("stolen")});
+  EXPECT_THAT(refused.status().message(), HasSubstr("PERMISSION_DENIED"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("stolen")));
+
+  batch("a-", 100);  // A: through to the province before anything happens
+  ASSERT_EQ(province.WaitForCount(100, kPatience).size(), 100u);
+
+  // B, while the city is down: the county keeps B waiting, and is backed up
+  // in the middle of it.
+  chain.city->Stop();
+  std::thread b([&] { batch("b-", 300); });
+  ASSERT_TRUE(Eventually(kPatience, absl::Milliseconds(5),
+                         [&] { return history.acknowledged() >= 150; }));
+  absl::StatusOr<std::string> backed_up =
+      chain.county->Run({"backup", "--out", dir.Sub("backups")});
+  b.join();
+  ASSERT_THAT(backed_up, IsOk());
+  std::cout << *backed_up;
+  ASSERT_THAT(*backed_up, HasSubstr("backed up 140105000000 to "));
+  std::vector<std::filesystem::path> files;
+  for (const auto& f :
+       std::filesystem::directory_iterator(dir.Sub("backups"))) {
+    files.push_back(f.path());
+  }
+  ASSERT_EQ(files.size(), 1u);
+  // C = B reaching the province after the backup: acknowledged there, still
+  // waiting in the backup.
+  ASSERT_THAT(chain.city->Start(), IsOk());
+  ASSERT_EQ(province.WaitForCount(400, kPatience).size(), 400u);
+
+  // D: acknowledged by the county after the backup, not handed on (the city
+  // is down again) when the county's disk is lost.
+  chain.city->Stop();
+  batch("d-", 50);
+  // The township has handed D on: the county acknowledged all of it.
+  auto waiting_at = [](NodeProcess* node) -> int64_t {
+    absl::StatusOr<v1::GetStatusResponse> status =
+        TestClient(kPki, kProvinceOfficer, node->address()).Status();
+    if (!status.ok() || status->links_size() == 0) return -1;
+    return status->links(0).waiting();
+  };
+  ASSERT_TRUE(Eventually(kPatience, absl::Milliseconds(20), [&] {
+    return waiting_at(chain.township.get()) == 0;
+  }));
+  chain.county->Kill(SIGKILL);
+
+  chain.county->set_data_dir(dir.Sub("county-restored"));
+  absl::StatusOr<std::string> restored =
+      chain.county->Run({"restore", "--from", files[0].string()});
+  ASSERT_THAT(restored, IsOk());
+  std::cout << *restored;
+  uint64_t resent = 0;
+  {
+    size_t at = restored->find(" reports; ");
+    ASSERT_NE(at, std::string::npos) << *restored;
+    resent = std::stoull(restored->substr(at + 10));
+  }
+  EXPECT_GT(resent, 0u) << "the backup was taken with B waiting";
+  ASSERT_THAT(chain.county->Start(), IsOk());
+  ASSERT_THAT(chain.city->Start(), IsOk());
+  batch("e-", 50);  // E: after the restore
+
+  // Nothing is in flight anywhere any more: what the province has is final.
+  auto settled = [&] {
+    for (NodeProcess* node :
+         {chain.township.get(), chain.county.get(), chain.city.get()}) {
+      if (waiting_at(node) != 0) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(Eventually(kPatience, absl::Milliseconds(100), settled));
+  absl::StatusOr<std::vector<StoredReport>> held = province.ListAll();
+  ASSERT_THAT(held, IsOk());
+  std::vector<std::string> delivered;
+  absl::flat_hash_set<std::string> at_province;
+  for (const StoredReport& r : *held) {
+    delivered.push_back(r.report().report_id());
+    at_province.insert(r.report().report_id());
+  }
+  absl::StatusOr<std::vector<OriginRecord>> origins = province.Origins();
+  ASSERT_THAT(origins, IsOk());
+  const uint64_t gaps = MissingNumbers(*origins);
+  Counts c = history.Check(delivered, gaps);
+  std::cout << c.Json("restore-county", 0) << "\n";
+  EXPECT_EQ(c.acknowledged, 500u);
+  EXPECT_EQ(c.duplicated, 0u);
+  EXPECT_EQ(c.unexpected, 0u);
+  // The contract: lost are exactly the 50 of D, and the ledger shows them.
+  EXPECT_EQ(c.lost, 50u);
+  EXPECT_EQ(gaps, 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_FALSE(at_province.contains(absl::StrCat("d-", i))) << i;
+    EXPECT_TRUE(at_province.contains(absl::StrCat("e-", i))) << i;
+  }
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_TRUE(at_province.contains(absl::StrCat("b-", i))) << i;
+  }
 }
 
 }  // namespace

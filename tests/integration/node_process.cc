@@ -75,17 +75,23 @@ std::string NodeProcess::WriteConfig() const {
   return config_path();
 }
 
-absl::StatusOr<std::string> NodeProcess::Repair() {
-  const std::string config_path = WriteConfig();
-  const std::string output = dir_ + "/repair.out";
+absl::StatusOr<std::string> NodeProcess::Repair() { return Run({"--repair"}); }
+
+absl::StatusOr<std::string> NodeProcess::Run(std::vector<std::string> args) {
+  args.insert(args.begin(), binary_);
+  args.push_back("--config");
+  args.push_back(WriteConfig());
+  const std::string output = dir_ + "/command.out";
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
     FILE* out = freopen(output.c_str(), "w", stdout);
     out = freopen(output.c_str(), "a", stderr);
     (void)out;
-    execl(binary_.c_str(), binary_.c_str(), "--repair", "--config",
-          config_path.c_str(), static_cast<char*>(nullptr));
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(binary_.c_str(), argv.data());
     _exit(127);
   }
   int status = 0;
@@ -95,7 +101,7 @@ absl::StatusOr<std::string> NodeProcess::Repair() {
   text << in.rdbuf();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return absl::InternalError(
-        absl::StrCat("kuaibao-node --repair failed:\n", text.str()));
+        absl::StrCat("kuaibao-node ", args[1], " failed:\n", text.str()));
   }
   return text.str();
 }

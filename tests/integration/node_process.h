@@ -5,6 +5,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -65,6 +66,10 @@ class NodeProcess {
   // Runs `kuaibao-node --repair` on this node's configuration (the node
   // stopped); its output, or an error with it.
   absl::StatusOr<std::string> Repair();
+  // Runs `kuaibao-node ARGS... --config <this node's configuration>` (e.g.
+  // {"backup", "--out", dir}) and waits for it; its output, or an error with
+  // it when it exits non-zero.
+  absl::StatusOr<std::string> Run(std::vector<std::string> args);
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
 
