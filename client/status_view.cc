@@ -15,6 +15,8 @@ namespace {
 
 // Gaps shown per origin; the rest are counted.
 constexpr int kGapsShown = 5;
+// A certificate closer than this to its expiry is flagged.
+constexpr absl::Duration kCertificateWarning = absl::Hours(14 * 24);
 
 absl::Duration FromDurationProto(const google::protobuf::Duration& d) {
   return absl::Microseconds(
@@ -60,6 +62,30 @@ std::string FormatNodeStatus(const v1::GetStatusResponse& status) {
                                     : FormatBytes(status.max_store_bytes()),
       "); disk: ", FormatBytes(status.free_disk_bytes()), " free (reserve ",
       FormatBytes(status.min_free_disk_bytes()), ")\n");
+  if (IsSet(status.started_at())) {
+    absl::StrAppend(&text, "Up ", Age(status.started_at(), status.now()),
+                    " (since ", FormatTimestamp(status.started_at()), ")");
+  }
+  if (IsSet(status.certificate_expires_at())) {
+    const absl::Duration left =
+        FromProto(status.certificate_expires_at()) - FromProto(status.now());
+    absl::StrAppend(&text, IsSet(status.started_at()) ? "; " : "",
+                    "certificate valid until ",
+                    FormatTimestamp(status.certificate_expires_at()));
+    if (left <= absl::ZeroDuration()) {
+      absl::StrAppend(&text,
+                      "\nCERTIFICATE EXPIRED: peers refuse this node; renew "
+                      "it (certs/pki.sh renew)");
+    } else if (left < kCertificateWarning) {
+      absl::StrAppend(&text, "\nCERTIFICATE EXPIRES in ",
+                      FormatShortDuration(left),
+                      ": renew it (certs/pki.sh renew); the node reads the "
+                      "new files without a restart");
+    }
+  }
+  if (IsSet(status.started_at()) || IsSet(status.certificate_expires_at())) {
+    text += "\n";
+  }
   if (status.links().empty()) {
     absl::StrAppend(&text, "No upstream: this node is the top.\n");
     return text;
@@ -86,6 +112,22 @@ std::string FormatNodeStatus(const v1::GetStatusResponse& status) {
           "than ",
           FormatShortDuration(FromDurationProto(link.stall_after())),
           ". Check the node there; reports stay queued here.\n");
+    }
+    if (link.condition() == v1::LINK_CONDITION_DOWN && link.waiting() > 0) {
+      absl::StrAppend(
+          &text, "DOWN: ", link.upstream(), " (", link.address(),
+          ") is unreachable; ", link.waiting(),
+          link.waiting() == 1 ? " report waits" : " reports wait",
+          " here, the oldest for ",
+          Age(link.oldest_waiting_since(), status.now()),
+          ". They go when it is back; check the network and the node there.\n");
+    }
+    if (link.held() > 0) {
+      absl::StrAppend(&text, "HELD: ", link.held(),
+                      link.held() == 1 ? " report" : " reports", " for ",
+                      link.upstream(),
+                      " stay here (refused there, or above the link's "
+                      "classification); `kuaibao show ID` says why.\n");
     }
   }
   return text;

@@ -8,8 +8,32 @@
 #include <memory>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "relay/base/files.h"
 
 namespace kuaibao {
+
+absl::Time Asn1ToTime(const ASN1_TIME* t) {
+  if (t == nullptr) return absl::InfiniteFuture();
+  struct tm tm = {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return absl::InfinitePast();
+  return absl::FromTM(tm, absl::UTCTimeZone());
+}
+
+absl::StatusOr<std::vector<absl::Time>> CertificateExpiries(
+    const std::string& path) {
+  absl::StatusOr<std::string> pem = ReadFileToString(path, "certificate");
+  if (!pem.ok()) return pem.status();
+  std::vector<absl::Time> expiries;
+  for (const X509Ptr& cert : ReadCertificates(*pem)) {
+    expiries.push_back(Asn1ToTime(X509_get0_notAfter(cert.get())));
+  }
+  if (expiries.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " holds no PEM certificate"));
+  }
+  return expiries;
+}
 
 std::vector<X509Ptr> ReadCertificates(const std::string& pem) {
   std::vector<X509Ptr> certs;

@@ -36,13 +36,6 @@ std::string OneLine(const X509_NAME* name) {
   return buf;
 }
 
-absl::Time ToTime(const ASN1_TIME* t) {
-  if (t == nullptr) return absl::InfiniteFuture();
-  struct tm tm = {};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) return absl::InfinitePast();
-  return absl::FromTM(tm, absl::UTCTimeZone());
-}
-
 std::string Format(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", t, absl::UTCTimeZone());
 }
@@ -89,7 +82,7 @@ absl::StatusOr<CrlDirectory> CrlDirectory::Read(
     for (size_t i = 0; i < keys.size(); ++i) {
       CaCrls& entry = result.cas_[i];
       EVP_PKEY* key = X509_get0_pubkey(keys[i]);
-      absl::Time last = ToTime(X509_CRL_get0_lastUpdate(crl.get()));
+      absl::Time last = Asn1ToTime(X509_CRL_get0_lastUpdate(crl.get()));
       if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()),
                         X509_get_subject_name(keys[i])) != 0 ||
           key == nullptr || X509_CRL_verify(crl.get(), key) != 1 ||
@@ -99,7 +92,7 @@ absl::StatusOr<CrlDirectory> CrlDirectory::Read(
       entry.has_crl = true;
       entry.file = file.path().string();
       entry.last_update = last;
-      entry.next_update = ToTime(X509_CRL_get0_nextUpdate(crl.get()));
+      entry.next_update = Asn1ToTime(X509_CRL_get0_nextUpdate(crl.get()));
     }
   }
   return result;

@@ -105,6 +105,9 @@ LinkSnapshot Forwarder::Snapshot() const {
   link.connected_since = connected_since_;
   link.in_flight = in_flight_.size();
   link.last_receipt_at = last_receipt_at_;
+  link.sent = sent_;
+  link.acknowledged = acknowledged_;
+  link.refused = refused_;
   link.oldest_in_flight_sent_at = absl::InfiniteFuture();
   for (const auto& [id, sent] : in_flight_) {
     link.oldest_in_flight_sent_at =
@@ -260,6 +263,7 @@ bool Forwarder::RunStream() {
         history.entry = out.entry;
         in_flight_[out.entry.report_id] = history;
         in_flight_[out.entry.report_id].sent_at = clock_->TimeNow();
+        ++sent_;
         HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
         own->mutable_forwarded(own->forwarded_size() - 1)
             ->set_attempts(history.attempts);
@@ -339,6 +343,7 @@ void Forwarder::Settled(const std::string& id, const absl::Status& status,
     in_flight_.erase(id);
     history_.erase(id);
     if (receipt) last_receipt_at_ = clock_->TimeNow();
+    ++(receipt ? acknowledged_ : refused_);
   }
   woken_ = true;
   --pending_writes_;

@@ -111,6 +111,9 @@ class Forwarder {
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time connected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Time last_receipt_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Set when options_.instructions is.
   std::unique_ptr<UpstreamInstructions> instructions_;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "node/cert_identity.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
@@ -47,7 +48,8 @@ MonitorService::MonitorService(Options options, RelayEngine* relay,
       relay_(relay),
       admission_(admission),
       links_(std::move(links)),
-      clock_(clock) {}
+      clock_(clock),
+      started_(clock->TimeNow()) {}
 
 grpc::ServerUnaryReactor* MonitorService::GetStatus(
     grpc::CallbackServerContext* context, const v1::GetStatusRequest*,
@@ -77,6 +79,12 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
   response->set_free_disk_bytes(usage.free_bytes);
   response->set_max_store_bytes(admission_->limits().max_store_bytes);
   response->set_min_free_disk_bytes(admission_->limits().min_free_bytes);
+  *response->mutable_started_at() = kuaibao::ToProto(started_);
+  absl::StatusOr<std::vector<absl::Time>> expiries =
+      CertificateExpiries(options_.cert_file);
+  if (expiries.ok()) {
+    SetIfFinite(expiries->front(), response->mutable_certificate_expires_at());
+  }
   for (const Forwarder* forwarder : links_) {
     LinkSnapshot snapshot = forwarder->Snapshot();
     LinkAssessment assessment = AssessLink(snapshot, now, options_.stall_after);

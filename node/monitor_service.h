@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_NODE_MONITOR_SERVICE_H_
 #define KUAIBAO_NODE_MONITOR_SERVICE_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -19,9 +20,11 @@ class MonitorService final : public v1::Monitor::CallbackService {
   struct Options {
     absl::Duration stall_after = absl::Seconds(60);
     absl::Duration overdue_after = absl::Hours(2);
+    // This node's certificate chain, whose expiry the status shows.
+    std::string cert_file;
   };
 
-  // Borrowed: everything outlives the service.
+  // Borrowed: everything outlives the service. The node started "now".
   MonitorService(Options options, RelayEngine* relay,
                  const AdmissionControl* admission,
                  std::vector<const Forwarder*> links, Clock* clock);
@@ -40,6 +43,7 @@ class MonitorService final : public v1::Monitor::CallbackService {
   const AdmissionControl* const admission_;
   const std::vector<const Forwarder*> links_;
   Clock* const clock_;
+  const absl::Time started_;
 };
 
 }  // namespace kuaibao

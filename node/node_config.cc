@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -140,6 +141,27 @@ absl::Status CheckDeadlines(const v1::DeadlinesConfig& d) {
   return absl::OkStatus();
 }
 
+// metrics_address: "host:port", or a port alone (":9464", "9464") for
+// loopback only: the listener has no TLS, so exposing it takes a host.
+absl::Status NormalizeMetricsAddress(NodeConfig* config) {
+  std::string address = config->metrics_address();
+  if (address.empty()) return absl::OkStatus();
+  const size_t colon = address.rfind(':');
+  std::string host = colon == std::string::npos ? "" : address.substr(0, colon);
+  std::string port =
+      colon == std::string::npos ? address : address.substr(colon + 1);
+  int number = -1;
+  if (!absl::SimpleAtoi(port, &number) || number < 0 || number > 65535) {
+    return Invalid("metrics_address",
+                   absl::StrCat("'", address,
+                                "' is not host:port, :port or a port "
+                                "number (0-65535)"));
+  }
+  if (host.empty()) host = "127.0.0.1";
+  config->set_metrics_address(absl::StrCat(host, ":", number));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 DeadlinePolicy DeadlinesOf(const NodeConfig& config) {
@@ -227,6 +249,7 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
   }
   if (config.stall_after_ms() == 0) config.set_stall_after_ms(60000);
   if (config.gap_overdue_after_s() == 0) config.set_gap_overdue_after_s(7200);
+  RETURN_IF_ERROR(NormalizeMetricsAddress(&config));
   return config;
 }
 
@@ -241,6 +264,7 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const std::string& path) {
   Resolve(base, config->mutable_data_dir());
   Resolve(base, config->mutable_regions_file());
   Resolve(base, config->mutable_port_file());
+  Resolve(base, config->mutable_metrics_port_file());
   Resolve(base, config->mutable_tls()->mutable_cert_file());
   Resolve(base, config->mutable_tls()->mutable_key_file());
   Resolve(base, config->mutable_tls()->mutable_ca_file());

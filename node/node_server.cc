@@ -16,7 +16,9 @@
 #include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
 #include "node/forwarder.h"
+#include "node/metrics_server.h"
 #include "node/monitor_service.h"
+#include "node/node_metrics.h"
 #include "node/node_monitor.h"
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
@@ -59,6 +61,7 @@ class NodeServerImpl final : public NodeServer {
     if (stopped_) return;
     stopped_ = true;
     // Order matters: no new calls, then no new sends, then the store.
+    metrics_server_.reset();
     if (monitor_) monitor_->Shutdown();
     if (server_) {
       server_->Shutdown(std::chrono::system_clock::now() +
@@ -70,6 +73,7 @@ class NodeServerImpl final : public NodeServer {
     forwarders_.clear();
     monitor_.reset();
     deadline_loop_.reset();
+    metrics_.reset();
     services_.clear();
     children_.reset();
     instructions_.reset();
@@ -193,18 +197,19 @@ class NodeServerImpl final : public NodeServer {
     for (auto& f : forwarders_) links.push_back(f.get());
     const absl::Duration stall_after =
         absl::Milliseconds(config.stall_after_ms());
-    services_.push_back(
-        std::make_unique<IntakeService>(relay_.get(), client_limiter_.get()));
-    services_.push_back(
-        std::make_unique<RelayService>(relay_.get(), node_limiter_.get(),
-                                       instructions_.get(), children_.get()));
+    services_.push_back(std::make_unique<IntakeService>(
+        relay_.get(), client_limiter_.get(), &counters_));
+    services_.push_back(std::make_unique<RelayService>(
+        relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
+        children_.get()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock));
     services_.push_back(std::make_unique<CommandService>(instructions_.get(),
                                                          relay_.get(), clock));
     services_.push_back(std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
-                                absl::Seconds(config.gap_overdue_after_s())},
+                                absl::Seconds(config.gap_overdue_after_s()),
+                                config.tls().cert_file()},
         relay_.get(), admission_.get(), links, clock));
     services_.push_back(std::make_unique<AdminService>(
         config.region(), config.data_dir(), store_.get(), clock));
@@ -236,6 +241,7 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), admission_.get(), links, server_->GetHealthCheckService(),
         clock);
     monitor_->Start();
+    RETURN_IF_ERROR(StartMetrics(config, links, clock));
     if (!config.port_file().empty()) {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
     }
@@ -250,7 +256,32 @@ class NodeServerImpl final : public NodeServer {
   }
 
  private:
+  // Serves metrics_address, when set; the port file after it serves.
+  absl::Status StartMetrics(const NodeConfig& config,
+                            std::vector<const Forwarder*> links, Clock* clock) {
+    if (config.metrics_address().empty()) return absl::OkStatus();
+    metrics_ = std::make_unique<NodeMetrics>(
+        NodeMetrics::Options{config.tls().cert_file(), config.tls().ca_file(),
+                             absl::Milliseconds(config.stall_after_ms()),
+                             absl::Seconds(config.gap_overdue_after_s())},
+        relay_.get(), instructions_.get(), admission_.get(), std::move(links),
+        &counters_, clock);
+    ASSIGN_OR_RETURN(metrics_server_,
+                     MetricsServer::Start({config.metrics_address()}, [this] {
+                       return metrics_->Render();
+                     }));
+    if (!config.metrics_port_file().empty()) {
+      RETURN_IF_ERROR(
+          WritePortFile(config.metrics_port_file(), metrics_server_->port()));
+    }
+    Log(LogLevel::kInfo, "metrics serving",
+        {{"address", config.metrics_address()},
+         {"port", absl::StrCat(metrics_server_->port())}});
+    return absl::OkStatus();
+  }
+
   bool stopped_ = false;
+  ReportCounters counters_;
   RegionTable regions_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<RelayEngine> relay_;
@@ -264,6 +295,8 @@ class NodeServerImpl final : public NodeServer {
   std::unique_ptr<DeadlineLoop> deadline_loop_;
   std::unique_ptr<CrlMonitor> crl_monitor_;
   std::unique_ptr<NodeMonitor> monitor_;
+  std::unique_ptr<NodeMetrics> metrics_;
+  std::unique_ptr<MetricsServer> metrics_server_;
   int port_ = 0;
 };
 

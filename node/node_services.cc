@@ -58,27 +58,29 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Refuse(
 
 template <typename Response>
 Response Refusal(const Identity& from, const std::string& report_id,
-                 const absl::Status& s) {
+                 const absl::Status& s, ReportCounters* counters) {
   LogRefusal(from, report_id, s);
+  counters->Refused(s.code());
   Response response;
   *response.mutable_rejection() = ToRejection(report_id, s);
   return response;
 }
 
 // Reports from `peer`: each rate-limited, handed to `take` and answered with
-// its receipt or refusal.
+// its receipt or refusal (and counted).
 template <typename Request, typename Response>
 TypedHandler<Request, Response> ReportHandler(
-    const Identity& peer, RateLimiter* limiter,
+    const Identity& peer, RateLimiter* limiter, ReportCounters* counters,
     std::function<std::string(const Request&)> id_of,
     std::function<void(Request&&, RelayEngine::ReceiptCallback)> take) {
-  return [peer, limiter, id_of, take](Request&& request,
-                                      TypedReply<Response> reply) {
+  return [peer, limiter, counters, id_of, take](Request&& request,
+                                                TypedReply<Response> reply) {
     std::string id = id_of(request);
-    auto answer = [peer, id, reply](absl::StatusOr<Receipt> receipt) {
+    auto answer = [peer, id, reply, counters](absl::StatusOr<Receipt> receipt) {
       if (!receipt.ok()) {
-        return reply(Refusal<Response>(peer, id, receipt.status()));
+        return reply(Refusal<Response>(peer, id, receipt.status(), counters));
       }
+      counters->Received(peer.region, std::string(RoleName(peer.role)));
       Response response;
       *response.mutable_receipt() = *std::move(receipt);
       reply(std::move(response));
@@ -92,13 +94,13 @@ TypedHandler<Request, Response> ReportHandler(
 // A raw stream from `peer` whose messages decode as `Request`s for
 // `handler`; `on_done` runs when it is over.
 template <typename Request, typename Response>
-RawReactor* DecodingStream(const Identity& peer,
+RawReactor* DecodingStream(const Identity& peer, ReportCounters* counters,
                            TypedHandler<Request, Response> handler,
                            std::function<void()> on_done = nullptr) {
   return new RawReactor(DecodingHandler<Request, Response>(
                             std::move(handler),
-                            [peer](const absl::Status& s) {
-                              return Refusal<Response>(peer, "", s);
+                            [peer, counters](const absl::Status& s) {
+                              return Refusal<Response>(peer, "", s, counters);
                             }),
                         kMaxOutstandingPerStream, std::move(on_done));
 }
@@ -125,9 +127,9 @@ IntakeService::Submit(grpc::CallbackServerContext* context) {
   RelayEngine* relay = relay_;
   Identity client = *std::move(caller);
   return DecodingStream<v1::SubmitRequest, v1::SubmitResponse>(
-      client,
+      client, counters_,
       ReportHandler<v1::SubmitRequest, v1::SubmitResponse>(
-          client, limiter_,
+          client, limiter_, counters_,
           [](const v1::SubmitRequest& r) { return r.report().report_id(); },
           [relay, client](v1::SubmitRequest&& r,
                           RelayEngine::ReceiptCallback done) {
@@ -160,7 +162,7 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
   Identity child = *std::move(caller);
   TypedHandler<v1::RelayUp, v1::RelayDown> reports =
       ReportHandler<v1::RelayUp, v1::RelayDown>(
-          child, limiter_,
+          child, limiter_, counters_,
           [](const v1::RelayUp& up) {
             return up.report().report().report_id();
           },
@@ -177,7 +179,7 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
         return reactor != nullptr && reactor->Push(Encoded(down));
       });
   RawReactor* reactor = DecodingStream<v1::RelayUp, v1::RelayDown>(
-      child,
+      child, counters_,
       [book, child, reports](v1::RelayUp&& up,
                              TypedReply<v1::RelayDown> reply) {
         if (HandleInstructionUp(book, child, &up, reply)) return;

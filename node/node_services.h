@@ -6,13 +6,15 @@
 #include "relay/instruction_book.h"
 #include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
+#include "relay/report_counters.h"
 
 namespace kuaibao {
 
 // The node's gRPC services: adapters only. Each checks who the caller is
 // (from its certificate), converts, calls the relay and converts back.
-// Borrowed: the relay, the rate limiters, the instruction book and the
-// child streams outlive the services.
+// Borrowed: the relay, the rate limiters, the counters, the instruction book
+// and the child streams outlive the services. Intake and Relay count each
+// report they answer in `counters` (receipts by sender, refusals by code).
 
 // Intake: clients of this node's subtree stream reports in, each client at
 // most as fast as `limiter` allows.
@@ -21,14 +23,16 @@ namespace kuaibao {
 class IntakeService final
     : public v1::Intake::WithRawCallbackMethod_Submit<v1::Intake::Service> {
  public:
-  IntakeService(RelayEngine* relay, RateLimiter* limiter)
-      : relay_(relay), limiter_(limiter) {}
+  IntakeService(RelayEngine* relay, RateLimiter* limiter,
+                ReportCounters* counters)
+      : relay_(relay), limiter_(limiter), counters_(counters) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Submit(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
   RateLimiter* const limiter_;
+  ReportCounters* const counters_;
 };
 
 // Relay: child nodes inside this node's region stream reports (and feedback)
@@ -37,15 +41,21 @@ class IntakeService final
 class RelayService final
     : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
-  RelayService(RelayEngine* relay, RateLimiter* limiter, InstructionBook* book,
+  RelayService(RelayEngine* relay, RateLimiter* limiter,
+               ReportCounters* counters, InstructionBook* book,
                ChildStreams* children)
-      : relay_(relay), limiter_(limiter), book_(book), children_(children) {}
+      : relay_(relay),
+        limiter_(limiter),
+        counters_(counters),
+        book_(book),
+        children_(children) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
  private:
   RelayEngine* const relay_;
   RateLimiter* const limiter_;
+  ReportCounters* const counters_;
   InstructionBook* const book_;
   ChildStreams* const children_;
 };

@@ -2,6 +2,7 @@
 #define KUAIBAO_RELAY_LINK_HEALTH_H_
 
 #include <cstddef>
+#include <cstdint>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -18,6 +19,11 @@ struct LinkSnapshot {
   absl::Time oldest_in_flight_sent_at = absl::InfinitePast();
   // When the last receipt was recorded (InfinitePast: none yet).
   absl::Time last_receipt_at = absl::InfinitePast();
+  // Since the forwarder started: reports sent (resends included), receipts
+  // recorded, refusals recorded (the report is held here).
+  uint64_t sent = 0;
+  uint64_t acknowledged = 0;
+  uint64_t refused = 0;
 };
 
 enum class LinkHealth {

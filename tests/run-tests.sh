@@ -12,8 +12,8 @@ build=${BUILD_DIR:-$repo/build}
 jobs=${JOBS:-$(nproc)}
 
 # clang-format and shellcheck are for the source-rules test, clang for the
-# fuzz test.
-"$repo/deploy/install-deps.sh" clang-format shellcheck clang
+# fuzz test, nftables and iproute2 for the multi-host test.
+"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2
 
 echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

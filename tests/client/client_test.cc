@@ -1162,6 +1162,31 @@ TEST(FormatNodeStatusTest, SaysWhyNotAcceptingAndFlagsAStalledLink) {
   EXPECT_THAT(text, HasSubstr("STALLED: 140100000000 is connected but has "
                               "acknowledged nothing in flight for longer "
                               "than 1m00s"));
+  EXPECT_THAT(text, HasSubstr("HELD: 1 report for 140100000000 stay here"));
+  EXPECT_THAT(text, Not(HasSubstr("DOWN:")));
+  EXPECT_THAT(text, Not(HasSubstr("Up ")));  // an older node says nothing
+}
+
+TEST(FormatNodeStatusTest, UptimeCertificateAndADownLinkWithABacklog) {
+  v1::GetStatusResponse status = NodeStatus();
+  status.mutable_started_at()->set_seconds(1790000100 - 3 * 3600 - 60);
+  status.mutable_certificate_expires_at()->set_seconds(1790000100 + 89 * 86400);
+  status.mutable_links(0)->set_condition(v1::LINK_CONDITION_DOWN);
+  status.mutable_links(0)->set_held(0);
+  std::string text = FormatNodeStatus(status);
+  EXPECT_THAT(text, HasSubstr("Up 3h01m (since "));
+  EXPECT_THAT(text, HasSubstr("; certificate valid until "));
+  EXPECT_THAT(text, Not(HasSubstr("CERTIFICATE")));
+  EXPECT_THAT(text, HasSubstr("DOWN: 140100000000 (10.1.0.2:7400) is "
+                              "unreachable; 1200 reports wait here, the "
+                              "oldest for 1m40s."));
+  EXPECT_THAT(text, Not(HasSubstr("HELD:")));
+
+  status.mutable_certificate_expires_at()->set_seconds(1790000100 + 5 * 86400);
+  EXPECT_THAT(FormatNodeStatus(status),
+              HasSubstr("CERTIFICATE EXPIRES in 5d00h: renew it"));
+  status.mutable_certificate_expires_at()->set_seconds(1790000000);
+  EXPECT_THAT(FormatNodeStatus(status), HasSubstr("CERTIFICATE EXPIRED"));
 }
 
 TEST(FormatNodeStatusTest, TopNodeHasNoLinks) {

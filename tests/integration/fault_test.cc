@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "relay/proto_time.h"
+#include "tests/integration/delivery_check.h"
 #include "tests/integration/in_process_node.h"
 #include "tests/integration/node_process.h"
 #include "tests/integration/test_chain.h"
@@ -60,54 +61,6 @@ std::vector<IncidentReport> Reports(const std::string& prefix, int from, int n,
     reports.push_back(SampleReport(absl::StrCat(prefix, i), kTownship, now));
   }
   return reports;
-}
-
-// Submits `reports` on one stream and records every outcome.
-void SubmitRecorded(TestClient client,
-                    const std::vector<IncidentReport>& reports,
-                    History* history) {
-  for (const IncidentReport& r : reports) history->Attempted(r.report_id());
-  SubmitOutcome outcome = client.Submit(reports);
-  for (const v1::SubmitResponse& response : outcome.responses) {
-    if (response.has_receipt()) {
-      history->Acknowledged(response.receipt().report_id());
-    } else {
-      history->Refused(response.rejection().report_id());
-    }
-  }
-}
-
-// How many numbers the origins are missing, all told.
-uint64_t MissingNumbers(const std::vector<OriginRecord>& origins) {
-  uint64_t missing = 0;
-  for (const OriginRecord& o : origins) {
-    for (const SequenceGap& g : o.gaps()) missing += g.last() - g.first() + 1;
-  }
-  return missing;
-}
-
-// The counts at the top node `top`: what it holds against the history, and
-// the origins' missing numbers; fails the test on anything but zeros.
-Counts CheckAtTop(TestClient top, const History& history,
-                  const std::string& scenario, uint64_t seed) {
-  std::vector<StoredReport> held =
-      top.WaitForCount(history.acknowledged(), absl::Seconds(120));
-  std::vector<std::string> delivered;
-  for (const StoredReport& r : held)
-    delivered.push_back(r.report().report_id());
-  absl::StatusOr<std::vector<OriginRecord>> origins = top.Origins();
-  EXPECT_THAT(origins, IsOk());
-  for (const OriginRecord& o : *origins) {
-    EXPECT_EQ(o.reused(), 0u) << o.origin();
-    EXPECT_EQ(o.count(), o.high_water()) << o.origin();
-  }
-  Counts c = history.Check(delivered, MissingNumbers(*origins));
-  std::cout << c.Json(scenario, seed) << "\n";
-  EXPECT_EQ(c.lost, 0u) << "acknowledged but not delivered";
-  EXPECT_EQ(c.duplicated, 0u);
-  EXPECT_EQ(c.unexpected, 0u);
-  EXPECT_EQ(c.gaps, 0u);
-  return c;
 }
 
 // Raises every node's rate limits: these tests are about faults, not pacing.

@@ -24,9 +24,10 @@ std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& pki_dir,
                            const std::string& parent_region, int parent_port,
                            const std::string& extra_tls,
-                           const std::string& extra) {
+                           const std::string& extra, const std::string& host,
+                           const std::string& parent_host) {
   std::string config = absl::StrCat(
-      "region: \"", region, "\"\n", "listen_address: \"127.0.0.1:", port,
+      "region: \"", region, "\"\n", "listen_address: \"", host, ":", port,
       "\"\n", "data_dir: \"", data_dir, "\"\n", "port_file: \"", port_file,
       "\"\n", "regions_file: \"", KUAIBAO_SOURCE_DIR,
       "/deploy/regions/shanxi-2022.csv\"\n", "tls { cert_file: \"", pki_dir,
@@ -41,7 +42,7 @@ std::string TestNodeConfig(const std::string& region, int port,
                   "min_backoff_ms: 50\nmax_backoff_ms: 500\n");
   if (!parent_region.empty()) {
     absl::StrAppend(&config, "parent { region: \"", parent_region,
-                    "\" address: \"127.0.0.1:", parent_port, "\" }\n");
+                    "\" address: \"", parent_host, ":", parent_port, "\" }\n");
   }
   return config + extra;
 }
@@ -58,20 +59,22 @@ NodeProcess::~NodeProcess() {
   if (pid_ > 0) Kill(SIGKILL);
 }
 
-void NodeProcess::SetParent(const std::string& region, int port) {
+void NodeProcess::SetParent(const std::string& region, int port,
+                            const std::string& host) {
   parent_region_ = region;
   parent_port_ = port;
+  parent_host_ = host;
 }
 
 std::string NodeProcess::address() const {
-  return absl::StrCat("127.0.0.1:", port_);
+  return absl::StrCat(host_, ":", port_);
 }
 
 std::string NodeProcess::WriteConfig() const {
   std::ofstream config(config_path(), std::ios::trunc);
   config << TestNodeConfig(region_, port_, data_dir(), port_path(), pki_dir_,
                            parent_region_, parent_port_, extra_tls_config_,
-                           extra_config_);
+                           extra_config_, host_, parent_host_);
   return config_path();
 }
 
@@ -127,8 +130,15 @@ absl::Status NodeProcess::Launch() {
       limit.rlim_cur = static_cast<rlim_t>(file_limit_);
       setrlimit(RLIMIT_NOFILE, &limit);
     }
-    execl(binary_.c_str(), binary_.c_str(), "--config", config_path.c_str(),
-          static_cast<char*>(nullptr));
+    if (!netns_.empty()) {
+      // `ip netns exec` enters the namespace and then execs the node, so
+      // the pid stays the node's.
+      execlp("ip", "ip", "netns", "exec", netns_.c_str(), binary_.c_str(),
+             "--config", config_path.c_str(), static_cast<char*>(nullptr));
+    } else {
+      execl(binary_.c_str(), binary_.c_str(), "--config", config_path.c_str(),
+            static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
   pid_ = pid;

@@ -13,21 +13,25 @@
 
 namespace kuaibao::testing {
 
-// The configuration text of a test node listening on 127.0.0.1:`port`, with
+// The configuration text of a test node listening on `host`:`port`, with
 // its certificate (and CRLs, when there are) from `pki_dir`, fast
-// reconnects, and a parent when `parent_region` is not empty; `extra_tls`
-// goes inside `tls { }`, `extra` is appended.
+// reconnects, and a parent at `parent_host`:`parent_port` when
+// `parent_region` is not empty; `extra_tls` goes inside `tls { }`, `extra` is
+// appended.
 std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& data_dir,
                            const std::string& port_file,
                            const std::string& pki_dir,
                            const std::string& parent_region, int parent_port,
                            const std::string& extra_tls,
-                           const std::string& extra);
+                           const std::string& extra,
+                           const std::string& host = "127.0.0.1",
+                           const std::string& parent_host = "127.0.0.1");
 
 // A real kuaibao-node process for integration tests: its own config, data
-// directory and log under `work_dir`, listening on 127.0.0.1. The first start
-// takes any free port; restarts keep it, so children reconnect.
+// directory and log under `work_dir`, listening on 127.0.0.1 (or the host
+// set). The first start takes any free port; restarts keep it, so children
+// reconnect.
 class NodeProcess {
  public:
   // `pki_dir` holds ca.pem and node-<region>.pem/.key.
@@ -36,7 +40,14 @@ class NodeProcess {
   NodeProcess(const NodeProcess&) = delete;
   NodeProcess& operator=(const NodeProcess&) = delete;
 
-  void SetParent(const std::string& region, int port);
+  void SetParent(const std::string& region, int port,
+                 const std::string& host = "127.0.0.1");
+  // Listen on this address instead of 127.0.0.1 (its certificate must name
+  // it).
+  void set_host(std::string host) { host_ = std::move(host); }
+  // Run in this network namespace (`ip netns exec NAME`): a host of its own
+  // as far as the network is concerned.
+  void set_netns(std::string name) { netns_ = std::move(name); }
   // Listen on this port (0 = any free one).
   void set_port(int port) { port_ = port; }
   // Extra lines appended to the config (text format).
@@ -96,6 +107,9 @@ class NodeProcess {
   const std::string pki_dir_;
   std::string parent_region_;
   int parent_port_ = 0;
+  std::string parent_host_ = "127.0.0.1";
+  std::string host_ = "127.0.0.1";
+  std::string netns_;
   std::string extra_config_;
   std::string extra_tls_config_;
   std::string data_dir_;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kuaibao {
@@ -35,6 +36,33 @@ TEST(NodeConfigTest, ParsesAndFillsDefaults) {
   EXPECT_EQ(config->min_free_disk_bytes(), uint64_t{256} << 20);
   EXPECT_EQ(config->stall_after_ms(), 60000u);
   EXPECT_EQ(config->gap_overdue_after_s(), 7200u);
+}
+
+TEST(NodeConfigTest, MetricsAddressIsOffByDefaultAndLoopbackWithoutHost) {
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(kCounty);
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->metrics_address(), "");
+  struct Case {
+    const char* given;
+    const char* expect;  // nullptr: refused
+  };
+  for (const Case& c :
+       {Case{"9464", "127.0.0.1:9464"}, Case{":9464", "127.0.0.1:9464"},
+        Case{"10.0.0.5:9464", "10.0.0.5:9464"},
+        Case{"127.0.0.1:0", "127.0.0.1:0"}, Case{"host:port", nullptr},
+        Case{"70000", nullptr}}) {
+    config = ParseNodeConfig(
+        absl::StrCat(kCounty, "metrics_address: \"", c.given, "\"\n"));
+    if (c.expect == nullptr) {
+      EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument))
+          << c.given;
+      EXPECT_THAT(std::string(config.status().message()),
+                  HasSubstr("metrics_address"));
+    } else {
+      ASSERT_THAT(config, IsOk()) << c.given;
+      EXPECT_EQ(config->metrics_address(), c.expect);
+    }
+  }
 }
 
 TEST(NodeConfigTest, TheSampleConfigurationsParse) {
