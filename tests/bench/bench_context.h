@@ -20,6 +20,9 @@ struct BenchSettings {
   // Run the nodes with their default per-peer rate limits instead of
   // lifting them.
   bool default_rate_limits = false;
+  // Appended to every node's configuration (text format), e.g. a drill's
+  // `deadlines { time_scale: ... }`.
+  std::string node_config;
   // Baselines.
   size_t rtt_samples = 5000;
   size_t limit_samples = 1000;

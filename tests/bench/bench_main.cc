@@ -3,8 +3,7 @@
 // measured in the same run, prints a table and writes bench-results.json.
 // tests/bench/run-bench.sh builds and runs it; tests/bench/README.md
 // explains every figure.
-#include <sys/resource.h>
-
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -17,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tests/bench/node_chain.h"
+#include "tests/bench/province_tree.h"
 #include "tests/bench/scenarios.h"
 #include "tests/testing/temp_dir.h"
 
@@ -58,48 +58,17 @@ namespace {
 // Everything a run needs: nodes of both topologies and the clients.
 std::vector<std::string> CertificateSpecs(const RegionTable& regions,
                                           size_t fanin_counties) {
-  std::set<std::string> specs = {
-      absl::StrCat("node:", kProvince), absl::StrCat("node:", kCity),
-      absl::StrCat("node:", kCounty),   absl::StrCat("node:", kTownship),
-      "client:140000000000:bench",      "client:140105000000:bench",
-      "client:140105001000:bench",
+  std::vector<std::string> specs = {
+      absl::StrCat("node:", kCity),     absl::StrCat("node:", kCounty),
+      absl::StrCat("node:", kTownship), "client:140000000000:bench",
+      "client:140105000000:bench",      "client:140105001000:bench",
   };
-  size_t counties = 0;
-  for (const Region& r : regions.regions()) {
-    if (r.level != Level::kCounty || r.code.substr(4, 2) == "71") continue;
-    if (counties++ >= fanin_counties) continue;
-    specs.insert(absl::StrCat("node:", r.code));
-    specs.insert(absl::StrCat("node:", r.parent));
-    specs.insert(absl::StrCat("client:", r.code, ":loadgen"));
-  }
-  return {specs.begin(), specs.end()};
-}
-
-// The PKI as deployed (certs/pki.sh): root, issuing CAs, and CRLs, which
-// the nodes then check (NodeProcess configures them when the PKI has them).
-absl::Status MakeCertificates(const std::string& pki_dir,
-                              const std::vector<std::string>& specs) {
-  const std::string pki = absl::StrCat(KUAIBAO_SOURCE_DIR, "/certs/pki.sh");
-  for (const std::string& command :
-       {absl::StrCat(pki, " issue '", pki_dir, "' ", absl::StrJoin(specs, " "),
-                     " >/dev/null"),
-        absl::StrCat(pki, " crl '", pki_dir, "' >/dev/null")}) {
-    if (std::system(command.c_str()) != 0) {
-      return absl::InternalError(absl::StrCat("failed: ", command));
+  for (std::string& spec : TreeCertificateSpecs(regions, fanin_counties)) {
+    if (std::find(specs.begin(), specs.end(), spec) == specs.end()) {
+      specs.push_back(std::move(spec));
     }
   }
-  return absl::OkStatus();
-}
-
-// The bench holds thousands of connections (fan-in): lift the soft limit
-// on open files to the hard one.
-void RaiseFileLimit() {
-  rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
-      limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  return specs;
 }
 
 BenchSettings SettingsFromFlags(BenchReport* report) {

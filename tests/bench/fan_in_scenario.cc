@@ -13,6 +13,7 @@
 #include "tests/bench/latency_parts.h"
 #include "tests/bench/node_chain.h"
 #include "tests/bench/process_sample.h"
+#include "tests/bench/province_tree.h"
 #include "tests/bench/report_generator.h"
 #include "tests/bench/scenarios.h"
 #include "tests/bench/submit_stream.h"
@@ -24,67 +25,23 @@ constexpr absl::Duration kPatience = absl::Seconds(120);
 // Reports a township's stream may have awaiting receipts.
 constexpr size_t kStreamWindow = 16;
 
-struct TreeNode {
-  explicit TreeNode(const Region* r) : region(r) {}
-  const Region* region;
-  std::unique_ptr<testing::NodeProcess> process;
-  ProcessSample idle_start, idle_end, load_start, load_end;
-};
-
-struct Township {
-  Township(const Region* r, const Region* c) : region(r), county(c) {}
-  const Region* region;
-  const Region* county;
-  std::unique_ptr<SubmitStream> stream;
-};
-
 struct Scheduled {
   absl::Duration at;  // after the load starts
   size_t township;
   IncidentReport report;
 };
 
-// The counties of the tree: real counties only (the functional zones,
-// code digits 5-6 = "71", are left out), at most `limit`, in code order.
-std::vector<const Region*> Counties(const RegionTable& regions, size_t limit) {
-  std::vector<const Region*> counties;
-  for (const Region& r : regions.regions()) {
-    if (r.level == Level::kCounty && r.code.substr(4, 2) != "71") {
-      counties.push_back(&r);
-    }
-  }
-  std::sort(counties.begin(), counties.end(),
-            [](const Region* a, const Region* b) { return a->code < b->code; });
-  if (counties.size() > limit) counties.resize(limit);
-  return counties;
-}
+// What the kernel said about each node at the window's ends.
+struct NodeSamples {
+  ProcessSample idle_start, idle_end, load_start, load_end;
+};
 
-absl::Status Sample(std::vector<TreeNode>& nodes,
-                    ProcessSample TreeNode::*field) {
-  for (TreeNode& node : nodes) {
-    ASSIGN_OR_RETURN(node.*field, SampleProcess(node.process->pid()));
-  }
-  return absl::OkStatus();
-}
-
-// Launches `nodes` side by side, each under its parent (if its port is in
-// `parent_ports`) with `ancestors` above, and waits until all serve.
-absl::Status StartAll(
-    const BenchContext& ctx, std::vector<TreeNode*> nodes,
-    const std::map<std::string, int>& parent_ports,
-    const std::vector<const testing::NodeProcess*>& ancestors) {
-  for (TreeNode* node : nodes) {
-    node->process =
-        MakeNode(ctx, "fanin/" + node->region->code, node->region->code);
-    SetAncestors(ctx, node->process.get(), ancestors);
-    auto parent = parent_ports.find(node->region->parent);
-    if (parent != parent_ports.end()) {
-      node->process->SetParent(parent->first, parent->second);
-    }
-    RETURN_IF_ERROR(node->process->Launch());
-  }
-  for (TreeNode* node : nodes) {
-    RETURN_IF_ERROR(node->process->WaitServing(absl::Seconds(120)));
+absl::Status Sample(const std::vector<TreeNode>& nodes,
+                    std::vector<NodeSamples>& samples,
+                    ProcessSample NodeSamples::*field) {
+  samples.resize(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    ASSIGN_OR_RETURN(samples[i].*field, SampleProcess(nodes[i].process->pid()));
   }
   return absl::OkStatus();
 }
@@ -105,82 +62,35 @@ struct LevelStats {
 absl::Status RunFanIn(BenchContext* ctx) {
   const BenchSettings& s = ctx->settings;
   BenchReport* report = ctx->report;
-  const RegionTable& regions = ctx->regions;
 
-  // The tree: the province, the cities above the chosen counties, them.
-  std::vector<TreeNode> nodes;
-  nodes.push_back(TreeNode(regions.Find(kProvince)));
-  std::vector<const Region*> counties = Counties(regions, s.fanin_counties);
-  for (const Region& r : regions.regions()) {
-    if (r.level != Level::kCity) continue;
-    for (const Region* c : counties) {
-      if (c->parent == r.code) {
-        nodes.push_back(TreeNode(&r));
-        break;
-      }
-    }
-  }
-  const size_t first_county = nodes.size();
-  for (const Region* c : counties) nodes.push_back(TreeNode(c));
-
+  ProvinceTree tree;
   const absl::Time start = absl::Now();
-  RETURN_IF_ERROR(StartAll(*ctx, {&nodes[0]}, {}, {}));
-  std::map<std::string, int> ports = {{kProvince, nodes[0].process->port()}};
-  std::vector<TreeNode*> wave;
-  for (size_t i = 1; i < first_county; ++i) wave.push_back(&nodes[i]);
-  RETURN_IF_ERROR(StartAll(*ctx, wave, ports, {}));
-  std::map<std::string, testing::NodeProcess*> city_node;
-  for (TreeNode* city : wave) {
-    ports[city->region->code] = city->process->port();
-    city_node[city->region->code] = city->process.get();
-  }
-  wave.clear();
-  for (size_t i = first_county; i < nodes.size(); ++i)
-    wave.push_back(&nodes[i]);
-  RETURN_IF_ERROR(StartAll(*ctx, wave, ports, {nodes[0].process.get()}));
+  RETURN_IF_ERROR(tree.Start(*ctx, "fanin", s.fanin_counties));
+  std::vector<TreeNode>& nodes = tree.nodes();
   report->AddDetail("fanin.start_time", "s",
                     absl::ToDoubleSeconds(absl::Now() - start),
                     absl::StrCat(nodes.size(), " nodes launched and serving"));
 
   // Every township's stream, each on its own connection to its county, and
   // a roll call (a test report each) so that all are connected.
-  std::vector<Township> townships;
-  std::map<std::string, testing::NodeProcess*> county_node;
-  for (size_t i = first_county; i < nodes.size(); ++i) {
-    county_node[nodes[i].region->code] = nodes[i].process.get();
-  }
-  for (const Region& r : regions.regions()) {
-    if (r.level != Level::kTownship || !county_node.count(r.parent)) continue;
-    townships.emplace_back(&r, regions.Find(r.parent));
-  }
   ReportGenerator generator(5, s.report_bytes);
-  for (Township& t : townships) {
-    t.stream = std::make_unique<SubmitStream>(
-        ClientChannel(ctx->pki_dir, LoadgenCert(t.county->code),
-                      county_node[t.county->code]->address(), true),
-        kStreamWindow, absl::Seconds(30) + s.disaster_time + kPatience);
-    IncidentReport roll_call = generator.Make(
-        "rc-" + t.region->code, t.region->code, t.region->name, absl::Now());
-    roll_call.set_status(REPORT_STATUS_TEST);
-    t.stream->Send(std::move(roll_call));
-  }
-  for (Township& t : townships) {
-    if (!t.stream->AwaitAnswers(1, kPatience)) {
-      return absl::UnavailableError(absl::StrCat(
-          "fan-in: no receipt from ", t.county->code, " for ", t.region->code));
-    }
-  }
+  ASSIGN_OR_RETURN(
+      std::vector<Township> townships,
+      tree.OpenTownshipStreams(*ctx, generator, kStreamWindow,
+                               absl::Seconds(30) + s.disaster_time + kPatience,
+                               kPatience));
   report->AddDetail("fanin.streams", "streams", townships.size(),
                     "township streams from the load generator, one "
                     "connection each");
 
   // Idle: everything connected, nothing to do.
+  std::vector<NodeSamples> samples;
   absl::SleepFor(absl::Seconds(3));
-  RETURN_IF_ERROR(Sample(nodes, &TreeNode::idle_start));
+  RETURN_IF_ERROR(Sample(nodes, samples, &NodeSamples::idle_start));
   ASSIGN_OR_RETURN(ProcessSample echo_start, SampleProcess(ctx->echo->pid()));
   const absl::Time idle_start = absl::Now();
   absl::SleepFor(s.idle_time);
-  RETURN_IF_ERROR(Sample(nodes, &TreeNode::idle_end));
+  RETURN_IF_ERROR(Sample(nodes, samples, &NodeSamples::idle_end));
   ASSIGN_OR_RETURN(ProcessSample echo_end, SampleProcess(ctx->echo->pid()));
   const double idle_seconds = absl::ToDoubleSeconds(absl::Now() - idle_start);
   report->AddBaseline("echo.rss", "MiB", echo_end.rss_mib,
@@ -216,7 +126,7 @@ absl::Status RunFanIn(BenchContext* ctx) {
   std::sort(schedule.begin(), schedule.end(),
             [](const Scheduled& a, const Scheduled& b) { return a.at < b.at; });
 
-  RETURN_IF_ERROR(Sample(nodes, &TreeNode::load_start));
+  RETURN_IF_ERROR(Sample(nodes, samples, &NodeSamples::load_start));
   const absl::Time load_start = absl::Now();
   for (Scheduled& item : schedule) {
     absl::SleepFor(load_start + item.at - absl::Now());
@@ -241,7 +151,7 @@ absl::Status RunFanIn(BenchContext* ctx) {
       std::vector<absl::Time> arrivals,
       ArrivalTimes(*ctx, *nodes[0].process, "eq-", sent.size(), kPatience));
   const size_t arrived = arrivals.size();
-  RETURN_IF_ERROR(Sample(nodes, &TreeNode::load_end));
+  RETURN_IF_ERROR(Sample(nodes, samples, &NodeSamples::load_end));
   if (arrived != sent.size()) {
     return absl::DataLossError(absl::StrCat("fan-in: ", arrived, " of ",
                                             sent.size(), " at the province"));
@@ -254,9 +164,7 @@ absl::Status RunFanIn(BenchContext* ctx) {
   auto reader = [&](const std::string& region) -> testing::TestClient& {
     auto it = readers.find(region);
     if (it == readers.end()) {
-      testing::NodeProcess* node =
-          city_node.count(region) ? city_node[region] : county_node[region];
-      it = readers.emplace(region, Reader(*ctx, *node)).first;
+      it = readers.emplace(region, Reader(*ctx, *tree.Node(region))).first;
     }
     return it->second;
   };
@@ -293,19 +201,20 @@ absl::Status RunFanIn(BenchContext* ctx) {
   std::map<std::string, LevelStats> rss_idle, rss_anon_idle, rss_loaded,
       idle_cpu;
   double idle_total = 0;
-  for (const TreeNode& node : nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const TreeNode& node = nodes[i];
+    const NodeSamples& ns = samples[i];
     std::string level(LevelName(node.region->level));
     NodeSample sample;
     sample.set_region(node.region->code);
     sample.set_level(level);
-    sample.set_rss_idle_mib(node.idle_end.rss_mib);
-    sample.set_rss_loaded_mib(node.load_end.rss_mib);
-    sample.set_rss_anon_idle_mib(node.idle_end.rss_anon_mib);
+    sample.set_rss_idle_mib(ns.idle_end.rss_mib);
+    sample.set_rss_loaded_mib(ns.load_end.rss_mib);
+    sample.set_rss_anon_idle_mib(ns.idle_end.rss_anon_mib);
     sample.set_idle_cpu_percent(
-        100 * (node.idle_end.cpu_seconds - node.idle_start.cpu_seconds) /
+        100 * (ns.idle_end.cpu_seconds - ns.idle_start.cpu_seconds) /
         idle_seconds);
-    sample.set_load_cpu_s(node.load_end.cpu_seconds -
-                          node.load_start.cpu_seconds);
+    sample.set_load_cpu_s(ns.load_end.cpu_seconds - ns.load_start.cpu_seconds);
     report->AddNode(sample);
     rss_idle[level].Add(sample.rss_idle_mib());
     rss_anon_idle[level].Add(sample.rss_anon_idle_mib());

@@ -33,7 +33,7 @@ void SetAncestors(const BenchContext& ctx, testing::NodeProcess* node,
                       " { reports_per_second: 1e9 burst: 1000000000 }\n");
     }
   }
-  node->SetExtraConfig(text);
+  node->SetExtraConfig(text + ctx.settings.node_config);
 }
 
 absl::StatusOr<Nodes> StartChain(const BenchContext& ctx,

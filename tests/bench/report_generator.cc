@@ -155,11 +155,22 @@ IncidentReport ReportGenerator::Make(const std::string& id,
   return r;
 }
 
-std::vector<IncidentReport> ReportGenerator::Event(
-    const std::string& event_id, const std::string& region,
-    const std::string& place, absl::Time start, int follow_ups, Grade grade) {
+std::vector<IncidentReport> ReportGenerator::Event(const std::string& event_id,
+                                                   const std::string& region,
+                                                   const std::string& place,
+                                                   absl::Time start,
+                                                   int follow_ups, Grade grade,
+                                                   Category category) {
   if (grade == GRADE_UNSPECIFIED) grade = PickGrade();
   size_t t = rng_() % Templates().size();
+  if (category != CATEGORY_UNSPECIFIED) {
+    for (size_t i = 0; i < Templates().size(); ++i) {
+      if (Templates()[(t + i) % Templates().size()].category == category) {
+        t = (t + i) % Templates().size();
+        break;
+      }
+    }
+  }
   std::vector<IncidentReport> reports;
   int count = follow_ups + 3;
   for (int n = 0; n < count; ++n) {

@@ -30,11 +30,14 @@ class ReportGenerator {
   // `follow_ups` follow-ups and a final report, each continuing the one
   // before (supersedes, event_seq). Ids are "<event_id>-<n>". The grade is
   // the event's throughout; `grade` GRADE_UNSPECIFIED picks one as they are
-  // found in practice (mostly IV, rarely I).
+  // found in practice (mostly IV, rarely I). `category` other than
+  // CATEGORY_UNSPECIFIED picks an incident of that kind (a flood for
+  // CATEGORY_NATURAL_DISASTER).
   std::vector<IncidentReport> Event(const std::string& event_id,
                                     const std::string& region,
                                     const std::string& place, absl::Time start,
-                                    int follow_ups, Grade grade);
+                                    int follow_ups, Grade grade,
+                                    Category category = CATEGORY_UNSPECIFIED);
 
   // Reports numbered from `first`: report_id(first), report_id(first + 1)...,
   // as events of `per_event` reports (at least 3: a brief, an initial

@@ -1,0 +1,700 @@
+// kuaibao-drill: the whole province on one machine. Brings up the province,
+// its cities and counties as real kuaibao-node processes (mTLS, CRLs, the
+// notice's deadlines on a drill's time scale), the townships as load
+// generator streams, runs a scripted flood (brief reports, follow-ups, grade
+// II direct reports, a city stopped and a county hung, an instruction down
+// and feedback up) and prints the provincial view. deploy/drill/run-drill.sh
+// builds and runs it; deploy/drill/README.md explains the output.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <tuple>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "client/text_table.h"
+#include "google/protobuf/util/json_util.h"
+#include "relay/base/status_macros.h"
+#include "relay/deadlines.h"
+#include "relay/proto_time.h"
+#include "tests/bench/node_chain.h"
+#include "tests/bench/province_tree.h"
+#include "tests/drill/drill_view.h"
+#include "tests/drill/flood_script.h"
+#include "tests/integration/test_client.h"
+#include "tests/testing/temp_dir.h"
+
+ABSL_FLAG(int, counties, 117, "county nodes (in code order; 117 = all)");
+ABSL_FLAG(int, flood_counties, 10, "counties the floods hit");
+ABSL_FLAG(int, events_per_county, 3, "flood events per flooded county");
+ABSL_FLAG(int, background_events, 300,
+          "routine events elsewhere in the province");
+ABSL_FLAG(double, hour_seconds, 6,
+          "real seconds one hour of the notice takes (the nodes' "
+          "deadlines { time_scale } is this / 3600)");
+ABSL_FLAG(bool, faults, true,
+          "stop a city and hang one of its flooded counties for longer than "
+          "the per-hop budget");
+ABSL_FLAG(bool, exercise, false,
+          "send every report as status EXERCISE (演练): labelled [DRILL] "
+          "everywhere and never counted");
+ABSL_FLAG(std::string, json, "", "write the results (DrillRun) here");
+ABSL_FLAG(std::string, work_dir, "",
+          "keep certificates, node configs, data and logs here (default: a "
+          "temporary directory, removed afterwards)");
+ABSL_FLAG(std::string, kuaibao, KUAIBAO_CLIENT_BINARY, "the kuaibao CLI");
+ABSL_FLAG(int, patience_seconds, 180,
+          "how long to wait for the province to have everything");
+ABSL_FLAG(std::string, check_json, "",
+          "only check that this results file is valid and its run passed");
+
+namespace kuaibao::drill {
+namespace {
+
+using bench::kProvince;
+using bench::ProvinceTree;
+using bench::Submission;
+using bench::Township;
+
+constexpr char kSchema[] = "kuaibao-drill/1";
+constexpr char kLeader[] = "client-140000000000-duty-officer";
+constexpr char kInstructionId[] = "drill-instruction-1";
+constexpr size_t kStreamWindow = 16;
+
+std::string DutyOfficer(const std::string& county) {
+  return absl::StrCat("client-", county, "-duty-officer");
+}
+
+double LoadAverage() {
+  double load[1] = {0};
+  return getloadavg(load, 1) == 1 ? load[0] : 0;
+}
+
+// Progress lines, stamped with the seconds since the drill began.
+class Progress {
+ public:
+  void operator()(const std::string& line) const {
+    std::cout << absl::StrFormat("[%6.1fs] ",
+                                 absl::ToDoubleSeconds(absl::Now() - start_))
+              << line << std::endl;
+  }
+  absl::Time start() const { return start_; }
+
+ private:
+  const absl::Time start_ = absl::Now();
+};
+
+std::string Clock(const google::protobuf::Timestamp& t) {
+  return TimeOfDay(FromProto(t));
+}
+
+std::string Ms(double ms) { return absl::StrFormat("%.0f ms", ms); }
+
+bool HasFeedback(const InstructionState& s, v1::FeedbackStatus status) {
+  for (const Feedback& f : s.feedback()) {
+    if (f.status() == status) return true;
+  }
+  return false;
+}
+
+// The reports of the disaster the province holds.
+absl::StatusOr<std::vector<StoredReport>> DisasterAtProvince(
+    testing::TestClient& province) {
+  std::vector<StoredReport> out;
+  RETURN_IF_ERROR(province.ForEachReport([&](const StoredReport& r) {
+    const std::string& id = r.report().report_id();
+    if (absl::StartsWith(id, "fl-") || absl::StartsWith(id, "bg-")) {
+      out.push_back(r);
+    }
+  }));
+  return out;
+}
+
+class Drill {
+ public:
+  Drill(bench::BenchContext* ctx, DrillRun* run, const Progress& say)
+      : ctx_(*ctx), run_(*run), say_(say) {}
+
+  absl::Status Run();
+
+ private:
+  absl::Status StartTree();
+  absl::Status PlayScript();
+  absl::Status InstructAndAnswer();
+  absl::Status AwaitProvince();
+  void PrintView();
+  // Runs the fault steps due by `at_h` notice hours.
+  absl::Status Faults(double at_h, bool all);
+  // The province's duty officer records, by fax, the submission to the
+  // State Council (R5, 4 h) of each grade I/II report one notice hour after
+  // it was sent, or as soon after as the province has it. With `all`, of
+  // every one still pending, retrying until `give_up`.
+  void NationalSubmissions(double at_h, bool all, absl::Time give_up);
+  absl::Duration Hours(double h) const {
+    return absl::Seconds(h * absl::GetFlag(FLAGS_hour_seconds));
+  }
+
+  bench::BenchContext& ctx_;
+  DrillRun& run_;
+  const Progress& say_;
+  ProvinceTree tree_;
+  std::vector<const Region*> counties_;
+  std::vector<Township> townships_;
+  FloodScript script_;
+  absl::Time disaster_start_;
+  int fault_step_ = 0;
+  std::vector<std::pair<double, std::string>> national_;  // (at_h, id)
+  size_t national_done_ = 0;
+  std::vector<Submission> sent_;
+  std::vector<StoredReport> at_province_;
+};
+
+absl::Status Drill::StartTree() {
+  const size_t counties = static_cast<size_t>(absl::GetFlag(FLAGS_counties));
+  counties_ = bench::Counties(ctx_.regions, counties);
+  std::vector<std::string> specs =
+      bench::TreeCertificateSpecs(ctx_.regions, counties);
+  specs.push_back("client:140000000000:bench");
+  specs.push_back("client:140000000000:duty-officer");
+  for (const std::string& c : FloodCounties(
+           counties_,
+           static_cast<size_t>(absl::GetFlag(FLAGS_flood_counties)))) {
+    specs.push_back(absl::StrCat("client:", c, ":duty-officer"));
+  }
+  say_(absl::StrCat("making the PKI: root, issuing CAs, CRLs, ", specs.size(),
+                    " certificates (certs/pki.sh)"));
+  RETURN_IF_ERROR(bench::MakeCertificates(ctx_.pki_dir, specs));
+
+  say_("starting the nodes, top-down, each level side by side");
+  size_t last_shown = 0;
+  RETURN_IF_ERROR(
+      tree_.Start(ctx_, "nodes", counties, [&](size_t serving, size_t total) {
+        if (serving == total || serving == 1 || serving >= last_shown + 20) {
+          last_shown = serving;
+          say_(absl::StrCat("nodes serving ", serving, "/", total));
+        }
+      }));
+  run_.set_nodes(tree_.nodes().size());
+  say_("opening the township streams (one connection each) with a roll call");
+  bench::ReportGenerator generator(2022);
+  ASSIGN_OR_RETURN(townships_, tree_.OpenTownshipStreams(
+                                   ctx_, generator, kStreamWindow,
+                                   absl::Hours(2), absl::Seconds(120)));
+  run_.set_township_streams(townships_.size());
+  say_(absl::StrCat(townships_.size(),
+                    " township streams connected, roll call answered"));
+
+  FloodSettings settings;
+  settings.flood_counties =
+      static_cast<size_t>(absl::GetFlag(FLAGS_flood_counties));
+  settings.events_per_county =
+      static_cast<size_t>(absl::GetFlag(FLAGS_events_per_county));
+  settings.background_events =
+      static_cast<size_t>(absl::GetFlag(FLAGS_background_events));
+  settings.faults = absl::GetFlag(FLAGS_faults);
+  settings.exercise = absl::GetFlag(FLAGS_exercise);
+  script_ = MakeFloodScript(townships_, counties_, settings, generator);
+  std::string flooded;
+  for (const std::string& c : script_.flood_counties) {
+    absl::StrAppend(&flooded, flooded.empty() ? "" : " ", ctx_.PlaceName(c));
+  }
+  say_(absl::StrCat("the script: floods in ", flooded, "; ",
+                    script_.sends.size(), " reports over ",
+                    script_.sends.empty() ? 0 : script_.sends.back().at_h,
+                    " notice hours"));
+  if (!script_.faults.city.empty()) {
+    const FaultPlan& f = script_.faults;
+    say_(absl::StrFormat(
+        "faults: %s down %.2fh-%.2fh; %s hung %.2fh-%.2fh (per-hop budget "
+        "2h)",
+        ctx_.PlaceName(f.city), f.city_down_h, f.city_up_h,
+        ctx_.PlaceName(f.county), f.hang_h, f.resume_h));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Drill::Faults(double at_h, bool all) {
+  const FaultPlan& f = script_.faults;
+  if (f.city.empty()) return absl::OkStatus();
+  testing::NodeProcess* city = tree_.Node(f.city);
+  testing::NodeProcess* county = tree_.Node(f.county);
+  const double times[] = {f.city_down_h, f.hang_h, f.resume_h, f.city_up_h};
+  while (fault_step_ < 4 && (all || times[fault_step_] <= at_h)) {
+    absl::SleepFor(disaster_start_ + Hours(times[fault_step_]) - absl::Now());
+    switch (fault_step_) {
+      case 0:
+        // A power cut: SIGKILL (SIGTERM would let open streams finish).
+        city->Signal(SIGKILL);
+        say_(absl::StrCat("FAULT: ", ctx_.PlaceName(f.city), " ", f.city,
+                          " down (SIGKILL, a power cut)"));
+        break;
+      case 1:
+        county->Signal(SIGSTOP);
+        say_(absl::StrCat("FAULT: ", ctx_.PlaceName(f.county), " ", f.county,
+                          " hung (SIGSTOP) holding reports for its city"));
+        break;
+      case 2:
+        county->Signal(SIGCONT);
+        say_(absl::StrCat(ctx_.PlaceName(f.county),
+                          " resumed, its hand-off "
+                          "budget spent"));
+        break;
+      case 3:
+        city->Stop();
+        RETURN_IF_ERROR(city->Start());
+        say_(absl::StrCat(ctx_.PlaceName(f.city), " restarted"));
+        break;
+    }
+    ++fault_step_;
+  }
+  return absl::OkStatus();
+}
+
+void Drill::NationalSubmissions(double at_h, bool all, absl::Time give_up) {
+  Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
+  const std::string province = tree_.nodes()[0].process->address();
+  for (;;) {
+    bool pending = false;
+    for (auto it = national_.begin(); it != national_.end();) {
+      if (!all && it->first > at_h) {
+        ++it;
+        continue;
+      }
+      std::string output;
+      if (cli.Run(province, kLeader,
+                  {"national-submitted", it->second, "--channel=fax",
+                   "--text=省应急管理厅传真国务院应急管理部（演练）"},
+                  &output) == 0) {
+        ++national_done_;
+        it = national_.erase(it);
+      } else {
+        // Not at the province yet (the hung county's): later.
+        it->first = at_h + 0.25;
+        pending = true;
+        ++it;
+      }
+    }
+    if (!all || !pending || absl::Now() > give_up) return;
+    absl::SleepFor(absl::Seconds(1));
+  }
+}
+
+absl::Status Drill::PlayScript() {
+  const double scale = absl::GetFlag(FLAGS_hour_seconds) / 3600;
+  say_("the flood begins");
+  disaster_start_ = absl::Now();
+  absl::Time next_progress = disaster_start_ + absl::Seconds(5);
+  size_t n = 0;
+  for (Send& send : script_.sends) {
+    RETURN_IF_ERROR(Faults(send.at_h, false));
+    absl::SleepFor(disaster_start_ + Hours(send.at_h) - absl::Now());
+    NationalSubmissions(send.at_h, false, absl::InfinitePast());
+    if (IsUrgent(send.report)) {
+      national_.emplace_back(send.at_h + 1, send.report.report_id());
+    }
+    StampForSending(&send.report, absl::Now(), scale);
+    townships_[send.township].stream->Send(std::move(send.report));
+    if (absl::Now() >= next_progress) {
+      next_progress += absl::Seconds(5);
+      size_t answered = 0;
+      for (const Township& t : townships_) answered += t.stream->answered();
+      say_(absl::StrFormat("notice hour %.2f: %d/%d reports sent, %d answered",
+                           send.at_h, n + 1, script_.sends.size(),
+                           answered - townships_.size()));
+    }
+    ++n;
+  }
+  RETURN_IF_ERROR(Faults(0, true));
+  const FaultPlan& f = script_.faults;
+  if (!f.city.empty()) {
+    for (auto [node, what, from, to] :
+         {std::tuple(f.city, "down (SIGKILL)", f.city_down_h, f.city_up_h),
+          std::tuple(f.county, "hung (SIGSTOP)", f.hang_h, f.resume_h)}) {
+      Fault* fault = run_.add_faults();
+      fault->set_node(node);
+      fault->set_what(what);
+      fault->set_from_s(absl::ToDoubleSeconds(Hours(from)));
+      fault->set_to_s(absl::ToDoubleSeconds(Hours(to)));
+    }
+  }
+  say_(absl::StrCat("all ", n, " reports sent; closing the township streams"));
+  for (Township& t : townships_) t.stream->Close();
+  for (Township& t : townships_) {
+    absl::Status ended = t.stream->Wait();
+    if (!ended.ok()) {
+      say_(absl::StrCat("stream of ", t.region->code,
+                        " ended: ", ended.ToString()));
+    }
+    for (const Submission& s : t.stream->submissions()) {
+      if (!absl::StartsWith(s.report_id, "rc-")) sent_.push_back(s);
+    }
+  }
+  size_t acked = 0;
+  for (const Submission& s : sent_) acked += s.receipt ? 1 : 0;
+  say_(absl::StrCat(acked, " of ", sent_.size(),
+                    " reports acknowledged by their counties"));
+  return absl::OkStatus();
+}
+
+absl::Status Drill::InstructAndAnswer() {
+  InstructionRun* out = run_.mutable_instruction();
+  if (script_.instruction_event.empty()) {
+    run_.add_notes("no grade II flood in the script: no instruction issued");
+    return absl::OkStatus();
+  }
+  const std::string& county = script_.instruction_county;
+  out->set_instruction_id(kInstructionId);
+  out->set_event_id(script_.instruction_event);
+  out->set_target(county);
+  testing::NodeProcess& province = *tree_.nodes()[0].process;
+  Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
+  say_(absl::StrCat("instruction down: the province instructs ",
+                    ctx_.PlaceName(county), " about ",
+                    script_.instruction_event));
+  int code = cli.Show(
+      province.address(), kLeader,
+      {"instruct", "--event=" + script_.instruction_event,
+       "--text=立即组织转移受威胁群众，全力抢险排涝，每两小时报告一次进展",
+       "--by=省防汛抗旱指挥部 总指挥", "--due=2h",
+       std::string("--id=") + kInstructionId});
+  if (code != 0) return absl::InternalError("kuaibao instruct failed");
+  testing::TestClient reader = bench::Reader(ctx_, province);
+  const absl::Duration patience =
+      absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
+  ASSIGN_OR_RETURN(InstructionState signed_for,
+                   reader.WaitForInstruction(
+                       kInstructionId,
+                       [](const InstructionState& s) {
+                         return HasFeedback(s, v1::FEEDBACK_STATUS_RECEIVED);
+                       },
+                       patience));
+  out->set_issued_at(Clock(signed_for.instruction().issued_at()));
+  for (const Feedback& f : signed_for.feedback()) {
+    for (const InstructionHop& hop : f.instruction_hops()) {
+      if (hop.node() == county) {
+        out->set_received_at_target(Clock(hop.received_at()));
+      }
+    }
+  }
+  say_(absl::StrCat(ctx_.PlaceName(county),
+                    " signed for the instruction; "
+                    "feedback up"));
+  testing::NodeProcess& target = *tree_.Node(county);
+  cli.Show(target.address(), DutyOfficer(county),
+           {"feedback", kInstructionId, "--status=in_progress",
+            "--text=已转移群众1260人，抢险队伍正在加固堤防"});
+  absl::SleepFor(Hours(0.5));
+  cli.Show(target.address(), DutyOfficer(county),
+           {"feedback", kInstructionId, "--status=done",
+            "--text=受威胁群众已全部转移安置，决口已封堵，无人员伤亡"});
+  ASSIGN_OR_RETURN(InstructionState done,
+                   reader.WaitForInstruction(
+                       kInstructionId,
+                       [](const InstructionState& s) {
+                         return HasFeedback(s, v1::FEEDBACK_STATUS_DONE);
+                       },
+                       patience));
+  out->set_feedback_arrived(HasFeedback(done, v1::FEEDBACK_STATUS_DONE));
+  for (const Feedback& f : done.feedback()) {
+    out->set_feedback_status(v1::FeedbackStatus_Name(f.status()));
+    if (!f.hops().empty()) {
+      out->set_feedback_at_province(Clock(f.hops().rbegin()->received_at()));
+    }
+  }
+  say_(out->feedback_arrived() ? "feedback DONE is at the province"
+                               : "feedback DONE did not reach the province");
+  return absl::OkStatus();
+}
+
+absl::Status Drill::AwaitProvince() {
+  size_t acked = 0;
+  for (const Submission& s : sent_) acked += s.receipt ? 1 : 0;
+  testing::TestClient reader = bench::Reader(ctx_, *tree_.nodes()[0].process);
+  const absl::Time give_up =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
+  for (;;) {
+    ASSIGN_OR_RETURN(at_province_, DisasterAtProvince(reader));
+    ProvinceTally tally = Tally(sent_, at_province_, ctx_.regions);
+    say_(absl::StrCat("at the province: ", tally.counts.at_province(), "/",
+                      acked));
+    if (tally.counts.at_province() >= acked || absl::Now() > give_up) break;
+    absl::SleepFor(absl::Seconds(2));
+  }
+  return absl::OkStatus();
+}
+
+void Drill::PrintView() {
+  ProvinceTally tally = Tally(sent_, at_province_, ctx_.regions);
+  *run_.mutable_counts() = tally.counts;
+  for (const Latency& l : tally.latency) *run_.add_latency() = l;
+  for (const CityArrivals& a : tally.arrivals) *run_.add_arrivals() = a;
+  testing::NodeProcess& province = *tree_.nodes()[0].process;
+  Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
+  std::cout << "\n=============== The provincial view (山西省 " << kProvince
+            << ") ===============\n";
+  cli.Show(province.address(), kLeader, {"status"});
+  cli.Show(province.address(), kLeader, {"due"});
+  if (!script_.instruction_event.empty()) {
+    cli.Show(province.address(), kLeader, {"instructions"});
+    cli.Show(province.address(), kLeader,
+             {"list", "--event=" + script_.instruction_event});
+  }
+  if (!script_.faults.county.empty()) {
+    // The hung county's first flood report: its late hand-off, as the
+    // province sees it, and the county's own view of its deadlines.
+    const std::string late_id =
+        absl::StrCat("fl-", script_.faults.county.substr(0, 6), "-01-0");
+    cli.Show(province.address(), kLeader, {"show", late_id});
+    cli.Show(tree_.Node(script_.faults.county)->address(),
+             DutyOfficer(script_.faults.county), {"due"});
+  }
+  std::string due_json;
+  cli.Run(province.address(), kLeader, {"--json", "due"}, &due_json);
+  absl::StatusOr<std::vector<Responsible>> rows =
+      ByResponsible(due_json, ctx_.regions);
+  if (rows.ok()) {
+    for (const Responsible& r : *rows) *run_.add_responsible() = r;
+  } else {
+    run_.add_notes(rows.status().ToString());
+  }
+  std::cout << "\n=============== Punctuality ===============\n";
+  if (cli.HasAuditCommands()) {
+    run_.set_punctuality_from_audit(true);
+    cli.Show(province.address(), kLeader, {"audit", "punctuality"});
+    cli.Show(province.address(), kLeader, {"audit", "breaches"});
+  } else {
+    std::cout << "(this kuaibao has no `audit` commands: the per-node "
+                 "punctuality table needs `kuaibao audit punctuality`. "
+                 "Below, what `kuaibao due` at the province holds against "
+                 "each node.)\n\n"
+              << (rows.ok() ? ResponsibleTable(*rows)
+                            : rows.status().ToString() + "\n");
+    run_.add_notes(
+        "kuaibao has no audit commands: the responsible table is counted "
+        "from `kuaibao --json due` at the province");
+  }
+
+  std::cout << "\n=============== Summary ===============\n";
+  const Counts& c = run_.counts();
+  TextTable counts({"reports", "count"});
+  for (auto [what, n] : std::vector<std::pair<const char*, uint64_t>>{
+           {"sent by the township streams", c.sent()},
+           {"acknowledged by the counties", c.acknowledged()},
+           {"refused", c.refused()},
+           {"unanswered", c.unanswered()},
+           {"at the province", c.at_province()},
+           {"LOST (acknowledged, not at the province)", c.lost()},
+           {"DUPLICATED at the province", c.duplicated()},
+           {"arrived by a second path too (stored once)", c.second_arrivals()},
+           {"escalated past an unreachable city", c.escalated()}}) {
+    counts.AddRow({what, absl::StrCat(n)});
+  }
+  std::cout << counts.Render() << "\n";
+  std::cout << "What arrived at the province, by city (first arrivals; "
+               "sent → stored at the province):\n"
+            << ArrivalsTable({run_.arrivals().begin(), run_.arrivals().end()})
+            << "\n";
+  TextTable latency({"sent → stored at", "reports", "p50", "p99", "max"});
+  for (const Latency& l : run_.latency()) {
+    latency.AddRow({l.level(), absl::StrCat(l.count()), Ms(l.p50_ms()),
+                    Ms(l.p99_ms()), Ms(l.max_ms())});
+  }
+  std::cout << latency.Render();
+  std::cout << "(one notice hour = " << absl::GetFlag(FLAGS_hour_seconds)
+            << " s here: 2 h per hop = "
+            << 2 * absl::GetFlag(FLAGS_hour_seconds) << " s)\n";
+  const InstructionRun& in = run_.instruction();
+  if (!in.instruction_id().empty()) {
+    std::cout << "\ninstruction " << in.instruction_id() << " about "
+              << in.event_id() << " → " << ctx_.PlaceName(in.target())
+              << ": issued " << in.issued_at() << ", received there "
+              << in.received_at_target() << ", last feedback "
+              << in.feedback_status() << " at the province "
+              << in.feedback_at_province() << "\n";
+  }
+}
+
+absl::Status Drill::Run() {
+  RETURN_IF_ERROR(StartTree());
+  RETURN_IF_ERROR(PlayScript());
+  RETURN_IF_ERROR(InstructAndAnswer());
+  RETURN_IF_ERROR(AwaitProvince());
+  NationalSubmissions(
+      0, true,
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_patience_seconds)));
+  say_(absl::StrCat(national_done_,
+                    " grade I/II reports submitted to the State Council by "
+                    "fax (kuaibao national-submitted), ",
+                    national_.size(), " could not be"));
+  PrintView();
+  return absl::OkStatus();
+}
+
+bool Verdict(DrillRun* run) {
+  const Counts& c = run->counts();
+  std::vector<std::string> failed;
+  if (c.sent() == 0) failed.push_back("nothing was sent");
+  if (c.acknowledged() != c.sent()) {
+    failed.push_back(
+        absl::StrCat(c.sent() - c.acknowledged(), " reports not acknowledged"));
+  }
+  if (c.lost() != 0) failed.push_back(absl::StrCat(c.lost(), " lost"));
+  if (c.duplicated() != 0) {
+    failed.push_back(absl::StrCat(c.duplicated(), " duplicated"));
+  }
+  if (!run->instruction().instruction_id().empty() &&
+      !run->instruction().feedback_arrived()) {
+    failed.push_back("the instruction's feedback did not reach the province");
+  }
+  for (const std::string& f : failed) run->add_notes("FAILED: " + f);
+  run->set_ok(failed.empty());
+  return failed.empty();
+}
+
+absl::Status WriteJson(const DrillRun& run, const std::string& path) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  auto printed =
+      google::protobuf::util::MessageToJsonString(run, &json, options);
+  if (!printed.ok()) return absl::InternalError(printed.ToString());
+  std::ofstream out(path, std::ios::trunc);
+  out << json;
+  if (!out.good()) return absl::InternalError("cannot write " + path);
+  return absl::OkStatus();
+}
+
+// Checks a results file: it parses, has the schema, and its run passed
+// by its own numbers (recomputed here, not taken from `ok`).
+int CheckJson(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  DrillRun run;
+  auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), &run);
+  if (!in || !parsed.ok()) {
+    std::cout << path << ": not a DrillRun: " << parsed.ToString() << "\n";
+    return 1;
+  }
+  std::vector<std::string> problems;
+  if (run.schema() != kSchema) problems.push_back("schema " + run.schema());
+  const Counts& c = run.counts();
+  if (c.sent() == 0) problems.push_back("nothing sent");
+  if (c.acknowledged() != c.sent()) problems.push_back("not all acknowledged");
+  if (c.at_province() != c.acknowledged() || c.lost() != 0) {
+    problems.push_back(absl::StrCat("lost ", c.lost()));
+  }
+  if (c.duplicated() != 0) problems.push_back("duplicated");
+  if (!run.instruction().feedback_arrived()) {
+    problems.push_back("no feedback at the province");
+  }
+  if (!run.ok()) problems.push_back("the run says it failed");
+  for (const std::string& p : problems) std::cout << path << ": " << p << "\n";
+  if (problems.empty()) std::cout << "valid, passed: " << path << "\n";
+  return problems.empty() ? 0 : 1;
+}
+
+int Main() {
+  bench::RaiseFileLimit();
+  Progress say;
+  DrillRun run;
+  run.set_schema(kSchema);
+  run.set_started_at(absl::FormatTime(absl::Now(), absl::UTCTimeZone()));
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  run.mutable_host()->set_hostname(host);
+  run.mutable_host()->set_cores(
+      static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
+  run.mutable_host()->set_load_start(LoadAverage());
+  const double hour_seconds = absl::GetFlag(FLAGS_hour_seconds);
+  if (hour_seconds <= 0) {
+    std::cerr << "kuaibao-drill: --hour_seconds must be positive\n";
+    return 2;
+  }
+  auto& settings = *run.mutable_settings();
+  settings["counties"] = absl::StrCat(absl::GetFlag(FLAGS_counties));
+  settings["flood_counties"] =
+      absl::StrCat(absl::GetFlag(FLAGS_flood_counties));
+  settings["events_per_county"] =
+      absl::StrCat(absl::GetFlag(FLAGS_events_per_county));
+  settings["background_events"] =
+      absl::StrCat(absl::GetFlag(FLAGS_background_events));
+  settings["hour_seconds"] = absl::StrCat(hour_seconds);
+  settings["faults"] = absl::GetFlag(FLAGS_faults) ? "true" : "false";
+  settings["exercise"] = absl::GetFlag(FLAGS_exercise) ? "true" : "false";
+
+  // A temporary directory only when none is given (run-drill.sh gives one
+  // and removes it, also when the drill is killed).
+  std::optional<testing::TempDir> temp;
+  bench::BenchContext ctx;
+  ctx.work_dir = absl::GetFlag(FLAGS_work_dir);
+  if (ctx.work_dir.empty()) ctx.work_dir = temp.emplace().path();
+  ctx.pki_dir = ctx.Dir("pki");
+  // The nodes as deployed: default rate limits, the notice's deadlines on
+  // the drill's clock.
+  ctx.settings.default_rate_limits = true;
+  ctx.settings.node_config =
+      absl::StrCat("deadlines { time_scale: ", hour_seconds / 3600, " }\n");
+  absl::StatusOr<RegionTable> regions = RegionTable::Load(
+      absl::StrCat(KUAIBAO_SOURCE_DIR, "/deploy/regions/shanxi-2022.csv"));
+  if (!regions.ok()) {
+    std::cerr << "kuaibao-drill: " << regions.status() << "\n";
+    return 1;
+  }
+  ctx.regions = *std::move(regions);
+  say(absl::StrCat("kuaibao-drill: work directory ", ctx.work_dir,
+                   "; one notice hour = ", hour_seconds, " s"));
+
+  Drill drill(&ctx, &run, say);
+  absl::Status status = drill.Run();
+  if (!status.ok()) {
+    std::cout << "kuaibao-drill: FAILED: " << status << "\n";
+    run.add_notes("FAILED: " + status.ToString());
+  }
+  bool passed = status.ok() && Verdict(&run);
+  run.set_ok(passed);
+  run.set_duration_s(absl::ToDoubleSeconds(absl::Now() - say.start()));
+  run.mutable_host()->set_load_end(LoadAverage());
+  std::cout << absl::StrFormat(
+      "\ndrill %s in %.0f s on %s (%d cores), load %.2f → %.2f\n",
+      passed ? "PASSED" : "FAILED", run.duration_s(), run.host().hostname(),
+      run.host().cores(), run.host().load_start(), run.host().load_end());
+  for (const std::string& note : run.notes())
+    std::cout << "note: " << note << "\n";
+  const std::string json = absl::GetFlag(FLAGS_json);
+  if (!json.empty()) {
+    absl::Status written = WriteJson(run, json);
+    if (!written.ok()) {
+      std::cerr << "kuaibao-drill: " << written << "\n";
+      return 1;
+    }
+    std::cout << "wrote " << json << "\n";
+  }
+  return passed ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace kuaibao::drill
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "kuaibao-drill [--counties=N] [--hour_seconds=S] [--json=FILE] ...\n"
+      "The whole-province drill; see deploy/drill/README.md. "
+      "deploy/drill/run-drill.sh builds and runs it.");
+  absl::ParseCommandLine(argc, argv);
+  const std::string check = absl::GetFlag(FLAGS_check_json);
+  if (!check.empty()) return kuaibao::drill::CheckJson(check);
+  return kuaibao::drill::Main();
+}
