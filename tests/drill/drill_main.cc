@@ -468,20 +468,21 @@ void Drill::PrintView() {
     run_.add_notes(rows.status().ToString());
   }
   std::cout << "\n=============== Punctuality ===============\n";
-  if (cli.HasAuditCommands()) {
-    run_.set_punctuality_from_audit(true);
-    cli.Show(province.address(), kLeader, {"audit", "punctuality"});
-    cli.Show(province.address(), kLeader, {"audit", "breaches"});
-  } else {
-    std::cout << "(this kuaibao has no `audit` commands: the per-node "
-                 "punctuality table needs `kuaibao audit punctuality`. "
-                 "Below, what `kuaibao due` at the province holds against "
-                 "each node.)\n\n"
-              << (rows.ok() ? ResponsibleTable(*rows)
-                            : rows.status().ToString() + "\n");
-    run_.add_notes(
-        "kuaibao has no audit commands: the responsible table is counted "
-        "from `kuaibao --json due` at the province");
+  // The drill's period: the Beijing days around now (the audit commands
+  // take periods in Beijing time).
+  const absl::TimeZone beijing = absl::FixedTimeZone(8 * 3600);
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), beijing);
+  const std::vector<std::string> period = {
+      absl::StrCat("--from=", absl::FormatCivilTime(today - 1)),
+      absl::StrCat("--to=", absl::FormatCivilTime(today + 2))};
+  run_.set_punctuality_from_audit(true);
+  std::vector<std::string> punctuality = {"audit", "punctuality"};
+  std::vector<std::string> breaches = {"audit", "breaches"};
+  punctuality.insert(punctuality.end(), period.begin(), period.end());
+  breaches.insert(breaches.end(), period.begin(), period.end());
+  if (cli.Show(province.address(), kLeader, punctuality) != 0 ||
+      cli.Show(province.address(), kLeader, breaches) != 0) {
+    run_.add_notes("kuaibao audit punctuality/breaches failed");
   }
 
   std::cout << "\n=============== Summary ===============\n";

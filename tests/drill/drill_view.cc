@@ -81,17 +81,6 @@ int Cli::Show(const std::string& address, const std::string& cert_name,
   return code;
 }
 
-bool Cli::HasAuditCommands() const {
-  std::string output;
-  Run("127.0.0.1:1", "none", {"--help"}, &output);
-  for (absl::string_view line : absl::StrSplit(output, '\n')) {
-    if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "audit")) {
-      return true;
-    }
-  }
-  return false;
-}
-
 ProvinceTally Tally(const std::vector<bench::Submission>& sent,
                     const std::vector<StoredReport>& at_province,
                     const RegionTable& regions) {
@@ -227,15 +216,6 @@ std::string ArrivalsTable(const std::vector<CityArrivals>& rows) {
                   r.first_at(), r.last_at(),
                   absl::StrFormat("%.0f ms", r.p50_ms()),
                   absl::StrFormat("%.0f ms", r.max_ms())});
-  }
-  return table.Render();
-}
-
-std::string ResponsibleTable(const std::vector<Responsible>& rows) {
-  TextTable table({"responsible", "name", "overdue", "at risk", "met late"});
-  for (const Responsible& r : rows) {
-    table.AddRow({r.node(), r.name(), absl::StrCat(r.overdue()),
-                  absl::StrCat(r.at_risk()), absl::StrCat(r.met_late())});
   }
   return table.Render();
 }

@@ -36,8 +36,6 @@ class Cli {
   // The same, printing a heading (the command as typed) and the output.
   int Show(const std::string& address, const std::string& cert_name,
            const std::vector<std::string>& args) const;
-  // Whether `kuaibao --help` lists the `audit` commands.
-  bool HasAuditCommands() const;
 
  private:
   const std::string binary_;
@@ -63,7 +61,6 @@ absl::StatusOr<std::vector<Responsible>> ByResponsible(
     const std::string& due_json, const RegionTable& regions);
 
 // Tables for the terminal.
-std::string ResponsibleTable(const std::vector<Responsible>& rows);
 std::string ArrivalsTable(const std::vector<CityArrivals>& rows);
 
 }  // namespace kuaibao::drill
