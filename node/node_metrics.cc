@@ -108,6 +108,13 @@ std::string NodeMetrics::Render() const {
   out.Family("kuaibao_store_max_bytes", Type::kGauge,
              "The data directory's quota (max_store_bytes); 0 = none.");
   out.Sample(static_cast<double>(limits.max_store_bytes));
+  out.Family("kuaibao_backlog_bytes", Type::kGauge,
+             "Reports waiting for an upstream's receipt, as their encoded "
+             "size (the tally the backlog quota is checked against).");
+  out.Sample(static_cast<double>(relay_->store().backlog_bytes()));
+  out.Family("kuaibao_backlog_max_bytes", Type::kGauge,
+             "The backlog quota (max_backlog_bytes); 0 = none.");
+  out.Sample(static_cast<double>(limits.max_backlog_bytes));
   out.Family("kuaibao_disk_free_bytes", Type::kGauge,
              "Free space on the data directory's file system.");
   out.Sample(static_cast<double>(usage.free_bytes));

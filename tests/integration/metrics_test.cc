@@ -185,6 +185,8 @@ TEST_F(MetricsTest, CountersMoveWithReportsInAndOut) {
                                       kCounty, "\"}")),
             0)
       << after;
+  EXPECT_EQ(Value(after, "kuaibao_backlog_bytes"), 0) << after;
+  EXPECT_EQ(Value(after, "kuaibao_backlog_max_bytes"), 0) << after;
   EXPECT_EQ(Value(after, absl::StrCat("kuaibao_link_state{upstream=\"", kCounty,
                                       "\",state=\"idle\"}")),
             1)
@@ -211,6 +213,8 @@ TEST_F(MetricsTest, CountersMoveWithReportsInAndOut) {
                                       kCounty, "\"}")),
             1)
       << after;
+  // The report's encoded size, at least a few hundred bytes.
+  EXPECT_GT(Value(after, "kuaibao_backlog_bytes"), 200) << after;
   // Its hand-off is overdue after the (scaled) 2 h, and the breach is
   // recorded.
   EXPECT_TRUE(Eventually([&] {
