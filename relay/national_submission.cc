@@ -44,23 +44,12 @@ absl::Status NationalSubmissions::Check(const Identity& caller,
                    "is required: how it went (fax, telephone, national "
                    "system, ...)");
   }
-  if (submission.channel.size() > kMaxChannelBytes) {
-    return Invalid("channel", absl::StrCat("is ", submission.channel.size(),
-                                           " bytes; at most ", kMaxChannelBytes,
-                                           " allowed"));
-  }
-  if (submission.note.size() > limits_.max_short_text_bytes) {
-    return Invalid(
-        "note", absl::StrCat("is ", submission.note.size(), " bytes; at most ",
-                             limits_.max_short_text_bytes, " allowed"));
-  }
-  if (submission.submitted_at != absl::InfinitePast() &&
-      submission.submitted_at > now + limits_.max_future) {
-    return Invalid(
-        "submitted_at",
-        absl::StrCat("is in the future (", Utc(submission.submitted_at), ")"));
-  }
-  return absl::OkStatus();
+  RETURN_IF_ERROR(CheckText(submission.channel, "channel", kMaxChannelBytes));
+  RETURN_IF_ERROR(
+      CheckText(submission.note, "note", limits_.max_short_text_bytes));
+  if (submission.submitted_at == absl::InfinitePast()) return absl::OkStatus();
+  return CheckTime(ToProto(submission.submitted_at), "submitted_at",
+                   /*required=*/false, now, limits_);
 }
 
 absl::StatusOr<Forwarding> NationalSubmissions::Record(

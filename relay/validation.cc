@@ -17,6 +17,16 @@ absl::Status Invalid(absl::string_view field, absl::string_view reason) {
   return FieldError(absl::StatusCode::kInvalidArgument, field, reason);
 }
 
+absl::Status CheckCount(absl::string_view field, int count, int max) {
+  if (count > max) {
+    return Invalid(field, absl::StrCat("holds ", count, " entries; at most ",
+                                       max, " allowed"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CheckTime(const google::protobuf::Timestamp& ts,
                        absl::string_view field, bool required, absl::Time now,
                        const ValidationLimits& limits) {
@@ -44,16 +54,6 @@ absl::Status CheckText(absl::string_view text, absl::string_view field,
   }
   return absl::OkStatus();
 }
-
-absl::Status CheckCount(absl::string_view field, int count, int max) {
-  if (count > max) {
-    return Invalid(field, absl::StrCat("holds ", count, " entries; at most ",
-                                       max, " allowed"));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::Status FieldError(absl::StatusCode code, absl::string_view field,
                         absl::string_view reason) {

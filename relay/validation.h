@@ -52,6 +52,16 @@ absl::Status ValidateReport(const IncidentReport& report,
 absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
                           const ValidationLimits& limits = {});
 
+// INVALID_ARGUMENT about `field` when the time `ts` is unset but
+// `required`, later than now + limits.max_future, or before
+// limits.earliest.
+absl::Status CheckTime(const google::protobuf::Timestamp& ts,
+                       absl::string_view field, bool required, absl::Time now,
+                       const ValidationLimits& limits);
+// INVALID_ARGUMENT about `field` when `text` is longer than `max` bytes.
+absl::Status CheckText(absl::string_view text, absl::string_view field,
+                       size_t max);
+
 // The characters a report or event id may use: letters, digits, '-', '_',
 // '.', ':'; 1 to 128 of them.
 bool ValidId(absl::string_view id);
