@@ -85,6 +85,9 @@ class StoreBatch {
 //   g/...                           per-origin sequence ledger (OriginLedger)
 //   m/seq                           last outbox sequence number used
 //   m/backlog                       the backlog tally (backlog_bytes)
+//   k/n/<yyyymmdd>, k/l/<label>     event numbers and labels (EventIdentity)
+//   k/c/<region>                    the nodes below that relayed here
+//   q/<roll call id>                RollCall (RollCallBook)
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
 // off, which only the tests' negative controls do). Concurrent commits are

@@ -147,26 +147,35 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --- Report ids -------------------------------------------------------------
 
-TEST(AssignMissingReportIdsTest, AssignsOnlyWhereMissing) {
+TEST(AssignMissingReportIdsTest, AssignsOnlyWhereMissingFromTheContent) {
   std::vector<v1::IncidentReport> reports(3);
+  reports[0].set_headline("a");
   reports[1].set_report_id("kept");
-  int next = 0;
-  std::vector<AssignedId> assigned = AssignMissingReportIds(
-      reports, [&next] { return "new-" + std::to_string(++next); });
-  EXPECT_EQ(Ids(reports), (std::vector<std::string>{"new-1", "kept", "new-2"}));
+  reports[2].set_headline("b");
+  std::vector<v1::IncidentReport> again = reports;
+  std::vector<AssignedId> assigned = AssignMissingReportIds(reports);
   ASSERT_EQ(assigned.size(), 2u);
   EXPECT_EQ(assigned[0].number, 1);
-  EXPECT_EQ(assigned[0].report_id, "new-1");
   EXPECT_EQ(assigned[1].number, 3);
-  EXPECT_EQ(assigned[1].report_id, "new-2");
+  EXPECT_EQ(reports[1].report_id(), "kept");
+  EXPECT_THAT(reports[0].report_id(), StartsWith("c-"));
+  EXPECT_EQ(reports[0].report_id().size(), 34u);
+  EXPECT_NE(reports[0].report_id(), reports[2].report_id());
+  // The same input again: the same ids (a resend, stored once).
+  AssignMissingReportIds(again);
+  EXPECT_EQ(Ids(again), Ids(reports));
+  // A changed report is a new one.
+  std::vector<v1::IncidentReport> changed(1);
+  changed[0].set_headline("a, corrected");
+  AssignMissingReportIds(changed);
+  EXPECT_NE(changed[0].report_id(), reports[0].report_id());
 }
 
 TEST(AssignMissingReportIdsTest, KeepsEveryPresentId) {
   std::vector<v1::IncidentReport> reports(2);
   reports[0].set_report_id("a");
   reports[1].set_report_id("b");
-  EXPECT_TRUE(
-      AssignMissingReportIds(reports, [] { return std::string("x"); }).empty());
+  EXPECT_TRUE(AssignMissingReportIds(reports).empty());
   EXPECT_EQ(Ids(reports), (std::vector<std::string>{"a", "b"}));
 }
 
