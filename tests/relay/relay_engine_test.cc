@@ -678,8 +678,10 @@ TEST_F(EventIdentityTest, FollowUpsMustNameAnEventTheSenderMayReportOn) {
   const std::string event = EventOf("a-1");
   EXPECT_THAT(Submit(client_, FollowUp("x-1", "no-such-event", 1, "a-1")),
               StatusIs(absl::StatusCode::kNotFound));
-  absl::StatusOr<Receipt> foreign =
-      Submit(other_township_, FollowUp("x-2", event, 1, "a-1"));
+  // Another township's follow-up (about its own place) naming the event.
+  IncidentReport other = FollowUp("x-2", event, 1, "a-1");
+  other.mutable_location()->set_region_code("140105002000");
+  absl::StatusOr<Receipt> foreign = Submit(other_township_, other);
   EXPECT_THAT(foreign, StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(ErrorField(foreign.status()), "event_id");
 }
