@@ -469,7 +469,9 @@ absl::Status Drill::RollCall() {
     // (a stopped city answers once it is back).
     const absl::Time give_up =
         absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
-    while (cli.Run(node->address(), DutyOfficer(city.code), answer) != 0 &&
+    std::string output;
+    while (cli.Run(node->address(), DutyOfficer(city.code), answer, &output) !=
+               0 &&
            absl::Now() < give_up) {
       absl::SleepFor(absl::Milliseconds(500));
     }
