@@ -21,6 +21,7 @@
 #include "client/text_table.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "relay/proto_time.h"
 
@@ -1093,7 +1094,10 @@ TEST(RunDueTest, JsonIsTheResponseOnOneLine) {
   Captured c;
   c.io.json = true;
   EXPECT_EQ(RunDue(client, false, c.io), kExitOk);
-  EXPECT_EQ(c.out.str(), FormatJsonLine(DueAtCity()) + "\n");
+  std::string expected;
+  ASSERT_TRUE(
+      google::protobuf::util::MessageToJsonString(DueAtCity(), &expected).ok());
+  EXPECT_EQ(c.out.str(), expected + "\n");
   EXPECT_THAT(c.out.str(), HasSubstr("\"state\":\"DEADLINE_STATE_OVERDUE\""));
   EXPECT_EQ(CollapsedLines(c.out.str()).size(), 2u);  // one line, then ""
   EXPECT_EQ(c.err.str(), "");
@@ -1129,6 +1133,23 @@ TEST(RunListTest, PagesUntilTheTokenRunsOutOrTheLimit) {
   ASSERT_EQ(limited.list_requests.size(), 1u);
   EXPECT_EQ(limited.list_requests[0].limit(), 1u);
   EXPECT_EQ(d.err.str(), "1 report\n");
+}
+
+TEST(RunListTest, ABadTimeFailsLoudlyAndPrintsNothingOfThePage) {
+  // A report an older node stored with nanos = -1: the JSON printer cannot
+  // represent it. Nothing of that page is printed; the field is named.
+  FakeRelayClient client;
+  client.pages.resize(1);
+  *client.pages[0].add_reports() = ThreeHopReport();
+  v1::StoredReport* bad = client.pages[0].add_reports();
+  *bad = ThreeHopReport();
+  bad->mutable_report()->mutable_authored_at()->set_nanos(-1);
+  Captured c;
+  c.io.json = true;
+  EXPECT_EQ(RunList(client, "", 0, c.io), kExitFailure);
+  EXPECT_EQ(c.out.str(), "");
+  EXPECT_THAT(c.err.str(), HasSubstr("reports[1].report.authored_at"));
+  EXPECT_THAT(c.err.str(), HasSubstr("nanos -1"));
 }
 
 // --- status and origins -----------------------------------------------------
