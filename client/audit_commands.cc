@@ -50,7 +50,7 @@ int Print(const absl::StatusOr<Response>& response, const AuditArgs& args,
     return kExitFailure;
   }
   if (io.json) {
-    *io.out << FormatJsonLine(*response) << "\n";
+    if (!PrintJsonLine(*response, io)) return kExitFailure;
   } else if (args.csv) {
     *io.out << csv(*response);
   } else {

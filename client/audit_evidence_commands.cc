@@ -13,6 +13,7 @@
 #include "kuaibao/v1/evidence.grpc.pb.h"
 #include "relay/base/files.h"
 #include "relay/evidence_verifier.h"
+#include "relay/time_fields.h"
 #include "relay/transport/status_conversion.h"
 
 namespace kuaibao {
@@ -61,7 +62,11 @@ int RunExport(const std::string& report_id, const EvidenceOptions& options,
   json.preserve_proto_field_names = true;
   std::string text;
   if (!google::protobuf::util::MessageToJsonString(*bundle, &text, json).ok()) {
-    return Fail(io, kExitFailure, "the evidence does not convert to JSON");
+    absl::Status bad = CheckTimeFields(*bundle);
+    return Fail(io, kExitFailure,
+                absl::StrCat("the evidence of ", report_id,
+                             " does not convert to JSON", bad.ok() ? "" : ": ",
+                             bad.message(), "; nothing was written"));
   }
   if (options.out.empty()) {
     *io.out << text;
@@ -110,9 +115,7 @@ int RunVerify(const std::string& path, const EvidenceOptions& options,
         absl::StrCat(options.ca_file, ": ", verdict.status().message()));
   }
   if (io.json) {
-    std::string line;
-    (void)google::protobuf::util::MessageToJsonString(*verdict, &line);
-    *io.out << line << "\n";
+    if (!PrintJsonLine(*verdict, io)) return kExitFailure;
   } else {
     *io.out << FormatEvidenceVerdict(*verdict);
   }

@@ -28,6 +28,13 @@ class CommandClient {
       const v1::ListInstructionsRequest& request) = 0;
   virtual absl::StatusOr<v1::Forwarding> RecordNationalSubmission(
       const v1::RecordNationalSubmissionRequest& request) = 0;
+  // Roll calls (client/rollcall_commands.h).
+  virtual absl::StatusOr<v1::RollCallStatus> IssueRollCall(
+      const v1::IssueRollCallRequest& request) = 0;
+  virtual absl::StatusOr<v1::RollCallStatus> GetRollCall(
+      const v1::GetRollCallRequest& request) = 0;
+  virtual absl::StatusOr<v1::RollCallStatus> CloseRollCall(
+      const v1::CloseRollCallRequest& request) = 0;
 };
 
 // A client for the node at `address` over mutually authenticated TLS; as

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "relay/identity.h"
 #include "relay/proto_time.h"
+#include "relay/time_fields.h"
 
 namespace kuaibao {
 
@@ -222,6 +223,11 @@ std::string FormatReceipt(const v1::Receipt& receipt) {
   std::string line = absl::StrCat("stored   ", receipt.report_id(),
                                   "  at node ", receipt.node(), "  received ",
                                   FormatTimestamp(receipt.received_at()));
+  // The event the node filed it under: a new event's number is assigned
+  // there, and follow-ups name it.
+  if (!receipt.event_id().empty()) {
+    absl::StrAppend(&line, "  event ", receipt.event_id());
+  }
   if (receipt.duplicate()) {
     absl::StrAppend(&line, "  (duplicate: already stored)");
   }
@@ -272,12 +278,24 @@ std::string FormatListLine(const v1::StoredReport& stored) {
           : absl::StrCat(StatusTag(report.status()), " ", report.headline()));
 }
 
-std::string FormatJsonLine(const google::protobuf::Message& message) {
+bool PrintJsonLine(const google::protobuf::Message& message,
+                   const CommandIo& io) {
   std::string json;
-  // Printing fails only for messages with unresolvable Any fields, which
-  // ours do not have; print what there is either way.
-  (void)google::protobuf::util::MessageToJsonString(message, &json);
-  return json;
+  google::protobuf::util::Status printed =
+      google::protobuf::util::MessageToJsonString(message, &json);
+  if (printed.ok()) {
+    *io.out << json << "\n";
+    return true;
+  }
+  // Nothing of it is printed: a script must never read half a message. The
+  // usual cause is a time an older node stored without checking its range.
+  absl::Status bad = CheckTimeFields(message);
+  *io.err << "error: the answer cannot be printed as JSON: "
+          << (bad.ok() ? std::string(printed.message().data(),
+                                     printed.message().size())
+                       : std::string(bad.message()))
+          << "\n";
+  return false;
 }
 
 std::string FormatRpcError(const absl::Status& status,

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/command_io.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -94,8 +95,12 @@ std::string FormatRejection(const v1::Rejection& rejection);
 std::string FormatListHeader();
 std::string FormatListLine(const v1::StoredReport& stored);
 
-// The message in protobuf's JSON mapping on one line, for --json.
-std::string FormatJsonLine(const google::protobuf::Message& message);
+// Prints the message in protobuf's JSON mapping on one line to io.out, for
+// --json. When it does not convert (a time out of range, stored by an older
+// node), prints nothing there, names the field on io.err and returns false:
+// the command must then exit non-zero.
+bool PrintJsonLine(const google::protobuf::Message& message,
+                   const CommandIo& io);
 
 // "error: <CODE>: <message>" for a failed call to the node at `node`, plus a
 // "hint: " line for the codes whose usual cause is on the caller's side. Each

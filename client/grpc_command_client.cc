@@ -34,6 +34,18 @@ class GrpcCommandClient final : public CommandClient {
       const v1::RecordNationalSubmissionRequest& request) override {
     return Call(&v1::Command::Stub::RecordNationalSubmission, request);
   }
+  absl::StatusOr<v1::RollCallStatus> IssueRollCall(
+      const v1::IssueRollCallRequest& request) override {
+    return Call(&v1::Command::Stub::IssueRollCall, request);
+  }
+  absl::StatusOr<v1::RollCallStatus> GetRollCall(
+      const v1::GetRollCallRequest& request) override {
+    return Call(&v1::Command::Stub::GetRollCall, request);
+  }
+  absl::StatusOr<v1::RollCallStatus> CloseRollCall(
+      const v1::CloseRollCallRequest& request) override {
+    return Call(&v1::Command::Stub::CloseRollCall, request);
+  }
 
  private:
   template <typename Request, typename Response>

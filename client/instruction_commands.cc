@@ -31,11 +31,8 @@ int PrintState(const absl::StatusOr<v1::InstructionState>& state,
     *io.err << FormatRpcError(state.status(), io.node);
     return kExitFailure;
   }
-  if (io.json) {
-    *io.out << FormatJsonLine(*state) << "\n";
-  } else {
-    *io.out << FormatInstruction(*state, io.now);
-  }
+  if (io.json) return PrintJsonLine(*state, io) ? kExitOk : kExitFailure;
+  *io.out << FormatInstruction(*state, io.now);
   return kExitOk;
 }
 
@@ -133,10 +130,7 @@ int RunInstructions(CommandClient& client, const std::string& event_id,
     *io.err << FormatRpcError(response.status(), io.node);
     return kExitFailure;
   }
-  if (io.json) {
-    *io.out << FormatJsonLine(*response) << "\n";
-    return kExitOk;
-  }
+  if (io.json) return PrintJsonLine(*response, io) ? kExitOk : kExitFailure;
   absl::Time now =
       IsSet(response->as_of()) ? FromProto(response->as_of()) : io.now;
   for (const v1::InstructionState& state : response->instructions()) {

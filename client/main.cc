@@ -1,6 +1,7 @@
 // kuaibao: the command-line client of a Kuaibao node. Flags and dispatch
 // only; the commands live in submit_command and query_commands.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
 #include "client/audit_evidence_commands.h"
@@ -22,6 +24,7 @@
 #include "client/national_command.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
+#include "client/rollcall_commands.h"
 #include "client/status_commands.h"
 #include "client/submit_command.h"
 #include "relay/base/flag_help.h"
@@ -58,7 +61,17 @@ ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
 ABSL_FLAG(std::string, by, "",
           "instruct: the leader's name and post; audit stats: region, "
           "category or grade");
-ABSL_FLAG(std::string, report, "", "instruct: the report it answers");
+ABSL_FLAG(std::string, report, "",
+          "instruct: the report it answers; rollcall answer: the reports "
+          "filed (ID,ID)");
+ABSL_FLAG(std::string, period, "", "rollcall issue: the period it is about");
+ABSL_FLAG(std::string, level, "",
+          "rollcall issue: city, county or township (default the level "
+          "below the node)");
+ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
+          "rollcall issue: a new round this often (日报: 24h)");
+ABSL_FLAG(bool, zero, false, "rollcall answer: 无情况零报告");
+ABSL_FLAG(int32_t, round, 0, "rollcall status: the round (default latest)");
 ABSL_FLAG(std::string, status, "", "feedback: done|in_progress|cannot_comply");
 ABSL_FLAG(std::string, out, "", "audit export: the file to write");
 ABSL_FLAG(std::string, from, "", "audit: first day of the period (2026-11-01)");
@@ -124,6 +137,18 @@ Commands:
   feedback INSTRUCTION_ID --status=done|in_progress|cannot_comply --text=TEXT
                       Report back on an instruction, at its target node; the
                       feedback travels up to the node that issued it.
+  rollcall issue ID --text=TEXT --period=TEXT|--event=ID --due=2h
+                    [--every=24h] [--level=county] [--by=NAME]
+                      Call the roll (点名) of every node at --level below
+                      this one: each must answer by --due, with reports or a
+                      zero report (无情况零报告). --every repeats it (日报)
+                      until closed. A leader of this level or above.
+  rollcall status ID [--round=N]
+                      At the issuer: who answered (reported / zero), who is
+                      silent, who is overdue (exit 1 while anyone is).
+  rollcall answer ID --zero | --report=ID[,ID...]
+                      At the node called: answer the latest round.
+  rollcall close ID   No further rounds.
   national-submitted REPORT_ID --channel=CHANNEL [--at=TIME] [--text=NOTE]
                       At the province: record that the report went to the
                       State Council by other means (fax, telephone, the
@@ -361,6 +386,37 @@ int RunCommandService(const std::string& command,
   return RunInstruct(*client, args, io);
 }
 
+// rollcall issue|status|answer|close ID.
+int RunRollCallCommand(const std::vector<std::string>& operands,
+                       const CommandIo& io) {
+  if (operands.size() != 2) {
+    return Usage("rollcall takes issue|status|answer|close and an ID");
+  }
+  RollCallArgs args;
+  args.action = operands[0];
+  args.roll_call_id = operands[1];
+  args.text = absl::GetFlag(FLAGS_text);
+  args.period = absl::GetFlag(FLAGS_period);
+  args.event_id = absl::GetFlag(FLAGS_event);
+  args.level = absl::GetFlag(FLAGS_level);
+  args.by = absl::GetFlag(FLAGS_by);
+  args.due = absl::GetFlag(FLAGS_due);
+  args.every = absl::GetFlag(FLAGS_every);
+  args.round = static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_round)));
+  args.zero = absl::GetFlag(FLAGS_zero);
+  args.answer_id = absl::GetFlag(FLAGS_id);
+  for (absl::string_view id :
+       absl::StrSplit(absl::GetFlag(FLAGS_report), ',', absl::SkipEmpty())) {
+    args.report_ids.emplace_back(id);
+  }
+  std::string wrong = CheckRollCallArgs(args);
+  if (!wrong.empty()) return Usage(wrong);
+  std::unique_ptr<CommandClient> client =
+      ConnectOrSay<CommandClient>(ConnectCommandClient, io);
+  if (client == nullptr) return kExitUsage;
+  return RunRollCall(*client, args, io);
+}
+
 int Run(const std::vector<char*>& args) {
   if (args.size() < 2) return Usage("no command", /*full=*/true);
   const std::string command = args[1];
@@ -398,6 +454,8 @@ int Run(const std::vector<char*>& args) {
   } else if (command == "instruct" || command == "instructions" ||
              command == "feedback" || command == "national-submitted") {
     return RunCommandService(command, operands, io);
+  } else if (command == "rollcall") {
+    return RunRollCallCommand(operands, io);
   } else if (command == "audit" && IsEvidenceCommand(operands)) {
     return RunAuditEvidence(operands,
                             {absl::GetFlag(FLAGS_out),

@@ -23,10 +23,7 @@ int RunNationalSubmitted(CommandClient& client, const NationalArgs& args,
     *io.err << FormatRpcError(recorded.status(), io.node);
     return kExitFailure;
   }
-  if (io.json) {
-    *io.out << FormatJsonLine(*recorded) << "\n";
-    return kExitOk;
-  }
+  if (io.json) return PrintJsonLine(*recorded, io) ? kExitOk : kExitFailure;
   *io.out << "report " << args.report_id
           << ": submitted to the State Council by " << recorded->channel()
           << " at " << FormatTimestamp(recorded->sent_at()) << "\n"

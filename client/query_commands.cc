@@ -23,10 +23,7 @@ int RunShow(RelayClient& client, const std::string& report_id,
     *io.err << FormatRpcError(response.status(), io.node);
     return kExitFailure;
   }
-  if (io.json) {
-    *io.out << FormatJsonLine(*response) << "\n";
-    return kExitOk;
-  }
+  if (io.json) return PrintJsonLine(*response, io) ? kExitOk : kExitFailure;
   *io.out << FormatShow(*response, io.now);
   return kExitOk;
 }
@@ -37,10 +34,7 @@ int RunDue(RelayClient& client, bool include_met, const CommandIo& io) {
     *io.err << FormatRpcError(response.status(), io.node);
     return kExitFailure;
   }
-  if (io.json) {
-    *io.out << FormatJsonLine(*response) << "\n";
-    return kExitOk;
-  }
+  if (io.json) return PrintJsonLine(*response, io) ? kExitOk : kExitFailure;
   *io.out << FormatDue(*response, io.now);
   io.out->flush();
   *io.err << FormatDueSummary(*response) << "\n";
@@ -67,7 +61,7 @@ int RunList(RelayClient& client, const std::string& event_id, uint32_t limit,
           limit - shown, page->reports_size() - (limit - shown));
     }
     if (io.json) {
-      *io.out << FormatJsonLine(*page) << "\n";
+      if (!PrintJsonLine(*page, io)) return kExitFailure;
     } else {
       if (shown == 0 && page->reports_size() > 0) {
         *io.out << FormatListHeader() << "\n";

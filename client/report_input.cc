@@ -5,7 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
+#include "relay/evidence_encoding.h"
 
 namespace kuaibao {
 
@@ -69,13 +72,24 @@ absl::StatusOr<std::vector<v1::IncidentReport>> ParseReports(
   return reports;
 }
 
+std::string ContentReportId(const v1::IncidentReport& report) {
+  v1::IncidentReport content = report;
+  content.clear_report_id();
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  content.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return absl::StrCat("c-", Sha256Hex(bytes).substr(0, 32));
+}
+
 std::vector<AssignedId> AssignMissingReportIds(
-    std::vector<v1::IncidentReport>& reports,
-    absl::FunctionRef<std::string()> new_id) {
+    std::vector<v1::IncidentReport>& reports) {
   std::vector<AssignedId> assigned;
   for (size_t i = 0; i < reports.size(); ++i) {
     if (!reports[i].report_id().empty()) continue;
-    reports[i].set_report_id(new_id());
+    reports[i].set_report_id(ContentReportId(reports[i]));
     assigned.push_back({static_cast<int>(i + 1), reports[i].report_id()});
   }
   return assigned;

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -35,11 +34,17 @@ struct AssignedId {
   std::string report_id;
 };
 
-// Gives every report without a report_id one from `new_id`; reports that
+// The id of a report that came without one, derived from its content:
+// "c-" and 32 hex digits of the SHA-256 of its deterministic encoding
+// (without the id). Submitting the same input again gives the same ids, so
+// the nodes acknowledge the resend as a duplicate and store nothing new; a
+// changed report gets a new id.
+std::string ContentReportId(const v1::IncidentReport& report);
+
+// Gives every report without a report_id its ContentReportId; reports that
 // have one keep it. Returns what it assigned, in input order.
 std::vector<AssignedId> AssignMissingReportIds(
-    std::vector<v1::IncidentReport>& reports,
-    absl::FunctionRef<std::string()> new_id);
+    std::vector<v1::IncidentReport>& reports);
 
 // A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then the
 // version and variant bits, the rest from `random`. Lowercase hex, 8-4-4-4-12.

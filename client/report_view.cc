@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "client/format.h"
 #include "client/text_table.h"
+#include "relay/deadlines.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -235,6 +236,26 @@ std::string HopTable(
   return text;
 }
 
+// Where the information came from: the kind, the outlet and times, and
+// the node's note ("learned from media (…), 22 h after it happened").
+std::string DescribeSource(const v1::IncidentReport& report) {
+  const v1::InformationSource& source = report.source();
+  std::string text = EnumLabel(*v1::SourceKind_descriptor(), source.kind());
+  if (!source.outlet().empty()) absl::StrAppend(&text, " ", source.outlet());
+  if (!source.url().empty()) absl::StrAppend(&text, " ", source.url());
+  if (IsSet(source.published_at())) {
+    absl::StrAppend(&text, ", published ",
+                    FormatTimestamp(source.published_at()));
+  }
+  if (IsSet(source.learned_at())) {
+    absl::StrAppend(&text, ", learned ", FormatTimestamp(source.learned_at()));
+  }
+  if (!source.detail().empty()) absl::StrAppend(&text, "; ", source.detail());
+  std::string note = SourceNote(report);
+  if (!note.empty()) absl::StrAppend(&text, " — ", note);
+  return text;
+}
+
 }  // namespace
 
 std::string FormatReport(const v1::IncidentReport& report) {
@@ -242,7 +263,12 @@ std::string FormatReport(const v1::IncidentReport& report) {
   AddField("Report", report.report_id(), text);
   AddField("Headline", report.headline().empty() ? "-" : report.headline(),
            text);
-  AddField("Event", absl::StrCat(report.event_id(), " #", report.event_seq()),
+  AddField("Event",
+           absl::StrCat(
+               report.event_id(), " #", report.event_seq(),
+               report.event_label().empty()
+                   ? ""
+                   : absl::StrCat(" (filed as ", report.event_label(), ")")),
            text);
   AddField("Kind", EnumLabel(*v1::ReportKind_descriptor(), report.kind()),
            text);
@@ -281,6 +307,7 @@ std::string FormatReport(const v1::IncidentReport& report) {
              text);
   }
   AddFieldIfSet("Supersedes", report.supersedes(), text);
+  if (report.has_source()) AddField("Source", DescribeSource(report), text);
   AddField("Harm",
            report.has_harm() ? DescribeHarm(report.harm()) : "not reported",
            text);

@@ -11,8 +11,8 @@ int RunStatus(RelayClient& client, const CommandIo& io) {
     *io.err << FormatRpcError(status.status(), io.node);
     return kExitFailure;
   }
-  *io.out << (io.json ? FormatJsonLine(*status) + "\n"
-                      : FormatNodeStatus(*status));
+  if (io.json) return PrintJsonLine(*status, io) ? kExitOk : kExitFailure;
+  *io.out << FormatNodeStatus(*status);
   return kExitOk;
 }
 
@@ -28,7 +28,7 @@ int RunOrigins(RelayClient& client, bool gaps_only, const CommandIo& io) {
       return kExitFailure;
     }
     if (io.json) {
-      *io.out << FormatJsonLine(*page) << "\n";
+      if (!PrintJsonLine(*page, io)) return kExitFailure;
     } else if (page->origins_size() > 0) {
       *io.out << FormatOrigins(*page);
     }

@@ -27,6 +27,8 @@ struct Tally {
   int stored = 0;
   int duplicates = 0;
   int refused = 0;
+  // Answers that could not be printed as JSON (--json): a failure.
+  int unprintable = 0;
 };
 
 }  // namespace
@@ -36,9 +38,9 @@ absl::StatusOr<std::vector<v1::IncidentReport>> LoadReports(
   ASSIGN_OR_RETURN(std::string text, ReadInput(path));
   ASSIGN_OR_RETURN(std::vector<v1::IncidentReport> reports, ParseReports(text));
   // The node keys everything on report_id, so a report must carry one; the
-  // user needs it to find the report again and to resubmit safely.
-  for (const AssignedId& assigned : AssignMissingReportIds(
-           reports, [] { return NewReportId(absl::Now()); })) {
+  // user needs it to find the report again. Derived from the content, so
+  // running the same submit twice stores nothing new.
+  for (const AssignedId& assigned : AssignMissingReportIds(reports)) {
     *io.err << "note: report " << assigned.number
             << " had no report_id; assigned " << assigned.report_id << "\n";
   }
@@ -78,7 +80,12 @@ int RunSubmit(RelayClient& client,
         auto it = awaited.find(id);
         if (it != awaited.end() && it->second > 0) --it->second;
         // Flush each line: the user watches receipts arrive.
-        *io.out << (io.json ? FormatJsonLine(response) : line) << std::endl;
+        if (io.json) {
+          if (!PrintJsonLine(response, io)) ++tally.unprintable;
+        } else {
+          *io.out << line << "\n";
+        }
+        io.out->flush();
       });
 
   // Everything still awaited was never acknowledged: the user must know
@@ -105,8 +112,8 @@ int RunSubmit(RelayClient& client,
             << tally.duplicates << " duplicates, " << tally.refused
             << " refused\n";
   }
-  const bool all_received =
-      tally.refused == 0 && unanswered.empty() && unsent.empty();
+  const bool all_received = tally.refused == 0 && tally.unprintable == 0 &&
+                            unanswered.empty() && unsent.empty();
   return result.status.ok() && all_received ? kExitOk : kExitFailure;
 }
 

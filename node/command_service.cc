@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "relay/base/log.h"
 #include "relay/proto_time.h"
+#include "relay/region.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 #include "relay/validation.h"
@@ -137,6 +139,51 @@ bool HandleInstructionUp(
   }
   reply(std::move(down));
   return true;
+}
+
+grpc::ServerUnaryReactor* CommandService::IssueRollCall(
+    grpc::CallbackServerContext* context,
+    const v1::IssueRollCallRequest* request, v1::RollCallStatus* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  absl::StatusOr<v1::RollCallStatus> status =
+      caller.ok()
+          ? roll_calls_->Issue(*caller, request->roll_call(), request->level())
+          : absl::StatusOr<v1::RollCallStatus>(caller.status());
+  if (status.ok()) {
+    Log(LogLevel::kInfo, "roll call issued",
+        {{"roll_call_id", request->roll_call().roll_call_id()},
+         {"by", caller->uri},
+         {"targets", absl::StrCat(status->targets_size())}});
+  }
+  return Finish(context, std::move(status), response);
+}
+
+grpc::ServerUnaryReactor* CommandService::GetRollCall(
+    grpc::CallbackServerContext* context, const v1::GetRollCallRequest* request,
+    v1::RollCallStatus* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  absl::StatusOr<v1::RollCallStatus> status =
+      caller.ok()
+          ? roll_calls_->Status(request->roll_call_id(), request->round())
+          : absl::StatusOr<v1::RollCallStatus>(caller.status());
+  // Readers of the issuer's region (or above) only: the roll call is theirs.
+  if (status.ok() &&
+      !RegionContains(caller->region, status->roll_call().issuer_node())) {
+    status = absl::PermissionDeniedError(absl::StrCat(
+        caller->uri, " may not read roll call ", request->roll_call_id(),
+        " of node ", status->roll_call().issuer_node()));
+  }
+  return Finish(context, std::move(status), response);
+}
+
+grpc::ServerUnaryReactor* CommandService::CloseRollCall(
+    grpc::CallbackServerContext* context,
+    const v1::CloseRollCallRequest* request, v1::RollCallStatus* response) {
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  absl::StatusOr<v1::RollCallStatus> status =
+      caller.ok() ? roll_calls_->Close(*caller, request->roll_call_id())
+                  : absl::StatusOr<v1::RollCallStatus>(caller.status());
+  return Finish(context, std::move(status), response);
 }
 
 }  // namespace kuaibao

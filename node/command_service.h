@@ -10,6 +10,7 @@
 #include "relay/instruction_book.h"
 #include "relay/national_submission.h"
 #include "relay/relay_engine.h"
+#include "relay/roll_call_book.h"
 
 namespace kuaibao {
 
@@ -20,8 +21,10 @@ namespace kuaibao {
 // Borrowed: the book, relay and clock outlive it.
 class CommandService final : public v1::Command::CallbackService {
  public:
-  CommandService(InstructionBook* book, const RelayEngine* relay, Clock* clock)
+  CommandService(InstructionBook* book, RollCallBook* roll_calls,
+                 const RelayEngine* relay, Clock* clock)
       : book_(book),
+        roll_calls_(roll_calls),
         clock_(clock),
         national_(&relay->store(), relay->options().region,
                   relay->options().limits) {}
@@ -40,9 +43,21 @@ class CommandService final : public v1::Command::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::RecordNationalSubmissionRequest* request,
       Forwarding* response) override;
+  grpc::ServerUnaryReactor* IssueRollCall(
+      grpc::CallbackServerContext* context,
+      const v1::IssueRollCallRequest* request,
+      v1::RollCallStatus* response) override;
+  grpc::ServerUnaryReactor* GetRollCall(grpc::CallbackServerContext* context,
+                                        const v1::GetRollCallRequest* request,
+                                        v1::RollCallStatus* response) override;
+  grpc::ServerUnaryReactor* CloseRollCall(
+      grpc::CallbackServerContext* context,
+      const v1::CloseRollCallRequest* request,
+      v1::RollCallStatus* response) override;
 
  private:
   InstructionBook* const book_;
+  RollCallBook* const roll_calls_;
   Clock* const clock_;
   NationalSubmissions national_;
 };

@@ -29,6 +29,7 @@ void DeadlineLoop::Shutdown() {
 
 void DeadlineLoop::Run() {
   while (!stop_.WaitForNotificationWithTimeout(tick_)) {
+    if (also_) also_(clock_->TimeNow());
     absl::StatusOr<std::vector<DeadlineStatus>> changed =
         engine_->CheckDeadlines(clock_->TimeNow());
     if (!changed.ok()) {

@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_NODE_DEADLINE_LOOP_H_
 #define KUAIBAO_NODE_DEADLINE_LOOP_H_
 
+#include <functional>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -22,6 +23,11 @@ class DeadlineLoop {
   DeadlineLoop(RelayEngine* engine, Clock* clock, const DeadlinePolicy& policy);
   ~DeadlineLoop() { Shutdown(); }
 
+  // Also runs `fn` with the time each tick (after the deadlines). Call
+  // before Start.
+  void AlsoEachTick(std::function<void(absl::Time)> fn) {
+    also_ = std::move(fn);
+  }
   void Start();
   void Shutdown();
 
@@ -31,6 +37,7 @@ class DeadlineLoop {
   RelayEngine* const engine_;
   Clock* const clock_;
   const absl::Duration tick_;
+  std::function<void(absl::Time)> also_;
   absl::Notification stop_;
   std::thread thread_;
 };

@@ -170,6 +170,9 @@ class NodeServerImpl final : public NodeServer {
         InstructionBookOptions{config.region(), config.parent().region(),
                                relay_options.deadlines},
         store_.get(), clock);
+    roll_calls_ = std::make_unique<RollCallBook>(instructions_.get(),
+                                                 store_.get(), &regions_, clock,
+                                                 relay_options.deadlines);
     children_ = std::make_unique<ChildStreams>(instructions_.get());
     instructions_->SetListeners(
         [this](const std::string& child) { children_->Deliver(child); },
@@ -216,8 +219,8 @@ class NodeServerImpl final : public NodeServer {
         children_.get(), skew_.get()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock));
-    services_.push_back(std::make_unique<CommandService>(instructions_.get(),
-                                                         relay_.get(), clock));
+    services_.push_back(std::make_unique<CommandService>(
+        instructions_.get(), roll_calls_.get(), relay_.get(), clock));
     services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
     services_.push_back(std::make_unique<AuditService>(
         AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},
@@ -251,6 +254,17 @@ class NodeServerImpl final : public NodeServer {
     }
     deadline_loop_ = std::make_unique<DeadlineLoop>(relay_.get(), clock,
                                                     relay_options.deadlines);
+    // 日报: the next round of a repeating roll call, on the same clock.
+    deadline_loop_->AlsoEachTick([this](absl::Time now) {
+      absl::StatusOr<int> rounds = roll_calls_->Tick(now);
+      if (!rounds.ok()) {
+        Log(LogLevel::kError, "cannot issue the next roll call round",
+            {{"reason", std::string(rounds.status().message())}});
+      } else if (*rounds > 0) {
+        Log(LogLevel::kInfo, "roll call rounds issued",
+            {{"rounds", absl::StrCat(*rounds)}});
+      }
+    });
     deadline_loop_->Start();
     monitor_ = std::make_unique<NodeMonitor>(
         NodeMonitor::Options{config.data_dir(), absl::Seconds(1), stall_after},
@@ -305,6 +319,7 @@ class NodeServerImpl final : public NodeServer {
   std::unique_ptr<AdmissionControl> admission_;
   std::unique_ptr<RateLimiter> client_limiter_, node_limiter_;
   std::unique_ptr<InstructionBook> instructions_;
+  std::unique_ptr<RollCallBook> roll_calls_;
   std::unique_ptr<ChildStreams> children_;
   std::unique_ptr<ClockSkewTracker> skew_;
   std::vector<std::unique_ptr<grpc::Service>> services_;

@@ -65,14 +65,29 @@ std::string HolderAt(const StoredReport& stored, absl::Time t) {
   return stored.hops(stored.hops_size() - 1).node();
 }
 
+// R2 end to end runs from when the event became reportable, or from when
+// the government learned of it from the media or a tip.
 absl::Time ReportableAt(const IncidentReport& r) {
+  absl::Time learned = LearnedOutsideAt(r);
+  if (learned != absl::InfinitePast()) return learned;
   if (IsSet(r.reportable_at())) return FromProto(r.reportable_at());
   return FromProto(r.occurred_at());
 }
 
+// R1 runs from when the unit's head learned of it, or, when no unit told the
+// government, from when the government learned of it otherwise.
 absl::Time UnitInformedAt(const IncidentReport& r) {
+  absl::Time learned = LearnedOutsideAt(r);
+  if (learned != absl::InfinitePast()) return learned;
   if (IsSet(r.unit_informed_at())) return FromProto(r.unit_informed_at());
   return ReportableAt(r);
+}
+
+// `detail` with the source note after it, if any.
+std::string WithSource(const IncidentReport& r, std::string detail) {
+  std::string note = SourceNote(r);
+  if (note.empty()) return detail;
+  return detail.empty() ? note : absl::StrCat(detail, "; ", note);
 }
 
 DeadlineStatus Status(const StoredReport& stored, DeadlineRule rule,
@@ -95,6 +110,38 @@ DeadlineStatus Status(const StoredReport& stored, DeadlineRule rule,
 }
 
 }  // namespace
+
+absl::Time LearnedOutsideAt(const IncidentReport& r) {
+  const InformationSource& source = r.source();
+  if (source.kind() != SOURCE_KIND_MEDIA &&
+      source.kind() != SOURCE_KIND_PUBLIC_TIP) {
+    return absl::InfinitePast();
+  }
+  if (IsSet(source.learned_at())) return FromProto(source.learned_at());
+  if (IsSet(source.published_at())) return FromProto(source.published_at());
+  return absl::InfinitePast();
+}
+
+std::string SourceNote(const IncidentReport& r) {
+  const InformationSource& source = r.source();
+  std::string what;
+  switch (source.kind()) {
+    case SOURCE_KIND_MEDIA:
+      what = absl::StrCat("learned from media (", source.outlet(), ")");
+      break;
+    case SOURCE_KIND_PUBLIC_TIP:
+      what = "learned from a public tip";
+      break;
+    default:
+      return "";
+  }
+  absl::Time learned = LearnedOutsideAt(r);
+  if (learned == absl::InfinitePast() || !IsSet(r.occurred_at())) return what;
+  absl::Duration after = learned - FromProto(r.occurred_at());
+  if (after < absl::ZeroDuration()) return what;
+  return absl::StrCat(what, ", ", absl::ToInt64Hours(after),
+                      " h after it happened");
+}
 
 DeadlineState StateOf(absl::Time start, absl::Time due, absl::Time met,
                       absl::Time now, double at_risk_fraction) {
@@ -132,10 +179,12 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
   // per-hop budget and the follow-up cadence instead.
   const bool opens_stream = r.event_seq() == 0;
   // R1: recorded at intake, never a reason to refuse.
-  if (opens_stream)
+  if (opens_stream) {
     out.push_back(Status(stored, DEADLINE_RULE_UNIT_TO_LOCAL, r.origin(),
                          UnitInformedAt(r), policy.unit_to_local,
                          FromProto(first.received_at()), now, policy));
+    out.back().set_detail(SourceNote(r));
+  }
 
   // R2, per hop: every node that passed it on, and this node while it still
   // owes its parent the hand-off.
@@ -179,6 +228,7 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
   };
   if (opens_stream && watch_province_rules) {
     to_province(DEADLINE_RULE_END_TO_END, ReportableAt(r), policy.end_to_end);
+    out.back().set_detail(SourceNote(r));
   }
   if (IsUrgent(r) && watch_province_rules) {
     to_province(DEADLINE_RULE_DIRECT_TO_PROVINCE,
@@ -232,9 +282,10 @@ std::vector<Breach> BreachesAtSend(const StoredReport& stored,
     if (received > informed + policy.unit_to_local) {
       add(DEADLINE_RULE_UNIT_TO_LOCAL, stored.report().origin(), informed,
           policy.unit_to_local, received,
-          absl::StrCat("reached the local government ",
-                       absl::FormatDuration(received - informed),
-                       " after the unit's head learned of it"));
+          WithSource(stored.report(),
+                     absl::StrCat("reached the local government ",
+                                  absl::FormatDuration(received - informed),
+                                  " after the unit's head learned of it")));
     }
   }
   return out;

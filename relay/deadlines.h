@@ -29,6 +29,15 @@ bool IsUrgent(const IncidentReport& report);
 // Exercise or test traffic.
 bool IsDrill(const IncidentReport& report);
 
+// When the government learned of the event from the media or a public tip
+// (source.learned_at, for media else published_at); InfinitePast when the
+// information came from a unit (or another source). R1 and end to end run
+// from this time when it is set.
+absl::Time LearnedOutsideAt(const IncidentReport& report);
+// "learned from media (新华网), 22 h after it happened", or "" for a unit's
+// own report: shown with R1, end to end and their breaches.
+std::string SourceNote(const IncidentReport& report);
+
 // Every deadline of one report as node `here` sees it (`here` holds the
 // report; its own hop is the last of the primary path). Per-hop windows for
 // every hop that passed it on, and for `here` itself while `here` has a

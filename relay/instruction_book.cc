@@ -11,6 +11,7 @@
 #include "relay/deadlines.h"
 #include "relay/proto_time.h"
 #include "relay/region.h"
+#include "relay/time_fields.h"
 #include "relay/validation.h"
 
 namespace kuaibao {
@@ -272,6 +273,42 @@ void InstructionBook::StoreFeedback(const Instruction& to,
   }
 }
 
+namespace {
+
+// A roll call's answer (relay/roll_call_book.h) is a final feedback on one
+// of the roll call's instructions, and a "reported" one names the reports.
+absl::Status CheckRollCallAnswer(const Instruction& instruction,
+                                 const Feedback& feedback) {
+  const RollCallAnswer& answer = feedback.roll_call_answer();
+  if (!feedback.has_roll_call_answer()) return absl::OkStatus();
+  if (instruction.roll_call_id().empty()) {
+    return Invalid("feedback.roll_call_answer",
+                   absl::StrCat("instruction ", instruction.instruction_id(),
+                                " is not part of a roll call"));
+  }
+  if (answer.kind() == RollCallAnswer::KIND_UNSPECIFIED ||
+      !RollCallAnswer::Kind_IsValid(answer.kind())) {
+    return Invalid("feedback.roll_call_answer.kind", "zero or reported");
+  }
+  if (answer.kind() == RollCallAnswer::KIND_REPORTED &&
+      answer.report_ids().empty()) {
+    return Invalid("feedback.roll_call_answer.report_ids",
+                   "name the reports filed (or answer with a zero report)");
+  }
+  for (const std::string& id : answer.report_ids()) {
+    if (!ValidId(id)) {
+      return Invalid("feedback.roll_call_answer.report_ids",
+                     absl::StrCat("'", id, "' is not a report id"));
+    }
+  }
+  if (!IsFinal(feedback.status())) {
+    return Invalid("feedback.status", "a roll call's answer is final (done)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<InstructionState> InstructionBook::Issue(
     const Identity& leader, Instruction instruction,
     absl::Duration feedback_within) {
@@ -361,6 +398,7 @@ absl::StatusOr<InstructionState> InstructionBook::Issue(
 
 absl::Status InstructionBook::Receive(const Instruction& instruction) {
   const std::string& here = options_.region;
+  RETURN_IF_ERROR(CheckTimeFields(instruction, "instruction"));
   if (!ValidId(instruction.instruction_id())) {
     return Invalid("instruction.instruction_id", "not a valid id");
   }
@@ -448,6 +486,7 @@ absl::StatusOr<InstructionState> InstructionBook::SendFeedback(
   {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Instruction instruction, InstructionOf(feedback));
+    RETURN_IF_ERROR(CheckRollCallAnswer(instruction, feedback));
     if (instruction.target_region() != here) {
       return FieldError(
           absl::StatusCode::kFailedPrecondition, "feedback.instruction_id",
@@ -487,6 +526,7 @@ absl::StatusOr<InstructionState> InstructionBook::SendFeedback(
 absl::StatusOr<FeedbackReceipt> InstructionBook::ReceiveFeedback(
     const Identity& child, Feedback feedback) {
   const std::string& here = options_.region;
+  RETURN_IF_ERROR(CheckTimeFields(feedback, "feedback"));
   if (child.role != Role::kNode || !LevelOf(feedback.from_node()).ok() ||
       !RegionContains(child.region, feedback.from_node())) {
     return absl::PermissionDeniedError(

@@ -1,6 +1,7 @@
 #include "relay/relay_engine.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -10,6 +11,7 @@
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
 #include "relay/proto_time.h"
+#include "relay/store/keys.h"
 
 namespace kuaibao {
 namespace {
@@ -22,14 +24,14 @@ absl::Status Conflict(const std::string& id) {
 }
 
 // Equal; a resend that leaves origin_seq to the node matches the copy the
-// node numbered.
+// node numbered, and one that names its event as the client first did (by
+// its label, or not at all) the copy the node filed under the event number.
 bool SameReport(const IncidentReport& stored, const IncidentReport& incoming) {
-  if (incoming.origin_seq() == 0 && stored.origin_seq() != 0) {
-    IncidentReport numbered = incoming;
-    numbered.set_origin_seq(stored.origin_seq());
-    return google::protobuf::util::MessageDifferencer::Equals(stored, numbered);
+  IncidentReport resolved = AsResolved(stored, incoming);
+  if (resolved.origin_seq() == 0 && stored.origin_seq() != 0) {
+    resolved.set_origin_seq(stored.origin_seq());
   }
-  return google::protobuf::util::MessageDifferencer::Equals(stored, incoming);
+  return google::protobuf::util::MessageDifferencer::Equals(stored, resolved);
 }
 
 }  // namespace
@@ -42,7 +44,8 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       clock_(clock),
       outbox_(store),
       ledger_(store),
-      evidence_(store, options_.region) {}
+      evidence_(store, options_.region),
+      event_identity_(store, options_.region) {}
 
 namespace {
 
@@ -92,6 +95,12 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
       });
   if (!scanned.ok()) return scanned;
   if (!decoded.ok()) return decoded;
+  scanned = store->Scan(
+      keys::kChildNodes, "", [&](const std::string& key, const std::string&) {
+        engine->child_nodes_.insert(key.substr(std::strlen(keys::kChildNodes)));
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
   // The reports still inside the watch window; their first check closes
   // those whose deadlines are all met.
   const absl::Time now = clock->TimeNow();
@@ -219,6 +228,12 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     done(valid);
     return;
   }
+  if (report.event_id().empty()) {
+    done(FieldError(absl::StatusCode::kInvalidArgument, "report.event_id",
+                    "is required on a relayed report: the first node "
+                    "assigns it"));
+    return;
+  }
   HopRecord* hop = relayed.add_hops();
   hop->set_node(options_.region);
   hop->set_received_from(child.uri);
@@ -232,6 +247,7 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
   if (hop.has_receipt()) {  // sealed (relay/hop_evidence.h)
     Receipt receipt = hop.receipt();
     receipt.set_duplicate(duplicate);
+    receipt.set_event_id(stored.report().event_id());
     return receipt;
   }
   Receipt receipt;
@@ -240,7 +256,60 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
   *receipt.mutable_received_at() = hop.received_at();
   *receipt.mutable_stored_at() = hop.stored_at();
   receipt.set_duplicate(duplicate);
+  receipt.set_event_id(stored.report().event_id());
   return receipt;
+}
+
+absl::Status RelayEngine::ResolveEvent(absl::Time now, StoredReport* stored,
+                                       StoreBatch* batch) {
+  absl::StatusOr<Identity> client =
+      ParseIdentity(stored->hops(0).received_from());
+  if (!client.ok()) return client.status();
+  EventLookups lookups;
+  lookups.event = [this](const std::string& id) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    auto open = events_.find(id);
+    return open != events_.end() ? open->second : LoadEvent(id);
+  };
+  lookups.report =
+      [this](const std::string& id) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        absl::StatusOr<IncidentReport> out;
+        auto writing = writing_.find(id);
+        if (writing != writing_.end()) {
+          out = writing->second.report;
+          return out;
+        }
+        absl::StatusOr<StoredReport> found = store_->GetReport(id);
+        if (found.ok()) {
+          out = found->report();
+        } else {
+          out = found.status();
+        }
+        return out;
+      };
+  return event_identity_.Resolve(*client, lookups, now,
+                                 stored->mutable_report(), batch);
+}
+
+bool RelayEngine::NumbersFor(const std::string& origin) const {
+  // A node below that holds the origin's counter numbers its reports: a
+  // client that reaches this node while its own is down gets its report
+  // stored unnumbered here, so no number is ever handed out twice. Which
+  // nodes exist below is known from what they relayed (keys::kChildNodes).
+  absl::StatusOr<Identity> client = ParseIdentity(origin);
+  if (!client.ok()) return false;
+  if (client->region == options_.region) return true;
+  for (const std::string& child : child_nodes_) {
+    if (RegionContains(child, client->region)) return false;
+  }
+  return true;
+}
+
+void RelayEngine::NoteChild(const StoredReport& stored, StoreBatch* batch) {
+  if (stored.hops_size() < 2) return;
+  const std::string& child = stored.hops(stored.hops_size() - 2).node();
+  if (child_nodes_.insert(child).second) {
+    batch->Put(keys::ChildNode(child), "");
+  }
 }
 
 std::string RelayEngine::Province() const {
@@ -327,9 +396,19 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
 
   absl::Time now = clock_->TimeNow();
   StoreBatch batch;
-  // The client's report gets its number at the first node, in this write.
-  absl::Status numbered = ledger_.Record(stored.mutable_report(),
-                                         stored.hops_size() == 1, now, &batch);
+  const bool first_node = stored.hops_size() == 1;
+  NoteChild(stored, &batch);
+  if (first_node) {
+    absl::Status resolved = ResolveEvent(now, &stored, &batch);
+    if (!resolved.ok()) {
+      done(resolved);
+      return;
+    }
+  }
+  // The client's report gets its number at its home node, in this write.
+  absl::Status numbered = ledger_.Record(
+      stored.mutable_report(),
+      first_node && NumbersFor(stored.report().origin()), now, &batch);
   if (!numbered.ok()) {
     done(numbered);
     return;

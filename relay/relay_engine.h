@@ -49,6 +49,7 @@
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
 #include "relay/deadlines.h"
+#include "relay/event_identity.h"
 #include "relay/hop_evidence.h"
 #include "relay/identity.h"
 #include "relay/origin_ledger.h"
@@ -212,6 +213,18 @@ class RelayEngine {
   static void Hold(StoreBatch* batch, const std::string& outbox_key,
                    Forwarding forwarding, const std::string& report_id,
                    const std::string& reason);
+  // At the first node: files the report under its event (assigning the
+  // number of a new one) or refuses it (relay/event_identity.h).
+  absl::Status ResolveEvent(absl::Time now, StoredReport* stored,
+                            StoreBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether this node numbers `origin`'s unnumbered reports: not when a
+  // node below, which holds the origin's counter, is known.
+  bool NumbersFor(const std::string& origin) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Remembers (durably, in `batch`) the child node that relayed `stored`.
+  void NoteChild(const StoredReport& stored, StoreBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
   // Adds the outbox entry and forwarding record for one route to `batch`; a
@@ -241,6 +254,9 @@ class RelayEngine {
   HopEvidence evidence_;
 
   mutable absl::Mutex mu_;
+  EventIdentity event_identity_ ABSL_GUARDED_BY(mu_);
+  // The nodes below that have relayed here (regions).
+  absl::flat_hash_set<std::string> child_nodes_ ABSL_GUARDED_BY(mu_);
   // Reports whose write is in progress, with everyone waiting for it.
   struct InFlightWrite {
     IncidentReport report;

@@ -7,6 +7,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "relay/base/status_macros.h"
 #include "relay/identity.h"
+#include "relay/time_fields.h"
 
 namespace kuaibao {
 namespace {
@@ -15,6 +16,10 @@ constexpr char kFieldPayload[] = "type.kuaibao/field";
 
 absl::Status Invalid(absl::string_view field, absl::string_view reason) {
   return FieldError(absl::StatusCode::kInvalidArgument, field, reason);
+}
+
+bool IsSetTime(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() != 0 || ts.nanos() != 0;
 }
 
 absl::Status CheckCount(absl::string_view field, int count, int max) {
@@ -27,12 +32,45 @@ absl::Status CheckCount(absl::string_view field, int count, int max) {
 
 }  // namespace
 
+absl::Status ValidateSource(const InformationSource& source, absl::Time now,
+                            const ValidationLimits& limits) {
+  if (!SourceKind_IsValid(source.kind())) {
+    return Invalid("source.kind", "is not a known source");
+  }
+  const bool media = source.kind() == SOURCE_KIND_MEDIA;
+  if (media && source.outlet().empty()) {
+    return Invalid("source.outlet",
+                   "is required for a media report: the outlet that "
+                   "published it (e.g. 新华网)");
+  }
+  if (media && !IsSetTime(source.published_at())) {
+    return Invalid("source.published_at",
+                   "is required for a media report: when it was published");
+  }
+  if (source.kind() == SOURCE_KIND_PUBLIC_TIP &&
+      !IsSetTime(source.learned_at())) {
+    return Invalid("source.learned_at",
+                   "is required for a public tip: when the call or letter "
+                   "came in");
+  }
+  RETURN_IF_ERROR(CheckTime(source.published_at(), "source.published_at", false,
+                            now, limits));
+  RETURN_IF_ERROR(
+      CheckTime(source.learned_at(), "source.learned_at", false, now, limits));
+  RETURN_IF_ERROR(
+      CheckText(source.outlet(), "source.outlet", limits.max_short_text_bytes));
+  RETURN_IF_ERROR(
+      CheckText(source.url(), "source.url", limits.max_short_text_bytes));
+  return CheckText(source.detail(), "source.detail", limits.max_text_bytes);
+}
+
 absl::Status CheckTime(const google::protobuf::Timestamp& ts,
                        absl::string_view field, bool required, absl::Time now,
                        const ValidationLimits& limits) {
   if (ts.seconds() == 0 && ts.nanos() == 0) {
     return required ? Invalid(field, "is required") : absl::OkStatus();
   }
+  RETURN_IF_ERROR(CheckTimeFields(ts, field));
   absl::Time t =
       absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
   if (t > now + limits.max_future) {
@@ -83,16 +121,25 @@ absl::Status ValidateReport(const IncidentReport& report,
                             const ValidationLimits& limits) {
   constexpr char kIdRule[] =
       "must be 1-128 letters, digits, '-', '_', '.' or ':'";
+  // First, so that no later check (nor any JSON printer) meets an
+  // unrepresentable time.
+  RETURN_IF_ERROR(CheckTimeFields(report));
   if (report.report_id().empty()) return Invalid("report_id", "is required");
   if (!ValidId(report.report_id())) return Invalid("report_id", kIdRule);
-  if (report.event_id().empty()) return Invalid("event_id", "is required");
-  if (!ValidId(report.event_id())) return Invalid("event_id", kIdRule);
+  // Empty on a client's first report: the first node assigns the number
+  // (relay/event_identity.h).
+  if (!report.event_id().empty() && !ValidId(report.event_id())) {
+    return Invalid("event_id", kIdRule);
+  }
+  if (!report.event_label().empty() && !ValidId(report.event_label())) {
+    return Invalid("event_label", kIdRule);
+  }
 
   if (!ReportKind_IsValid(report.kind()) ||
       report.kind() == REPORT_KIND_UNSPECIFIED) {
     return Invalid("kind",
                    "is required (BRIEF, INITIAL, FOLLOW_UP, FINAL, "
-                   "CORRECTION or RETRACTION)");
+                   "CORRECTION, RETRACTION or REOPEN)");
   }
   if (!ReportStatus_IsValid(report.status()) ||
       report.status() == REPORT_STATUS_UNSPECIFIED) {
@@ -123,11 +170,12 @@ absl::Status ValidateReport(const IncidentReport& report,
   bool continues = report.kind() == REPORT_KIND_FOLLOW_UP ||
                    report.kind() == REPORT_KIND_FINAL ||
                    report.kind() == REPORT_KIND_CORRECTION ||
-                   report.kind() == REPORT_KIND_RETRACTION;
+                   report.kind() == REPORT_KIND_RETRACTION ||
+                   report.kind() == REPORT_KIND_REOPEN;
   if (continues && report.supersedes().empty()) {
     return Invalid("supersedes",
-                   "is required for a follow-up, final, correction or "
-                   "retraction: the report it continues");
+                   "is required for a follow-up, final, correction, "
+                   "retraction or reopen: the report it continues");
   }
   if (!report.supersedes().empty() && !ValidId(report.supersedes())) {
     return Invalid("supersedes", kIdRule);
@@ -170,6 +218,7 @@ absl::Status ValidateReport(const IncidentReport& report,
     absl::Status s = CheckTime(f.ts, f.name, f.required, now, limits);
     if (!s.ok()) return s;
   }
+  RETURN_IF_ERROR(ValidateSource(report.source(), now, limits));
   // A schedule lies ahead by nature; only absurd dates are refused.
   ValidationLimits schedule = limits;
   schedule.max_future = limits.max_schedule_ahead;
@@ -214,6 +263,7 @@ absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
   for (int i = 0; i < relayed.hops_size(); ++i) {
     const HopRecord& hop = relayed.hops(i);
     const std::string at = absl::StrCat("hops[", i, "]");
+    RETURN_IF_ERROR(CheckTimeFields(hop, at));
     absl::StatusOr<Level> level = LevelOf(hop.node());
     if (!level.ok() || *level == Level::kVillage) {
       return Invalid(absl::StrCat(at, ".node"), "must be a node's region code");

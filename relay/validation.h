@@ -52,6 +52,11 @@ absl::Status ValidateReport(const IncidentReport& report,
 absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
                           const ValidationLimits& limits = {});
 
+// Checks where the information came from: a known kind; a media report
+// names its outlet and publication time, a public tip when it came in.
+absl::Status ValidateSource(const InformationSource& source, absl::Time now,
+                            const ValidationLimits& limits = {});
+
 // INVALID_ARGUMENT about `field` when the time `ts` is unset but
 // `required`, later than now + limits.max_future, or before
 // limits.earliest.

@@ -22,11 +22,15 @@ const char kEventIndex[] = "i/";
 const char kLedger[] = "g/";
 const char kChainLinks[] = "c/";
 const char kInstructions[] = "in/";
+const char kChildNodes[] = "k/c/";
+const char kRollCalls[] = "q/";
 const char kSeq[] = "m/seq";
 const char kBacklog[] = "m/backlog";
 const char kChainHead[] = "m/chain";
 
 namespace {
+constexpr char kEventCounters[] = "k/n/";
+constexpr char kEventLabels[] = "k/l/";
 constexpr char kFeedbacks[] = "fb/";
 constexpr char kDownQueues[] = "n/";
 constexpr char kUpQueues[] = "u/";
@@ -152,6 +156,22 @@ std::string UpQueuePrefix(absl::string_view parent) {
 
 std::string InstructionQueueKey(absl::string_view queue_prefix, uint64_t seq) {
   return absl::StrFormat("%s%020d", queue_prefix, seq);
+}
+
+std::string EventCounter(absl::string_view yyyymmdd) {
+  return absl::StrCat(kEventCounters, yyyymmdd);
+}
+
+std::string EventLabel(absl::string_view label) {
+  return absl::StrCat(kEventLabels, label);
+}
+
+std::string ChildNode(absl::string_view region) {
+  return absl::StrCat(kChildNodes, region);
+}
+
+std::string RollCall(absl::string_view roll_call_id) {
+  return absl::StrCat(kRollCalls, roll_call_id);
 }
 
 }  // namespace keys

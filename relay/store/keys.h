@@ -23,6 +23,10 @@
 //   n/<child>/<seq dec20>              instructions queued down to a child
 //   u/<parent>/<seq dec20>             feedback queued up to the parent
 //   m/seq, m/backlog, m/chain          counters and the hop chain's head
+//   k/n/<yyyymmdd>                     the day's last event number (decimal)
+//   k/l/<label>                        a client's event label -> event id
+//   k/c/<region>                       a node below that relayed here
+//   q/<roll_call_id>                   RollCall
 //
 // '\x01' and '\x02' cannot occur in ids or identity URIs, so one id's keys
 // never interleave with another id that shares its beginning.
@@ -50,6 +54,8 @@ extern const char kEventIndex[];
 extern const char kLedger[];
 extern const char kChainLinks[];
 extern const char kInstructions[];
+extern const char kChildNodes[];
+extern const char kRollCalls[];
 // Single keys.
 extern const char kSeq[];
 extern const char kBacklog[];
@@ -104,6 +110,14 @@ std::string Feedback(absl::string_view instruction_id,
 std::string DownQueuePrefix(absl::string_view child);
 std::string UpQueuePrefix(absl::string_view parent);
 std::string InstructionQueueKey(absl::string_view queue_prefix, uint64_t seq);
+
+// Event identity (relay/event_identity.h).
+std::string EventCounter(absl::string_view yyyymmdd);
+std::string EventLabel(absl::string_view label);
+std::string ChildNode(absl::string_view region);
+
+// Roll calls.
+std::string RollCall(absl::string_view roll_call_id);
 
 }  // namespace keys
 }  // namespace kuaibao

@@ -21,6 +21,7 @@
 #include "client/text_table.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "relay/proto_time.h"
 
@@ -147,26 +148,35 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --- Report ids -------------------------------------------------------------
 
-TEST(AssignMissingReportIdsTest, AssignsOnlyWhereMissing) {
+TEST(AssignMissingReportIdsTest, AssignsOnlyWhereMissingFromTheContent) {
   std::vector<v1::IncidentReport> reports(3);
+  reports[0].set_headline("a");
   reports[1].set_report_id("kept");
-  int next = 0;
-  std::vector<AssignedId> assigned = AssignMissingReportIds(
-      reports, [&next] { return "new-" + std::to_string(++next); });
-  EXPECT_EQ(Ids(reports), (std::vector<std::string>{"new-1", "kept", "new-2"}));
+  reports[2].set_headline("b");
+  std::vector<v1::IncidentReport> again = reports;
+  std::vector<AssignedId> assigned = AssignMissingReportIds(reports);
   ASSERT_EQ(assigned.size(), 2u);
   EXPECT_EQ(assigned[0].number, 1);
-  EXPECT_EQ(assigned[0].report_id, "new-1");
   EXPECT_EQ(assigned[1].number, 3);
-  EXPECT_EQ(assigned[1].report_id, "new-2");
+  EXPECT_EQ(reports[1].report_id(), "kept");
+  EXPECT_THAT(reports[0].report_id(), StartsWith("c-"));
+  EXPECT_EQ(reports[0].report_id().size(), 34u);
+  EXPECT_NE(reports[0].report_id(), reports[2].report_id());
+  // The same input again: the same ids (a resend, stored once).
+  AssignMissingReportIds(again);
+  EXPECT_EQ(Ids(again), Ids(reports));
+  // A changed report is a new one.
+  std::vector<v1::IncidentReport> changed(1);
+  changed[0].set_headline("a, corrected");
+  AssignMissingReportIds(changed);
+  EXPECT_NE(changed[0].report_id(), reports[0].report_id());
 }
 
 TEST(AssignMissingReportIdsTest, KeepsEveryPresentId) {
   std::vector<v1::IncidentReport> reports(2);
   reports[0].set_report_id("a");
   reports[1].set_report_id("b");
-  EXPECT_TRUE(
-      AssignMissingReportIds(reports, [] { return std::string("x"); }).empty());
+  EXPECT_TRUE(AssignMissingReportIds(reports).empty());
   EXPECT_EQ(Ids(reports), (std::vector<std::string>{"a", "b"}));
 }
 
@@ -1084,7 +1094,10 @@ TEST(RunDueTest, JsonIsTheResponseOnOneLine) {
   Captured c;
   c.io.json = true;
   EXPECT_EQ(RunDue(client, false, c.io), kExitOk);
-  EXPECT_EQ(c.out.str(), FormatJsonLine(DueAtCity()) + "\n");
+  std::string expected;
+  ASSERT_TRUE(
+      google::protobuf::util::MessageToJsonString(DueAtCity(), &expected).ok());
+  EXPECT_EQ(c.out.str(), expected + "\n");
   EXPECT_THAT(c.out.str(), HasSubstr("\"state\":\"DEADLINE_STATE_OVERDUE\""));
   EXPECT_EQ(CollapsedLines(c.out.str()).size(), 2u);  // one line, then ""
   EXPECT_EQ(c.err.str(), "");
@@ -1120,6 +1133,23 @@ TEST(RunListTest, PagesUntilTheTokenRunsOutOrTheLimit) {
   ASSERT_EQ(limited.list_requests.size(), 1u);
   EXPECT_EQ(limited.list_requests[0].limit(), 1u);
   EXPECT_EQ(d.err.str(), "1 report\n");
+}
+
+TEST(RunListTest, ABadTimeFailsLoudlyAndPrintsNothingOfThePage) {
+  // A report an older node stored with nanos = -1: the JSON printer cannot
+  // represent it. Nothing of that page is printed; the field is named.
+  FakeRelayClient client;
+  client.pages.resize(1);
+  *client.pages[0].add_reports() = ThreeHopReport();
+  v1::StoredReport* bad = client.pages[0].add_reports();
+  *bad = ThreeHopReport();
+  bad->mutable_report()->mutable_authored_at()->set_nanos(-1);
+  Captured c;
+  c.io.json = true;
+  EXPECT_EQ(RunList(client, "", 0, c.io), kExitFailure);
+  EXPECT_EQ(c.out.str(), "");
+  EXPECT_THAT(c.err.str(), HasSubstr("reports[1].report.authored_at"));
+  EXPECT_THAT(c.err.str(), HasSubstr("nanos -1"));
 }
 
 // --- status and origins -----------------------------------------------------

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -27,6 +28,7 @@
 #include "relay/base/status_macros.h"
 #include "relay/deadlines.h"
 #include "relay/proto_time.h"
+#include "relay/region.h"
 #include "tests/bench/node_chain.h"
 #include "tests/bench/province_tree.h"
 #include "tests/drill/drill_view.h"
@@ -131,6 +133,10 @@ class Drill {
   absl::Status StartTree();
   absl::Status PlayScript();
   absl::Status InstructAndAnswer();
+  // The province calls the roll of the cities (点名, 日报): the cities with
+  // floods answer with a report, the others with a zero report, 吕梁市
+  // stays silent and is named overdue.
+  absl::Status RollCall();
   absl::Status AwaitProvince();
   void PrintView();
   // Runs the fault steps due by `at_h` notice hours.
@@ -157,7 +163,13 @@ class Drill {
   size_t national_done_ = 0;
   std::vector<Submission> sent_;
   std::vector<StoredReport> at_province_;
+  // The number the township's node gave the instructed event.
+  std::string instruction_event_number_;
 };
+
+constexpr char kRollCallId[] = "drill-rollcall-1";
+// The city that never answers the roll call.
+constexpr char kSilentCity[] = "141100000000";
 
 absl::Status Drill::StartTree() {
   const size_t counties = static_cast<size_t>(absl::GetFlag(FLAGS_counties));
@@ -166,6 +178,11 @@ absl::Status Drill::StartTree() {
       bench::TreeCertificateSpecs(ctx_.regions, counties);
   specs.push_back("client:140000000000:bench");
   specs.push_back("client:140000000000:duty-officer");
+  for (const Region& r : ctx_.regions.regions()) {
+    if (r.level == Level::kCity) {
+      specs.push_back(absl::StrCat("client:", r.code, ":duty-officer"));
+    }
+  }
   for (const std::string& c : FloodCounties(
            counties_,
            static_cast<size_t>(absl::GetFlag(FLAGS_flood_counties)))) {
@@ -353,24 +370,29 @@ absl::Status Drill::InstructAndAnswer() {
     return absl::OkStatus();
   }
   const std::string& county = script_.instruction_county;
-  out->set_instruction_id(kInstructionId);
-  out->set_event_id(script_.instruction_event);
-  out->set_target(county);
   testing::NodeProcess& province = *tree_.nodes()[0].process;
+  testing::TestClient reader = bench::Reader(ctx_, province);
+  const absl::Duration patience =
+      absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
+  // The event's number, as the node that took in its first report gave it.
+  ASSIGN_OR_RETURN(v1::GetReportResponse first,
+                   reader.WaitFor(script_.instruction_event + "-0", patience));
+  instruction_event_number_ = first.report().report().event_id();
+  out->set_instruction_id(kInstructionId);
+  out->set_event_id(instruction_event_number_);
+  out->set_target(county);
   Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
   say_(absl::StrCat("instruction down: the province instructs ",
                     ctx_.PlaceName(county), " about ",
-                    script_.instruction_event));
+                    instruction_event_number_, " (", script_.instruction_event,
+                    ")"));
   int code = cli.Show(
       province.address(), kLeader,
-      {"instruct", "--event=" + script_.instruction_event,
+      {"instruct", "--event=" + instruction_event_number_,
        "--text=立即组织转移受威胁群众，全力抢险排涝，每两小时报告一次进展",
        "--by=省防汛抗旱指挥部 总指挥", "--due=2h",
        std::string("--id=") + kInstructionId});
   if (code != 0) return absl::InternalError("kuaibao instruct failed");
-  testing::TestClient reader = bench::Reader(ctx_, province);
-  const absl::Duration patience =
-      absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
   ASSIGN_OR_RETURN(InstructionState signed_for,
                    reader.WaitForInstruction(
                        kInstructionId,
@@ -416,6 +438,50 @@ absl::Status Drill::InstructAndAnswer() {
   return absl::OkStatus();
 }
 
+absl::Status Drill::RollCall() {
+  testing::NodeProcess& province = *tree_.nodes()[0].process;
+  Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
+  say_(
+      "roll call (点名): the province asks every city to report by 2 h, "
+      "无情况零报告, every day (日报)");
+  int code =
+      cli.Show(province.address(), kLeader,
+               {"rollcall", "issue", kRollCallId, "--period=汛期 日报",
+                "--text=各市于 2 小时内报告汛情，无情况零报告", "--due=2h",
+                "--every=24h", "--by=省防汛抗旱指挥部办公室"});
+  if (code != 0) return absl::InternalError("kuaibao rollcall issue failed");
+  size_t answering = 0;
+  for (const Region& city : ctx_.regions.regions()) {
+    if (city.level != Level::kCity || city.code == kSilentCity) continue;
+    testing::NodeProcess* node = tree_.Node(city.code);
+    if (node == nullptr) continue;
+    std::vector<std::string> answer = {"rollcall", "answer", kRollCallId};
+    auto flooded = std::find_if(
+        script_.flood_counties.begin(), script_.flood_counties.end(),
+        [&](const std::string& c) { return RegionContains(city.code, c); });
+    if (flooded != script_.flood_counties.end()) {
+      answer.push_back(
+          absl::StrCat("--report=fl-", flooded->substr(0, 6), "-01-0"));
+    } else {
+      answer.push_back("--zero");
+    }
+    // The round reaches the city down its relay stream: retry until there
+    // (a stopped city answers once it is back).
+    const absl::Time give_up =
+        absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
+    std::string output;
+    while (cli.Run(node->address(), DutyOfficer(city.code), answer, &output) !=
+               0 &&
+           absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(500));
+    }
+    ++answering;
+  }
+  say_(absl::StrCat(answering, " cities answered the roll call; ",
+                    ctx_.PlaceName(kSilentCity), " stays silent"));
+  return absl::OkStatus();
+}
+
 absl::Status Drill::AwaitProvince() {
   size_t acked = 0;
   for (const Submission& s : sent_) acked += s.receipt ? 1 : 0;
@@ -444,10 +510,13 @@ void Drill::PrintView() {
             << ") ===============\n";
   cli.Show(province.address(), kLeader, {"status"});
   cli.Show(province.address(), kLeader, {"due"});
+  // Who answered the roll call, who reported, who is silent (overdue once
+  // its 2 hours are up).
+  cli.Show(province.address(), kLeader, {"rollcall", "status", kRollCallId});
   if (!script_.instruction_event.empty()) {
     cli.Show(province.address(), kLeader, {"instructions"});
     cli.Show(province.address(), kLeader,
-             {"list", "--event=" + script_.instruction_event});
+             {"list", "--event=" + instruction_event_number_});
   }
   if (!script_.faults.county.empty()) {
     // The hung county's first flood report: its late hand-off, as the
@@ -529,6 +598,7 @@ absl::Status Drill::Run() {
   RETURN_IF_ERROR(StartTree());
   RETURN_IF_ERROR(PlayScript());
   RETURN_IF_ERROR(InstructAndAnswer());
+  RETURN_IF_ERROR(RollCall());
   RETURN_IF_ERROR(AwaitProvince());
   NationalSubmissions(
       0, true,

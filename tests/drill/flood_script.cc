@@ -135,6 +135,21 @@ FloodScript MakeFloodScript(const std::vector<bench::Township>& townships,
     add_event(absl::StrFormat("bg-%04d", e + 1),
               elsewhere[rng() % elsewhere.size()], uniform(0, 3), {0, 0.25, 1},
               GRADE_IV, CATEGORY_UNSPECIFIED);
+    if (e == 0) {
+      // The township learned of this one from a news website, 22 hours
+      // after it happened (as the county did of the 2011 Daixian
+      // landslide): R1 and end to end run from then, and the audit says so.
+      IncidentReport& first = script.sends[script.sends.size() - 3].report;
+      const absl::Time learned = FromProto(first.occurred_at());
+      *first.mutable_occurred_at() = ToProto(learned - absl::Hours(22));
+      first.clear_unit_informed_at();
+      first.clear_reportable_at();
+      InformationSource* source = first.mutable_source();
+      source->set_kind(SOURCE_KIND_MEDIA);
+      source->set_outlet("黄河新闻网");
+      *source->mutable_published_at() = ToProto(learned);
+      *source->mutable_learned_at() = ToProto(learned);
+    }
   }
   std::stable_sort(
       script.sends.begin(), script.sends.end(),

@@ -423,10 +423,12 @@ class InstructionChainTest : public ChainTest {
   // A report from the township, at the province: the event is known there.
   std::string ReportedEvent() {
     std::vector<IncidentReport> reports = Reports("ev", 1);
-    EXPECT_EQ(AtTownship().Submit(reports).receipts(), 1);
+    SubmitOutcome out = AtTownship().Submit(reports);
+    EXPECT_EQ(out.receipts(), 1);
     EXPECT_THAT(AtProvince().WaitFor(reports[0].report_id(), kPatience),
                 IsOk());
-    return reports[0].event_id();
+    // The number the township gave the event.
+    return out.receipts() == 1 ? out.responses[0].receipt().event_id() : "";
   }
 
   static v1::IssueInstructionRequest Order(const std::string& id,

@@ -25,6 +25,17 @@ KUAIBAO_CERT_START=20200101000000Z KUAIBAO_CERT_END=20210101000000Z \
 # A client of 大同市, and a look-alike that 太原市's CA issued outside its
 # region (nodes must refuse it).
 "$pki" issue "$main" client:140200000000:duty-1 >/dev/null
+# The roll call test (event_test.cc): every city of Shanxi, a node and a
+# duty officer each.
+cities="140100000000 140200000000 140300000000 140400000000 140500000000
+  140600000000 140700000000 140800000000 140900000000 141000000000
+  141100000000"
+specs=()
+for c in $cities; do
+  [[ $c == 140100000000 ]] || specs+=("node:$c")
+  [[ $c == 140200000000 ]] || specs+=("client:$c:duty-1")
+done
+"$pki" issue "$main" "${specs[@]}" >/dev/null
 KUAIBAO_ISSUER=140100000000 "$pki" issue "$main" client:140200000000:rogue >/dev/null
 "$pki" crl "$main" >/dev/null
 "$pki" revoke "$main" "$main/client-140105001000-revoked.pem" keyCompromise >/dev/null

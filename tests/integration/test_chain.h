@@ -1,10 +1,13 @@
 #ifndef KUAIBAO_TESTS_INTEGRATION_TEST_CHAIN_H_
 #define KUAIBAO_TESTS_INTEGRATION_TEST_CHAIN_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "tests/integration/node_process.h"
 #include "tests/integration/test_client.h"
@@ -23,6 +26,20 @@ inline constexpr char kProvinceOfficer[] = "client-140000000000-duty-1";
 // Generous: a busy 2-core machine. Waiting ends as soon as the condition
 // holds; this only bounds a failure.
 inline constexpr absl::Duration kPatience = absl::Seconds(60);
+
+// Polls `get` until `done` holds for its answer or kPatience passes; returns
+// the last answer.
+template <typename T>
+absl::StatusOr<T> PollUntil(const std::function<absl::StatusOr<T>()>& get,
+                            const std::function<bool(const T&)>& done) {
+  absl::Time give_up = absl::Now() + kPatience;
+  absl::StatusOr<T> last = get();
+  while (!(last.ok() && done(*last)) && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(200));
+    last = get();
+  }
+  return last;
+}
 
 // Real node processes township → county → city → province under `dir`.
 struct Chain {

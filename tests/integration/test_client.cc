@@ -103,6 +103,40 @@ absl::StatusOr<Forwarding> TestClient::RecordNationalSubmission(
   return recorded;
 }
 
+namespace {
+
+// One unary Command call with the usual ten seconds.
+template <typename Request, typename Response>
+absl::StatusOr<Response> CommandCall(
+    const std::shared_ptr<grpc::Channel>& channel,
+    grpc::Status (v1::Command::Stub::*method)(grpc::ClientContext*,
+                                              const Request&, Response*),
+    const Request& request) {
+  Response response;
+  std::unique_ptr<v1::Command::Stub> stub = v1::Command::NewStub(channel);
+  absl::Status s =
+      FromGrpcStatus(((*stub).*method)(TenSeconds().get(), request, &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RollCallStatus> TestClient::IssueRollCall(
+    const v1::IssueRollCallRequest& request) {
+  return CommandCall(channel_, &v1::Command::Stub::IssueRollCall, request);
+}
+
+absl::StatusOr<v1::RollCallStatus> TestClient::GetRollCall(
+    const v1::GetRollCallRequest& request) {
+  return CommandCall(channel_, &v1::Command::Stub::GetRollCall, request);
+}
+
+absl::StatusOr<v1::RollCallStatus> TestClient::CloseRollCall(
+    const v1::CloseRollCallRequest& request) {
+  return CommandCall(channel_, &v1::Command::Stub::CloseRollCall, request);
+}
+
 absl::StatusOr<InstructionState> TestClient::SendFeedback(
     const Feedback& feedback) {
   v1::SendFeedbackRequest request;

@@ -65,6 +65,12 @@ class TestClient {
   absl::StatusOr<v1::ListInstructionsResponse> Instructions();
   absl::StatusOr<Forwarding> RecordNationalSubmission(
       const v1::RecordNationalSubmissionRequest& request);
+  absl::StatusOr<v1::RollCallStatus> IssueRollCall(
+      const v1::IssueRollCallRequest& request);
+  absl::StatusOr<v1::RollCallStatus> GetRollCall(
+      const v1::GetRollCallRequest& request);
+  absl::StatusOr<v1::RollCallStatus> CloseRollCall(
+      const v1::CloseRollCallRequest& request);
   // Polls Instructions until instruction `id` is there and `done` holds for
   // it, or `timeout` passes; returns what it saw last (NOT_FOUND if never
   // there).

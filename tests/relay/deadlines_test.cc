@@ -275,3 +275,49 @@ TEST(DeadlinePolicyTest, DrillScalesEveryBudget) {
 
 }  // namespace
 }  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+// Learned from a news website 22 h after it happened: R1 and end to end run
+// from then, and say so.
+TEST(SourceDeadlinesTest, MediaStartsRoneAndEndToEndWhenLearned) {
+  StoredReport s = Report(GRADE_IV);
+  s.mutable_report()->clear_unit_informed_at();
+  InformationSource* source = s.mutable_report()->mutable_source();
+  source->set_kind(SOURCE_KIND_MEDIA);
+  source->set_outlet("新华网");
+  *source->mutable_published_at() = ToProto(t0 + absl::Hours(21));
+  *source->mutable_learned_at() = ToProto(t0 + absl::Hours(22));
+  AddHop(&s, kTownship, absl::Hours(22) + absl::Minutes(30), kCounty,
+         absl::Hours(22) + absl::Minutes(40));
+  AddHop(&s, kCounty, absl::Hours(22) + absl::Minutes(41), kCity,
+         absl::Hours(23));
+  AddHop(&s, kCity, absl::Hours(23) + absl::Minutes(1), kProvince,
+         absl::Hours(23) + absl::Minutes(10));
+  AddHop(&s, kProvince, absl::Hours(23) + absl::Minutes(11));
+  std::vector<DeadlineStatus> all = ReportDeadlines(
+      s, DeadlinePolicy(), kProvince, false, t0 + absl::Hours(24));
+  const DeadlineStatus* r1 = Find(all, DEADLINE_RULE_UNIT_TO_LOCAL, kOrigin);
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(FromProto(r1->start()), t0 + absl::Hours(22));
+  EXPECT_EQ(r1->state(), DEADLINE_STATE_MET);
+  EXPECT_EQ(r1->detail(),
+            "learned from media (新华网), 22 h after it happened");
+  int e2e = 0;
+  for (const DeadlineStatus& d : all) {
+    if (d.rule() != DEADLINE_RULE_END_TO_END) continue;
+    ++e2e;
+    EXPECT_EQ(FromProto(d.start()), t0 + absl::Hours(22));
+    EXPECT_EQ(d.state(), DEADLINE_STATE_MET);
+  }
+  EXPECT_EQ(e2e, 1);
+  // Without the source, both would run from the accident: late.
+  s.mutable_report()->clear_source();
+  EXPECT_GE(CountLate(ReportDeadlines(s, DeadlinePolicy(), kProvince, false,
+                                      t0 + absl::Hours(24))),
+            2);
+}
+
+}  // namespace
+}  // namespace kuaibao

@@ -587,13 +587,15 @@ TEST_F(RoutingTest, OverdueFollowUpShowsAtTheOwnerAndAbove) {
               IsOk());
   ASSERT_THAT(Relay(*township, kTownship, kCounty, *county), IsOk());
   clock_.Advance(absl::Minutes(70));
+  // The event under the number the township gave it.
+  const std::string event = township->Timeline("flood-1")->report().event_id();
   auto follow_up_overdue = [&](RelayEngine& engine, const std::string& region) {
     absl::StatusOr<std::vector<DeadlineStatus>> due =
         engine.ListDue(region, clock_.TimeNow(), false);
     EXPECT_THAT(due, IsOk());
     for (const DeadlineStatus& s : *due) {
       if (s.rule() == DEADLINE_RULE_FOLLOW_UP &&
-          s.state() == DEADLINE_STATE_OVERDUE && s.event_id() == "ev-flood-1") {
+          s.state() == DEADLINE_STATE_OVERDUE && s.event_id() == event) {
         EXPECT_EQ(s.responsible(), kTownship);
         return true;
       }
@@ -604,6 +606,157 @@ TEST_F(RoutingTest, OverdueFollowUpShowsAtTheOwnerAndAbove) {
   EXPECT_TRUE(follow_up_overdue(*county, kCounty));
   // Not visible to a caller of another region.
   EXPECT_FALSE(follow_up_overdue(*county, "140106000000"));
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+// Event identity (relay/event_identity.h), at a county node whose clients
+// are a township's duty officer and another township's.
+class EventIdentityTest : public RelayEngineTest {
+ protected:
+  IncidentReport FollowUp(const std::string& id, const std::string& event,
+                          uint32_t seq, const std::string& supersedes) {
+    IncidentReport r = Report(id);
+    r.set_event_id(event);
+    r.set_kind(REPORT_KIND_FOLLOW_UP);
+    r.set_event_seq(seq);
+    r.set_supersedes(supersedes);
+    return r;
+  }
+  std::string EventOf(const std::string& report_id) {
+    return engine_->Timeline(report_id)->report().event_id();
+  }
+
+  const Identity other_township_ =
+      *ParseIdentity("spiffe://kuaibao/client/140105002000/duty-1");
+};
+
+TEST_F(EventIdentityTest, FirstNodeNumbersNewEventsAndKeepsTheClientsText) {
+  IncidentReport first = Report("a-1");
+  first.set_event_id("140105-20261203-001");  // free text
+  absl::StatusOr<Receipt> a = Submit(client_, first);
+  ASSERT_THAT(a, IsOk());
+  const std::string day = absl::FormatTime("%Y%m%d", clock_.TimeNow(),
+                                           absl::FixedTimeZone(8 * 3600));
+  EXPECT_EQ(a->event_id(), EventIdentity::Number(kCounty, day, 1));
+  EXPECT_EQ(engine_->Timeline("a-1")->report().event_label(),
+            "140105-20261203-001");
+
+  // Another township's first report under the same text: another event.
+  IncidentReport other = Report("b-1", "140105002000");
+  other.set_event_id("140105-20261203-001");
+  absl::StatusOr<Receipt> b = Submit(other_township_, other);
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ(b->event_id(), EventIdentity::Number(kCounty, day, 2));
+
+  // The first township's follow-up under its text joins its own event.
+  absl::StatusOr<Receipt> c =
+      Submit(client_, FollowUp("a-2", "140105-20261203-001", 1, "a-1"));
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->event_id(), a->event_id());
+
+  // The counter survives a restart: the next number is 3, never 1 again.
+  Open();
+  IncidentReport third = Report("c-1");
+  third.clear_event_id();
+  absl::StatusOr<Receipt> d = Submit(client_, third);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->event_id(), EventIdentity::Number(kCounty, day, 3));
+  // The resend of a labelled report is the same report.
+  absl::StatusOr<Receipt> again = Submit(client_, first);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->duplicate());
+  EXPECT_EQ(again->event_id(), a->event_id());
+}
+
+TEST_F(EventIdentityTest, FollowUpsMustNameAnEventTheSenderMayReportOn) {
+  ASSERT_THAT(Submit(client_, Report("a-1")), IsOk());
+  const std::string event = EventOf("a-1");
+  EXPECT_THAT(Submit(client_, FollowUp("x-1", "no-such-event", 1, "a-1")),
+              StatusIs(absl::StatusCode::kNotFound));
+  // Another township's follow-up (about its own place) naming the event.
+  IncidentReport other = FollowUp("x-2", event, 1, "a-1");
+  other.mutable_location()->set_region_code("140105002000");
+  absl::StatusOr<Receipt> foreign = Submit(other_township_, other);
+  EXPECT_THAT(foreign, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(ErrorField(foreign.status()), "event_id");
+}
+
+TEST_F(EventIdentityTest, SequenceSupersedesAndClosedEventsAreChecked) {
+  ASSERT_THAT(Submit(client_, Report("a-1")), IsOk());
+  const std::string event = EventOf("a-1");
+  absl::StatusOr<Receipt> gap =
+      Submit(client_, FollowUp("a-5", event, 5, "a-1"));
+  EXPECT_THAT(gap, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorField(gap.status()), "event_seq");
+  EXPECT_THAT(gap.status().message(), ::testing::HasSubstr("expected 1"));
+
+  absl::StatusOr<Receipt> missing =
+      Submit(client_, FollowUp("a-2", event, 1, "never-sent"));
+  EXPECT_EQ(ErrorField(missing.status()), "supersedes");
+  ASSERT_THAT(Submit(client_, Report("b-1")), IsOk());  // another event
+  absl::StatusOr<Receipt> crossed =
+      Submit(client_, FollowUp("a-2", event, 1, "b-1"));
+  EXPECT_THAT(crossed, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorField(crossed.status()), "supersedes");
+
+  IncidentReport final_report = FollowUp("a-2", event, 1, "a-1");
+  final_report.set_kind(REPORT_KIND_FINAL);
+  ASSERT_THAT(Submit(client_, final_report), IsOk());
+  absl::StatusOr<Receipt> after =
+      Submit(client_, FollowUp("a-3", event, 2, "a-2"));
+  EXPECT_THAT(after, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ErrorField(after.status()), "kind");
+  IncidentReport reopen = FollowUp("a-3", event, 2, "a-2");
+  reopen.set_kind(REPORT_KIND_REOPEN);
+  EXPECT_THAT(Submit(client_, reopen), IsOk());
+}
+
+TEST_F(EventIdentityTest, ANodeBelowKeepsItsClientsNumbers) {
+  // Without a township node known, the county numbers the township's
+  // client (townships without a node of their own).
+  ASSERT_THAT(Submit(client_, Report("a-0")), IsOk());
+  EXPECT_EQ(engine_->Timeline("a-0")->report().origin_seq(), 1u);
+  // Once the township node has relayed here, it holds the counter: its
+  // client reaching the county (its own node down) is stored unnumbered,
+  // so no number is handed out twice, also after a restart.
+  StoredReport relayed;
+  *relayed.mutable_report() = Report("t-1");
+  relayed.mutable_report()->set_origin(client_.uri);
+  relayed.mutable_report()->set_origin_seq(15);
+  relayed.mutable_report()->set_event_id("140105001000-20261203-0001");
+  HopRecord* below = relayed.add_hops();
+  below->set_node(kTownship);
+  below->set_received_from(client_.uri);
+  *below->mutable_received_at() = ToProto(clock_.TimeNow());
+  ASSERT_THAT(Accept(township_, relayed), IsOk());
+  Open();
+  absl::StatusOr<Receipt> away = Submit(client_, Report("a-1"));
+  ASSERT_THAT(away, IsOk());
+  EXPECT_EQ(engine_->Timeline("a-1")->report().origin_seq(), 0u);
+  const Identity county_client =
+      *ParseIdentity("spiffe://kuaibao/client/140105000000/duty-1");
+  ASSERT_THAT(Submit(county_client, Report("c-1", kCounty)), IsOk());
+  EXPECT_EQ(engine_->Timeline("c-1")->report().origin_seq(), 1u);
+}
+
+TEST_F(EventIdentityTest, TimesOutOfRangeAreRefusedNamingTheField) {
+  IncidentReport bad = Report("a-1");
+  bad.mutable_authored_at()->set_nanos(-1);
+  absl::StatusOr<Receipt> refused = Submit(client_, bad);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorField(refused.status()), "authored_at");
+  bad = Report("a-2");
+  bad.mutable_source()->set_kind(SOURCE_KIND_MEDIA);
+  bad.mutable_source()->set_outlet("新华网");
+  bad.mutable_source()->mutable_published_at()->set_seconds(1);
+  bad.mutable_source()->mutable_published_at()->set_nanos(1000000000);
+  refused = Submit(client_, bad);
+  EXPECT_EQ(ErrorField(refused.status()), "source.published_at");
 }
 
 }  // namespace

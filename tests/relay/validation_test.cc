@@ -44,7 +44,23 @@ TEST_F(ValidationTest, EachBrokenFieldIsNamed) {
   std::vector<Case> cases = {
       {"report_id", [](IncidentReport* r) { r->clear_report_id(); }},
       {"report_id", [](IncidentReport* r) { r->set_report_id("a b"); }},
-      {"event_id", [](IncidentReport* r) { r->clear_event_id(); }},
+      // Empty is allowed: the first node numbers a new event.
+      {"event_id", [](IncidentReport* r) { r->set_event_id("a b"); }},
+      {"event_label", [](IncidentReport* r) { r->set_event_label("a/b"); }},
+      {"authored_at",
+       [](IncidentReport* r) { r->mutable_authored_at()->set_nanos(-1); }},
+      {"harm.as_of",
+       [](IncidentReport* r) {
+         r->mutable_harm()->mutable_as_of()->set_seconds(253402300800);
+       }},
+      {"source.outlet",
+       [](IncidentReport* r) {
+         r->mutable_source()->set_kind(SOURCE_KIND_MEDIA);
+       }},
+      {"source.learned_at",
+       [](IncidentReport* r) {
+         r->mutable_source()->set_kind(SOURCE_KIND_PUBLIC_TIP);
+       }},
       {"kind", [](IncidentReport* r) { r->clear_kind(); }},
       {"status", [](IncidentReport* r) { r->clear_status(); }},
       {"category", [](IncidentReport* r) { r->clear_category(); }},

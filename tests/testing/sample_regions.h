@@ -5,8 +5,8 @@
 
 namespace kuaibao::testing {
 
-// A small region table: 山西省 > 太原市 > 小店区 (坞城街道) and 迎泽区
-// (柳巷街道).
+// A small region table: 山西省 > 太原市 > 小店区 (坞城街道, 营盘街道) and
+// 迎泽区 (柳巷街道).
 inline RegionTable SampleRegions() {
   return *RegionTable::Parse(
       "code12,level,name,parent_code12\n"
@@ -15,6 +15,7 @@ inline RegionTable SampleRegions() {
       "140105000000,county,小店区,140100000000\n"
       "140106000000,county,迎泽区,140100000000\n"
       "140105001000,township,坞城街道,140105000000\n"
+      "140105002000,township,营盘街道,140105000000\n"
       "140106001000,township,柳巷街道,140106000000\n");
 }
 
