@@ -26,6 +26,7 @@
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
 #include "node/server_limits.h"
+#include "node/standby_forwarders.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
@@ -129,6 +130,7 @@ class NodeServerImpl final : public NodeServer {
       relay_options.ancestors.push_back(a.region());
       relay_options.link_clearance[a.region()] = a.max_classification();
     }
+    AddStandbyLinks(config, &relay_options);
     relay_options.deadlines = DeadlinesOf(config);
     ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
                                                &regions_, clock));
@@ -205,6 +207,9 @@ class NodeServerImpl final : public NodeServer {
             options, relay_.get(), channel_creds, clock));
       }
     }
+    // After the parent's: forwarders_.front() is the parent's.
+    RETURN_IF_ERROR(
+        AddStandbyForwarders(config, tls, relay_.get(), clock, &forwarders_));
     std::vector<const Forwarder*> links;
     for (auto& f : forwarders_) links.push_back(f.get());
     const absl::Duration stall_after =
