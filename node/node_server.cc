@@ -195,9 +195,13 @@ class NodeServerImpl final : public NodeServer {
         options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
         // The parent's stream stays open; the levels above are dialled
         // only when something must go straight to them.
-        options.on_demand = upstream != &config.parent();
+        // A standby's too: it has something to send only while it acts, and
+        // an idle stream of its would stand in for its primary's at the
+        // parent (the way down for instructions).
+        const bool parent_link = upstream == &config.parent();
+        options.on_demand = !parent_link || config.standby();
         // Instructions come down, and feedback goes up, the parent's stream.
-        if (!options.on_demand) options.instructions = instructions_.get();
+        if (parent_link) options.instructions = instructions_.get();
         options.on_receipt = [this, upstream = upstream->region()](
                                  absl::Time sent, const Receipt& receipt,
                                  absl::Time arrived) {
