@@ -6,7 +6,7 @@
 // Links are named by what they lead to; the region's two nodes share a
 // region code, so the links to a standby and from a standby to its primary
 // get a suffix. '~' never occurs in a region code and sorts after '/', so
-// one link's outbox keys ("o/<link>/...") never fall inside another's.
+// the outbox keys of one link never fall inside another's queue.
 
 #include <string>
 
