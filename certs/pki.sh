@@ -44,7 +44,9 @@
 #                                 (or only those named: root, or a region code),
 #                                 published as the next PKI_DIR/crl/<hash>.rN
 #
-# SPEC is node:REGION, client:REGION:NAME or auditor:REGION:NAME; the
+# SPEC is node:REGION, node:REGION:standby (a region's standby node: the
+# same URI as its primary, its own key, files node-REGION-standby.*),
+# client:REGION:NAME or auditor:REGION:NAME; the
 # certificate carries spiffe://kuaibao/<role>/<region>[/<name>] as its URI SAN
 # plus DNS:localhost and IP:127.0.0.1 (more node SANs: KUAIBAO_NODE_SANS, e.g.
 # "DNS:county.example,IP:10.0.0.5").
@@ -88,8 +90,11 @@ parse_spec() {
   [[ $region =~ ^[0-9]{12}$ ]] || die "region '$region' in '$spec' must be 12 digits"
   case $role in
     node)
-      [[ -z ${name:-} ]] || die "a node spec has no name: '$spec'"
-      base="node-$region"
+      # A region's standby node (node:REGION:standby) has the same identity
+      # as its primary, with a key and certificate of its own.
+      [[ -z ${name:-} || $name == standby ]] ||
+        die "a node spec has no name but 'standby': '$spec'"
+      base="node-$region${name:+-$name}"
       uri="spiffe://kuaibao/node/$region"
       eku="serverAuth,clientAuth"
       sans="URI:$uri,DNS:localhost,IP:127.0.0.1${KUAIBAO_NODE_SANS:+,$KUAIBAO_NODE_SANS}"

@@ -39,6 +39,26 @@ std::string LinkState(const v1::LinkStatus& link) {
   }
 }
 
+// Standby nodes: which of the region's two nodes this is, and whether it
+// acts for the region; empty for a node without a standby.
+std::string StandbyLine(const v1::GetStatusResponse& status) {
+  if (status.standby()) {
+    return status.acting()
+               ? "Standby node (备用节点), ACTING: its primary is unreachable; "
+                 "it takes reports, forwards them and hands them to the "
+                 "primary when it is back\n"
+               : "Standby node (备用节点), idle: its primary is connected and "
+                 "acting\n";
+  }
+  for (const v1::LinkStatus& link : status.links()) {
+    if (link.upstream() == absl::StrCat(status.node(), "~standby")) {
+      return "Primary node (主节点), acting; its standby is link " +
+             link.upstream() + "\n";
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string FormatNodeStatus(const v1::GetStatusResponse& status) {
@@ -50,6 +70,7 @@ std::string FormatNodeStatus(const v1::GetStatusResponse& status) {
     absl::StrAppend(&text, "NOT TAKING NEW REPORTS\n  ", status.refusal(),
                     "\n");
   }
+  absl::StrAppend(&text, StandbyLine(status));
   auto limit = [](uint64_t bytes) {
     return bytes == 0 ? std::string("none") : FormatBytes(bytes);
   };

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "relay/base/log.h"
+#include "relay/standby_links.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 
@@ -158,7 +159,7 @@ bool Forwarder::RunStream() {
       auth ? PeerIdentity(*auth)
            : absl::StatusOr<Identity>(absl::UnavailableError("no connection"));
   if (!peer.ok() || peer->role != Role::kNode ||
-      peer->region != options_.upstream) {
+      peer->region != RegionOfLink(options_.upstream)) {
     context.TryCancel();
     absl::Status s = FromGrpcStatus(stream->Finish());
     if (!s.ok() && !absl::IsCancelled(s)) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/standby_forwarders.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
@@ -81,6 +82,8 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
   }
   response->set_backlog_bytes(relay_->store().backlog_bytes());
   response->set_max_backlog_bytes(admission_->limits().max_backlog_bytes);
+  response->set_standby(relay_->options().standby);
+  response->set_acting(Acting(relay_->options(), links_));
   for (const Forwarder* forwarder : links_) {
     LinkSnapshot snapshot = forwarder->Snapshot();
     LinkAssessment assessment = AssessLink(snapshot, now, options_.stall_after);

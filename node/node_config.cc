@@ -236,6 +236,16 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
     }
     below = a.region();
   }
+  if (config.standby() && config.peer_address().empty()) {
+    return Invalid("peer_address",
+                   "is required for a standby (its primary's host:port)");
+  }
+  if (config.has_parent() && !config.parent().standby_address().empty() &&
+      config.parent().standby_address() == config.parent().address()) {
+    return Invalid("parent.standby_address",
+                   "must differ from parent.address (the standby runs on its "
+                   "own machine)");
+  }
   RETURN_IF_ERROR(CheckDeadlines(config.deadlines()));
   RETURN_IF_ERROR(FillSecurityDefaults(&config));
   if (config.max_in_flight() == 0) config.set_max_in_flight(64);

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "node/cert_identity.h"
 #include "node/prometheus_text.h"
+#include "node/standby_forwarders.h"
 #include "relay/store/keys.h"
 
 namespace kuaibao {
@@ -123,6 +124,16 @@ std::string NodeMetrics::Render() const {
              "Free space the node keeps (min_free_disk_bytes); below it new "
              "reports are refused.");
   out.Sample(static_cast<double>(limits.min_free_bytes));
+
+  // Standby nodes: which of a region's two nodes is acting.
+  out.Family("kuaibao_standby", Type::kGauge,
+             "1 on a region's standby node, 0 on its primary (or a node "
+             "without a standby).");
+  out.Sample(relay_->options().standby ? 1 : 0);
+  out.Family("kuaibao_acting", Type::kGauge,
+             "1 while this node acts for its region: a primary always, a "
+             "standby while its primary is unreachable.");
+  out.Sample(Acting(relay_->options(), links_) ? 1 : 0);
 
   // Reports in: receipts by sender, refusals by code.
   out.Family("kuaibao_reports_received_total", Type::kCounter,

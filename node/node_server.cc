@@ -26,6 +26,7 @@
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
 #include "node/server_limits.h"
+#include "node/standby_forwarders.h"
 #include "relay/base/files.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
@@ -129,6 +130,7 @@ class NodeServerImpl final : public NodeServer {
       relay_options.ancestors.push_back(a.region());
       relay_options.link_clearance[a.region()] = a.max_classification();
     }
+    AddStandbyLinks(config, &relay_options);
     relay_options.deadlines = DeadlinesOf(config);
     ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
                                                &regions_, clock));
@@ -196,9 +198,13 @@ class NodeServerImpl final : public NodeServer {
         options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
         // The parent's stream stays open; the levels above are dialled
         // only when something must go straight to them.
-        options.on_demand = upstream != &config.parent();
+        // A standby's too: it has something to send only while it acts, and
+        // an idle stream of its would stand in for its primary's at the
+        // parent (the way down for instructions).
+        const bool parent_link = upstream == &config.parent();
+        options.on_demand = !parent_link || config.standby();
         // Instructions come down, and feedback goes up, the parent's stream.
-        if (!options.on_demand) options.instructions = instructions_.get();
+        if (parent_link) options.instructions = instructions_.get();
         options.on_receipt = [this, upstream = upstream->region()](
                                  absl::Time sent, const Receipt& receipt,
                                  absl::Time arrived) {
@@ -208,6 +214,9 @@ class NodeServerImpl final : public NodeServer {
             options, relay_.get(), channel_creds, clock));
       }
     }
+    // After the parent's: forwarders_.front() is the parent's.
+    RETURN_IF_ERROR(
+        AddStandbyForwarders(config, tls, relay_.get(), clock, &forwarders_));
     std::vector<const Forwarder*> links;
     for (auto& f : forwarders_) links.push_back(f.get());
     const absl::Duration stall_after =

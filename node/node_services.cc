@@ -150,7 +150,10 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
                       RoleName(caller->role), " certificate")),
                   "Escalate");
   }
-  if (caller->region == here || !RegionContains(here, caller->region)) {
+  // The other node of this region (standby or primary) relays its copies.
+  const bool peer = caller->region == here && !relay_->options().peer.empty();
+  if (!peer &&
+      (caller->region == here || !RegionContains(here, caller->region))) {
     return Refuse(
         absl::PermissionDeniedError(absl::StrCat(
             "node ", caller->region, " is not inside this node's region ", here,

@@ -11,6 +11,7 @@
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
 #include "relay/proto_time.h"
+#include "relay/standby_links.h"
 #include "relay/store/keys.h"
 
 namespace kuaibao {
@@ -77,6 +78,7 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   std::unique_ptr<RelayEngine> engine(
       new RelayEngine(std::move(options), store, regions, clock));
   absl::Status counted = engine->outbox_.RecountBacklog();
+  if (counted.ok()) counted = engine->DropOwnStandbyQueue();
   if (!counted.ok()) return counted;
   absl::Status decoded;
   absl::MutexLock lock(&engine->mu_);
@@ -177,6 +179,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   hop->set_node(options_.region);
   hop->set_received_from(client.uri);
   *hop->mutable_received_at() = ToProto(now);
+  hop->set_standby(options_.standby);
   Store(std::move(stored), std::move(done));
 }
 
@@ -189,8 +192,12 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
                      " is a ", RoleName(child.role))));
     return;
   }
-  if (child.region == options_.region ||
-      !RegionContains(options_.region, child.region)) {
+  // The other node of this region (a standby and its primary) relays its
+  // copies too.
+  const bool from_peer =
+      child.region == options_.region && !options_.peer.empty();
+  if (!from_peer && (child.region == options_.region ||
+                     !RegionContains(options_.region, child.region))) {
     done(absl::PermissionDeniedError(
         absl::StrCat("node ", regions_->Describe(child.region),
                      " is not inside this node's region ",
@@ -238,6 +245,7 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
   hop->set_node(options_.region);
   hop->set_received_from(child.uri);
   *hop->mutable_received_at() = ToProto(now);
+  hop->set_standby(options_.standby);
   Store(std::move(relayed), std::move(done));
 }
 
@@ -423,7 +431,8 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   }
   writing_[id].report = stored.report();
   const IncidentReport& report = stored.report();
-  if (!options_.parent.empty()) {
+  const bool peer_copy = QueuePeerCopy(stored, &batch);
+  if (!options_.parent.empty() && !peer_copy) {
     QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
   }
   // The notice's direct rule: the local government that takes in a grade
@@ -514,7 +523,10 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
   auto same_path = [&](const google::protobuf::RepeatedPtrField<HopRecord>& a) {
     if (a.size() != arrival.hops_size()) return false;
     for (int i = 0; i < a.size(); ++i) {
-      if (a[i].node() != arrival.hops(i).node()) return false;
+      if (a[i].node() != arrival.hops(i).node() ||
+          a[i].standby() != arrival.hops(i).standby()) {
+        return false;
+      }
     }
     return true;
   };
@@ -598,7 +610,8 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
     Forwarding recorded = ForwardingTo(*store_, out.entry.report_id, upstream);
     Forwarding* forwarding = own->add_forwarded();
-    forwarding->set_to(upstream);
+    // The region, so that the next hop matches it (a standby is its region).
+    forwarding->set_to(RegionOfLink(upstream));
     forwarding->set_route(recorded.route());
     forwarding->set_reason(recorded.reason());
     *forwarding->mutable_sent_at() = ToProto(now);
@@ -680,6 +693,8 @@ absl::StatusOr<StoredReport> RelayEngine::Timeline(
 
 std::vector<DeadlineStatus> RelayEngine::DeadlinesOf(const StoredReport& stored,
                                                      absl::Time now) const {
+  // A copy from the other node of this region is that node's to forward.
+  if (!options_.peer.empty() && IsPeerCopy(stored)) return {};
   return ReportDeadlines(stored, options_.deadlines, options_.region,
                          !options_.parent.empty(), now);
 }
@@ -793,6 +808,11 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
     auto found = watched_.find(id);
     if (found == watched_.end()) continue;  // left the window meanwhile
     Watched& w = found->second;
+    if (!options_.peer.empty() && IsPeerCopy(stored)) {
+      w.closed = WatchPeerCopy(stored, now, &batch);
+      continue;
+    }
+    FailOverToStandby(stored, deadlines, &batch);
     bool all_closed = true;
     for (const DeadlineStatus& s : deadlines) {
       track(s, w.states);

@@ -76,6 +76,17 @@ struct RelayOptions {
   // region; a link not listed carries INTERNAL at most. A report above a
   // link's stays here, held, with the reason.
   absl::flat_hash_map<std::string, Classification> link_clearance;
+  // Standby nodes (relay/standby_links.h, relay_engine_standby.cc). This
+  // node is its region's standby.
+  bool standby = false;
+  // The link to the other node of this region (StandbyLink at the primary,
+  // PrimaryLink at the standby); empty = none. Everything this node takes in
+  // is copied there; what comes from there is the other node's to forward.
+  std::string peer;
+  // Upstream links whose node has a standby: link → the standby's link. A
+  // report queued for a link that is down goes to its standby as well once
+  // a deadline of this node's is at risk.
+  absl::flat_hash_map<std::string, std::string> standby_of;
 };
 
 // A report ready to send to an upstream: its outbox entry and the payload
@@ -239,6 +250,26 @@ class RelayEngine {
   std::vector<std::pair<StoredReport, std::vector<DeadlineStatus>>> Evaluate(
       const std::vector<std::string>& ids, const std::string& region,
       absl::Time now) const;
+  // Standby nodes (relay_engine_standby.cc). A standby restored from its
+  // primary's backup holds the primary's queue for its standby, which is
+  // itself: nothing would ever send it, so it is emptied at start.
+  absl::Status DropOwnStandbyQueue();
+  // The upstream queues of a new
+  // report: none for a copy from this region's other node (that node
+  // forwards it), else the copy for the other node.
+  bool QueuePeerCopy(const StoredReport& stored, StoreBatch* batch);
+  // For a report this node holds with `deadlines`: queues it for the
+  // standby of every down upstream it waits for, once one of this node's
+  // hand-off deadlines is at risk.
+  void FailOverToStandby(const StoredReport& stored,
+                         const std::vector<DeadlineStatus>& deadlines,
+                         StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // For a copy from the other node: forwards it to the parent when the other
+  // node is unreachable and its hand-off at risk. True once there is nothing
+  // more to watch.
+  bool WatchPeerCopy(const StoredReport& stored, absl::Time now,
+                     StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
                 StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -1180,6 +1180,26 @@ v1::GetStatusResponse NodeStatus() {
   )pb");
 }
 
+TEST(FormatNodeStatusTest, SaysWhichOfARegionsTwoNodesActs) {
+  v1::GetStatusResponse status = NodeStatus();
+  EXPECT_THAT(FormatNodeStatus(status), Not(HasSubstr("node (")))
+      << "a node without a standby says nothing of it";
+  status.set_standby(true);
+  status.set_acting(true);
+  EXPECT_THAT(FormatNodeStatus(status),
+              HasSubstr("Standby node (备用节点), ACTING: its primary is "
+                        "unreachable"));
+  status.set_acting(false);
+  EXPECT_THAT(FormatNodeStatus(status),
+              HasSubstr("Standby node (备用节点), idle"));
+  status.set_standby(false);
+  status.set_acting(true);
+  status.add_links()->set_upstream("140105000000~standby");
+  EXPECT_THAT(FormatNodeStatus(status),
+              HasSubstr("Primary node (主节点), acting; its standby is link "
+                        "140105000000~standby"));
+}
+
 TEST(FormatNodeStatusTest, SaysWhyNotAcceptingAndFlagsAStalledLink) {
   std::string text = FormatNodeStatus(NodeStatus());
   EXPECT_THAT(text, HasSubstr("Node 140105000000 at 2026-09-21 "));

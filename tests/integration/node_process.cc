@@ -13,6 +13,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 
@@ -71,10 +72,15 @@ std::string NodeProcess::address() const {
 }
 
 std::string NodeProcess::WriteConfig() const {
+  std::string text = TestNodeConfig(
+      region_, port_, data_dir(), port_path(), pki_dir_, parent_region_,
+      parent_port_, extra_tls_config_, extra_config_, host_, parent_host_);
+  if (!cert_name_.empty()) {
+    text = absl::StrReplaceAll(text, {{absl::StrCat("/node-", region_, "."),
+                                       absl::StrCat("/", cert_name_, ".")}});
+  }
   std::ofstream config(config_path(), std::ios::trunc);
-  config << TestNodeConfig(region_, port_, data_dir(), port_path(), pki_dir_,
-                           parent_region_, parent_port_, extra_tls_config_,
-                           extra_config_, host_, parent_host_);
+  config << text;
   return config_path();
 }
 

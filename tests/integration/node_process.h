@@ -54,6 +54,9 @@ class NodeProcess {
   void SetExtraConfig(const std::string& text) { extra_config_ = text; }
   // Extra fields inside the config's `tls { }` (text format).
   void SetExtraTlsConfig(const std::string& text) { extra_tls_config_ = text; }
+  // Use the certificate and key `pki_dir`/NAME.pem and .key instead of
+  // node-<region> (e.g. a standby's node-<region>-standby).
+  void set_cert_name(std::string name) { cert_name_ = std::move(name); }
   // Use this data directory instead of one of its own.
   void set_data_dir(const std::string& dir) { data_dir_ = dir; }
   // Start the process with this soft limit on open files (0 = inherit).
@@ -113,6 +116,7 @@ class NodeProcess {
   std::string extra_config_;
   std::string extra_tls_config_;
   std::string data_dir_;
+  std::string cert_name_;
   int file_limit_ = 0;
   std::string binary_ = KUAIBAO_NODE_BINARY;
   pid_t pid_ = -1;

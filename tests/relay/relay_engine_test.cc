@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
 #include "relay/conflict_record.h"
+#include "relay/standby_links.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_regions.h"
 #include "tests/testing/sample_reports.h"
@@ -399,9 +402,13 @@ class RoutingTest : public ::testing::Test {
                                     "/deploy/regions/shanxi-2022.csv")) {}
 
   // An engine for `region` with its parent and the levels above.
-  std::unique_ptr<RelayEngine> Engine(const std::string& region,
-                                      std::unique_ptr<ReportStore>* store) {
-    *store = *ReportStore::Open(dir_.Sub(region), {});
+  // `more` adjusts the options (standby nodes); `dir` names the store when
+  // two nodes share a region.
+  std::unique_ptr<RelayEngine> Engine(
+      const std::string& region, std::unique_ptr<ReportStore>* store,
+      const std::function<void(RelayOptions*)>& more = nullptr,
+      const std::string& dir = "") {
+    *store = *ReportStore::Open(dir_.Sub(dir.empty() ? region : dir), {});
     RelayOptions options;
     options.region = region;
     options.parent = ParentCode(region);
@@ -409,6 +416,7 @@ class RoutingTest : public ::testing::Test {
          up = ParentCode(up)) {
       options.ancestors.push_back(up);
     }
+    if (more) more(&options);
     return *RelayEngine::Open(options, store->get(), &regions_, &clock_);
   }
 
@@ -535,6 +543,78 @@ TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
   ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
   EXPECT_EQ(Queued(ts.get(), kCity), 1u);
   EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
+}
+
+// Standby nodes (relay/standby_links.h): a township whose county is down
+// turns to the county's standby once the hand-off is at risk; the standby
+// passes the report up and hands it to the primary; the primary stores the
+// hand-back without passing it up again, and records the township's own copy
+// as a second arrival.
+TEST_F(RoutingTest, ParentDownAndHandOffAtRiskTurnsToItsStandby) {
+  std::unique_ptr<ReportStore> ts, ss, ps;
+  auto township = Engine(kTownship, &ts, [](RelayOptions* o) {
+    o->standby_of[kCounty] = StandbyLink(kCounty);
+  });
+  auto standby = Engine(
+      kCounty, &ss,
+      [](RelayOptions* o) {
+        o->standby = true;
+        o->peer = PrimaryLink(kCounty);
+      },
+      "standby");
+  auto primary = Engine(
+      kCounty, &ps, [](RelayOptions* o) { o->peer = StandbyLink(kCounty); });
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("flood-1", GRADE_III), cb);
+              }),
+              IsOk());
+  township->SetLinkUp(kCounty, false);
+  clock_.Advance(absl::Minutes(60));
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), StandbyLink(kCounty)), 0u) << "not yet at risk";
+  clock_.Advance(absl::Minutes(35));  // 95 of 120 minutes: at risk
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), StandbyLink(kCounty)), 1u);
+  EXPECT_EQ(Queued(ts.get(), kCounty), 1u) << "the primary keeps its copy";
+
+  ASSERT_THAT(Relay(*township, kTownship, StandbyLink(kCounty), *standby),
+              IsOk());
+  StoredReport at_standby = *standby->Timeline("flood-1");
+  EXPECT_TRUE(at_standby.hops(1).standby());
+  // The sender's forwarding names the region, as the next hop does.
+  EXPECT_EQ(at_standby.hops(0).forwarded(0).to(), kCounty);
+  EXPECT_EQ(Queued(ss.get(), kCity), 1u);
+  EXPECT_EQ(Queued(ss.get(), PrimaryLink(kCounty)), 1u);
+
+  // The hand-back: stored, not passed up again, not copied back.
+  ASSERT_THAT(Relay(*standby, kCounty, PrimaryLink(kCounty), *primary), IsOk());
+  EXPECT_EQ(Queued(ps.get(), kCity), 0u);
+  EXPECT_EQ(Queued(ps.get(), StandbyLink(kCounty)), 0u);
+  EXPECT_TRUE(
+      primary->DeadlinesOf(*primary->Timeline("flood-1"), clock_.TimeNow())
+          .empty())
+      << "the standby's to pass on, not the primary's";
+  // The township's own copy reaches the primary once it is back: one
+  // report, two arrivals.
+  ASSERT_THAT(Relay(*township, kTownship, kCounty, *primary), IsOk());
+  EXPECT_EQ(primary->ListReports("", 10, nullptr)->size(), 1u);
+  EXPECT_EQ(primary->Timeline("flood-1")->other_paths_size(), 1);
+}
+
+// A node refuses a node of its own region unless it has a peer there.
+TEST_F(RoutingTest, OnlyANodeWithAPeerTakesReportsFromItsOwnRegion) {
+  std::unique_ptr<ReportStore> ts, cs;
+  auto township = Engine(kTownship, &ts);
+  auto county = Engine(kCounty, &cs);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("fire-1", GRADE_IV), cb);
+              }),
+              IsOk());
+  ASSERT_THAT(Relay(*township, kTownship, kCounty, *county), IsOk());
+  std::unique_ptr<ReportStore> other;
+  auto lone = Engine(kCounty, &other, nullptr, "lone");
+  EXPECT_THAT(Relay(*county, kCounty, kCity, *lone),
+              StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 TEST_F(RoutingTest, WatchedReportsSurviveARestartOfTheEngine) {
