@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The hardening stages of CI (.ci/run runs them after tests/run-tests.sh):
 #
-#   tests/hardening/run-hardening.sh [STAGE...]   default: tsa tidy asan tsan
+#   tests/hardening/run-hardening.sh [STAGE...]
+#
+# Without STAGEs: those in $HARDENING_STAGES, default "tsa tsan" (what CI
+# runs; set but empty: none; asan and tidy are not yet in that default: see
+# tests/hardening/README.md, "Not yet in CI").
 #
 #   tsa   Clang build of the libraries and programs with -Wthread-safety
 #         -Werror (the ABSL_GUARDED_BY annotations checked), in build-tsa/
@@ -24,7 +28,9 @@ here=$repo/tests/hardening
 out=${HARDENING_DIR:-$repo}
 jobs=${JOBS:-$(nproc)}
 stages=("$@")
-[[ ${#stages[@]} -gt 0 ]] || stages=(tsa tidy asan tsan)
+if [[ ${#stages[@]} -eq 0 ]]; then
+  read -r -a stages <<<"${HARDENING_STAGES-tsa tsan}"
+fi
 
 "$repo/deploy/install-deps.sh" clang clang-tidy
 

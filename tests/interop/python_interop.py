@@ -98,7 +98,8 @@ try:
     deadline = time.time() + 120
     port = 0
     while time.time() < deadline and not port:
-        check(node.poll() is None, "the node started")
+        if node.poll() is not None:
+            check(False, "the node started (see node.log)")
         try:
             port = int(read(port_file).strip() or 0)
         except (OSError, ValueError):
