@@ -14,7 +14,7 @@ jobs=${JOBS:-$(nproc)}
 # clang-format and shellcheck are for the source-rules test, clang for the
 # fuzz test, nftables and iproute2 for the multi-host test, python3-grpcio
 # and python3-protobuf for the interoperability test (tests/interop/).
-"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2 \
+"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2 dpkg-dev adduser help2man lintian prometheus python3 \
   python3-grpcio python3-protobuf
 
 echo "==> configuring ($build)"
