@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -298,6 +299,19 @@ bool PrintJsonLine(const google::protobuf::Message& message,
   return false;
 }
 
+namespace {
+
+std::function<std::string(const std::string&)>& UnavailableHint() {
+  static auto* hint = new std::function<std::string(const std::string&)>;
+  return *hint;
+}
+
+}  // namespace
+
+void SetUnavailableHint(std::function<std::string(const std::string&)> hint) {
+  UnavailableHint() = std::move(hint);
+}
+
 std::string FormatRpcError(const absl::Status& status,
                            const std::string& node) {
   std::string text =
@@ -305,6 +319,10 @@ std::string FormatRpcError(const absl::Status& status,
                    ": ", status.message(), "\n");
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
+      if (UnavailableHint()) {
+        absl::StrAppend(&text, UnavailableHint()(node));
+        break;
+      }
       absl::StrAppend(
           &text, "hint: the node at ", node,
           " (--node or KUAIBAO_NODE) could not be reached or dropped the "

@@ -5,6 +5,7 @@
 // I/O, no gRPC. Times are shown in UTC with a trailing Z everywhere, because
 // a report's hops are stamped by machines in different places.
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -106,6 +107,11 @@ bool PrintJsonLine(const google::protobuf::Message& message,
 // "hint: " line for the codes whose usual cause is on the caller's side. Each
 // line ends in '\n'.
 std::string FormatRpcError(const absl::Status& status, const std::string& node);
+
+// Set once by main(): what FormatRpcError says about an UNAVAILABLE node
+// instead of its generic hint (kuaibao probes the TLS handshake, so that a
+// refused certificate is not reported as a node that is down).
+void SetUnavailableHint(std::function<std::string(const std::string&)> hint);
 
 }  // namespace kuaibao
 

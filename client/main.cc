@@ -20,6 +20,8 @@
 #include "client/audit_evidence_commands.h"
 #include "client/command_client.h"
 #include "client/command_io.h"
+#include "client/format.h"
+#include "client/handshake_probe.h"
 #include "client/instruction_commands.h"
 #include "client/national_command.h"
 #include "client/query_commands.h"
@@ -27,8 +29,10 @@
 #include "client/rollcall_commands.h"
 #include "client/status_commands.h"
 #include "client/submit_command.h"
+#include "relay/base/files.h"
 #include "relay/base/flag_help.h"
 #include "relay/base/status_macros.h"
+#include "relay/certificates.h"
 
 ABSL_FLAG(std::string, node, "",
           "host:port of the node; default $KUAIBAO_NODE, else 127.0.0.1:7400");
@@ -253,6 +257,20 @@ absl::StatusOr<TlsPaths> TlsPathsFromFlags() {
           absl::StrCat("no ", source.what, ": pass ", source.flag,
                        "=FILE or set ", source.env));
     }
+  }
+  // The node would refuse a bad certificate in the handshake, which reaches
+  // us only as UNAVAILABLE: say what is wrong with it before connecting.
+  ASSIGN_OR_RETURN(std::string cert,
+                   ReadFileToString(paths.cert_file, "certificate"));
+  ASSIGN_OR_RETURN(std::string key,
+                   ReadFileToString(paths.key_file, "private key"));
+  ASSIGN_OR_RETURN(std::string ca, ReadFileToString(paths.ca_file, "CA"));
+  absl::Status mine = CheckOwnCertificate(cert, key, ca, absl::Now());
+  if (!mine.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("your ", mine.message(), " (--cert ", paths.cert_file,
+                     ", --key ", paths.key_file, ", --ca ", paths.ca_file,
+                     "); the node would refuse it"));
   }
   return paths;
 }
@@ -496,5 +514,16 @@ int main(int argc, char** argv) {
     return kuaibao::kExitOk;
   }
   absl::SetProgramUsageMessage(kuaibao::kUsage);
-  return kuaibao::Run(absl::ParseCommandLine(argc, argv));
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  // A refused certificate reaches gRPC as UNAVAILABLE, like a node that is
+  // down: look at the handshake to tell the user which.
+  kuaibao::SetUnavailableHint([](const std::string& node) {
+    absl::StatusOr<kuaibao::TlsPaths> tls = kuaibao::TlsPathsFromFlags();
+    if (!tls.ok()) return std::string();
+    return kuaibao::HandshakeHint(
+        kuaibao::ProbeHandshake(node, tls->cert_file, tls->key_file,
+                                absl::Seconds(5)),
+        node);
+  });
+  return kuaibao::Run(args);
 }

@@ -5,6 +5,7 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -45,10 +46,19 @@ typename AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>::Handler
 DecodingHandler(TypedHandler<Request, Response> handler,
                 std::function<Response(const absl::Status&)> refusal) {
   using Raw = AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
-  return [handler = std::move(handler), refusal = std::move(refusal)](
+  // The messages read on this stream so far: every refusal carries the
+  // position of the message it refuses (Rejection.message_index), so that
+  // one that did not decode, and so has no report_id, can be matched. The
+  // reactor reads one message at a time, so the count needs no lock.
+  auto read = std::make_shared<uint64_t>(0);
+  return [handler = std::move(handler), refusal = std::move(refusal), read](
              grpc::ByteBuffer&& bytes, Raw::Reply reply) {
-    auto encoded = [reply](std::optional<Response> response) {
+    const uint64_t index = ++*read;
+    auto encoded = [reply, index](std::optional<Response> response) {
       if (!response.has_value()) return reply(std::nullopt);
+      if (response->has_rejection()) {
+        response->mutable_rejection()->set_message_index(index);
+      }
       reply(Encoded(*response));
     };
     Request request;

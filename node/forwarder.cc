@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "relay/base/log.h"
+#include "relay/proto_time.h"
 #include "relay/standby_links.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
@@ -392,8 +393,14 @@ void Forwarder::OnRejection(const v1::Rejection& rejection) {
     sent = it->second;
     if (Transient(code)) {
       in_flight_.erase(it);
+      // The parent's own delay when it gave one (its rate limit), else the
+      // longest backoff.
       retry_after_[rejection.report_id()] =
-          clock_->TimeNow() + options_.max_backoff;
+          clock_->TimeNow() +
+          (rejection.has_retry_after()
+               ? std::min(FromDurationProto(rejection.retry_after()),
+                          options_.max_backoff)
+               : options_.max_backoff);
       woken_ = true;
       Log(LogLevel::kWarning, "upstream deferred a report; will resend",
           {{"report_id", rejection.report_id()},

@@ -10,7 +10,9 @@
 #include "node/clock_watch.h"
 #include "node/command_service.h"
 #include "node/decoding_handler.h"
+#include "relay/base/clock.h"
 #include "relay/base/log.h"
+#include "relay/base/log_limiter.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
@@ -28,16 +30,30 @@ Rejection ToRejection(const std::string& report_id, const absl::Status& s) {
   rejection.set_code(static_cast<int>(s.code()));
   rejection.set_message(std::string(s.message()));
   rejection.set_field(ErrorField(s));
+  if (std::optional<absl::Duration> wait = RetryAfter(s)) {
+    *rejection.mutable_retry_after() = ToDurationProto(*wait);
+  }
   return rejection;
+}
+
+// Lines an outsider causes (its refused reports and streams): at most 20 a
+// minute per peer, the rest counted (README, Security).
+LogLimiter& OutsiderLines() {
+  static auto* limiter =
+      new LogLimiter(20, absl::Minutes(1), &RealClock::Get());
+  return *limiter;
 }
 
 void LogRefusal(const Identity& from, const std::string& report_id,
                 const absl::Status& s) {
+  uint64_t suppressed = 0;
+  if (!OutsiderLines().Allow(from.uri, &suppressed)) return;
   Log(LogLevel::kWarning, "report refused",
       {{"report_id", report_id},
        {"from", from.uri},
        {"code", absl::StatusCodeToString(s.code())},
-       {"field", ErrorField(s)}});
+       {"field", ErrorField(s)},
+       {"suppressed", absl::StrCat(suppressed)}});
 }
 
 // The caller's identity, or the status to refuse the call with.
@@ -49,10 +65,15 @@ using RawReactor = AckStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Refuse(
     const absl::Status& s, absl::string_view rpc) {
-  Log(LogLevel::kWarning, "stream refused",
-      {{"rpc", std::string(rpc)},
-       {"code", absl::StatusCodeToString(s.code())},
-       {"reason", std::string(s.message())}});
+  uint64_t suppressed = 0;
+  // The reason names the caller when there is one.
+  if (OutsiderLines().Allow(std::string(s.message()), &suppressed)) {
+    Log(LogLevel::kWarning, "stream refused",
+        {{"rpc", std::string(rpc)},
+         {"code", absl::StatusCodeToString(s.code())},
+         {"reason", std::string(s.message())},
+         {"suppressed", absl::StrCat(suppressed)}});
+  }
   return new RefusedStreamReactor<grpc::ByteBuffer, grpc::ByteBuffer>(
       ToGrpcStatus(s));
 }

@@ -30,8 +30,10 @@ std::string FormatBytes(uint64_t bytes) {
     ++unit;
   }
   if (unit == 0) return absl::StrCat(bytes, " B");
-  return absl::StrFormat(value < 10 ? "%.1f %s" : "%.0f %s", value,
-                         units[unit]);
+  // Two literal formats (not one chosen at run time) so that StrFormat's
+  // compile-time format check works under Clang too.
+  if (value < 10) return absl::StrFormat("%.1f %s", value, units[unit]);
+  return absl::StrFormat("%.0f %s", value, units[unit]);
 }
 
 AdmissionControl::AdmissionControl(std::string node, Limits limits)

@@ -17,7 +17,7 @@
 namespace kuaibao {
 namespace {
 
-constexpr size_t kMaxTextBytes = 64 * 1024;
+constexpr size_t kMaxTextBytes = size_t{64} * 1024;
 constexpr size_t kMaxTitleBytes = 200;
 
 std::string InstructionKey(const std::string& id) {

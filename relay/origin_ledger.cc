@@ -36,14 +36,16 @@ OriginLedger::OriginLedger(ReportStore* store) : store_(store) {}
 
 absl::Status OriginLedger::LoadLocked() {
   if (loaded_) return absl::OkStatus();
-  marks_.clear();
+  // Filled outside the guarded member: the thread-safety analysis cannot
+  // see that mu_ is held inside the Scan lambda.
+  absl::btree_map<std::string, Mark> marks;
   absl::Status parsed;
   RETURN_IF_ERROR(store_->Scan(
       kPrefix, "", [&](absl::string_view key, absl::string_view value) {
         key.remove_prefix(std::strlen(kPrefix));
         size_t mark = key.find_first_of(absl::string_view("\x01\x02", 2));
         if (mark == absl::string_view::npos) return true;
-        Mark& m = marks_[std::string(key.substr(0, mark))];
+        Mark& m = marks[std::string(key.substr(0, mark))];
         if (key[mark] == kHeadMark) {
           if (!m.head.ParseFromArray(value.data(), value.size())) {
             parsed = absl::DataLossError("a ledger record does not decode");
@@ -61,6 +63,7 @@ absl::Status OriginLedger::LoadLocked() {
         return parsed.ok();
       }));
   RETURN_IF_ERROR(parsed);
+  marks_ = std::move(marks);
   loaded_ = true;
   return absl::OkStatus();
 }

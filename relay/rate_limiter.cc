@@ -2,9 +2,17 @@
 
 #include <algorithm>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace kuaibao {
+namespace {
+
+// The delay in milliseconds, as a decimal string, on the limiter's refusals.
+constexpr char kRetryAfterPayload[] = "type.kuaibao/retry-after-ms";
+
+}  // namespace
 
 absl::Status RateLimiter::Admit(const std::string& peer) {
   absl::Time now = clock_->TimeNow();
@@ -22,11 +30,26 @@ absl::Status RateLimiter::Admit(const std::string& peer) {
     bucket.tokens -= 1;
     return absl::OkStatus();
   }
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "more than ", limit_.per_second, " reports per second (bursts of ",
-      limit_.burst, ") from ", peer, "; resend this one in ",
-      absl::FormatDuration(
-          absl::Seconds((1 - bucket.tokens) / limit_.per_second))));
+  const absl::Duration wait = std::max(
+      absl::Milliseconds(1),
+      absl::Ceil(absl::Seconds((1 - bucket.tokens) / limit_.per_second),
+                 absl::Milliseconds(1)));
+  absl::Status refused = absl::ResourceExhaustedError(
+      absl::StrCat("more than ", limit_.per_second,
+                   " reports per second (bursts of ", limit_.burst, ") from ",
+                   peer, "; resend this one in ", absl::FormatDuration(wait)));
+  refused.SetPayload(kRetryAfterPayload,
+                     absl::Cord(absl::StrCat(absl::ToInt64Milliseconds(wait))));
+  return refused;
+}
+
+std::optional<absl::Duration> RetryAfter(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryAfterPayload);
+  int64_t ms = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &ms)) {
+    return std::nullopt;
+  }
+  return absl::Milliseconds(ms);
 }
 
 }  // namespace kuaibao

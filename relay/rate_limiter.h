@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_RELAY_RATE_LIMITER_H_
 #define KUAIBAO_RELAY_RATE_LIMITER_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -28,7 +29,8 @@ class RateLimiter {
   RateLimiter(Limit limit, Clock* clock) : limit_(limit), clock_(clock) {}
 
   // Takes one report's token from `peer`'s bucket. RESOURCE_EXHAUSTED, with
-  // the limit and when to resend, when the bucket is empty.
+  // the limit and when to resend, when the bucket is empty; RetryAfter() reads
+  // the delay back from it.
   absl::Status Admit(const std::string& peer);
 
  private:
@@ -43,6 +45,10 @@ class RateLimiter {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
+
+// The delay after which a refusal of Admit() says to resend (at least 1 ms);
+// nullopt for any other status.
+std::optional<absl::Duration> RetryAfter(const absl::Status& status);
 
 }  // namespace kuaibao
 

@@ -22,6 +22,17 @@ bool IsSetTime(const google::protobuf::Timestamp& ts) {
   return ts.seconds() != 0 || ts.nanos() != 0;
 }
 
+// An enum field: a value outside the enum is "unknown value N" (a sender on a
+// newer schema, or a bug), the zero value is "is required" with the choices.
+absl::Status CheckEnum(absl::string_view field, int value, bool known,
+                       bool required, absl::string_view choices) {
+  if (!known) return Invalid(field, absl::StrCat("unknown value ", value));
+  if (required && value == 0) {
+    return Invalid(field, absl::StrCat("is required (", choices, ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckCount(absl::string_view field, int count, int max) {
   if (count > max) {
     return Invalid(field, absl::StrCat("holds ", count, " entries; at most ",
@@ -135,37 +146,34 @@ absl::Status ValidateReport(const IncidentReport& report,
     return Invalid("event_label", kIdRule);
   }
 
-  if (!ReportKind_IsValid(report.kind()) ||
-      report.kind() == REPORT_KIND_UNSPECIFIED) {
-    return Invalid("kind",
-                   "is required (BRIEF, INITIAL, FOLLOW_UP, FINAL, "
-                   "CORRECTION, RETRACTION or REOPEN)");
-  }
-  if (!ReportStatus_IsValid(report.status()) ||
-      report.status() == REPORT_STATUS_UNSPECIFIED) {
-    return Invalid("status", "is required (ACTUAL, EXERCISE or TEST)");
-  }
-  if (!Category_IsValid(report.category()) ||
-      report.category() == CATEGORY_UNSPECIFIED) {
-    return Invalid("category", "is required (one of the notice's six)");
-  }
-  if (!Grade_IsValid(report.grade()) || report.grade() == GRADE_UNSPECIFIED) {
-    return Invalid("grade", "is required (I-IV, UNGRADED or UNKNOWN)");
-  }
-  if (!Classification_IsValid(report.classification())) {
-    return Invalid("classification", "is not a known level");
-  }
+  RETURN_IF_ERROR(CheckEnum("kind", report.kind(),
+                            ReportKind_IsValid(report.kind()), true,
+                            "BRIEF, INITIAL, FOLLOW_UP, FINAL, CORRECTION, "
+                            "RETRACTION or REOPEN"));
+  RETURN_IF_ERROR(CheckEnum("status", report.status(),
+                            ReportStatus_IsValid(report.status()), true,
+                            "ACTUAL, EXERCISE or TEST"));
+  RETURN_IF_ERROR(CheckEnum("category", report.category(),
+                            Category_IsValid(report.category()), true,
+                            "one of the notice's six"));
+  RETURN_IF_ERROR(CheckEnum("grade", report.grade(),
+                            Grade_IsValid(report.grade()), true,
+                            "I-IV, UNGRADED or UNKNOWN"));
+  RETURN_IF_ERROR(CheckEnum("classification", report.classification(),
+                            Classification_IsValid(report.classification()),
+                            false, ""));
   RETURN_IF_ERROR(CheckCount("sensitivity", report.sensitivity_size(),
                              limits.max_sensitivity_reasons));
   for (int reason : report.sensitivity()) {
     if (!SensitivityReason_IsValid(reason) ||
         reason == SENSITIVITY_REASON_UNSPECIFIED) {
-      return Invalid("sensitivity", "holds an unknown reason");
+      return Invalid(
+          "sensitivity",
+          absl::StrCat("holds an unknown reason: unknown value ", reason));
     }
   }
-  if (!Trend_IsValid(report.trend())) {
-    return Invalid("trend", "is not a known trend");
-  }
+  RETURN_IF_ERROR(CheckEnum("trend", report.trend(),
+                            Trend_IsValid(report.trend()), false, ""));
 
   bool continues = report.kind() == REPORT_KIND_FOLLOW_UP ||
                    report.kind() == REPORT_KIND_FINAL ||

@@ -24,7 +24,7 @@ struct ValidationLimits {
   // Timestamps before this are refused as absurd.
   absl::Time earliest =
       absl::FromCivil(absl::CivilSecond(2000, 1, 1), absl::UTCTimeZone());
-  size_t max_text_bytes = 64 * 1024;
+  size_t max_text_bytes = size_t{64} * 1024;
   size_t max_headline_bytes = 200;
   // Short fields: names, phone numbers, addresses of a unit.
   size_t max_short_text_bytes = 1024;

@@ -12,8 +12,10 @@ build=${BUILD_DIR:-$repo/build}
 jobs=${JOBS:-$(nproc)}
 
 # clang-format and shellcheck are for the source-rules test, clang for the
-# fuzz test, nftables and iproute2 for the multi-host test.
-"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2 dpkg-dev adduser help2man lintian prometheus python3
+# fuzz test, nftables and iproute2 for the multi-host test, python3-grpcio
+# and python3-protobuf for the interoperability test (tests/interop/).
+"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2 dpkg-dev adduser help2man lintian prometheus python3 \
+  python3-grpcio python3-protobuf
 
 echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

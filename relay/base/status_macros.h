@@ -9,10 +9,12 @@
 // RETURN_IF_ERROR(expr): returns the status of `expr` from the enclosing
 // function when it is not OK. Named like Abseil's later macros so that moving
 // to them is a deletion.
-#define RETURN_IF_ERROR(expr)                                    \
-  do {                                                           \
-    const ::absl::Status kuaibao_status_ = ::absl::Status(expr); \
-    if (!kuaibao_status_.ok()) return kuaibao_status_;           \
+// (Not const, so that the status is moved out, not copied: clang-tidy's
+// performance-no-automatic-move.)
+#define RETURN_IF_ERROR(expr)                              \
+  do {                                                     \
+    ::absl::Status kuaibao_status_ = ::absl::Status(expr); \
+    if (!kuaibao_status_.ok()) return kuaibao_status_;     \
   } while (0)
 
 #define KUAIBAO_CONCAT_INNER_(a, b) a##b
@@ -25,9 +27,13 @@
   KUAIBAO_ASSIGN_OR_RETURN_IMPL_(KUAIBAO_CONCAT_(kuaibao_or_, __LINE__), lhs, \
                                  expr)
 
+// `tmp` is a name and `lhs` may be a declaration: neither can be put in
+// parentheses, which bugprone-macro-parentheses asks for.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define KUAIBAO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                   \
   if (!tmp.ok()) return tmp.status();                  \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // KUAIBAO_RELAY_BASE_STATUS_MACROS_H_

@@ -12,12 +12,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/handshake_probe.h"
+#include "relay/base/files.h"
+#include "relay/certificates.h"
 #include "relay/transport/status_conversion.h"
 #include "relay/transport/tls_credentials.h"
 #include "tests/integration/node_process.h"
@@ -123,6 +127,33 @@ TEST_F(SecurityTest, HandshakeRefusesForeignRevokedExpiredAndMissingCerts) {
   }
   EXPECT_THAT(TestClient(kPki, kDutyOfficer, at).Get("refused-1"),
               StatusIs(absl::StatusCode::kNotFound));
+  // What kuaibao says instead of a bare UNAVAILABLE: the handshake probe
+  // tells a refused certificate from a node that is down.
+  struct Probe {
+    const char* what;
+    std::string dir, name;
+    HandshakeVerdict::Kind expected;
+  };
+  const Probe probes[] = {
+      {"another CA's certificate", foreign, kDutyOfficer,
+       HandshakeVerdict::kRefused},
+      {"a revoked certificate", kPki, "client-140105001000-revoked",
+       HandshakeVerdict::kRefused},
+      {"an expired certificate", kPki, "client-140105001000-expired",
+       HandshakeVerdict::kRefused},
+      {"a good certificate", kPki, kDutyOfficer, HandshakeVerdict::kAccepted},
+  };
+  for (const Probe& p : probes) {
+    HandshakeVerdict verdict =
+        ProbeHandshake(at, absl::StrCat(p.dir, "/", p.name, ".pem"),
+                       absl::StrCat(p.dir, "/", p.name, ".key"), kPatience);
+    EXPECT_EQ(verdict.kind, p.expected) << p.what << ": " << verdict.detail;
+    if (p.expected == HandshakeVerdict::kRefused) {
+      EXPECT_THAT(HandshakeHint(verdict, at),
+                  HasSubstr("refused your certificate"))
+          << p.what;
+    }
+  }
   ExpectServing(*county_, "after-handshakes");
   // The node logs each refusal, as a JSON line like the rest: unknown
   // issuer (20), revoked (23), expired (10), no certificate.
@@ -132,6 +163,54 @@ TEST_F(SecurityTest, HandshakeRefusesForeignRevokedExpiredAndMissingCerts) {
         "verify failed with code 10", "peer did not return a certificate"}) {
     EXPECT_THAT(log, HasSubstr(why));
   }
+}
+
+// What the node would refuse in the handshake (where the client only sees
+// UNAVAILABLE), the client finds in its own files before connecting
+// (kuaibao calls this for every command), and says which file is wrong.
+TEST_F(SecurityTest, ClientFindsWhatIsWrongWithItsOwnCertificate) {
+  auto read = [](const std::string& dir, const std::string& file) {
+    return *ReadFileToString(absl::StrCat(dir, "/", file), file);
+  };
+  const std::string ca = read(kPki, "ca.pem");
+  const std::string cert = read(kPki, absl::StrCat(kDutyOfficer, ".pem"));
+  const std::string key = read(kPki, absl::StrCat(kDutyOfficer, ".key"));
+  const absl::Time now = absl::Now();
+  EXPECT_THAT(CheckOwnCertificate(cert, key, ca, now), IsOk());
+  struct Case {
+    const char* what;
+    absl::Status status;
+    const char* says;
+  };
+  const std::string expired = "client-140105001000-expired";
+  const std::string revoked = "client-140105001000-revoked";
+  Case cases[] = {
+      {"expired",
+       CheckOwnCertificate(read(kPki, expired + ".pem"),
+                           read(kPki, expired + ".key"), ca, now),
+       "certificate: expired on "},
+      {"not yet valid",
+       CheckOwnCertificate(cert, key, ca, absl::FromUnixSeconds(946684800)),
+       "certificate: not valid before "},
+      {"another CA's",
+       CheckOwnCertificate(
+           read(kForeignPki, absl::StrCat(kDutyOfficer, ".pem")),
+           read(kForeignPki, absl::StrCat(kDutyOfficer, ".key")), ca, now),
+       "certificate: not issued by the configured CA"},
+      {"another pair's key",
+       CheckOwnCertificate(cert, read(kPki, revoked + ".key"), ca, now),
+       "key: does not belong to the certificate"},
+      {"no key", CheckOwnCertificate(cert, "", ca, now), "key: "},
+      {"no certificate", CheckOwnCertificate("", key, ca, now),
+       "certificate: the file holds no PEM certificate"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(c.status, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.what;
+    EXPECT_THAT(std::string(c.status.message()), HasSubstr(c.says)) << c.what;
+  }
+  // In Beijing time, which the officer reads.
+  EXPECT_THAT(std::string(cases[0].status.message()), HasSubstr("北京时间"));
 }
 
 TEST_F(SecurityTest, NodeWithoutACurrentCrlOfItsCaRefusesToStart) {
@@ -375,6 +454,8 @@ TEST_F(SecurityTest, OversizeAndMalformedMessagesAreRefused) {
               Code(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(answers[0].rejection().message(),
                 HasSubstr("does not decode as a kuaibao.v1.SubmitRequest"));
+    // No report_id to match it by: its position in the stream instead.
+    EXPECT_EQ(answers[0].rejection().message_index(), 1u);
   }
   // The well-formed bytes get through the same way: the refusals above were
   // about the bytes.
@@ -400,6 +481,7 @@ TEST_F(SecurityTest, OversizeAndMalformedMessagesAreRefused) {
   EXPECT_EQ(down.rejection().code(), Code(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(down.rejection().message(),
               HasSubstr("does not decode as a kuaibao.v1.RelayUp"));
+  EXPECT_EQ(down.rejection().message_index(), 1u);
   ExpectServing(*county_, "after-bytes");
 }
 
@@ -485,12 +567,20 @@ TEST_F(SecurityTest, RateLimitRefusesBeyondTheBurstAndTheStreamGoesOn) {
   EXPECT_THAT(outcome.status, IsOk());
   EXPECT_EQ(outcome.receipts(), 3);
   ASSERT_EQ(outcome.rejections(), 3);
+  std::vector<uint64_t> refused_at;
   for (const auto& r : outcome.responses) {
     if (r.has_rejection()) {
       EXPECT_EQ(r.rejection().code(),
                 Code(absl::StatusCode::kResourceExhausted));
+      // When to resend, as a field (at 0.001 per second: about 1000 s).
+      EXPECT_GT(r.rejection().retry_after().seconds(), 100)
+          << r.rejection().DebugString();
+      refused_at.push_back(r.rejection().message_index());
     }
   }
+  // The 4th, 5th and 6th messages of the stream were the refused ones.
+  std::sort(refused_at.begin(), refused_at.end());
+  EXPECT_THAT(refused_at, ::testing::ElementsAre(4u, 5u, 6u));
   // Another officer has a bucket of its own.
   SubmitOutcome other =
       TestClient(kPki, "client-140105001000-duty-2", county_->address())

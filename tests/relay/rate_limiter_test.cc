@@ -33,6 +33,23 @@ TEST(RateLimiterTest, BurstThenTheRate) {
   EXPECT_EQ(Admitted(limiter, "a", 8), 5);
 }
 
+// The refusal carries when to resend as data (Rejection.retry_after), not
+// only as text: with 2 per second and the bucket empty, half a second.
+TEST(RateLimiterTest, RefusalCarriesTheRetryDelay) {
+  FakeClock clock;
+  RateLimiter limiter({/*per_second=*/2, /*burst=*/1}, &clock);
+  ASSERT_THAT(limiter.Admit("a"), IsOk());
+  absl::Status over = limiter.Admit("a");
+  ASSERT_THAT(over, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(RetryAfter(over), absl::Milliseconds(500));
+  clock.Advance(absl::Milliseconds(400));
+  EXPECT_EQ(RetryAfter(limiter.Admit("a")), absl::Milliseconds(100));
+  clock.Advance(absl::Milliseconds(100));
+  EXPECT_THAT(limiter.Admit("a"), IsOk());
+  EXPECT_EQ(RetryAfter(absl::ResourceExhaustedError("disk full")),
+            std::nullopt);
+}
+
 TEST(RateLimiterTest, PeersHaveTheirOwnBuckets) {
   FakeClock clock;
   RateLimiter limiter({/*per_second=*/1, /*burst=*/3}, &clock);

@@ -139,6 +139,49 @@ TEST_F(ValidationTest, EachBrokenFieldIsNamed) {
   }
 }
 
+// A value outside an enum (a newer sender, or a broken one) is named as such,
+// not as a missing field; the zero value is still "is required".
+TEST_F(ValidationTest, OutOfRangeEnumsSayUnknownValue) {
+  struct Case {
+    const char* field;
+    std::function<void(IncidentReport*)> breakit;
+  };
+  std::vector<Case> cases = {
+      {"kind",
+       [](IncidentReport* r) { r->set_kind(static_cast<ReportKind>(77)); }},
+      {"status",
+       [](IncidentReport* r) { r->set_status(static_cast<ReportStatus>(77)); }},
+      {"category",
+       [](IncidentReport* r) { r->set_category(static_cast<Category>(77)); }},
+      {"grade",
+       [](IncidentReport* r) { r->set_grade(static_cast<Grade>(77)); }},
+      {"classification",
+       [](IncidentReport* r) {
+         r->set_classification(static_cast<Classification>(77));
+       }},
+      {"trend",
+       [](IncidentReport* r) { r->set_trend(static_cast<Trend>(77)); }},
+      {"sensitivity",
+       [](IncidentReport* r) {
+         r->add_sensitivity(static_cast<SensitivityReason>(77));
+       }},
+  };
+  for (const Case& c : cases) {
+    IncidentReport report = SampleReport("r-1", "140105001000", now_);
+    c.breakit(&report);
+    absl::Status s = ValidateReport(report, regions_, now_);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << c.field;
+    EXPECT_EQ(ErrorField(s), c.field) << s;
+    EXPECT_THAT(std::string(s.message()),
+                ::testing::HasSubstr("unknown value 77"))
+        << c.field;
+  }
+  IncidentReport report = SampleReport("r-1", "140105001000", now_);
+  report.clear_grade();
+  EXPECT_THAT(std::string(ValidateReport(report, regions_, now_).message()),
+              ::testing::HasSubstr("is required"));
+}
+
 TEST_F(ValidationTest, ScheduledNextReportAndOriginPass) {
   IncidentReport report = SampleReport("r-1", "140105001000", now_);
   *report.mutable_next_report_due() = ToProto(now_ + absl::Hours(24));

@@ -1,0 +1,193 @@
+// ThreadSanitizer and Debian's Abseil: Debian's libabsl_synchronization is
+// not built with -fsanitize=thread, so TSan cannot see absl::Mutex lock and
+// unlock (they are futex calls inside an uninstrumented library) and would
+// report every member guarded by an absl::Mutex as a data race.
+//
+// Linked into every executable of the TSan build (CMakeLists.txt), this file
+// defines absl::Mutex's and absl::CondVar's out-of-line members itself. The
+// executable's definitions take precedence over the shared library's for
+// every caller (ours, gRPC's), and each one calls the library's own through
+// dlsym(RTLD_NEXT) and tells TSan what it did: acquire after taking the
+// mutex, release before letting it go. Reader locks are treated like writer
+// locks (a little stricter than needed, never hiding a race between a writer
+// and anyone else).
+//
+// The mangled names are those of Debian 12's Abseil 20220623 (inline
+// namespace debian3); a missing symbol stops the program at once.
+#include <dlfcn.h>
+#include <sanitizer/tsan_interface.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace {
+
+template <typename Fn>
+Fn Real(const char* mangled) {
+  void* fn = dlsym(RTLD_NEXT, mangled);
+  if (fn == nullptr) {
+    std::fprintf(stderr, "tsan_absl_sync: %s not found in Abseil\n", mangled);
+    std::abort();
+  }
+  return reinterpret_cast<Fn>(fn);
+}
+
+#define KB_REAL(type, mangled) static const auto real = Real<type>(mangled)
+
+}  // namespace
+
+namespace absl {
+ABSL_NAMESPACE_BEGIN
+
+void Mutex::Lock() {
+  KB_REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex4LockEv");
+  real(this);
+  __tsan_acquire(this);
+}
+
+void Mutex::ReaderLock() {
+  KB_REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex10ReaderLockEv");
+  real(this);
+  __tsan_acquire(this);
+}
+
+bool Mutex::TryLock() {
+  KB_REAL(bool (*)(Mutex*), "_ZN4absl7debian35Mutex7TryLockEv");
+  bool locked = real(this);
+  if (locked) __tsan_acquire(this);
+  return locked;
+}
+
+bool Mutex::ReaderTryLock() {
+  KB_REAL(bool (*)(Mutex*), "_ZN4absl7debian35Mutex13ReaderTryLockEv");
+  bool locked = real(this);
+  if (locked) __tsan_acquire(this);
+  return locked;
+}
+
+void Mutex::Unlock() {
+  KB_REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex6UnlockEv");
+  __tsan_release(this);
+  real(this);
+}
+
+void Mutex::ReaderUnlock() {
+  KB_REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex12ReaderUnlockEv");
+  __tsan_release(this);
+  real(this);
+}
+
+void Mutex::LockWhen(const Condition& cond) {
+  KB_REAL(void (*)(Mutex*, const Condition&),
+          "_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
+  real(this, cond);
+  __tsan_acquire(this);
+}
+
+void Mutex::ReaderLockWhen(const Condition& cond) {
+  KB_REAL(void (*)(Mutex*, const Condition&),
+          "_ZN4absl7debian35Mutex14ReaderLockWhenERKNS0_9ConditionE");
+  real(this, cond);
+  __tsan_acquire(this);
+}
+
+// The timed forms hold the mutex on return whatever they return.
+bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
+  KB_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
+          "_ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_"
+          "8DurationE");
+  bool met = real(this, cond, timeout);
+  __tsan_acquire(this);
+  return met;
+}
+
+bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
+  KB_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
+          "_ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_"
+          "4TimeE");
+  bool met = real(this, cond, deadline);
+  __tsan_acquire(this);
+  return met;
+}
+
+bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond,
+                                      absl::Duration timeout) {
+  KB_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
+          "_ZN4absl7debian35Mutex25ReaderLockWhenWithTimeoutERKNS0_"
+          "9ConditionENS0_8DurationE");
+  bool met = real(this, cond, timeout);
+  __tsan_acquire(this);
+  return met;
+}
+
+bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond,
+                                       absl::Time deadline) {
+  KB_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
+          "_ZN4absl7debian35Mutex26ReaderLockWhenWithDeadlineERKNS0_"
+          "9ConditionENS0_4TimeE");
+  bool met = real(this, cond, deadline);
+  __tsan_acquire(this);
+  return met;
+}
+
+// Await and CondVar::Wait let the mutex go and take it again inside.
+void Mutex::Await(const Condition& cond) {
+  KB_REAL(void (*)(Mutex*, const Condition&),
+          "_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
+  __tsan_release(this);
+  real(this, cond);
+  __tsan_acquire(this);
+}
+
+bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
+  KB_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
+          "_ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_"
+          "8DurationE");
+  __tsan_release(this);
+  bool met = real(this, cond, timeout);
+  __tsan_acquire(this);
+  return met;
+}
+
+bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
+  KB_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
+          "_ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_"
+          "4TimeE");
+  __tsan_release(this);
+  bool met = real(this, cond, deadline);
+  __tsan_acquire(this);
+  return met;
+}
+
+void CondVar::Wait(Mutex* mu) {
+  KB_REAL(void (*)(CondVar*, Mutex*),
+          "_ZN4absl7debian37CondVar4WaitEPNS0_5MutexE");
+  __tsan_release(mu);
+  real(this, mu);
+  __tsan_acquire(mu);
+}
+
+bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
+  KB_REAL(bool (*)(CondVar*, Mutex*, absl::Duration),
+          "_ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_"
+          "8DurationE");
+  __tsan_release(mu);
+  bool timed_out = real(this, mu, timeout);
+  __tsan_acquire(mu);
+  return timed_out;
+}
+
+bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
+  KB_REAL(bool (*)(CondVar*, Mutex*, absl::Time),
+          "_ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
+  __tsan_release(mu);
+  bool timed_out = real(this, mu, deadline);
+  __tsan_acquire(mu);
+  return timed_out;
+}
+
+ABSL_NAMESPACE_END
+}  // namespace absl
