@@ -9,6 +9,7 @@
 #include "relay/base/log.h"
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
+#include "relay/feed_items.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -362,6 +363,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   }
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
+  batch.Record(ArrivalItem(stored, now));
   auto open_event = events_.find(report.event_id());
   EventRecord event = open_event != events_.end()
                           ? open_event->second

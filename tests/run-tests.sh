@@ -19,6 +19,8 @@ echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 echo "==> building"
 cmake --build "$build" -j "$jobs"
+# The console's browser test: chromium and a pinned puppeteer-core.
+"$repo/tests/browser/install-browser.sh" "$build"
 echo "==> testing"
 cd "$build"
 ctest --output-on-failure -j "$jobs" "$@"

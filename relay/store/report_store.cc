@@ -24,6 +24,14 @@ namespace {
 
 constexpr char kSeqKey[] = "m/seq";
 constexpr char kBacklogKey[] = "m/backlog";
+constexpr char kFeedCursorKey[] = "m/feed";
+constexpr char kFeedPrefix[] = "w/";
+
+std::string FeedKey(uint64_t cursor) {
+  char digits[24];
+  std::snprintf(digits, sizeof(digits), "%020" PRIu64, cursor);
+  return absl::StrCat(kFeedPrefix, digits);
+}
 
 constexpr char kRepairHint[] =
     "Stop the node and run `kuaibao-node --repair --config FILE` (README "
@@ -193,6 +201,9 @@ absl::Status ReportStore::ReadCounters() {
                    ReadCounter(db_.get(), kSeqKey, dir_));
   // Numbers handed out for writes that failed are simply skipped.
   if (seq && *seq > seq_.load()) seq_.store(*seq);
+  ASSIGN_OR_RETURN(std::optional<uint64_t> feed,
+                   ReadCounter(db_.get(), kFeedCursorKey, dir_));
+  feed_cursor_.store(feed.value_or(0));
   ASSIGN_OR_RETURN(std::optional<uint64_t> backlog,
                    ReadCounter(db_.get(), kBacklogKey, dir_));
   backlog_.store(backlog.value_or(0));
@@ -385,6 +396,7 @@ void ReportStore::WriterLoop() {
       status = failure_;
       writing_ = true;
     }
+    std::vector<v1::FeedItem> recorded;
     if (status.ok()) {
       leveldb::WriteBatch batch;
       for (const Pending& pending : group) {
@@ -398,6 +410,17 @@ void ReportStore::WriterLoop() {
       }
       // Every sequence number handed out so far precedes this write.
       batch.Put(kSeqKey, absl::StrCat(seq_.load()));
+      // Feed cursors are given here, on the one writer thread, so that they
+      // follow commit order and a failed write uses none.
+      uint64_t cursor = feed_cursor_.load();
+      for (Pending& pending : group) {
+        for (const v1::FeedItem& item : pending.batch.feed()) {
+          v1::FeedItem& numbered = recorded.emplace_back(item);
+          numbered.set_cursor(++cursor);
+          batch.Put(FeedKey(cursor), numbered.SerializeAsString());
+        }
+      }
+      if (!recorded.empty()) batch.Put(kFeedCursorKey, absl::StrCat(cursor));
       absl::StatusOr<leveldb::DB*> db = Pin();
       if (db.ok()) {
         const bool counting = backlog_known_.load();
@@ -408,6 +431,10 @@ void ReportStore::WriterLoop() {
             FromLevelDb((*db)->Write(write_options, &batch), "store write");
         Unpin();
         if (status.ok() && counting) backlog_.store(backlog);
+        if (status.ok() && !recorded.empty()) {
+          feed_cursor_.store(cursor);
+          if (feed_listener_) feed_listener_(recorded);
+        }
       } else {
         status = db.status();
       }
@@ -443,6 +470,19 @@ absl::StatusOr<StoredReport> ReportStore::GetReport(
   absl::Status parsed = ParseValue(key, *value, &stored);
   if (!parsed.ok()) return parsed;
   return stored;
+}
+
+absl::StatusOr<std::vector<v1::FeedItem>> ReportStore::ReadFeed(
+    uint64_t after, size_t limit) const {
+  std::vector<v1::FeedItem> items;
+  absl::Status parsed;
+  RETURN_IF_ERROR(Scan(kFeedPrefix, FeedKey(after + 1),
+                       [&](const std::string& key, const std::string& value) {
+                         parsed = ParseValue(key, value, &items.emplace_back());
+                         return parsed.ok() && items.size() < limit;
+                       }));
+  RETURN_IF_ERROR(parsed);
+  return items;
 }
 
 absl::StatusOr<leveldb::DB*> ReportStore::Pin() const {
