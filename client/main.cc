@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
 #include "client/audit_evidence_commands.h"
+#include "client/children_command.h"
 #include "client/command_client.h"
 #include "client/command_io.h"
 #include "client/console/console_server.h"
@@ -148,6 +149,9 @@ Commands:
                       starts with its cursor (#N); --since=N resumes after
                       it. Reconnects by itself after any break, nothing
                       missed or repeated. --limit stops after N items.
+  children            The nodes below this one (the province: 11 cities and
+                      117 counties), worst first: connected, DOWN or STALLED,
+                      last heard, backlog, oldest waiting report, clock skew.
   console [--listen=127.0.0.1:8080]
                       The web console (值班台, 报送, 待办, 批示, 下级, 通报)
                       for the browser on this workstation, talking to the
@@ -449,6 +453,12 @@ int Run(const std::vector<char*>& args) {
     return RunAuditService(operands, io);
   } else if (command == "watch") {
     return RunWatchCommand(operands, io);
+  } else if (command == "children") {
+    if (!operands.empty()) return Usage("children takes no arguments");
+    std::unique_ptr<FeedClient> feed =
+        ConnectOrSay<FeedClient>(ConnectFeedClient, io);
+    if (feed == nullptr) return kExitUsage;
+    return RunChildren(*feed, io);
   } else if (command == "console") {
     if (!operands.empty()) return Usage("console takes no arguments");
     absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "client/beijing_time.h"
+#include "client/region_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "relay/proto_time.h"
 
@@ -12,9 +14,7 @@ namespace kuaibao {
 namespace {
 
 std::string BeijingTime(const google::protobuf::Timestamp& t) {
-  static const absl::TimeZone kBeijing =
-      absl::FixedTimeZone(8 * 60 * 60);  // Asia/Shanghai has no DST
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", FromProto(t), kBeijing);
+  return FormatDisplayTime(FromProto(t), TimeZoneChoice::kBeijing);
 }
 
 std::string Short(const std::string& name, const std::string& prefix) {
@@ -52,8 +52,8 @@ std::string FeedLine(const v1::FeedItem& item) {
         head, "REPORT ", Short(v1::Grade_Name(r.grade()), "GRADE_"), " ",
         Short(v1::Category_Name(r.category()), "CATEGORY_"), " ",
         Short(v1::ReportKind_Name(r.kind()), "REPORT_KIND_"), " ",
-        r.region_code(), " ", r.report_id(), " event ", r.event_id(),
-        r.sensitive() ? " SENSITIVE" : "",
+        RegionLabel(r.region_code()), " ", r.report_id(), " event ",
+        r.event_id(), r.sensitive() ? " SENSITIVE" : "",
         r.status() == v1::REPORT_STATUS_EXERCISE ||
                 r.status() == v1::REPORT_STATUS_TEST
             ? " [DRILL]"
@@ -67,27 +67,29 @@ std::string FeedLine(const v1::FeedItem& item) {
         Short(v1::DeadlineState_Name(d.state()), "DEADLINE_STATE_"), " ",
         Short(v1::DeadlineRule_Name(d.rule()), "DEADLINE_RULE_"), " ",
         d.report_id().empty() ? d.event_id() : d.report_id(), " responsible ",
-        d.responsible(), " due ", BeijingTime(d.due()),
+        RegionLabel(d.responsible()), " due ", BeijingTime(d.due()),
         d.drill() ? " [DRILL]" : "");
   }
   if (item.has_instruction()) {
     const v1::Instruction& i = item.instruction().instruction();
     return absl::StrCat(head, "INSTRUCTION ", i.instruction_id(), " event ",
-                        i.event_id(), " to ", i.target_region(), " by ",
-                        i.issuer_title(), ": ", i.text());
+                        i.event_id(), " to ", RegionLabel(i.target_region()),
+                        " by ", i.issuer_title(), ": ", i.text());
   }
   if (item.has_feedback()) {
     const v1::Feedback& f = item.feedback().feedback();
     return absl::StrCat(
         head, "FEEDBACK ",
         Short(v1::FeedbackStatus_Name(f.status()), "FEEDBACK_STATUS_"), " ",
-        f.instruction_id(), " from ", f.from_node(), ": ", f.text());
+        f.instruction_id(), " from ", RegionLabel(f.from_node()), ": ",
+        f.text());
   }
   if (item.has_link()) {
     const v1::LinkChange& l = item.link();
     return absl::StrCat(
         head, "LINK ", Short(v1::LinkSide_Name(l.side()), "LINK_SIDE_"), " ",
-        l.peer(), " ", Short(v1::LinkState_Name(l.state()), "LINK_STATE_"),
+        RegionLabel(l.peer()), " ",
+        Short(v1::LinkState_Name(l.state()), "LINK_STATE_"),
         l.detail().empty() ? "" : absl::StrCat(" (", l.detail(), ")"));
   }
   return absl::StrCat(head, "?");

@@ -2,7 +2,7 @@
 #define KUAIBAO_CLIENT_CONSOLE_CONSOLE_ASSETS_H_
 
 // The console's page, embedded at build time (embed_assets.cmake writes
-// console_assets.cc from client/console/assets/ and the region table), so
+// console_assets.cc from client/console/assets/), so
 // the console needs no files and no network beside its node.
 
 #include <cstddef>
@@ -18,8 +18,6 @@ struct ConsoleAsset {
 const ConsoleAsset& AssetIndexHtml();
 const ConsoleAsset& AssetAppJs();
 const ConsoleAsset& AssetAppCss();
-// deploy/regions/shanxi-2022.csv: code12,level,name,parent_code12.
-const ConsoleAsset& AssetRegionsCsv();
 
 }  // namespace kuaibao
 

@@ -24,6 +24,9 @@
 #include "relay/validation.h"
 
 namespace kuaibao {
+
+extern const char kEmbeddedRegionsCsv[];  // client/region_table_data.cc.in
+
 namespace {
 
 int HttpStatus(absl::StatusCode code) {
@@ -139,7 +142,11 @@ void Serve(const ConsoleOptions& options, Clients* clients, ConsoleFeed* feed,
   asset("/", AssetIndexHtml());
   asset("/app.js", AssetAppJs());
   asset("/app.css", AssetAppCss());
-  asset("/regions.csv", AssetRegionsCsv());
+  // The region table the client library embeds (client/region_names.h).
+  server->Get("/regions.csv",
+              [](const httplib::Request&, httplib::Response& res) {
+                res.set_content(kEmbeddedRegionsCsv, "text/csv; charset=utf-8");
+              });
 
   server->Get("/api/events", [feed](const httplib::Request& req,
                                     httplib::Response& res) {

@@ -35,6 +35,8 @@ struct Seen {
   std::vector<uint64_t> cursors ABSL_GUARDED_BY(mu);
   std::map<std::string, int> arrivals ABSL_GUARDED_BY(mu);
   uint64_t last ABSL_GUARDED_BY(mu) = 0;
+  // Submitted after the last kill: once it is seen, nothing more is coming.
+  bool sentinel ABSL_GUARDED_BY(mu) = false;
 
   size_t Distinct() {
     absl::MutexLock lock(&mu);
@@ -67,7 +69,12 @@ void Follow(const std::string& address, uint64_t since, Seen* seen,
           seen->cursors.push_back(r.cursor());
           seen->last = r.cursor();
           if (r.item().has_report()) {
-            ++seen->arrivals[r.item().report().report_id()];
+            const std::string& id = r.item().report().report_id();
+            if (id == "sentinel") {
+              seen->sentinel = true;
+            } else {
+              ++seen->arrivals[id];
+            }
           }
         }
         return !stop();
@@ -125,17 +132,20 @@ TEST(WatchTest, EveryArrivalExactlyOnceAcrossDisconnectAndProvinceRestart) {
     chain.province->Kill(SIGKILL);
     absl::SleepFor(absl::Milliseconds(300));
     killed_again = chain.province->Start().ok();
+    submitter.join();
+    chain.AtTownship().Submit(
+        {SampleReport("sentinel", kTownship, absl::Now())});
   });
   const absl::Time deadline = absl::Now() + 3 * kPatience;
   Follow(
       province, left_at, &seen,
       [&] {
-        return (seen.Distinct() >= kReports && killed_again) ||
+        absl::MutexLock lock(&seen.mu);
+        return (seen.arrivals.size() >= kReports && seen.sentinel) ||
                absl::Now() > deadline;
       },
       &breaks);
   killer.join();
-  submitter.join();
   EXPECT_TRUE(killed_again);
   EXPECT_GE(breaks, 1) << "the second kill must have cut the watcher";
 
