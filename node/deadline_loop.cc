@@ -6,6 +6,7 @@
 #include "relay/base/log.h"
 #include "relay/feed_items.h"
 #include "relay/proto_time.h"
+#include "relay/store/keys.h"
 
 namespace kuaibao {
 namespace {
@@ -13,8 +14,8 @@ namespace {
 // Where the feed keeps the last state it recorded of each deadline, so that a
 // restart (which evaluates every deadline afresh) records no change twice.
 std::string FeedStateKey(const DeadlineStatus& s) {
-  return absl::StrCat("v/", DeadlineRule_Name(s.rule()), "/", s.report_id(),
-                      "/", s.event_id(), "/", s.responsible());
+  return keys::FedDeadlineState(DeadlineRule_Name(s.rule()), s.report_id(),
+                                s.event_id(), s.responsible());
 }
 
 bool Watched(DeadlineState state) {

@@ -22,17 +22,6 @@
 namespace kuaibao {
 namespace {
 
-constexpr char kSeqKey[] = "m/seq";
-constexpr char kBacklogKey[] = "m/backlog";
-constexpr char kFeedCursorKey[] = "m/feed";
-constexpr char kFeedPrefix[] = "w/";
-
-std::string FeedKey(uint64_t cursor) {
-  char digits[24];
-  std::snprintf(digits, sizeof(digits), "%020" PRIu64, cursor);
-  return absl::StrCat(kFeedPrefix, digits);
-}
-
 constexpr char kRepairHint[] =
     "Stop the node and run `kuaibao-node --repair --config FILE` (README "
     "'Repairing a damaged store').";
@@ -122,37 +111,6 @@ absl::Status ParseValue(const std::string& key, const std::string& value,
 
 }  // namespace
 
-std::string ReportStore::ReportKey(const std::string& report_id) {
-  return absl::StrCat("r/", report_id);
-}
-
-std::string ReportStore::ForwardingKey(const std::string& report_id,
-                                       const std::string& upstream) {
-  // '\x01' cannot occur in a valid report id, so one report's forwardings
-  // never interleave with another id that shares a prefix.
-  return absl::StrCat("f/", report_id, "\x01", upstream);
-}
-
-std::string ReportStore::ConflictKey(const std::string& report_id,
-                                     uint64_t seq) {
-  // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
-  char buf[20];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
-  return absl::StrCat("x/", report_id, "\x01", buf);
-}
-
-std::string ReportStore::EventKey(const std::string& event_id) {
-  return absl::StrCat("e/", event_id);
-}
-
-std::string ReportStore::RecentKey(absl::Time received,
-                                   const std::string& report_id) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64,
-                static_cast<uint64_t>(absl::ToUnixMicros(received)));
-  return absl::StrCat(RecentPrefix(), buf, "/", report_id);
-}
-
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     const std::string& dir, const Options& options) {
   std::error_code ec;
@@ -198,14 +156,14 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
 absl::Status ReportStore::ReadCounters() {
   absl::MutexLock db_lock(&db_mu_);
   ASSIGN_OR_RETURN(std::optional<uint64_t> seq,
-                   ReadCounter(db_.get(), kSeqKey, dir_));
+                   ReadCounter(db_.get(), keys::kSeq, dir_));
   // Numbers handed out for writes that failed are simply skipped.
   if (seq && *seq > seq_.load()) seq_.store(*seq);
   ASSIGN_OR_RETURN(std::optional<uint64_t> feed,
-                   ReadCounter(db_.get(), kFeedCursorKey, dir_));
+                   ReadCounter(db_.get(), keys::kFeedCursor, dir_));
   feed_cursor_.store(feed.value_or(0));
   ASSIGN_OR_RETURN(std::optional<uint64_t> backlog,
-                   ReadCounter(db_.get(), kBacklogKey, dir_));
+                   ReadCounter(db_.get(), keys::kBacklog, dir_));
   backlog_.store(backlog.value_or(0));
   backlog_known_.store(backlog.has_value());
   return absl::OkStatus();
@@ -409,7 +367,7 @@ void ReportStore::WriterLoop() {
         }
       }
       // Every sequence number handed out so far precedes this write.
-      batch.Put(kSeqKey, absl::StrCat(seq_.load()));
+      batch.Put(keys::kSeq, absl::StrCat(seq_.load()));
       // Feed cursors are given here, on the one writer thread, so that they
       // follow commit order and a failed write uses none.
       uint64_t cursor = feed_cursor_.load();
@@ -417,16 +375,16 @@ void ReportStore::WriterLoop() {
         for (const v1::FeedItem& item : pending.batch.feed()) {
           v1::FeedItem& numbered = recorded.emplace_back(item);
           numbered.set_cursor(++cursor);
-          batch.Put(FeedKey(cursor), numbered.SerializeAsString());
+          batch.Put(keys::FeedItem(cursor), numbered.SerializeAsString());
         }
       }
-      if (!recorded.empty()) batch.Put(kFeedCursorKey, absl::StrCat(cursor));
+      if (!recorded.empty()) batch.Put(keys::kFeedCursor, absl::StrCat(cursor));
       absl::StatusOr<leveldb::DB*> db = Pin();
       if (db.ok()) {
         const bool counting = backlog_known_.load();
         const uint64_t backlog =
             counting ? Tally(*db, group, backlog_.load()) : 0;
-        if (counting) batch.Put(kBacklogKey, absl::StrCat(backlog));
+        if (counting) batch.Put(keys::kBacklog, absl::StrCat(backlog));
         status =
             FromLevelDb((*db)->Write(write_options, &batch), "store write");
         Unpin();
@@ -476,7 +434,7 @@ absl::StatusOr<std::vector<v1::FeedItem>> ReportStore::ReadFeed(
     uint64_t after, size_t limit) const {
   std::vector<v1::FeedItem> items;
   absl::Status parsed;
-  RETURN_IF_ERROR(Scan(kFeedPrefix, FeedKey(after + 1),
+  RETURN_IF_ERROR(Scan(keys::kFeed, keys::FeedItem(after + 1),
                        [&](const std::string& key, const std::string& value) {
                          parsed = ParseValue(key, value, &items.emplace_back());
                          return parsed.ok() && items.size() < limit;
@@ -597,12 +555,12 @@ absl::StatusOr<std::vector<Message>> ReportStore::ReadAll(
 
 absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
     const std::string& report_id) const {
-  return ReadAll<Forwarding>(absl::StrCat("f/", report_id, "\x01"));
+  return ReadAll<Forwarding>(keys::ForwardingPrefix(report_id));
 }
 
 absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
     const std::string& report_id) const {
-  return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"));
+  return ReadAll<ConflictRecord>(keys::ConflictPrefix(report_id));
 }
 
 absl::StatusOr<std::vector<StoredReport>> ReportStore::ListReports(
@@ -612,14 +570,15 @@ absl::StatusOr<std::vector<StoredReport>> ReportStore::ListReports(
   absl::Status parsed;
   const std::string after = after_id.empty() ? "" : ReportKey(after_id);
   absl::Status scanned =
-      Scan("r/", after, [&](const std::string& key, const std::string& value) {
-        if (key == after) return true;
-        StoredReport stored;
-        parsed = ParseValue(key, value, &stored);
-        if (!parsed.ok()) return false;
-        if (!filter || filter(stored)) result.push_back(std::move(stored));
-        return result.size() < limit;
-      });
+      Scan(keys::kReports, after,
+           [&](const std::string& key, const std::string& value) {
+             if (key == after) return true;
+             StoredReport stored;
+             parsed = ParseValue(key, value, &stored);
+             if (!parsed.ok()) return false;
+             if (!filter || filter(stored)) result.push_back(std::move(stored));
+             return result.size() < limit;
+           });
   if (!parsed.ok()) return parsed;
   if (!scanned.ok()) return scanned;
   return result;
