@@ -145,7 +145,8 @@ void Serve(const ConsoleOptions& options, Clients* clients, ConsoleFeed* feed,
   // The region table the client library embeds (client/region_names.h).
   server->Get("/regions.csv",
               [](const httplib::Request&, httplib::Response& res) {
-                res.set_content(kEmbeddedRegionsCsv, "text/csv; charset=utf-8");
+                res.set_content(std::string(kEmbeddedRegionsCsv),
+                                "text/csv; charset=utf-8");
               });
 
   server->Get("/api/events", [feed](const httplib::Request& req,

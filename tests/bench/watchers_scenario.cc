@@ -82,13 +82,17 @@ absl::Status RunWatchers(BenchContext* ctx) {
   // 20 watchers from cursor 0 that never read: each fills its stream's
   // flow-control window and then its bounded queue, and is told it fell
   // behind once that overflows.
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<v1::Query::Stub>> stubs;
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchResponse>>> idle;
   for (int w = 0; w < kWatchers; ++w) {
-    auto stub = v1::Query::NewStub(
+    channels.push_back(
         ClientChannel(ctx->pki_dir, kReaderCert, chain[0]->address(), true));
+    stubs.push_back(v1::Query::NewStub(channels.back()));
     contexts.push_back(std::make_unique<grpc::ClientContext>());
-    idle.push_back(stub->Watch(contexts.back().get(), v1::WatchRequest()));
+    idle.push_back(
+        stubs.back()->Watch(contexts.back().get(), v1::WatchRequest()));
   }
   ASSIGN_OR_RETURN(double with, Pass(ctx, chain, "wb", streams, per_stream));
   ASSIGN_OR_RETURN(ProcessSample after, SampleProcess(chain[0]->pid()));

@@ -12,7 +12,8 @@ repo=$(cd "$here/../.." && pwd)
 # Debian 12's nodejs 18 and drives Debian's chromium (bookworm-security).
 puppeteer_version=23.11.1
 
-extra=(chromium)
+# A CJK font, or the screenshots show boxes for Chinese.
+extra=(chromium fonts-wqy-microhei)
 command -v node >/dev/null 2>&1 || extra+=(nodejs)
 command -v npm >/dev/null 2>&1 || extra+=(npm)
 "$repo/deploy/install-deps.sh" "${extra[@]}"

@@ -192,7 +192,7 @@ TEST(WatchTest, ScopedToTheCallersRegionAndFilteredByGrade) {
 
   // An unknown grade is refused, naming the field.
   v1::WatchRequest bad;
-  bad.add_grades(99);
+  bad.add_grades(static_cast<Grade>(99));
   absl::Status refused =
       (*province)->Watch(bad, [](const v1::WatchResponse&) { return true; });
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
