@@ -50,15 +50,16 @@ int RunChildren(FeedClient& client, const CommandIo& io) {
   int down = 0;
   for (const v1::ChildLink& c : children->children()) {
     if (c.condition() != v1::CHILD_CONDITION_CONNECTED) ++down;
-    table.AddRow({
-      absl::StrCat(c.depth() == 2 ? "  " : "", RegionLabel(c.region())),
-      Condition(c.condition()),
-      When(c.last_heard()),
-      absl::StrCat(c.backlog_reports()),
-      When(c.oldest_waiting_since()),
-      c.skew_known()
-      ? absl::StrFormat("%+.1fs", absl::ToDoubleSeconds(FromDurationProto(
-                                      c.clock_skew())))) : "-"});
+    std::string skew = "-";
+    if (c.skew_known()) {
+      skew = absl::StrFormat(
+          "%+.1fs", absl::ToDoubleSeconds(FromDurationProto(c.clock_skew())));
+    }
+    table.AddRow(
+        {absl::StrCat(c.depth() == 2 ? "  " : "", RegionLabel(c.region())),
+         Condition(c.condition()), When(c.last_heard()),
+         absl::StrCat(c.backlog_reports()), When(c.oldest_waiting_since()),
+         skew});
   }
   *io.out << table.Render();
   *io.err << children->children_size() << " nodes below "

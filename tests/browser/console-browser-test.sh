@@ -28,6 +28,10 @@ demo=$!
 cleanup() {
   kill -TERM "$demo" 2>/dev/null || true
   wait "$demo" 2>/dev/null || true
+  # KEEP=1 kept the demo's work directory; the logs matter only on failure.
+  local work
+  work=$(sed -n 's/^work=//p' "$urls" 2>/dev/null)
+  [[ -n $work && -d $work ]] && cp "$work"/*.log "$shots/" 2>/dev/null && rm -rf -- "$work"
   rm -f "$urls"
 }
 trap cleanup EXIT

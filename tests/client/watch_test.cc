@@ -24,9 +24,11 @@ namespace kuaibao::testing {
 namespace {
 
 TlsPaths OfficerTls(const std::string& cert) {
-  return TlsPaths{std::string(kPki) + "/" + cert + ".pem",
-                  std::string(kPki) + "/" + cert + ".key",
-                  std::string(kPki) + "/ca.pem"};
+  TlsPaths paths;
+  paths.cert_file = std::string(kPki) + "/" + cert + ".pem";
+  paths.key_file = std::string(kPki) + "/" + cert + ".key";
+  paths.ca_file = std::string(kPki) + "/ca.pem";
+  return paths;
 }
 
 // What a watcher saw: every item's cursor, and each report arrival.
