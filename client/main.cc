@@ -150,8 +150,9 @@ Commands:
                       it. Reconnects by itself after any break, nothing
                       missed or repeated. --limit stops after N items.
   children            The nodes below this one (the province: 11 cities and
-                      117 counties), worst first: connected, DOWN or STALLED,
-                      last heard, backlog, oldest waiting report, clock skew.
+                      their 121 county-level regions), worst first:
+                      connected, DOWN or STALLED, last heard, backlog,
+                      oldest waiting report, clock skew.
   console [--listen=127.0.0.1:8080]
                       The web console (值班台, 报送, 待办, 批示, 下级, 通报)
                       for the browser on this workstation, talking to the
