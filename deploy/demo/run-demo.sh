@@ -15,7 +15,8 @@
 #   KEEP=1          keep the nodes and the web consoles running (Ctrl-C stops
 #                   them) and the work directory (configs, certificates,
 #                   logs, data)
-#   CONSOLE_PORT=8080 CONSOLE_TOWNSHIP_PORT=8081   the consoles' ports (0: any)
+#   CONSOLE_PORT=8080 CONSOLE_TOWNSHIP_PORT=8081   the consoles' ports (0: any;
+#                   the default with KEEP=1, any free port without)
 #   URLS_FILE=FILE  write the consoles' URLs and the work directory there
 #   BUILD_DIR=DIR   build here instead of <repo>/build
 #   SKIP_DEPS=1     do not check or install Debian packages
@@ -422,8 +423,11 @@ start_console() {
   done
   port_of[$name]=$(tr -d '[:space:]' <"$work/$name.port")
 }
-start_console console-province client-140000000000-duty-1 province "${CONSOLE_PORT:-8080}"
-start_console console-township client-140105001000-duty-1 township "${CONSOLE_TOWNSHIP_PORT:-8081}"
+# Fixed ports when the demo keeps running for a person to open; any free
+# port otherwise (a busy 8080 must not fail an unattended run).
+[[ ${KEEP:-0} == 1 ]] && default_ports=(8080 8081) || default_ports=(0 0)
+start_console console-province client-140000000000-duty-1 province "${CONSOLE_PORT:-${default_ports[0]}}"
+start_console console-township client-140105001000-duty-1 township "${CONSOLE_TOWNSHIP_PORT:-${default_ports[1]}}"
 say "web console (值班台): the province's duty officer  http://127.0.0.1:${port_of[console-province]}/"
 info "the township's duty officer (报送)             http://127.0.0.1:${port_of[console-township]}/"
 [[ -n ${URLS_FILE:-} ]] && {
