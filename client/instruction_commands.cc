@@ -41,11 +41,13 @@ int PrintState(const absl::StatusOr<v1::InstructionState>& state,
 absl::StatusOr<v1::FeedbackStatus> ParseFeedbackStatus(absl::string_view text) {
   std::string key =
       absl::StrReplaceAll(absl::AsciiStrToLower(text), {{"-", "_"}});
+  if (key == "signed_for") return v1::FEEDBACK_STATUS_SIGNED_FOR;
   if (key == "in_progress") return v1::FEEDBACK_STATUS_IN_PROGRESS;
   if (key == "done") return v1::FEEDBACK_STATUS_DONE;
   if (key == "cannot_comply") return v1::FEEDBACK_STATUS_CANNOT_COMPLY;
   return absl::InvalidArgumentError(absl::StrCat(
-      "--status: '", text, "' is not one of done, in_progress, cannot_comply"));
+      "--status: '", text,
+      "' is not one of signed_for, done, in_progress, cannot_comply"));
 }
 
 std::string FormatInstruction(const v1::InstructionState& state,

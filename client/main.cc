@@ -18,8 +18,11 @@
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
 #include "client/audit_evidence_commands.h"
+#include "client/children_command.h"
 #include "client/command_client.h"
 #include "client/command_io.h"
+#include "client/console/console_server.h"
+#include "client/feed_client.h"
 #include "client/format.h"
 #include "client/handshake_probe.h"
 #include "client/instruction_commands.h"
@@ -29,6 +32,7 @@
 #include "client/rollcall_commands.h"
 #include "client/status_commands.h"
 #include "client/submit_command.h"
+#include "client/watch_command.h"
 #include "relay/base/files.h"
 #include "relay/base/flag_help.h"
 #include "relay/base/status_macros.h"
@@ -89,6 +93,14 @@ ABSL_FLAG(bool, csv, false, "audit breaches, punctuality, stats: CSV");
 ABSL_FLAG(std::string, id, "",
           "instruct, feedback: the id to use (default a new one; resending "
           "with the same id is harmless)");
+
+ABSL_FLAG(uint64_t, since, 0,
+          "watch: resume after this cursor (the #N of the last item seen)");
+ABSL_FLAG(std::string, grade, "", "watch: only reports of these grades (I,II)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "console: where the web console listens (HOST:PORT, loopback)");
+ABSL_FLAG(std::string, port_file, "",
+          "console: write the port it listens on to this file");
 
 namespace kuaibao {
 namespace {
@@ -158,6 +170,22 @@ Commands:
                       State Council by other means (fax, telephone, the
                       national system) at --at (RFC 3339, default now), so
                       the 4-hour deadline (R5) counts it as handed on.
+  watch [--json] [--grade=I,II] [--since=CURSOR] [--limit=N]
+                      The node's live feed, in the order the node recorded
+                      it: report arrivals, deadline changes (at risk,
+                      overdue, met late), instructions and feedback, link
+                      changes of its children and its parent. Each line
+                      starts with its cursor (#N); --since=N resumes after
+                      it. Reconnects by itself after any break, nothing
+                      missed or repeated. --limit stops after N items.
+  children            The nodes below this one (the province: 11 cities and
+                      their 121 county-level regions), worst first:
+                      connected, DOWN or STALLED, last heard, backlog,
+                      oldest waiting report, clock skew.
+  console [--listen=127.0.0.1:8080]
+                      The web console (值班台, 报送, 待办, 批示, 下级, 通报)
+                      for the browser on this workstation, talking to the
+                      node with this certificate. Open the printed URL.
   audit export REPORT_ID [--out=FILE]
                       The report's evidence (every hop record on every path,
                       the receipts each node signed, their certificates and
@@ -339,6 +367,24 @@ int RunAuditService(const std::vector<std::string>& operands,
   return RunAudit(*client, args, io);
 }
 
+// watch: the Query service's live feed.
+int RunWatchCommand(const std::vector<std::string>& operands,
+                    const CommandIo& io) {
+  if (!operands.empty()) return Usage("watch takes no arguments");
+  if (absl::GetFlag(FLAGS_limit) < 0) return Usage("--limit must be >= 0");
+  absl::StatusOr<std::vector<v1::Grade>> grades =
+      ParseGrades(absl::GetFlag(FLAGS_grade));
+  if (!grades.ok()) return Usage(std::string(grades.status().message()));
+  std::unique_ptr<FeedClient> client =
+      ConnectOrSay<FeedClient>(ConnectFeedClient, io);
+  if (client == nullptr) return kExitUsage;
+  WatchArgs args;
+  args.since = absl::GetFlag(FLAGS_since);
+  args.grades = *std::move(grades);
+  args.limit = static_cast<uint64_t>(absl::GetFlag(FLAGS_limit));
+  return RunWatch(*client, args, io);
+}
+
 // instruct, instructions, feedback, national-submitted: the Command service.
 int RunCommandService(const std::string& command,
                       const std::vector<std::string>& operands,
@@ -482,6 +528,30 @@ int Run(const std::vector<char*>& args) {
                             io);
   } else if (command == "audit") {
     return RunAuditService(operands, io);
+  } else if (command == "watch") {
+    return RunWatchCommand(operands, io);
+  } else if (command == "children") {
+    if (!operands.empty()) return Usage("children takes no arguments");
+    std::unique_ptr<FeedClient> feed =
+        ConnectOrSay<FeedClient>(ConnectFeedClient, io);
+    if (feed == nullptr) return kExitUsage;
+    return RunChildren(*feed, io);
+  } else if (command == "console") {
+    if (!operands.empty()) return Usage("console takes no arguments");
+    absl::StatusOr<TlsPaths> tls = TlsPathsFromFlags();
+    if (!tls.ok()) return Usage(std::string(tls.status().message()));
+    ConsoleOptions options;
+    options.listen = absl::GetFlag(FLAGS_listen);
+    options.node = io.node;
+    options.tls = *tls;
+    options.timeout = absl::GetFlag(FLAGS_timeout);
+    options.port_file = absl::GetFlag(FLAGS_port_file);
+    absl::Status served = RunConsole(options);
+    if (!served.ok()) {
+      std::cerr << "error: " << served.message() << "\n";
+      return kExitUsage;
+    }
+    return kExitOk;
   } else if (command == "status" || command == "origins") {
     if (!operands.empty()) return Usage(command + " takes no arguments");
   } else {

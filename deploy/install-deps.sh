@@ -15,6 +15,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libleveldb-dev libsnappy-dev libssl-dev libgtest-dev libgmock-dev
   cmake pkg-config ninja-build openssl g++ ca-certificates
+  libcpp-httplib-dev
 )
 
 check_only=0

@@ -7,16 +7,45 @@
 namespace kuaibao {
 
 uint64_t ChildStreams::Register(const std::string& child, Push push) {
-  absl::MutexLock lock(&mu_);
-  uint64_t token = ++next_token_;
-  links_[child] = Link{token, std::move(push)};
+  uint64_t token;
+  {
+    absl::MutexLock lock(&mu_);
+    token = ++next_token_;
+    links_[child] = Link{token, std::move(push)};
+    known_[child].connected = true;
+  }
+  if (link_listener_) link_listener_(child, true);
   return token;
 }
 
 void ChildStreams::Unregister(const std::string& child, uint64_t token) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = links_.find(child);
+    if (it == links_.end() || it->second.token != token) return;
+    links_.erase(it);
+    known_[child].connected = false;
+  }
+  if (link_listener_) link_listener_(child, false);
+}
+
+void ChildStreams::Heard(const std::string& child, absl::Time now) {
   absl::MutexLock lock(&mu_);
-  auto it = links_.find(child);
-  if (it != links_.end() && it->second.token == token) links_.erase(it);
+  known_[child].last_heard = now;
+}
+
+void ChildStreams::SetStatus(const std::string& child,
+                             v1::SubtreeStatus status) {
+  absl::MutexLock lock(&mu_);
+  Known& known = known_[child];
+  known.status = std::move(status);
+  known.status_at = known.last_heard;
+}
+
+absl::flat_hash_map<std::string, ChildStreams::Known> ChildStreams::Snapshot()
+    const {
+  absl::MutexLock lock(&mu_);
+  return known_;
 }
 
 void ChildStreams::Deliver(const std::string& child) {

@@ -8,6 +8,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "kuaibao/v1/children.pb.h"
 #include "kuaibao/v1/service.pb.h"
 #include "relay/instruction_book.h"
 
@@ -39,6 +41,25 @@ class ChildStreams {
   // Pushes everything queued for `child`, if it is connected.
   void Deliver(const std::string& child);
 
+  // Called with (child, connected) when a child's stream starts or ends (not
+  // under the lock; must not call back in).
+  void SetLinkListener(std::function<void(const std::string&, bool)> listener) {
+    link_listener_ = std::move(listener);
+  }
+  // Something came from `child` at `now` (this node's clock).
+  void Heard(const std::string& child, absl::Time now);
+  // What `child` reported of itself and its children.
+  void SetStatus(const std::string& child, v1::SubtreeStatus status);
+  // What is known of a child: whether its stream is open, when it was last
+  // heard, its last SubtreeStatus.
+  struct Known {
+    bool connected = false;
+    absl::Time last_heard = absl::InfinitePast();
+    absl::Time status_at = absl::InfinitePast();
+    v1::SubtreeStatus status;
+  };
+  absl::flat_hash_map<std::string, Known> Snapshot() const;
+
  private:
   struct Link {
     uint64_t token;
@@ -46,7 +67,9 @@ class ChildStreams {
   };
 
   InstructionBook* const book_;
-  absl::Mutex mu_;
+  std::function<void(const std::string&, bool)> link_listener_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Known> known_ ABSL_GUARDED_BY(mu_);
   uint64_t next_token_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, Link> links_ ABSL_GUARDED_BY(mu_);
 };

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -33,6 +34,9 @@ class DeadlineLoop {
 
  private:
   void Run();
+  // Records the at-risk, overdue and met-late changes in the node's feed
+  // (Query.Watch), each once.
+  void RecordInFeed(const std::vector<DeadlineStatus>& changed);
 
   RelayEngine* const engine_;
   Clock* const clock_;

@@ -210,6 +210,7 @@ bool Forwarder::RunStream() {
 
   absl::Time last_activity = clock_->TimeNow();
   bool idle = false;
+  absl::Time status_sent = absl::InfinitePast();
   for (;;) {
     absl::flat_hash_set<std::string> skip;
     size_t room;
@@ -301,6 +302,13 @@ bool Forwarder::RunStream() {
           return stream->Write(up);
         })) {
       break;
+    }
+    if (options_.subtree_status &&
+        clock_->TimeNow() - status_sent >= options_.status_interval) {
+      status_sent = clock_->TimeNow();
+      v1::RelayUp up;
+      *up.mutable_subtree_status() = options_.subtree_status();
+      if (!stream->Write(up)) break;
     }
   }
 

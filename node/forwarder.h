@@ -53,6 +53,11 @@ class Forwarder {
     // clock), for the clock-skew estimate; may be empty.
     std::function<void(absl::Time sent, const Receipt&, absl::Time arrived)>
         on_receipt;
+    // What this node tells the upstream about itself and its children
+    // (SubtreeStatus), sent on connect and every `status_interval`; may be
+    // empty.
+    std::function<v1::SubtreeStatus()> subtree_status;
+    absl::Duration status_interval = absl::Seconds(5);
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "node/cert_identity.h"
+#include "node/children_view.h"
 #include "node/standby_forwarders.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
@@ -150,6 +151,33 @@ grpc::ServerUnaryReactor* MonitorService::ListOrigins(
   for (OriginRecord& origin : *origins) {
     *response->add_origins() = std::move(origin);
   }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* MonitorService::ListChildren(
+    grpc::CallbackServerContext* context, const v1::ListChildrenRequest*,
+    v1::ListChildrenResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Identity> caller = PeerIdentity(*context->auth_context());
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  const std::string& here = relay_->options().region;
+  if (!RegionContains(caller->region, here)) {
+    reactor->Finish(ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat(caller->uri, " may not see the links below node ", here,
+                     ": only callers whose region contains it"))));
+    return reactor;
+  }
+  if (regions_ == nullptr || children_ == nullptr) {
+    reactor->Finish(ToGrpcStatus(
+        absl::UnimplementedError("this node does not track its children")));
+    return reactor;
+  }
+  *response = kuaibao::ListChildren(*regions_, here, *children_, skew_,
+                                    clock_->TimeNow());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -6,8 +6,11 @@
 
 #include "absl/time/time.h"
 #include "kuaibao/v1/monitor.grpc.pb.h"
+#include "node/child_streams.h"
 #include "node/forwarder.h"
 #include "relay/admission_control.h"
+#include "relay/clock_skew.h"
+#include "relay/region.h"
 #include "relay/relay_engine.h"
 
 namespace kuaibao {
@@ -36,8 +39,23 @@ class MonitorService final : public v1::Monitor::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListOriginsRequest* request,
       v1::ListOriginsResponse* response) override;
+  grpc::ServerUnaryReactor* ListChildren(
+      grpc::CallbackServerContext* context,
+      const v1::ListChildrenRequest* request,
+      v1::ListChildrenResponse* response) override;
+
+  // What ListChildren reads. Borrowed; `skew` may be nullptr. Before serving.
+  void SetChildren(const RegionTable* regions, const ChildStreams* children,
+                   const ClockSkewTracker* skew) {
+    regions_ = regions;
+    children_ = children;
+    skew_ = skew;
+  }
 
  private:
+  const RegionTable* regions_ = nullptr;
+  const ChildStreams* children_ = nullptr;
+  const ClockSkewTracker* skew_ = nullptr;
   const Options options_;
   RelayEngine* const relay_;
   const AdmissionControl* const admission_;

@@ -8,8 +8,23 @@
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/disk_usage.h"
 #include "relay/base/log.h"
+#include "relay/feed_items.h"
 
 namespace kuaibao {
+namespace {
+
+v1::LinkState FeedState(LinkHealth health) {
+  switch (health) {
+    case LinkHealth::kDown:
+      return v1::LINK_STATE_DOWN;
+    case LinkHealth::kStalled:
+      return v1::LINK_STATE_STALLED;
+    default:
+      return v1::LINK_STATE_CONNECTED;
+  }
+}
+
+}  // namespace
 namespace {
 
 std::string Ago(absl::Duration d) {
@@ -111,6 +126,12 @@ void NodeMonitor::Check() {
     LinkHealth is = links[i].health;
     conditions_[i] = is;
     const std::string& upstream = links_[i]->options().upstream;
+    if (FeedState(is) != FeedState(was)) {
+      RecordAlone(&relay_->store(),
+                  LinkItem(v1::LINK_SIDE_UPSTREAM, upstream, FeedState(is),
+                           std::string(LinkHealthName(is)),
+                           relay_->options().region, now));
+    }
     if (is == LinkHealth::kStalled && was != LinkHealth::kStalled) {
       Log(LogLevel::kError,
           "upstream link stalled: connected, but no receipt for reports in "

@@ -13,6 +13,7 @@
 #include "node/audit_service.h"
 #include "node/cert_identity.h"
 #include "node/child_streams.h"
+#include "node/children_view.h"
 #include "node/clock_watch.h"
 #include "node/command_service.h"
 #include "node/crl_monitor.h"
@@ -30,6 +31,9 @@
 #include "relay/base/files.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
+#include "relay/feed_hub.h"
+#include "relay/feed_items.h"
+#include "relay/proto_time.h"
 #include "relay/transport/tls_credentials.h"
 
 namespace kuaibao {
@@ -118,6 +122,10 @@ class NodeServerImpl final : public NodeServer {
     }
 
     ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
+    store_->SetFeedListener(
+        [hub = &feed_](const std::vector<v1::FeedItem>& items) {
+          hub->Publish(items);
+        });
     RelayOptions relay_options;
     relay_options.region = config.region();
     relay_options.max_classification = config.max_classification();
@@ -176,6 +184,15 @@ class NodeServerImpl final : public NodeServer {
                                                  store_.get(), &regions_, clock,
                                                  relay_options.deadlines);
     children_ = std::make_unique<ChildStreams>(instructions_.get());
+    children_->SetLinkListener([this, clock](const std::string& child,
+                                             bool connected) {
+      RecordAlone(
+          store_.get(),
+          LinkItem(v1::LINK_SIDE_CHILD, child,
+                   connected ? v1::LINK_STATE_CONNECTED : v1::LINK_STATE_DOWN,
+                   connected ? "relay stream opened" : "relay stream ended",
+                   child, clock->TimeNow()));
+    });
     instructions_->SetListeners(
         [this](const std::string& child) { children_->Deliver(child); },
         [this] {
@@ -205,6 +222,15 @@ class NodeServerImpl final : public NodeServer {
         options.on_demand = !parent_link || config.standby();
         // Instructions come down, and feedback goes up, the parent's stream.
         if (parent_link) options.instructions = instructions_.get();
+        // And the state of this node and its children (Monitor.ListChildren
+        // at the parent).
+        if (!options.on_demand) {
+          options.subtree_status =
+              [this, clock,
+               stall_after = absl::Milliseconds(config.stall_after_ms())] {
+                return SubtreeStatusNow(clock->TimeNow(), stall_after);
+              };
+        }
         options.on_receipt = [this, upstream = upstream->region()](
                                  absl::Time sent, const Receipt& receipt,
                                  absl::Time arrived) {
@@ -225,20 +251,22 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), client_limiter_.get(), &counters_));
     services_.push_back(std::make_unique<RelayService>(
         relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
-        children_.get(), skew_.get()));
+        children_.get(), clock, skew_.get()));
     services_.push_back(std::make_unique<QueryService>(
-        relay_.get(), instructions_.get(), clock));
+        relay_.get(), instructions_.get(), clock, &feed_));
     services_.push_back(std::make_unique<CommandService>(
         instructions_.get(), roll_calls_.get(), relay_.get(), clock));
     services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
     services_.push_back(std::make_unique<AuditService>(
         AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},
         relay_.get(), instructions_.get(), skew_.get(), clock));
-    services_.push_back(std::make_unique<MonitorService>(
+    auto monitor_service = std::make_unique<MonitorService>(
         MonitorService::Options{stall_after,
                                 absl::Seconds(config.gap_overdue_after_s()),
                                 config.tls().cert_file()},
-        relay_.get(), admission_.get(), links, clock));
+        relay_.get(), admission_.get(), links, clock);
+    monitor_service->SetChildren(&regions_, children_.get(), skew_.get());
+    services_.push_back(std::move(monitor_service));
     services_.push_back(std::make_unique<AdminService>(
         config.region(), config.data_dir(), store_.get(), clock));
 
@@ -295,6 +323,39 @@ class NodeServerImpl final : public NodeServer {
   }
 
  private:
+  // What this node reports up its parent's stream about itself and its
+  // children.
+  v1::SubtreeStatus SubtreeStatusNow(absl::Time now,
+                                     absl::Duration stall_after) {
+    v1::SubtreeStatus status;
+    status.set_node(relay_->options().region);
+    *status.mutable_now() = ToProto(now);
+    status.set_accepting(admission_ == nullptr || admission_->Check().ok());
+    status.set_backlog_bytes(store_->backlog_bytes());
+    const std::string& parent = relay_->options().parent;
+    absl::StatusOr<Outbox::Summary> summary =
+        relay_->outbox().Summarize(parent);
+    if (summary.ok()) {
+      status.set_backlog_reports(summary->waiting);
+      if (summary->oldest_stored_at != absl::InfinitePast() &&
+          summary->oldest_stored_at != absl::InfiniteFuture()) {
+        *status.mutable_oldest_waiting_since() =
+            ToProto(summary->oldest_stored_at);
+      }
+    }
+    if (!forwarders_.empty()) {
+      status.set_stalled(
+          AssessLink(forwarders_.front()->Snapshot(), now, stall_after)
+              .health == LinkHealth::kStalled);
+    }
+    for (v1::ChildLink& child :
+         DirectChildren(regions_, relay_->options().region, *children_,
+                        skew_.get(), now)) {
+      *status.add_children() = std::move(child);
+    }
+    return status;
+  }
+
   // Serves metrics_address, when set; the port file after it serves.
   absl::Status StartMetrics(const NodeConfig& config,
                             std::vector<const Forwarder*> links, Clock* clock) {
@@ -322,6 +383,8 @@ class NodeServerImpl final : public NodeServer {
   bool stopped_ = false;
   ReportCounters counters_;
   RegionTable regions_;
+  // Before the store: its writer publishes to the hub until it is closed.
+  FeedHub feed_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<ReceiptSigner> signer_;
   std::unique_ptr<RelayEngine> relay_;

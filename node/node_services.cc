@@ -10,6 +10,7 @@
 #include "node/clock_watch.h"
 #include "node/command_service.h"
 #include "node/decoding_handler.h"
+#include "node/watch_reactor.h"
 #include "relay/base/clock.h"
 #include "relay/base/log.h"
 #include "relay/base/log_limiter.h"
@@ -208,8 +209,15 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
       });
   RawReactor* reactor = DecodingStream<v1::RelayUp, v1::RelayDown>(
       child, counters_,
-      [book, child, reports](v1::RelayUp&& up,
-                             TypedReply<v1::RelayDown> reply) {
+      [book, child, reports, children = children_, clock = clock_](
+          v1::RelayUp&& up, TypedReply<v1::RelayDown> reply) {
+        children->Heard(child.region, clock->TimeNow());
+        if (up.has_subtree_status()) {
+          children->SetStatus(child.region,
+                              std::move(*up.mutable_subtree_status()));
+          reply(std::nullopt);
+          return;
+        }
         if (HandleInstructionUp(book, child, &up, reply)) return;
         reports(std::move(up), std::move(reply));
       },
@@ -338,6 +346,24 @@ grpc::ServerUnaryReactor* QueryService::ListReports(
   }
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+}  // namespace kuaibao
+
+namespace kuaibao {
+
+grpc::ServerWriteReactor<v1::WatchResponse>* QueryService::Watch(
+    grpc::CallbackServerContext* context, const v1::WatchRequest* request) {
+  absl::StatusOr<Identity> caller = Caller(context);
+  if (!caller.ok()) return RefusedWatch(ToGrpcStatus(caller.status()));
+  for (int grade : request->grades()) {
+    if (grade <= GRADE_UNSPECIFIED || !Grade_IsValid(grade)) {
+      return RefusedWatch(
+          ToGrpcStatus(FieldError(absl::StatusCode::kInvalidArgument, "grades",
+                                  absl::StrCat("unknown grade ", grade))));
+    }
+  }
+  return NewWatchReactor(&relay_->store(), feed_, *std::move(caller), *request);
 }
 
 }  // namespace kuaibao

@@ -4,6 +4,7 @@
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/child_streams.h"
 #include "relay/clock_skew.h"
+#include "relay/feed_hub.h"
 #include "relay/instruction_book.h"
 #include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
@@ -45,12 +46,14 @@ class RelayService final
   // `skew` (may be nullptr) learns each child's clock from its reports.
   RelayService(RelayEngine* relay, RateLimiter* limiter,
                ReportCounters* counters, InstructionBook* book,
-               ChildStreams* children, ClockSkewTracker* skew = nullptr)
+               ChildStreams* children, Clock* clock,
+               ClockSkewTracker* skew = nullptr)
       : relay_(relay),
         limiter_(limiter),
         counters_(counters),
         book_(book),
         children_(children),
+        clock_(clock),
         skew_(skew) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
@@ -61,6 +64,7 @@ class RelayService final
   ReportCounters* const counters_;
   InstructionBook* const book_;
   ChildStreams* const children_;
+  Clock* const clock_;
   ClockSkewTracker* const skew_;
 };
 
@@ -75,8 +79,9 @@ absl::StatusOr<StoredReport> VisibleTimeline(
 class QueryService final : public v1::Query::CallbackService {
  public:
   // Borrowed: `clock` outlives the service.
-  QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock)
-      : relay_(relay), book_(book), clock_(clock) {}
+  QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock,
+               FeedHub* feed)
+      : relay_(relay), book_(book), clock_(clock), feed_(feed) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -87,11 +92,15 @@ class QueryService final : public v1::Query::CallbackService {
   grpc::ServerUnaryReactor* ListDue(grpc::CallbackServerContext* context,
                                     const v1::ListDueRequest* request,
                                     v1::ListDueResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchResponse>* Watch(
+      grpc::CallbackServerContext* context,
+      const v1::WatchRequest* request) override;
 
  private:
   RelayEngine* const relay_;
   InstructionBook* const book_;
   Clock* const clock_;
+  FeedHub* const feed_;
 };
 
 }  // namespace kuaibao

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "relay/base/status_macros.h"
 #include "relay/deadlines.h"
+#include "relay/feed_items.h"
 #include "relay/proto_time.h"
 #include "relay/region.h"
 #include "relay/time_fields.h"
@@ -237,6 +238,7 @@ std::string InstructionBook::StoreAndRoute(const Instruction& instruction,
   const std::string& here = options_.region;
   batch->Put(InstructionKey(instruction.instruction_id()),
              instruction.SerializeAsString());
+  batch->Record(InstructionItem(instruction, clock_->TimeNow()));
   std::string child = NextNodeDown(here, instruction.target_region());
   if (!child.empty()) {
     batch->Put(QueueKey(DownPrefix(child), store_->NextSeq()),
@@ -267,6 +269,7 @@ void InstructionBook::StoreFeedback(const Instruction& to,
                                     bool* queued_up) {
   std::string key = FeedbackKey(to.instruction_id(), feedback.feedback_id());
   batch->Put(key, feedback.SerializeAsString());
+  batch->Record(FeedbackItem(feedback, to.event_id(), clock_->TimeNow()));
   *queued_up = to.issuer_node() != options_.region && !options_.parent.empty();
   if (*queued_up) {
     batch->Put(QueueKey(UpPrefix(options_.parent), store_->NextSeq()), key);
@@ -475,9 +478,10 @@ absl::StatusOr<InstructionState> InstructionBook::SendFeedback(
                    "1 to 128 letters, digits, '-', '_', '.', ':'");
   }
   if (feedback.status() != FEEDBACK_STATUS_IN_PROGRESS &&
+      feedback.status() != FEEDBACK_STATUS_SIGNED_FOR &&
       !IsFinal(feedback.status())) {
     return Invalid("feedback.status",
-                   "one of in progress, done, cannot comply");
+                   "one of signed for, in progress, done, cannot comply");
   }
   RETURN_IF_ERROR(
       CheckText(feedback.text(), "feedback.text", kMaxTextBytes, true));

@@ -10,6 +10,7 @@
 #include "relay/base/log.h"
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
+#include "relay/feed_items.h"
 #include "relay/proto_time.h"
 #include "relay/standby_links.h"
 #include "relay/store/keys.h"
@@ -454,6 +455,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   }
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
+  batch.Record(ArrivalItem(stored, now));
   auto open_event = events_.find(report.event_id());
   EventRecord event = open_event != events_.end()
                           ? open_event->second

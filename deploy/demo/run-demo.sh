@@ -12,7 +12,12 @@
 # nodes are stopped on exit, whatever happens.
 #
 # Environment:
-#   KEEP=1          keep the work directory (configs, certificates, logs, data)
+#   KEEP=1          keep the nodes and the web consoles running (Ctrl-C stops
+#                   them) and the work directory (configs, certificates,
+#                   logs, data)
+#   CONSOLE_PORT=8080 CONSOLE_TOWNSHIP_PORT=8081   the consoles' ports (0: any;
+#                   the default with KEEP=1, any free port without)
+#   URLS_FILE=FILE  write the consoles' URLs and the work directory there
 #   BUILD_DIR=DIR   build here instead of <repo>/build
 #   SKIP_DEPS=1     do not check or install Debian packages
 #   SKIP_BUILD=1    use the binaries already in BUILD_DIR
@@ -430,8 +435,45 @@ cli auditor-140000000000-inspector-1 "${port_of[province]}" audit export "${ids[
   die "the evidence of ${ids[0]} did not verify"
 
 echo
+step="web console"
+# start_console NAME CERT_BASE NODE_NAME PORT: `kuaibao console` for one
+# officer, talking to that node; waits for its port file.
+start_console() {
+  local name=$1 base=$2 node=$3 port=$4 pid deadline
+  rm -f "$work/$name.port"
+  cli "$base" "${port_of[$node]}" console --listen="127.0.0.1:$port" \
+    --port_file="$work/$name.port" >"$work/$name.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  started+=("$name")
+  deadline=$((SECONDS + start_timeout))
+  until [[ -s $work/$name.port ]]; do
+    alive "$pid" || { blame=("$name"); die "the $name exited before serving"; }
+    ((SECONDS < deadline)) || { blame=("$name"); die "the $name did not serve within $start_timeout s"; }
+    sleep 0.1
+  done
+  port_of[$name]=$(tr -d '[:space:]' <"$work/$name.port")
+}
+# Fixed ports when the demo keeps running for a person to open; any free
+# port otherwise (a busy 8080 must not fail an unattended run).
+[[ ${KEEP:-0} == 1 ]] && default_ports=(8080 8081) || default_ports=(0 0)
+start_console console-province client-140000000000-duty-1 province "${CONSOLE_PORT:-${default_ports[0]}}"
+start_console console-township client-140105001000-duty-1 township "${CONSOLE_TOWNSHIP_PORT:-${default_ports[1]}}"
+say "web console (值班台): the province's duty officer  http://127.0.0.1:${port_of[console-province]}/"
+info "the township's duty officer (报送)             http://127.0.0.1:${port_of[console-township]}/"
+[[ -n ${URLS_FILE:-} ]] && {
+  echo "province=http://127.0.0.1:${port_of[console-province]}/"
+  echo "township=http://127.0.0.1:${port_of[console-township]}/"
+  echo "work=$work"
+} >"$URLS_FILE"
+
+echo
 step="stop the nodes"
 say "done: ${#ids[@]} reports relayed 坞城街道 → 小店区 → 太原市 → 山西省"
-if [[ ${KEEP:-0} != 1 ]]; then
-  info "(KEEP=1 keeps the configs, certificates, logs and data for a closer look)"
+if [[ ${KEEP:-0} == 1 ]]; then
+  step="keep running"
+  say "KEEP=1: the nodes and the consoles keep running; Ctrl-C stops them"
+  while :; do sleep 1; done
+else
+  info "(KEEP=1 keeps them running, with the configs, certificates, logs and data)"
 fi

@@ -27,6 +27,8 @@ const char kRollCalls[] = "q/";
 const char kSeq[] = "m/seq";
 const char kBacklog[] = "m/backlog";
 const char kChainHead[] = "m/chain";
+const char kFeed[] = "w/";
+const char kFeedCursor[] = "m/feed";
 
 namespace {
 constexpr char kEventCounters[] = "k/n/";
@@ -172,6 +174,18 @@ std::string ChildNode(absl::string_view region) {
 
 std::string RollCall(absl::string_view roll_call_id) {
   return absl::StrCat(kRollCalls, roll_call_id);
+}
+
+std::string FeedItem(uint64_t cursor) {
+  return absl::StrCat(kFeed, Hex16(cursor));
+}
+
+std::string FedDeadlineState(absl::string_view rule,
+                             absl::string_view report_id,
+                             absl::string_view event_id,
+                             absl::string_view responsible) {
+  return absl::StrCat("v/", rule, "/", report_id, "/", event_id, "/",
+                      responsible);
 }
 
 }  // namespace keys

@@ -27,6 +27,9 @@
 //   k/l/<label>                        a client's event label -> event id
 //   k/c/<region>                       a node below that relayed here
 //   q/<roll_call_id>                   RollCall
+//   w/<cursor hex16>                   FeedItem: the node's record (Watch)
+//   m/feed                             the last feed cursor used
+//   v/<rule>/<report>/<event>/<responsible>  a deadline's state last fed
 //
 // '\x01' and '\x02' cannot occur in ids or identity URIs, so one id's keys
 // never interleave with another id that shares its beginning.
@@ -118,6 +121,15 @@ std::string ChildNode(absl::string_view region);
 
 // Roll calls.
 std::string RollCall(absl::string_view roll_call_id);
+// The feed (Query.Watch): items by cursor, the last cursor, and the state of
+// each deadline as last recorded in it.
+extern const char kFeed[];
+extern const char kFeedCursor[];
+std::string FeedItem(uint64_t cursor);
+std::string FedDeadlineState(absl::string_view rule,
+                             absl::string_view report_id,
+                             absl::string_view event_id,
+                             absl::string_view responsible);
 
 }  // namespace keys
 }  // namespace kuaibao

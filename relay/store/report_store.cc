@@ -159,6 +159,9 @@ absl::Status ReportStore::ReadCounters() {
                    ReadCounter(db_.get(), keys::kSeq, dir_));
   // Numbers handed out for writes that failed are simply skipped.
   if (seq && *seq > seq_.load()) seq_.store(*seq);
+  ASSIGN_OR_RETURN(std::optional<uint64_t> feed,
+                   ReadCounter(db_.get(), keys::kFeedCursor, dir_));
+  feed_cursor_.store(feed.value_or(0));
   ASSIGN_OR_RETURN(std::optional<uint64_t> backlog,
                    ReadCounter(db_.get(), keys::kBacklog, dir_));
   backlog_.store(backlog.value_or(0));
@@ -351,6 +354,7 @@ void ReportStore::WriterLoop() {
       status = failure_;
       writing_ = true;
     }
+    std::vector<v1::FeedItem> recorded;
     if (status.ok()) {
       leveldb::WriteBatch batch;
       for (const Pending& pending : group) {
@@ -364,6 +368,17 @@ void ReportStore::WriterLoop() {
       }
       // Every sequence number handed out so far precedes this write.
       batch.Put(keys::kSeq, absl::StrCat(seq_.load()));
+      // Feed cursors are given here, on the one writer thread, so that they
+      // follow commit order and a failed write uses none.
+      uint64_t cursor = feed_cursor_.load();
+      for (Pending& pending : group) {
+        for (const v1::FeedItem& item : pending.batch.feed()) {
+          v1::FeedItem& numbered = recorded.emplace_back(item);
+          numbered.set_cursor(++cursor);
+          batch.Put(keys::FeedItem(cursor), numbered.SerializeAsString());
+        }
+      }
+      if (!recorded.empty()) batch.Put(keys::kFeedCursor, absl::StrCat(cursor));
       absl::StatusOr<leveldb::DB*> db = Pin();
       if (db.ok()) {
         const bool counting = backlog_known_.load();
@@ -374,6 +389,10 @@ void ReportStore::WriterLoop() {
             FromLevelDb((*db)->Write(write_options, &batch), "store write");
         Unpin();
         if (status.ok() && counting) backlog_.store(backlog);
+        if (status.ok() && !recorded.empty()) {
+          feed_cursor_.store(cursor);
+          if (feed_listener_) feed_listener_(recorded);
+        }
       } else {
         status = db.status();
       }
@@ -409,6 +428,19 @@ absl::StatusOr<StoredReport> ReportStore::GetReport(
   absl::Status parsed = ParseValue(key, *value, &stored);
   if (!parsed.ok()) return parsed;
   return stored;
+}
+
+absl::StatusOr<std::vector<v1::FeedItem>> ReportStore::ReadFeed(
+    uint64_t after, size_t limit) const {
+  std::vector<v1::FeedItem> items;
+  absl::Status parsed;
+  RETURN_IF_ERROR(Scan(keys::kFeed, keys::FeedItem(after + 1),
+                       [&](const std::string& key, const std::string& value) {
+                         parsed = ParseValue(key, value, &items.emplace_back());
+                         return parsed.ok() && items.size() < limit;
+                       }));
+  RETURN_IF_ERROR(parsed);
+  return items;
 }
 
 absl::StatusOr<leveldb::DB*> ReportStore::Pin() const {

@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/feed.pb.h"
 #include "relay/report_types.h"
 #include "relay/store/keys.h"
 #include "relay/store/log_scrubber.h"
@@ -51,11 +52,17 @@ class StoreBatch {
     counted_.push_back({key, bytes, false});
     Delete(std::move(key));
   }
+  // Adds `item` to the node's feed (Query.Watch) in this write: the store
+  // gives it the next record sequence (its cursor) when the batch is
+  // written, so feed order is commit order.
+  void Record(v1::FeedItem item) { feed_.push_back(std::move(item)); }
   void Append(StoreBatch other) {
     for (auto& op : other.ops_) ops_.push_back(std::move(op));
     for (auto& c : other.counted_) counted_.push_back(std::move(c));
+    for (auto& f : other.feed_) feed_.push_back(std::move(f));
   }
-  bool empty() const { return ops_.empty(); }
+  bool empty() const { return ops_.empty() && feed_.empty(); }
+  const std::vector<v1::FeedItem>& feed() const { return feed_; }
 
   // (key, value); no value = delete.
   const std::vector<std::pair<std::string, std::optional<std::string>>>& ops()
@@ -72,6 +79,7 @@ class StoreBatch {
  private:
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
   std::vector<Counted> counted_;
+  std::vector<v1::FeedItem> feed_;
 };
 
 // Everything a node keeps, in one LevelDB database, under the key layout of
@@ -162,6 +170,20 @@ class ReportStore {
       const std::string& after_id, size_t limit,
       const std::function<bool(const StoredReport&)>& filter) const;
 
+  // The feed (StoreBatch::Record): items after `after`, at most `limit`, in
+  // cursor order.
+  absl::StatusOr<std::vector<v1::FeedItem>> ReadFeed(uint64_t after,
+                                                     size_t limit) const;
+  // The last cursor written.
+  uint64_t last_feed_cursor() const { return feed_cursor_.load(); }
+  // Called on the writer thread after each successful write that recorded
+  // feed items, with them (cursors set), before the writers are told. Must
+  // not block. Set once, before the first write.
+  void SetFeedListener(
+      std::function<void(const std::vector<v1::FeedItem>&)> listener) {
+    feed_listener_ = std::move(listener);
+  }
+
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
   uint64_t NextSeq() { return ++seq_; }
@@ -245,6 +267,8 @@ class ReportStore {
   const Options options_;
 
   std::atomic<uint64_t> seq_;
+  std::atomic<uint64_t> feed_cursor_{0};
+  std::function<void(const std::vector<v1::FeedItem>&)> feed_listener_;
   // Written by the writer thread (and SetBacklog, before it has counted).
   std::atomic<uint64_t> backlog_{0};
   std::atomic<bool> backlog_known_{false};

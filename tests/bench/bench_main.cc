@@ -21,7 +21,7 @@
 #include "tests/testing/temp_dir.h"
 
 ABSL_FLAG(std::string, out, "bench-results.json", "where to write the JSON");
-ABSL_FLAG(std::string, scenarios, "latency,throughput,backlog,fanin",
+ABSL_FLAG(std::string, scenarios, "latency,throughput,backlog,fanin,watchers",
           "which scenarios to run, comma-separated (the baselines always "
           "run; backlog includes the restart)");
 ABSL_FLAG(std::string, work_dir, "",
@@ -156,11 +156,10 @@ int Run() {
     const char* name;
     absl::Status (*run)(BenchContext*);
   };
-  const Scenario scenarios[] = {{"baselines", RunBaselines},
-                                {"latency", RunLatency},
-                                {"throughput", RunThroughput},
-                                {"backlog", RunBacklogAndRestart},
-                                {"fanin", RunFanIn}};
+  const Scenario scenarios[] = {
+      {"baselines", RunBaselines},   {"latency", RunLatency},
+      {"throughput", RunThroughput}, {"backlog", RunBacklogAndRestart},
+      {"fanin", RunFanIn},           {"watchers", RunWatchers}};
   int exit_code = 0;
   for (const Scenario& scenario : scenarios) {
     if (scenario.run != RunBaselines && !chosen.count(scenario.name)) continue;

@@ -44,6 +44,10 @@ absl::Status RunBacklogAndRestart(BenchContext* ctx);
 // a disaster's load.
 absl::Status RunFanIn(BenchContext* ctx);
 
+// Throughput through the 4-level chain with and without 20 watchers at the
+// province that never read, and the province's memory.
+absl::Status RunWatchers(BenchContext* ctx);
+
 }  // namespace kuaibao::bench
 
 #endif  // KUAIBAO_TESTS_BENCH_SCENARIOS_H_

@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "leveldb/env.h"
@@ -389,6 +390,67 @@ TEST(ReportStoreTest, ScanVisitsAPrefixFromAKeyUntilToldToStop) {
   EXPECT_THAT(keys, ::testing::ElementsAre("r/b", "r/c"));
   EXPECT_THAT(store->Get("r/a"), IsOk());
   EXPECT_THAT(store->Get("r/z"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+v1::FeedItem FeedNote(const std::string& region) {
+  v1::FeedItem item;
+  item.set_region(region);
+  item.mutable_link()->set_peer(region);
+  return item;
+}
+
+TEST(ReportStoreFeedTest, CursorsFollowCommitOrderWithoutGapsAcrossReopen) {
+  TempDir dir;
+  std::vector<uint64_t> published;
+  {
+    auto store = ReportStore::Open(dir.path(), {});
+    ASSERT_THAT(store, IsOk());
+    absl::Mutex mu;
+    (*store)->SetFeedListener([&](const std::vector<v1::FeedItem>& items) {
+      absl::MutexLock lock(&mu);
+      for (const auto& item : items) published.push_back(item.cursor());
+    });
+    // Concurrent writers share group commits; cursors still number every
+    // item once, in the order they were written.
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; i < 25; ++i) {
+          StoreBatch batch;
+          batch.Put(absl::StrCat("x/", w, "/", i), "v");
+          batch.Record(FeedNote("140105000000"));
+          EXPECT_THAT((*store)->CommitAndWait(std::move(batch)), IsOk());
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    EXPECT_EQ((*store)->last_feed_cursor(), 100u);
+  }
+  ASSERT_EQ(published.size(), 100u);
+  for (size_t i = 0; i < published.size(); ++i) EXPECT_EQ(published[i], i + 1);
+
+  // Reopened: the record is there, and numbering goes on after it.
+  auto store = ReportStore::Open(dir.path(), {});
+  ASSERT_THAT(store, IsOk());
+  EXPECT_EQ((*store)->last_feed_cursor(), 100u);
+  auto tail = (*store)->ReadFeed(90, 1000);
+  ASSERT_THAT(tail, IsOk());
+  ASSERT_EQ(tail->size(), 10u);
+  EXPECT_EQ(tail->front().cursor(), 91u);
+  EXPECT_EQ(tail->back().cursor(), 100u);
+  StoreBatch batch;
+  batch.Record(FeedNote("140105000000"));
+  ASSERT_THAT((*store)->CommitAndWait(std::move(batch)), IsOk());
+  EXPECT_EQ((*store)->last_feed_cursor(), 101u);
+  auto page = (*store)->ReadFeed(0, 7);
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->size(), 7u);
 }
 
 }  // namespace
