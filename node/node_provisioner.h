@@ -18,6 +18,9 @@ struct InstallPaths {
   std::string data_root = "/var/lib/kuaibao";
   // The region table as installed (with the package, or from the bundle).
   std::string regions_file = "/usr/share/kuaibao/regions/shanxi-2022.csv";
+  // The department table (department nodes only).
+  std::string departments_file =
+      "/usr/share/kuaibao/regions/shanxi-departments.csv";
 };
 
 // One node of the plan: its configuration, its manifest entry and the

@@ -9,6 +9,7 @@
 #include "relay/base/log.h"
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -32,17 +33,22 @@ bool SameReport(const IncidentReport& stored, const IncidentReport& incoming) {
   return google::protobuf::util::MessageDifferencer::Equals(stored, incoming);
 }
 
+RelayOptions WithNodeId(RelayOptions options) {
+  if (options.node.empty()) options.node = options.region;
+  return options;
+}
+
 }  // namespace
 
 RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
                          const RegionTable* regions, Clock* clock)
-    : options_(std::move(options)),
+    : options_(WithNodeId(std::move(options))),
       store_(store),
       regions_(regions),
       clock_(clock),
       outbox_(store),
       ledger_(store),
-      evidence_(store, options_.region) {}
+      evidence_(store, options_.node) {}
 
 namespace {
 
@@ -143,6 +149,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   if (valid.ok()) {
     valid = CheckCleared(report, options_.max_classification, "this node");
   }
+  if (valid.ok()) valid = CheckReportDepartments(report, options_.departments);
   if (!valid.ok()) {
     done(valid);
     return;
@@ -167,7 +174,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   StoredReport stored;
   *stored.mutable_report() = std::move(report);
   HopRecord* hop = stored.add_hops();
-  hop->set_node(options_.region);
+  hop->set_node(options_.node);
   hop->set_received_from(client.uri);
   *hop->mutable_received_at() = ToProto(now);
   Store(std::move(stored), std::move(done));
@@ -176,18 +183,11 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
 void RelayEngine::Accept(const Identity& child, StoredReport relayed,
                          ReceiptCallback done) {
   absl::Time now = clock_->TimeNow();
-  if (child.role != Role::kNode) {
-    done(absl::PermissionDeniedError(
-        absl::StrCat("only a node certificate may relay reports; ", child.uri,
-                     " is a ", RoleName(child.role))));
-    return;
-  }
-  if (child.region == options_.region ||
-      !RegionContains(options_.region, child.region)) {
-    done(absl::PermissionDeniedError(
-        absl::StrCat("node ", regions_->Describe(child.region),
-                     " is not inside this node's region ",
-                     regions_->Describe(options_.region))));
+  // Governments from below, departments of its line from below, and the
+  // other side of its own region (relay/node_id.h).
+  absl::Status peer = CheckRelayPeer(options_.node, child);
+  if (!peer.ok()) {
+    done(peer);
     return;
   }
   const IncidentReport& report = relayed.report();
@@ -210,10 +210,10 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     return;
   }
   if (relayed.hops().empty() ||
-      relayed.hops(relayed.hops_size() - 1).node() != child.region) {
-    done(FieldError(
-        absl::StatusCode::kInvalidArgument, "hops",
-        absl::StrCat("the last hop must be the sending node ", child.region)));
+      relayed.hops(relayed.hops_size() - 1).node() != child.NodeId()) {
+    done(FieldError(absl::StatusCode::kInvalidArgument, "hops",
+                    absl::StrCat("the last hop must be the sending node ",
+                                 child.NodeId())));
     return;
   }
   valid = ValidateHops(relayed, now, options_.limits);
@@ -222,7 +222,7 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     return;
   }
   HopRecord* hop = relayed.add_hops();
-  hop->set_node(options_.region);
+  hop->set_node(options_.node);
   hop->set_received_from(child.uri);
   *hop->mutable_received_at() = ToProto(now);
   Store(std::move(relayed), std::move(done));
@@ -238,7 +238,7 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
   }
   Receipt receipt;
   receipt.set_report_id(stored.report().report_id());
-  receipt.set_node(options_.region);
+  receipt.set_node(options_.node);
   *receipt.mutable_received_at() = hop.received_at();
   *receipt.mutable_stored_at() = hop.stored_at();
   receipt.set_duplicate(duplicate);
@@ -256,6 +256,7 @@ std::vector<std::string> RelayEngine::Upstreams() const {
   std::vector<std::string> all;
   if (!options_.parent.empty()) all.push_back(options_.parent);
   for (const std::string& a : options_.ancestors) all.push_back(a);
+  for (const std::string& a : options_.across) all.push_back(a);
   return all;
 }
 
@@ -350,9 +351,10 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
   }
   // The notice's direct rule: the local government that takes in a grade
-  // I/II or sensitive report sends it to the province at the same time.
+  // I/II or sensitive report (from a unit, or across from its department)
+  // sends it to the province at the same time.
   std::string province = Province();
-  if (stored.hops_size() == 1 && IsUrgent(report) && !province.empty() &&
+  if (FirstGovernmentOnPath(stored) && IsUrgent(report) && !province.empty() &&
       province != options_.parent) {
     QueueFor(province, ROUTE_DIRECT,
              report.grade() == GRADE_I || report.grade() == GRADE_II
@@ -360,6 +362,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
                  : "sensitive event: direct to the province",
              stored, &batch);
   }
+  QueueAcross(stored, &batch);
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
   auto open_event = events_.find(report.event_id());
@@ -525,8 +528,8 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     forwarding->set_route(recorded.route());
     forwarding->set_reason(recorded.reason());
     *forwarding->mutable_sent_at() = ToProto(now);
-    for (Breach& b : BreachesAtSend(out.payload, options_.deadlines,
-                                    options_.region, now)) {
+    for (Breach& b :
+         BreachesAtSend(out.payload, options_.deadlines, options_.node, now)) {
       *own->add_breaches() = std::move(b);
     }
     result.push_back(std::move(out));
@@ -603,8 +606,12 @@ absl::StatusOr<StoredReport> RelayEngine::Timeline(
 
 std::vector<DeadlineStatus> RelayEngine::DeadlinesOf(const StoredReport& stored,
                                                      absl::Time now) const {
-  return ReportDeadlines(stored, options_.deadlines, options_.region,
-                         !options_.parent.empty(), now);
+  // A department owes its hand-off even at the top of its line (across).
+  const bool hands_on =
+      !options_.parent.empty() ||
+      (!NodeDepartment(options_.node).empty() && !options_.across.empty());
+  return ReportDeadlines(stored, options_.deadlines, options_.node, hands_on,
+                         now);
 }
 
 void RelayEngine::SetLinkUp(const std::string& upstream, bool up) {
@@ -722,7 +729,7 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
       all_closed = all_closed && Closed(s.state());
       w.late = w.late || Late(s.state());
       bool own_hand_off_late = s.rule() == DEADLINE_RULE_PER_HOP &&
-                               s.responsible() == options_.region &&
+                               s.responsible() == options_.node &&
                                (s.state() == DEADLINE_STATE_AT_RISK ||
                                 s.state() == DEADLINE_STATE_OVERDUE);
       if (own_hand_off_late && links_down_.contains(options_.parent) &&

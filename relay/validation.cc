@@ -7,6 +7,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "relay/base/status_macros.h"
 #include "relay/identity.h"
+#include "relay/node_id.h"
 
 namespace kuaibao {
 namespace {
@@ -214,9 +215,10 @@ absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
   for (int i = 0; i < relayed.hops_size(); ++i) {
     const HopRecord& hop = relayed.hops(i);
     const std::string at = absl::StrCat("hops[", i, "]");
-    absl::StatusOr<Level> level = LevelOf(hop.node());
-    if (!level.ok() || *level == Level::kVillage) {
-      return Invalid(absl::StrCat(at, ".node"), "must be a node's region code");
+    if (!CheckNodeId(hop.node()).ok()) {
+      return Invalid(absl::StrCat(at, ".node"),
+                     "must be a node's id (its region code, or "
+                     "<region>:<department>)");
     }
     if (!ParseIdentity(hop.received_from()).ok()) {
       return Invalid(absl::StrCat(at, ".received_from"),

@@ -15,6 +15,7 @@ main=$out/main
 "$pki" issue "$main" \
   node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
   node:140106000000 node:140106001000 \
+  node:140000000000:yjglt node:140100000000:yjglt node:140105000000:yjglt \
   client:140105001000:duty-1 client:140105001000:duty-2 \
   client:140106001000:duty-1 \
   client:140000000000:duty-1 client:140105001000:revoked \
