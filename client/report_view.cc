@@ -138,6 +138,8 @@ std::string RouteMark(int route) {
       return " (direct)";
     case v1::ROUTE_ESCALATED:
       return " (escalated)";
+    case v1::ROUTE_ACROSS:
+      return " (across)";
     default:
       return absl::StrCat(" (route ", route, ")");
   }
@@ -320,7 +322,8 @@ std::string FormatHopTimeline(const v1::StoredReport& stored) {
         &text,
         "(direct): sent straight to the province as well (grade I/II or "
         "sensitive).\n(escalated): sent past an unreachable parent because a "
-        "deadline was at risk;\nthe parent still gets its copy.\n");
+        "deadline was at risk;\nthe parent still gets its copy.\n(across): "
+        "between a department and its region's government (左右交错).\n");
   }
   return text;
 }

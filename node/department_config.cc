@@ -145,7 +145,8 @@ absl::Status ApplyDepartmentConfig(const v1::NodeConfig& config,
                              rule.departments().end());
     options->department_routes.push_back(std::move(route));
   }
-  options->departments = &departments;
+  // Codes in reports are checked against the table when there is one.
+  if (!config.departments_file().empty()) options->departments = &departments;
   return absl::OkStatus();
 }
 

@@ -73,7 +73,7 @@ TEST(NodeConfigTest, TheSampleConfigurationsParse) {
     EXPECT_THAT(LoadNodeConfig(entry.path().string()), IsOk()) << entry.path();
     ++samples;
   }
-  EXPECT_EQ(samples, 4);
+  EXPECT_EQ(samples, 5);
 }
 
 TEST(NodeConfigTest, ErrorsNameTheField) {
@@ -221,7 +221,8 @@ TEST(DepartmentConfigTest, ADepartmentNodeParsesWithDefaults) {
   ASSERT_THAT(config, IsOk());
   EXPECT_EQ(config->department(), "yjglt");
   ASSERT_EQ(config->across_size(), 1);
-  EXPECT_EQ(config->across(0).max_classification(), CLASSIFICATION_INTERNAL);
+  EXPECT_EQ(config->across(0).max_classification(),
+            v1::CLASSIFICATION_INTERNAL);
 }
 
 TEST(DepartmentConfigTest, ErrorsNameTheField) {

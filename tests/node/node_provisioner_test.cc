@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "node/department_provisioner.h"
 #include "relay/base/files.h"
 #include "tests/testing/sample_regions.h"
 #include "tests/testing/status_matchers.h"
@@ -159,8 +160,6 @@ TEST(NodeProvisionerTest, TheWholeShanxiTable) {
 
 }  // namespace
 }  // namespace kuaibao
-
-#include "node/department_provisioner.h"
 
 namespace kuaibao {
 namespace {
