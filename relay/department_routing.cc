@@ -23,10 +23,11 @@ bool ListedOrEmpty(const std::vector<T>& list, const T& value) {
 
 }  // namespace
 
-std::vector<AcrossTarget> AcrossTargets(
-    const std::string& here, bool has_parent,
-    const std::vector<std::string>& across,
-    const std::vector<DepartmentRoute>& routes, const StoredReport& stored) {
+std::vector<AcrossTarget> AcrossTargets(const std::string& here,
+                                        bool has_parent,
+                                        const std::vector<std::string>& across,
+                                        const std::vector<RoutingRule>& routes,
+                                        const StoredReport& stored) {
   std::vector<AcrossTarget> out;
   if (stored.hops().empty()) return out;
   const HopRecord& own = stored.hops(stored.hops_size() - 1);
@@ -61,7 +62,7 @@ std::vector<AcrossTarget> AcrossTargets(
   for (const std::string& code : report.departments()) {
     want(code, "the unit reports to this department at the same time");
   }
-  for (const DepartmentRoute& rule : routes) {
+  for (const RoutingRule& rule : routes) {
     if (!ListedOrEmpty(rule.categories, report.category()) ||
         !ListedOrEmpty(rule.sectors, report.sector())) {
       continue;

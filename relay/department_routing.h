@@ -26,7 +26,7 @@ namespace kuaibao {
 class DepartmentTable;
 
 // One rule of NodeConfig.department_routes.
-struct DepartmentRoute {
+struct RoutingRule {
   std::vector<Category> categories;  // empty = any
   std::vector<std::string> sectors;  // empty = any
   std::vector<std::string> departments;
@@ -44,10 +44,11 @@ struct AcrossTarget {
 // Where `stored` (this node's hop last) goes across from node `here`, which
 // has a parent or not and the `across` nodes configured; `routes` are the
 // rules of a government node.
-std::vector<AcrossTarget> AcrossTargets(
-    const std::string& here, bool has_parent,
-    const std::vector<std::string>& across,
-    const std::vector<DepartmentRoute>& routes, const StoredReport& stored);
+std::vector<AcrossTarget> AcrossTargets(const std::string& here,
+                                        bool has_parent,
+                                        const std::vector<std::string>& across,
+                                        const std::vector<RoutingRule>& routes,
+                                        const StoredReport& stored);
 
 // True when no government took `stored` in before this node's hop (the
 // last): this is the first government on its path, bound by the direct rule

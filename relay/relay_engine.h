@@ -85,7 +85,7 @@ struct RelayOptions {
   // that IncidentReport.departments are checked against (borrowed; nullptr
   // = codes checked for form only).
   std::vector<std::string> across;
-  std::vector<DepartmentRoute> department_routes;
+  std::vector<RoutingRule> department_routes;
   const DepartmentTable* departments = nullptr;
 };
 

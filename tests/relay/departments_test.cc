@@ -183,8 +183,8 @@ TEST(AcrossTargetsTest, AGovernmentRoutesByRuleAndByTheReportsOwnList) {
       testing::SampleReport("r-1", "140105001000", absl::Now());
   mine.set_category(CATEGORY_MAJOR_ACCIDENT);
   mine.set_sector("mine");
-  DepartmentRoute mines{{CATEGORY_MAJOR_ACCIDENT}, {"mine"}, {"yjglt", "nyj"}};
-  DepartmentRoute schools{{}, {"school"}, {"jyt"}};
+  RoutingRule mines{{CATEGORY_MAJOR_ACCIDENT}, {"mine"}, {"yjglt", "nyj"}};
+  RoutingRule schools{{}, {"school"}, {"jyt"}};
   std::vector<std::string> across = {kCountyEmergency, "140105000000:nyj",
                                      kCountyEducation};
   EXPECT_THAT(Nodes(AcrossTargets(kCounty, true, across, {mines, schools},
