@@ -81,7 +81,7 @@ absl::Status CheckDepartmentConfig(v1::NodeConfig* config) {
                    "only a government routes reports to departments");
   }
   for (int i = 0; i < config->department_routes_size(); ++i) {
-    const v1::RoutingRule& rule = config->department_routes(i);
+    const v1::DepartmentRoute& rule = config->department_routes(i);
     const std::string field = absl::StrCat("department_routes[", i, "]");
     if (rule.departments().empty()) {
       return Invalid(absl::StrCat(field, ".departments"), "is required");
@@ -135,7 +135,7 @@ absl::Status ApplyDepartmentConfig(const v1::NodeConfig& config,
     options->across.push_back(UpstreamNodeId(a));
     options->link_clearance[UpstreamNodeId(a)] = a.max_classification();
   }
-  for (const v1::RoutingRule& rule : config.department_routes()) {
+  for (const v1::DepartmentRoute& rule : config.department_routes()) {
     RoutingRule route;
     for (int c : rule.categories()) {
       route.categories.push_back(static_cast<Category>(c));
