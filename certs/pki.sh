@@ -46,8 +46,11 @@
 #
 # SPEC is node:REGION, node:REGION:standby (a region's standby node: the
 # same URI as its primary, its own key, files node-REGION-standby.*),
-# client:REGION:NAME or auditor:REGION:NAME; the
-# certificate carries spiffe://kuaibao/<role>/<region>[/<name>] as its URI SAN
+# node:REGION:DEPT (a department's node, DEPT a code of
+# deploy/regions/shanxi-departments.csv), client:REGION:NAME or
+# auditor:REGION:NAME; the certificate carries
+# spiffe://kuaibao/<role>/<region>[/<name>] (a department's node:
+# spiffe://kuaibao/node/<region>/dept/<DEPT>) as its URI SAN
 # plus DNS:localhost and IP:127.0.0.1 (more node SANs: KUAIBAO_NODE_SANS, e.g.
 # "DNS:county.example,IP:10.0.0.5").
 #
@@ -65,7 +68,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,61p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,64p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -90,12 +93,20 @@ parse_spec() {
   [[ $region =~ ^[0-9]{12}$ ]] || die "region '$region' in '$spec' must be 12 digits"
   case $role in
     node)
-      # A region's standby node (node:REGION:standby) has the same identity
-      # as its primary, with a key and certificate of its own.
-      [[ -z ${name:-} || $name == standby ]] ||
-        die "a node spec has no name but 'standby': '$spec'"
-      base="node-$region${name:+-$name}"
-      uri="spiffe://kuaibao/node/$region"
+      if [[ ${name:-} == standby ]]; then
+        # A region's standby node has the same identity as its primary, with
+        # a key and certificate of its own.
+        base="node-$region-standby"
+        uri="spiffe://kuaibao/node/$region"
+      elif [[ -n ${name:-} ]]; then
+        [[ $name =~ ^[a-z][a-z0-9]{0,15}$ ]] ||
+          die "department '$name' in '$spec' must be 1-16 of a-z 0-9, starting with a letter"
+        base="node-$region-$name"
+        uri="spiffe://kuaibao/node/$region/dept/$name"
+      else
+        base="node-$region"
+        uri="spiffe://kuaibao/node/$region"
+      fi
       eku="serverAuth,clientAuth"
       sans="URI:$uri,DNS:localhost,IP:127.0.0.1${KUAIBAO_NODE_SANS:+,$KUAIBAO_NODE_SANS}"
       ;;

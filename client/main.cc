@@ -66,6 +66,10 @@ ABSL_FLAG(std::string, target, "",
           "instruct: the node to reach; default the event's originating one");
 ABSL_FLAG(absl::Duration, due, absl::ZeroDuration(),
           "instruct: feedback due this long after issue; default the node's");
+ABSL_FLAG(std::vector<std::string>, department, {},
+          "submit: the competent departments the unit reports to at the same "
+          "time (codes, comma-separated, e.g. yjglt,nyj): the government node "
+          "delivers each report across to their nodes");
 ABSL_FLAG(std::string, by, "",
           "instruct: the leader's name and post; audit stats: region, "
           "category or grade");
@@ -108,8 +112,10 @@ namespace {
 constexpr char kUsage[] = R"(usage: kuaibao [flags] COMMAND [args]
 
 Commands:
-  submit [FILE|-]     Send reports to the node and print a receipt or refusal
-                      per report. FILE (default: standard input) holds one
+  submit [FILE|-] [--department=CODE,...]
+                      Send reports to the node and print a receipt or refusal
+                      per report; --department names the departments the
+                      government node delivers them to at the same time. FILE (default: standard input) holds one
                       kuaibao.v1.IncidentReport in protobuf JSON, or one per
                       line (NDJSON). Reports without report_id get a new one.
                       Exit 0 when every report got a receipt, 1 when any was
@@ -227,6 +233,9 @@ Flags:
                       JSON, without decoration or summary
   --timeout=DURATION  deadline of each call, for submit of the whole stream
                       (default 30s; e.g. 500ms, 2m)
+  --department=CODE,...
+                      submit: departments to deliver each report to as well
+                      (deploy/regions/shanxi-departments.csv: yjglt, jyt ...)
   --event=ID          list: only the reports of this event
   --limit=N           list: at most N reports (default 0 = all)
   --gaps              origins: only origins with missing numbers
@@ -508,6 +517,16 @@ int Run(const std::vector<char*>& args) {
       return kExitUsage;
     }
     reports = *std::move(loaded);
+    // 左右交错: one report, one id, to the government and, from there,
+    // across to the departments named (README "Departments").
+    for (v1::IncidentReport& r : reports) {
+      for (const std::string& code : absl::GetFlag(FLAGS_department)) {
+        if (std::find(r.departments().begin(), r.departments().end(), code) ==
+            r.departments().end()) {
+          r.add_departments(code);
+        }
+      }
+    }
   } else if (command == "show") {
     if (operands.size() != 1) return Usage("show takes one REPORT_ID");
   } else if (command == "list") {

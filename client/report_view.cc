@@ -139,17 +139,20 @@ std::string RouteMark(int route) {
       return " (direct)";
     case v1::ROUTE_ESCALATED:
       return " (escalated)";
+    case v1::ROUTE_ACROSS:
+      return " (across)";
     default:
       return absl::StrCat(" (route ", route, ")");
   }
 }
 
-bool HasRouteMarks(const v1::StoredReport& stored) {
+// Whether any forwarding of `stored`, on any path, took `route`.
+bool HasRoute(const v1::StoredReport& stored, v1::Route route) {
   auto marked =
-      [](const google::protobuf::RepeatedPtrField<v1::HopRecord>& hops) {
+      [route](const google::protobuf::RepeatedPtrField<v1::HopRecord>& hops) {
         for (const v1::HopRecord& hop : hops) {
           for (const v1::Forwarding& forwarding : hop.forwarded()) {
-            if (!RouteMark(forwarding.route()).empty()) return true;
+            if (forwarding.route() == route) return true;
           }
         }
         return false;
@@ -342,12 +345,19 @@ std::string FormatHopTimeline(const v1::StoredReport& stored) {
       "sent-at, across two clocks:\nit includes their skew (it may even be "
       "negative). ACKED AT is filled in only\nfor the answering node's own "
       "forwardings.\n");
-  if (HasRouteMarks(stored)) {
+  // A legend for the route marks that appear.
+  if (HasRoute(stored, v1::ROUTE_DIRECT) ||
+      HasRoute(stored, v1::ROUTE_ESCALATED)) {
     absl::StrAppend(
         &text,
         "(direct): sent straight to the province as well (grade I/II or "
         "sensitive).\n(escalated): sent past an unreachable parent because a "
         "deadline was at risk;\nthe parent still gets its copy.\n");
+  }
+  if (HasRoute(stored, v1::ROUTE_ACROSS)) {
+    absl::StrAppend(&text,
+                    "(across): between a department and its region's "
+                    "government (左右交错).\n");
   }
   return text;
 }

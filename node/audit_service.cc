@@ -177,6 +177,12 @@ absl::Status AuditService::CollectBreaches(
     for (const HopRecord& hop : r.hops()) {
       for (const Breach& b : hop.breaches()) collector.AddRecord(subject, b);
     }
+    // Every path's (a department's line beside the government's).
+    for (const v1::Path& path : r.other_paths()) {
+      for (const HopRecord& hop : path.hops()) {
+        for (const Breach& b : hop.breaches()) collector.AddRecord(subject, b);
+      }
+    }
   }));
   // Open events' follow-ups as evaluated now...
   ASSIGN_OR_RETURN(std::vector<DeadlineStatus> due,

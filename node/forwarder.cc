@@ -160,7 +160,7 @@ bool Forwarder::RunStream() {
       auth ? PeerIdentity(*auth)
            : absl::StatusOr<Identity>(absl::UnavailableError("no connection"));
   if (!peer.ok() || peer->role != Role::kNode ||
-      peer->region != RegionOfLink(options_.upstream)) {
+      peer->NodeId() != RegionOfLink(options_.upstream)) {
     context.TryCancel();
     absl::Status s = FromGrpcStatus(stream->Finish());
     if (!s.ok() && !absl::IsCancelled(s)) {

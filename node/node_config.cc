@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "node/department_config.h"
 #include "relay/base/files.h"
 #include "relay/base/status_macros.h"
 #include "relay/region.h"
@@ -246,6 +247,7 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
                    "must differ from parent.address (the standby runs on its "
                    "own machine)");
   }
+  RETURN_IF_ERROR(CheckDepartmentConfig(&config));
   RETURN_IF_ERROR(CheckDeadlines(config.deadlines()));
   RETURN_IF_ERROR(FillSecurityDefaults(&config));
   if (config.max_in_flight() == 0) config.set_max_in_flight(64);
@@ -274,6 +276,7 @@ absl::StatusOr<NodeConfig> LoadNodeConfig(const std::string& path) {
   std::filesystem::path base = std::filesystem::path(path).parent_path();
   Resolve(base, config->mutable_data_dir());
   Resolve(base, config->mutable_regions_file());
+  Resolve(base, config->mutable_departments_file());
   Resolve(base, config->mutable_port_file());
   Resolve(base, config->mutable_metrics_port_file());
   Resolve(base, config->mutable_tls()->mutable_cert_file());

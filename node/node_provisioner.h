@@ -25,6 +25,9 @@ struct InstallPaths {
   // plan. Metrics are on by default; empty = none.
   std::string metrics_pattern = std::string(kDefaultMetricsPattern);
   static constexpr char kDefaultMetricsPattern[] = "{host}:9464";
+  // The department table (department nodes only).
+  std::string departments_file =
+      "/usr/share/kuaibao/regions/shanxi-departments.csv";
 };
 
 // One node of the plan: its configuration, its manifest entry and the

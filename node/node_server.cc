@@ -18,6 +18,7 @@
 #include "node/command_service.h"
 #include "node/crl_monitor.h"
 #include "node/deadline_loop.h"
+#include "node/department_config.h"
 #include "node/evidence_service.h"
 #include "node/forwarder.h"
 #include "node/metrics_server.h"
@@ -33,6 +34,7 @@
 #include "relay/base/status_macros.h"
 #include "relay/feed_hub.h"
 #include "relay/feed_items.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 #include "relay/transport/tls_credentials.h"
 
@@ -105,11 +107,15 @@ class NodeServerImpl final : public NodeServer {
       return absl::FailedPreconditionError(
           absl::StrCat(tls.cert_file, ": ", identity.status().message()));
     }
-    if (identity->role != Role::kNode || identity->region != config.region()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("certificate ", tls.cert_file, " names ", identity->uri,
-                       " but this node's config says region ", config.region(),
-                       "; a node needs a node certificate for its own region"));
+    if (identity->role != Role::kNode || identity->region != config.region() ||
+        identity->department != config.department()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "certificate ", tls.cert_file, " names ", identity->uri,
+          " but this node's config says ",
+          IdentityUri(Role::kNode,
+                      MakeNodeId(config.region(), config.department())),
+          "; a node needs a node certificate for its own region (and "
+          "department)"));
     }
 
     if (!tls.crl_dir.empty()) {
@@ -129,9 +135,9 @@ class NodeServerImpl final : public NodeServer {
     RelayOptions relay_options;
     relay_options.region = config.region();
     relay_options.max_classification = config.max_classification();
-    relay_options.parent = config.parent().region();
     if (config.has_parent()) {
-      relay_options.link_clearance[config.parent().region()] =
+      relay_options.parent = UpstreamNodeId(config.parent());
+      relay_options.link_clearance[relay_options.parent] =
           config.parent().max_classification();
     }
     for (const v1::Upstream& a : config.ancestors()) {
@@ -139,6 +145,12 @@ class NodeServerImpl final : public NodeServer {
       relay_options.link_clearance[a.region()] = a.max_classification();
     }
     AddStandbyLinks(config, &relay_options);
+    if (!config.departments_file().empty()) {
+      ASSIGN_OR_RETURN(departments_,
+                       DepartmentTable::Load(config.departments_file()));
+    }
+    RETURN_IF_ERROR(
+        ApplyDepartmentConfig(config, regions_, departments_, &relay_options));
     relay_options.deadlines = DeadlinesOf(config);
     ASSIGN_OR_RETURN(relay_, RelayEngine::Open(relay_options, store_.get(),
                                                &regions_, clock));
@@ -203,35 +215,42 @@ class NodeServerImpl final : public NodeServer {
     std::vector<const v1::Upstream*> upstreams;
     if (config.has_parent()) upstreams.push_back(&config.parent());
     for (const v1::Upstream& a : config.ancestors()) upstreams.push_back(&a);
+    for (const v1::Upstream& a : config.across()) upstreams.push_back(&a);
+    const bool department = !config.department().empty();
     if (!upstreams.empty()) {
       ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> channel_creds,
                        MakeChannelCredentials(tls));
       for (const v1::Upstream* upstream : upstreams) {
         Forwarder::Options options;
-        options.upstream = upstream->region();
+        options.upstream = UpstreamNodeId(*upstream);
         options.address = upstream->address();
         options.max_in_flight = config.max_in_flight();
         options.min_backoff = absl::Milliseconds(config.min_backoff_ms());
         options.max_backoff = absl::Milliseconds(config.max_backoff_ms());
-        // The parent's stream stays open; the levels above are dialled
-        // only when something must go straight to them.
-        // A standby's too: it has something to send only while it acts, and
-        // an idle stream of its would stand in for its primary's at the
-        // parent (the way down for instructions).
+        // The parent's stream stays open, and a department's to its
+        // government (everything it takes goes there too); the levels above
+        // and a government's departments are dialled only when something
+        // must go straight to them. A standby's parent link too: it has
+        // something to send only while it acts, and an idle stream of its
+        // would stand in for its primary's at the parent (the way down for
+        // instructions).
         const bool parent_link = upstream == &config.parent();
-        options.on_demand = !parent_link || config.standby();
+        options.on_demand =
+            parent_link
+                ? config.standby()
+                : !(department && upstream->region() == config.region());
         // Instructions come down, and feedback goes up, the parent's stream.
         if (parent_link) options.instructions = instructions_.get();
         // And the state of this node and its children (Monitor.ListChildren
         // at the parent).
-        if (!options.on_demand) {
+        if (parent_link && !options.on_demand) {
           options.subtree_status =
               [this, clock,
                stall_after = absl::Milliseconds(config.stall_after_ms())] {
                 return SubtreeStatusNow(clock->TimeNow(), stall_after);
               };
         }
-        options.on_receipt = [this, upstream = upstream->region()](
+        options.on_receipt = [this, upstream = options.upstream](
                                  absl::Time sent, const Receipt& receipt,
                                  absl::Time arrived) {
           WatchReceipt(skew_.get(), upstream, sent, receipt, arrived);
@@ -313,7 +332,7 @@ class NodeServerImpl final : public NodeServer {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
     }
     Log(LogLevel::kInfo, "node serving",
-        {{"region", regions_.Describe(config.region())},
+        {{"region", departments_.Describe(regions_, relay_->options().node)},
          {"port", absl::StrCat(port_)},
          {"parent", config.has_parent()
                         ? absl::StrCat(config.parent().region(), " at ",
@@ -385,6 +404,7 @@ class NodeServerImpl final : public NodeServer {
   RegionTable regions_;
   // Before the store: its writer publishes to the hub until it is closed.
   FeedHub feed_;
+  DepartmentTable departments_;
   std::unique_ptr<ReportStore> store_;
   std::unique_ptr<ReceiptSigner> signer_;
   std::unique_ptr<RelayEngine> relay_;

@@ -14,6 +14,7 @@
 #include "relay/base/clock.h"
 #include "relay/base/log.h"
 #include "relay/base/log_limiter.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
@@ -163,7 +164,7 @@ IntakeService::Submit(grpc::CallbackServerContext* context) {
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 RelayService::Escalate(grpc::CallbackServerContext* context) {
-  const std::string& here = relay_->options().region;
+  const std::string& here = relay_->options().node;
   absl::StatusOr<Identity> caller = Caller(context);
   if (!caller.ok()) return Refuse(caller.status(), "Escalate");
   if (caller->role != Role::kNode) {
@@ -172,16 +173,15 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
                       RoleName(caller->role), " certificate")),
                   "Escalate");
   }
-  // The other node of this region (standby or primary) relays its copies.
-  const bool peer = caller->region == here && !relay_->options().peer.empty();
-  if (!peer &&
-      (caller->region == here || !RegionContains(here, caller->region))) {
-    return Refuse(
-        absl::PermissionDeniedError(absl::StrCat(
-            "node ", caller->region, " is not inside this node's region ", here,
-            "; a node relays only to a node above it")),
-        "Escalate");
-  }
+  // The other node of this region (standby or primary) relays its copies;
+  // else a government below, a department of this node's line below, or the
+  // other side of this region (relay/node_id.h).
+  const bool from_peer = !relay_->options().peer.empty() &&
+                         caller->NodeId() == relay_->options().node;
+  absl::Status peer = from_peer
+                          ? absl::OkStatus()
+                          : CheckRelayPeer(relay_->options().node, *caller);
+  if (!peer.ok()) return Refuse(peer, "Escalate");
   Log(LogLevel::kInfo, "child connected", {{"child", caller->uri}});
   RelayEngine* relay = relay_;
   InstructionBook* book = book_;
@@ -194,7 +194,7 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
           },
           [relay, child, here, skew = skew_](
               v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
-            auto watched = WatchArrival(skew, child.region, here, up.report(),
+            auto watched = WatchArrival(skew, child.NodeId(), here, up.report(),
                                         std::move(done));
             relay->Accept(child, std::move(*up.mutable_report()),
                           std::move(watched));
@@ -203,7 +203,7 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
   // its end always unregisters it.
   auto stream = std::make_shared<std::atomic<RawReactor*>>(nullptr);
   uint64_t token =
-      children_->Register(child.region, [stream](const v1::RelayDown& down) {
+      children_->Register(child.NodeId(), [stream](const v1::RelayDown& down) {
         RawReactor* reactor = stream->load();
         return reactor != nullptr && reactor->Push(Encoded(down));
       });
@@ -221,11 +221,11 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
         if (HandleInstructionUp(book, child, &up, reply)) return;
         reports(std::move(up), std::move(reply));
       },
-      [children = children_, region = child.region, token] {
+      [children = children_, region = child.NodeId(), token] {
         children->Unregister(region, token);
       });
   stream->store(reactor);
-  children_->Deliver(child.region);
+  children_->Deliver(child.NodeId());
   return reactor;
 }
 
@@ -261,7 +261,7 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     reactor->Finish(ToGrpcStatus(conflicts.status()));
     return reactor;
   }
-  response->set_node(relay_->options().region);
+  response->set_node(relay_->options().node);
   for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
     *response->add_deadlines() = std::move(d);
   }

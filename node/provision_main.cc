@@ -14,16 +14,27 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "node/department_provisioner.h"
 #include "node/node_provisioner.h"
 #include "relay/base/files.h"
 #include "relay/base/flag_help.h"
 #include "relay/base/status_macros.h"
+#include "relay/node_id.h"
 
 ABSL_FLAG(std::string, regions, "", "the region table (CSV)");
 ABSL_FLAG(std::string, plan, "",
           "the address plan (default: every node at "
           "{code}.kuaibao.internal:7400)");
 ABSL_FLAG(std::string, out, "", "output folder");
+ABSL_FLAG(std::string, departments, "",
+          "department nodes too: these codes of --departments_table (e.g. "
+          "yjglt,jyt), at every province, city and county with an office");
+ABSL_FLAG(std::string, departments_table, "",
+          "the department table (CSV; deploy/regions/shanxi-departments.csv)");
+ABSL_FLAG(std::string, department_address, "",
+          "where department nodes are reached: a host:port pattern with "
+          "{dept}, {code}, {prefix}; default "
+          "{dept}-{code}.kuaibao.internal:7400");
 ABSL_FLAG(std::string, only, "",
           "comma-separated region codes: write only these nodes' bundles "
           "(the manifest always lists every node)");
@@ -113,11 +124,30 @@ absl::Status Run() {
   }
   ASSIGN_OR_RETURN(std::vector<ProvisionedNode> nodes,
                    ProvisionNodes(table, plan, paths));
+  DepartmentTable departments;
+  std::vector<std::string> codes =
+      absl::StrSplit(absl::GetFlag(FLAGS_departments), ',', absl::SkipEmpty());
+  if (!codes.empty()) {
+    const std::string file = absl::GetFlag(FLAGS_departments_table);
+    if (file.empty()) {
+      return absl::InvalidArgumentError(
+          "--departments needs --departments_table");
+    }
+    ASSIGN_OR_RETURN(departments, DepartmentTable::Load(file));
+    paths.departments_file = absl::StrCat(
+        std::filesystem::path(paths.regions_file).parent_path().string(), "/",
+        std::filesystem::path(file).filename().string());
+    ASSIGN_OR_RETURN(std::vector<ProvisionedNode> department_nodes,
+                     ProvisionDepartmentNodes(
+                         table, departments, codes, plan,
+                         absl::GetFlag(FLAGS_department_address), paths));
+    for (ProvisionedNode& n : department_nodes) nodes.push_back(std::move(n));
+  }
 
   absl::flat_hash_set<std::string> only;
   for (absl::string_view code :
        absl::StrSplit(absl::GetFlag(FLAGS_only), ',', absl::SkipEmpty())) {
-    if (table.Find(code) == nullptr) {
+    if (table.Find(NodeRegion(code)) == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("--only: ", code, " is not in ", regions));
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 #include "relay/region.h"
 
@@ -41,10 +42,17 @@ absl::Time SentOn(const StoredReport& stored, int i) {
   return absl::InfinitePast();
 }
 
-// This node's own send to its parent (route PARENT), or InfinitePast.
+// This node's own send to its parent (route PARENT; for a department at the
+// top of its line, across to its government), or InfinitePast.
 absl::Time OwnSendToParent(const HopRecord& own) {
+  const bool top_department =
+      !NodeDepartment(own.node()).empty() &&
+      std::none_of(
+          own.forwarded().begin(), own.forwarded().end(),
+          [](const Forwarding& f) { return f.route() == ROUTE_PARENT; });
   for (const Forwarding& f : own.forwarded()) {
-    if ((f.route() == ROUTE_PARENT || f.route() == ROUTE_UNSPECIFIED) &&
+    if ((f.route() == ROUTE_PARENT || f.route() == ROUTE_UNSPECIFIED ||
+         (top_department && f.route() == ROUTE_ACROSS)) &&
         IsSet(f.sent_at()) && IsSet(f.acked_at())) {
       return FromProto(f.sent_at());
     }

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "relay/node_id.h"
 #include "relay/region.h"
 
 namespace kuaibao {
@@ -56,10 +57,22 @@ absl::StatusOr<Identity> ParseIdentity(absl::string_view uri) {
         absl::StrCat("identity '", uri, "' has unknown role '", parts[0], "'"));
   }
   size_t expected = identity.role == Role::kNode ? 2 : 3;
+  // A department's node: node/<region>/dept/<code>.
+  if (identity.role == Role::kNode && parts.size() == 4 && parts[2] == "dept") {
+    if (!ValidDepartmentCode(parts[3])) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "identity '", uri,
+          "': department code must be 1-16 lowercase letters and digits, "
+          "starting with a letter"));
+    }
+    identity.department = std::string(parts[3]);
+    expected = 4;
+  }
   if (parts.size() != expected) {
     return absl::InvalidArgumentError(absl::StrCat(
         "identity '", uri, "' must be ", kIdentityUriPrefix, parts[0],
-        identity.role == Role::kNode ? "/<region>" : "/<region>/<name>"));
+        identity.role == Role::kNode ? "/<region>[/dept/<code>]"
+                                     : "/<region>/<name>"));
   }
   absl::Status region = LevelOf(parts[1]).status();
   if (!region.ok()) {
@@ -67,7 +80,7 @@ absl::StatusOr<Identity> ParseIdentity(absl::string_view uri) {
         absl::StrCat("identity '", uri, "': ", region.message()));
   }
   identity.region = std::string(parts[1]);
-  if (expected == 3) {
+  if (identity.role != Role::kNode) {
     if (!ValidName(parts[2])) {
       return absl::InvalidArgumentError(absl::StrCat(
           "identity '", uri,
@@ -78,8 +91,14 @@ absl::StatusOr<Identity> ParseIdentity(absl::string_view uri) {
   return identity;
 }
 
+std::string Identity::NodeId() const { return MakeNodeId(region, department); }
+
 std::string IdentityUri(Role role, absl::string_view region,
                         absl::string_view name) {
+  if (role == Role::kNode && !NodeDepartment(region).empty()) {
+    return absl::StrCat(kIdentityUriPrefix, "node/", NodeRegion(region),
+                        "/dept/", NodeDepartment(region));
+  }
   std::string uri =
       absl::StrCat(kIdentityUriPrefix, RoleName(role), "/", region);
   if (!name.empty()) absl::StrAppend(&uri, "/", name);

@@ -11,6 +11,7 @@
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
 #include "relay/feed_items.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 #include "relay/standby_links.h"
 #include "relay/store/keys.h"
@@ -36,17 +37,22 @@ bool SameReport(const IncidentReport& stored, const IncidentReport& incoming) {
   return google::protobuf::util::MessageDifferencer::Equals(stored, resolved);
 }
 
+RelayOptions WithNodeId(RelayOptions options) {
+  if (options.node.empty()) options.node = options.region;
+  return options;
+}
+
 }  // namespace
 
 RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
                          const RegionTable* regions, Clock* clock)
-    : options_(std::move(options)),
+    : options_(WithNodeId(std::move(options))),
       store_(store),
       regions_(regions),
       clock_(clock),
       outbox_(store),
       ledger_(store),
-      evidence_(store, options_.region),
+      evidence_(store, options_.node),
       event_identity_(store, options_.region) {}
 
 namespace {
@@ -159,6 +165,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   if (valid.ok()) {
     valid = CheckCleared(report, options_.max_classification, "this node");
   }
+  if (valid.ok()) valid = CheckReportDepartments(report, options_.departments);
   if (!valid.ok()) {
     done(valid);
     return;
@@ -183,7 +190,7 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
   StoredReport stored;
   *stored.mutable_report() = std::move(report);
   HopRecord* hop = stored.add_hops();
-  hop->set_node(options_.region);
+  hop->set_node(options_.node);
   hop->set_received_from(client.uri);
   *hop->mutable_received_at() = ToProto(now);
   hop->set_standby(options_.standby);
@@ -193,22 +200,15 @@ void RelayEngine::Submit(const Identity& client, IncidentReport report,
 void RelayEngine::Accept(const Identity& child, StoredReport relayed,
                          ReceiptCallback done) {
   absl::Time now = clock_->TimeNow();
-  if (child.role != Role::kNode) {
-    done(absl::PermissionDeniedError(
-        absl::StrCat("only a node certificate may relay reports; ", child.uri,
-                     " is a ", RoleName(child.role))));
-    return;
-  }
   // The other node of this region (a standby and its primary) relays its
-  // copies too.
-  const bool from_peer =
-      child.region == options_.region && !options_.peer.empty();
-  if (!from_peer && (child.region == options_.region ||
-                     !RegionContains(options_.region, child.region))) {
-    done(absl::PermissionDeniedError(
-        absl::StrCat("node ", regions_->Describe(child.region),
-                     " is not inside this node's region ",
-                     regions_->Describe(options_.region))));
+  // copies too; else governments from below, departments of its line from
+  // below, and the other side of its own region (relay/node_id.h).
+  const bool from_peer = child.role == Role::kNode && !options_.peer.empty() &&
+                         child.NodeId() == options_.node;
+  absl::Status peer =
+      from_peer ? absl::OkStatus() : CheckRelayPeer(options_.node, child);
+  if (!peer.ok()) {
+    done(peer);
     return;
   }
   const IncidentReport& report = relayed.report();
@@ -231,10 +231,10 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     return;
   }
   if (relayed.hops().empty() ||
-      relayed.hops(relayed.hops_size() - 1).node() != child.region) {
-    done(FieldError(
-        absl::StatusCode::kInvalidArgument, "hops",
-        absl::StrCat("the last hop must be the sending node ", child.region)));
+      relayed.hops(relayed.hops_size() - 1).node() != child.NodeId()) {
+    done(FieldError(absl::StatusCode::kInvalidArgument, "hops",
+                    absl::StrCat("the last hop must be the sending node ",
+                                 child.NodeId())));
     return;
   }
   valid = ValidateHops(relayed, now, options_.limits);
@@ -249,7 +249,7 @@ void RelayEngine::Accept(const Identity& child, StoredReport relayed,
     return;
   }
   HopRecord* hop = relayed.add_hops();
-  hop->set_node(options_.region);
+  hop->set_node(options_.node);
   hop->set_received_from(child.uri);
   *hop->mutable_received_at() = ToProto(now);
   hop->set_standby(options_.standby);
@@ -267,7 +267,7 @@ Receipt RelayEngine::ReceiptFor(const StoredReport& stored,
   }
   Receipt receipt;
   receipt.set_report_id(stored.report().report_id());
-  receipt.set_node(options_.region);
+  receipt.set_node(options_.node);
   *receipt.mutable_received_at() = hop.received_at();
   *receipt.mutable_stored_at() = hop.stored_at();
   receipt.set_duplicate(duplicate);
@@ -338,6 +338,7 @@ std::vector<std::string> RelayEngine::Upstreams() const {
   std::vector<std::string> all;
   if (!options_.parent.empty()) all.push_back(options_.parent);
   for (const std::string& a : options_.ancestors) all.push_back(a);
+  for (const std::string& a : options_.across) all.push_back(a);
   return all;
 }
 
@@ -443,9 +444,10 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
   }
   // The notice's direct rule: the local government that takes in a grade
-  // I/II or sensitive report sends it to the province at the same time.
+  // I/II or sensitive report (from a unit, or across from its department)
+  // sends it to the province at the same time.
   std::string province = Province();
-  if (stored.hops_size() == 1 && IsUrgent(report) && !province.empty() &&
+  if (FirstGovernmentOnPath(stored) && IsUrgent(report) && !province.empty() &&
       province != options_.parent) {
     QueueFor(province, ROUTE_DIRECT,
              report.grade() == GRADE_I || report.grade() == GRADE_II
@@ -453,6 +455,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
                  : "sensitive event: direct to the province",
              stored, &batch);
   }
+  QueueAcross(stored, &batch);
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
   batch.Record(ArrivalItem(stored, now));
@@ -623,8 +626,8 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     forwarding->set_route(recorded.route());
     forwarding->set_reason(recorded.reason());
     *forwarding->mutable_sent_at() = ToProto(now);
-    for (Breach& b : BreachesAtSend(out.payload, options_.deadlines,
-                                    options_.region, now)) {
+    for (Breach& b :
+         BreachesAtSend(out.payload, options_.deadlines, options_.node, now)) {
       *own->add_breaches() = std::move(b);
     }
     result.push_back(std::move(out));
@@ -703,8 +706,12 @@ std::vector<DeadlineStatus> RelayEngine::DeadlinesOf(const StoredReport& stored,
                                                      absl::Time now) const {
   // A copy from the other node of this region is that node's to forward.
   if (!options_.peer.empty() && IsPeerCopy(stored)) return {};
-  return ReportDeadlines(stored, options_.deadlines, options_.region,
-                         !options_.parent.empty(), now);
+  // A department owes its hand-off even at the top of its line (across).
+  const bool hands_on =
+      !options_.parent.empty() ||
+      (!NodeDepartment(options_.node).empty() && !options_.across.empty());
+  return ReportDeadlines(stored, options_.deadlines, options_.node, hands_on,
+                         now);
 }
 
 void RelayEngine::SetLinkUp(const std::string& upstream, bool up) {
@@ -827,7 +834,7 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
       all_closed = all_closed && Closed(s.state());
       w.late = w.late || Late(s.state());
       bool own_hand_off_late = s.rule() == DEADLINE_RULE_PER_HOP &&
-                               s.responsible() == options_.region &&
+                               s.responsible() == options_.node &&
                                (s.state() == DEADLINE_STATE_AT_RISK ||
                                 s.state() == DEADLINE_STATE_OVERDUE);
       if (own_hand_off_late && links_down_.contains(options_.parent) &&

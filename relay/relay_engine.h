@@ -49,6 +49,7 @@
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
 #include "relay/deadlines.h"
+#include "relay/department_routing.h"
 #include "relay/event_identity.h"
 #include "relay/hop_evidence.h"
 #include "relay/identity.h"
@@ -64,7 +65,11 @@ namespace kuaibao {
 struct RelayOptions {
   // This node's region code.
   std::string region;
-  // The parent's region code; empty at the top.
+  // This node's id (relay/node_id.h): "<region>:<department>" for a
+  // department's node; empty = `region` (a government).
+  std::string node;
+  // The parent's node id (a region code, or the department one level up);
+  // empty at the top.
   std::string parent;
   // The nodes above the parent, nearest first; the province last.
   std::vector<std::string> ancestors;
@@ -87,6 +92,13 @@ struct RelayOptions {
   // report queued for a link that is down goes to its standby as well once
   // a deadline of this node's is at risk.
   absl::flat_hash_map<std::string, std::string> standby_of;
+  // Departments (relay/department_routing.h): the nodes of the same region
+  // on the other side, the routing rules of a government, and the table
+  // that IncidentReport.departments are checked against (borrowed; nullptr
+  // = codes checked for form only).
+  std::vector<std::string> across;
+  std::vector<RoutingRule> department_routes;
+  const DepartmentTable* departments = nullptr;
 };
 
 // A report ready to send to an upstream: its outbox entry and the payload
@@ -270,6 +282,8 @@ class RelayEngine {
   bool WatchPeerCopy(const StoredReport& stored, absl::Time now,
                      StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Adds the across hand-offs of `stored` (relay/department_routing.h).
+  void QueueAcross(const StoredReport& stored, StoreBatch* batch);
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
                 StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -65,7 +65,7 @@ void RelayEngine::FailOverToStandby(
   if (options_.standby_of.empty()) return;
   const DeadlineStatus* at_risk = nullptr;
   for (const DeadlineStatus& s : deadlines) {
-    if (s.responsible() == options_.region && HandOffRule(s.rule()) &&
+    if (s.responsible() == options_.node && HandOffRule(s.rule()) &&
         AtRisk(s.state())) {
       at_risk = &s;
       break;

@@ -7,6 +7,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "relay/base/status_macros.h"
 #include "relay/identity.h"
+#include "relay/node_id.h"
 #include "relay/time_fields.h"
 
 namespace kuaibao {
@@ -272,9 +273,10 @@ absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
     const HopRecord& hop = relayed.hops(i);
     const std::string at = absl::StrCat("hops[", i, "]");
     RETURN_IF_ERROR(CheckTimeFields(hop, at));
-    absl::StatusOr<Level> level = LevelOf(hop.node());
-    if (!level.ok() || *level == Level::kVillage) {
-      return Invalid(absl::StrCat(at, ".node"), "must be a node's region code");
+    if (!CheckNodeId(hop.node()).ok()) {
+      return Invalid(absl::StrCat(at, ".node"),
+                     "must be a node's id (its region code, or "
+                     "<region>:<department>)");
     }
     if (!ParseIdentity(hop.received_from()).ok()) {
       return Invalid(absl::StrCat(at, ".received_from"),

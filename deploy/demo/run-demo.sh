@@ -30,6 +30,7 @@ repo=$(cd "$here/../.." && pwd)
 build=${BUILD_DIR:-$repo/build}
 reports_src=${REPORTS:-$here/reports.ndjson}
 regions_file=$repo/deploy/regions/shanxi-2022.csv
+departments_file=$repo/deploy/regions/shanxi-departments.csv
 start_timeout=${START_TIMEOUT:-20}
 relay_timeout=${RELAY_TIMEOUT:-30}
 
@@ -43,6 +44,17 @@ declare -A region_of=(
   [city]=140100000000
   [county]=140105000000
   [township]=140105001000
+  # The 应急管理 line beside it (README "Departments"): node ids
+  # <region>:<department>, certificates .../node/<region>/dept/yjglt.
+  [province_dept]=140000000000:yjglt
+  [city_dept]=140100000000:yjglt
+  [county_dept]=140105000000:yjglt
+)
+# Each department node's government (its `across` link).
+declare -A government_of=(
+  [province_dept]=province
+  [city_dept]=city
+  [county_dept]=county
 )
 
 step="starting"
@@ -183,8 +195,10 @@ say "making a PKI (root, issuing CAs), certificates and revocation lists"
 {
   "$repo/certs/pki.sh" issue "$work/certs" \
     node:140000000000 node:140100000000 node:140105000000 node:140105001000 \
+    node:140000000000:yjglt node:140100000000:yjglt node:140105000000:yjglt \
     client:140105001000:duty-1 client:140000000000:duty-1 \
     client:140105000000:duty-1 \
+    client:140105000000:yjglt-duty \
     auditor:140000000000:inspector-1 &&
     "$repo/certs/pki.sh" crl "$work/certs"
 } | sed 's/^/    /' || die "certs/pki.sh failed"
@@ -193,22 +207,42 @@ say "making a PKI (root, issuing CAs), certificates and revocation lists"
 # write_config NAME PARENT_NAME: the node's config in protobuf text format
 # (kuaibao.v1.NodeConfig, protos/kuaibao/v1/config.proto).
 write_config() {
-  local name=$1 parent=${2:-} region=${region_of[$1]}
+  local name=$1 parent=${2:-} id=${region_of[$1]} region dept cert
+  region=${id%%:*}
+  dept=''
+  [[ $id == *:* ]] && dept=${id#*:}
+  cert=node-$region${dept:+-$dept}
   {
-    echo "# $(region_name "$region") — written by deploy/demo/run-demo.sh"
+    echo "# $(region_name "$region")${dept:+ $dept} — written by deploy/demo/run-demo.sh"
     echo "region: $(quote "$region")"
     echo "listen_address: \"127.0.0.1:0\""
     echo "port_file: $(quote "$work/$name.port")"
     echo "data_dir: $(quote "$work/$name-data")"
     echo "regions_file: $(quote "$regions_file")"
     echo "tls {"
-    echo "  cert_file: $(quote "$work/certs/node-$region.pem")"
-    echo "  key_file: $(quote "$work/certs/node-$region.key")"
+    echo "  cert_file: $(quote "$work/certs/$cert.pem")"
+    echo "  key_file: $(quote "$work/certs/$cert.key")"
     echo "  ca_file: $(quote "$work/certs/ca.pem")"
     echo "  crl_dir: $(quote "$work/certs/crl")"
     echo "  require_crl: true"
     echo "}"
-    if [[ -n $parent ]]; then
+    if [[ -n $dept ]]; then
+      # A department: up its own line (parent), and across to its
+      # government at the same time.
+      echo "department: $(quote "$dept")"
+      echo "departments_file: $(quote "$departments_file")"
+      echo "across {"
+      echo "  region: $(quote "$region")"
+      echo "  address: \"127.0.0.1:${port_of[${government_of[$name]}]}\""
+      echo "}"
+      if [[ -n $parent ]]; then
+        echo "parent {"
+        echo "  region: $(quote "${region_of[$parent]%%:*}")"
+        echo "  department: $(quote "$dept")"
+        echo "  address: \"127.0.0.1:${port_of[$parent]}\""
+        echo "}"
+      fi
+    elif [[ -n $parent ]]; then
       echo "parent {"
       echo "  region: $(quote "${region_of[$parent]}")"
       echo "  address: \"127.0.0.1:${port_of[$parent]}\""
@@ -243,7 +277,7 @@ ancestors_of() {
 # start_node NAME PARENT_NAME: start it, wait for its port file.
 start_node() {
   local name=$1 parent=${2:-} pid port="" deadline rc
-  step="start the $name node ($(region_name "${region_of[$name]}") ${region_of[$name]})"
+  step="start the $name node ($(region_name "${region_of[$name]%%:*}") ${region_of[$name]})"
   write_config "$name" "$parent"
   "$node_bin" --config "$work/$name.textproto" >"$work/$name.log" 2>&1 &
   pid=$!
@@ -274,13 +308,22 @@ start_node province
 start_node city province
 start_node county city
 start_node township county
+start_node province_dept
+start_node city_dept province_dept
+start_node county_dept city_dept
 
 step="start the nodes"
 say "the chain, bottom-up (logs: $work/<name>.log)"
 for ((i = ${#names[@]} - 1; i >= 0; i--)); do
   name=${names[i]}
-  printf '    %-9s %s  127.0.0.1:%-5s  pid %-7s %s\n' "$name" "${region_of[$name]}" \
+  printf '    %-13s %-18s  127.0.0.1:%-5s  pid %-7s %s\n' "$name" "${region_of[$name]}" \
     "${port_of[$name]}" "${pids[i]}" "$(region_name "${region_of[$name]}")"
+done
+info "beside it, the 应急管理 line (each also linked across to its government):"
+for ((i = ${#started[@]} - 1; i >= ${#names[@]}; i--)); do
+  name=${started[i]}
+  printf '    %-13s %-18s  127.0.0.1:%-5s  pid %-7s %s应急管理\n' "$name" "${region_of[$name]}" \
+    "${port_of[$name]}" "${pids[i]}" "$(region_name "${region_of[$name]%%:*}")"
 done
 
 # ---------------------------------------------------------------------------
@@ -306,6 +349,19 @@ done <"$reports"
 say "submitting ${#ids[@]} reports at the township ${region_of[township]} $(region_name "${region_of[township]}") as client duty-1"
 cli client-140105001000-duty-1 "${port_of[township]}" submit "$reports" ||
   die "kuaibao submit refused a report or failed (see above)"
+
+step="submit a report at the county 应急管理局"
+dept_reports=$work/department-reports.ndjson
+"$here/render-reports.sh" "$here/department-reports.ndjson" >"$dept_reports" ||
+  die "could not fill in the time placeholders"
+dept_id=$(sed -n 's/.*"reportId": *"\([^"]*\)".*/\1/p' "$dept_reports" | head -n 1)
+say "submitting $dept_id at the county 应急管理局 ${region_of[county_dept]} (小店区应急管理局) as client yjglt-duty:"
+info "it goes up the 应急管理 line (太原市应急管理局 → 山西省应急管理厅 → 山西省人民政府) and, at the"
+info "same time, across to 小店区人民政府, whose copy goes up the government line (左右交错)"
+cli client-140105000000-yjglt-duty "${port_of[county_dept]}" submit "$dept_reports" ||
+  die "kuaibao submit at the county 应急管理局 refused the report or failed (see above)"
+ids+=("$dept_id")
+headlines+=("$(sed -n 's/.*"headline": *"\([^"]*\)".*/\1/p' "$dept_reports" | head -n 1)")
 
 # ---------------------------------------------------------------------------
 step="wait for the reports at the province"
@@ -347,9 +403,20 @@ while :; do
   sleep 0.5
 done
 
+step="wait for the department line at the province"
+deadline=$((SECONDS + relay_timeout))
+until province_cli show "$dept_id" --json 2>/dev/null | grep -q '"otherPaths"'; do
+  ((SECONDS < deadline)) ||
+    die "$dept_id did not arrive by the department line within $relay_timeout s"
+  sleep 0.5
+done
+info "$dept_id is at the province by both lines"
+
 # ---------------------------------------------------------------------------
 step="show the timelines at the province"
 say "each report as the province sees it: the report and its path through all four levels"
+info "(the last one, from the county 应急管理局, arrived twice: by the government line and by the"
+info "department line; stored once, both paths shown)"
 for i in "${!ids[@]}"; do
   echo
   printf '──── [%d/%d] %s  %s ────\n' "$((i + 1))" "${#ids[@]}" "${ids[i]}" "${headlines[i]}"

@@ -5,7 +5,7 @@
 # deploy/provision/README.md.
 #
 #   provision.sh --regions TABLE.csv --out DIR [--plan PLAN] [--pki PKI_DIR]
-#                [--csr-only] [--only CODE,...]
+#                [--csr-only] [--only CODE,...] [--departments CODE,...]
 #   provision.sh --regions TABLE.csv --out DIR --add CODE --name NAME [...]
 #
 #   --regions   the region table (code12,level,name,parent_code12); checked
@@ -21,7 +21,15 @@
 #   --csr-only  keys and certificate requests only, for a CA kept offline:
 #               then `certs/pki.sh bundles PKI DIR/pki.list --sign-only` on
 #               the CA's host
-#   --only      write only these nodes' bundles
+#   --only      write only these nodes' bundles (a department node by its
+#               node id, e.g. 140105000000:yjglt)
+#   --departments
+#               department nodes too (README "Departments"): these codes of
+#               deploy/regions/shanxi-departments.csv (e.g. yjglt,jyt), one
+#               node per province, city and county, each with its parent
+#               one level up and its government across; reached at
+#               {dept}-{code}.kuaibao.internal:7400 unless the environment
+#               sets KUAIBAO_DEPARTMENT_ADDRESS (a pattern, same placeholders)
 #   --prefix P  the nodes' files under P (P/etc/kuaibao, P/var/lib/kuaibao,
 #               P/usr/share/kuaibao) instead of /: trials on one machine
 #   --metrics PATTERN
@@ -55,9 +63,10 @@ die() {
 
 regions='' plan='' out='' pki='' mode='' only='' add='' name='' prefix=''
 metrics='{host}:9464'
+departments=''
 while (($#)); do
   case $1 in
-    --regions | --plan | --out | --pki | --only | --add | --name | --prefix | --metrics)
+    --regions | --plan | --out | --pki | --only | --add | --name | --prefix | --metrics | --departments)
       (($# >= 2)) || usage
       declare "${1#--}=$2"
       shift 2
@@ -108,6 +117,12 @@ args=(--regions "$table" --out "$out" --etc_dir "$prefix/etc/kuaibao"
   --metrics "$metrics")
 [[ -z $plan ]] || args+=(--plan "$plan")
 [[ -z $only ]] || args+=(--only "$only")
+departments_csv=$repo/deploy/regions/shanxi-departments.csv
+if [[ -n $departments ]]; then
+  args+=(--departments "$departments" --departments_table "$departments_csv")
+  [[ -z ${KUAIBAO_DEPARTMENT_ADDRESS:-} ]] ||
+    args+=(--department_address "$KUAIBAO_DEPARTMENT_ADDRESS")
+fi
 if ! "$tool" "${args[@]}"; then
   [[ $table == "$regions" ]] || rm -f "$table"
   exit 2
@@ -125,6 +140,9 @@ echo "keys$([[ -n $mode ]] || echo ', certificates') for $(wc -l <"$out/pki.list
 while read -r spec _; do
   code=${spec#node:}
   install -D -m 0644 "$regions" "$out/nodes/$code$prefix/usr/share/kuaibao/regions/$(basename "$regions")"
+  # A department node also reads the department table.
+  [[ $code != *:* ]] ||
+    install -D -m 0644 "$departments_csv" "$out/nodes/$code$prefix/usr/share/kuaibao/regions/$(basename "$departments_csv")"
 done <"$out/pki.list"
 
 if [[ -n $add ]]; then

@@ -134,6 +134,22 @@ grep -q '^kuaibao_node_info{region="140105001000"} 1$' "$work/metrics.out" ||
   fail "the township's metrics: $(head -5 "$work/metrics.out")"
 echo "ok: the township serves its metrics on its own address"
 
+# Department nodes from the department table: one 应急管理 node per province,
+# city and county, each certified as .../node/<region>/dept/yjglt, with its
+# line above it and its government across.
+"$repo/deploy/provision/provision.sh" --regions "$work/regions.csv" \
+  --plan "$work/plan" --out "$work/dept-out" --prefix "$root" \
+  --departments yjglt >"$work/dept.out" || fail "departments: $(cat "$work/dept.out")"
+grep -q "wrote 7 node configuration" "$work/dept.out" || fail "not 4 + 3 nodes: $(cat "$work/dept.out")"
+grep -q '^140105000000:yjglt,county,小店区应急管理局,yjglt-140105000000.kuaibao.internal:7400,140100000000:yjglt,' \
+  "$work/dept-out/manifest.csv" || fail "manifest row of the county 应急管理局: $(cat "$work/dept-out/manifest.csv")"
+dept_bundle=$work/dept-out/nodes/140105000000:yjglt$root
+openssl x509 -in "$dept_bundle/etc/kuaibao/tls/node-140105000000-yjglt.pem" -noout -ext subjectAltName |
+  grep -q 'URI:spiffe://kuaibao/node/140105000000/dept/yjglt' || fail "the county 应急管理局's certificate"
+[[ -f $dept_bundle/usr/share/kuaibao/regions/shanxi-departments.csv ]] || fail "no department table in the bundle"
+grep -q 'across {' "$dept_bundle/etc/kuaibao/140105000000:yjglt.textproto" || fail "no across link"
+echo "ok: department nodes provisioned from the department table"
+
 # A township added later: its bundle alone, the table updated in place.
 "$repo/deploy/provision/provision.sh" --regions "$work/regions.csv" \
   --plan "$work/plan" --out "$work/out" --prefix "$root" \

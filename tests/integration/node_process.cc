@@ -16,6 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "relay/node_id.h"
 
 namespace kuaibao::testing {
 
@@ -27,12 +28,18 @@ std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& extra_tls,
                            const std::string& extra, const std::string& host,
                            const std::string& parent_host) {
+  // A department's node: `region` is its node id "<region>:<department>"
+  // (relay/node_id.h), its certificate node-<region>-<department>.pem.
+  const std::string code(NodeRegion(region));
+  const std::string department(NodeDepartment(region));
+  const std::string cert =
+      absl::StrCat("node-", code, department.empty() ? "" : "-", department);
   std::string config = absl::StrCat(
-      "region: \"", region, "\"\n", "listen_address: \"", host, ":", port,
-      "\"\n", "data_dir: \"", data_dir, "\"\n", "port_file: \"", port_file,
-      "\"\n", "regions_file: \"", KUAIBAO_SOURCE_DIR,
+      "region: \"", code, "\"\n", "listen_address: \"", host, ":", port, "\"\n",
+      "data_dir: \"", data_dir, "\"\n", "port_file: \"", port_file, "\"\n",
+      "regions_file: \"", KUAIBAO_SOURCE_DIR,
       "/deploy/regions/shanxi-2022.csv\"\n", "tls { cert_file: \"", pki_dir,
-      "/node-", region, ".pem\" key_file: \"", pki_dir, "/node-", region,
+      "/", cert, ".pem\" key_file: \"", pki_dir, "/", cert,
       ".key\" ca_file: \"", pki_dir, "/ca.pem\"");
   // Revocation checks whenever the PKI has CRLs (the test PKI has).
   if (std::filesystem::is_directory(pki_dir + "/crl")) {
@@ -41,8 +48,14 @@ std::string TestNodeConfig(const std::string& region, int port,
   }
   absl::StrAppend(&config, " ", extra_tls, " }\n",
                   "min_backoff_ms: 50\nmax_backoff_ms: 500\n");
+  if (!department.empty()) {
+    absl::StrAppend(&config, "department: \"", department,
+                    "\"\ndepartments_file: \"", KUAIBAO_SOURCE_DIR,
+                    "/deploy/regions/shanxi-departments.csv\"\n");
+  }
   if (!parent_region.empty()) {
-    absl::StrAppend(&config, "parent { region: \"", parent_region,
+    absl::StrAppend(&config, "parent { region: \"", NodeRegion(parent_region),
+                    "\" department: \"", NodeDepartment(parent_region),
                     "\" address: \"", parent_host, ":", parent_port, "\" }\n");
   }
   return config + extra;

@@ -73,7 +73,7 @@ TEST(NodeConfigTest, TheSampleConfigurationsParse) {
     EXPECT_THAT(LoadNodeConfig(entry.path().string()), IsOk()) << entry.path();
     ++samples;
   }
-  EXPECT_EQ(samples, 4);
+  EXPECT_EQ(samples, 5);
 }
 
 TEST(NodeConfigTest, ErrorsNameTheField) {
@@ -195,6 +195,98 @@ TEST(NodeConfigTest, InstructionBudgetsDefaultScaleAndAreChecked) {
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(bad.status().message()),
               HasSubstr("deadlines.feedback"));
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+// A county 应急管理局: up its own line, across to its government.
+constexpr char kCountyEmergency[] = R"(
+  region: "140105000000"
+  department: "yjglt"
+  departments_file: "departments.csv"
+  listen_address: "0.0.0.0:7413"
+  data_dir: "data"
+  regions_file: "regions.csv"
+  tls { cert_file: "c.pem" key_file: "c.key" ca_file: "ca.pem" }
+  parent { region: "140100000000" department: "yjglt" address: "city:7412" }
+  across { region: "140105000000" address: "county:7403" }
+)";
+
+TEST(DepartmentConfigTest, ADepartmentNodeParsesWithDefaults) {
+  absl::StatusOr<NodeConfig> config = ParseNodeConfig(kCountyEmergency);
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->department(), "yjglt");
+  ASSERT_EQ(config->across_size(), 1);
+  EXPECT_EQ(config->across(0).max_classification(),
+            v1::CLASSIFICATION_INTERNAL);
+}
+
+TEST(DepartmentConfigTest, ErrorsNameTheField) {
+  auto replaced = [](std::string text, const std::string& from,
+                     const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  const std::string base = kCountyEmergency;
+  struct Case {
+    std::string text;
+    const char* expect;
+  };
+  for (const Case& c : {
+           Case{replaced(base, "department: \"yjglt\" address",
+                         "department: \"jyt\" address"),
+                "config parent.department: must be yjglt"},
+           Case{replaced(base, "department: \"yjglt\"\n",
+                         "department: \"YJ\"\n"),
+                "config department:"},
+           Case{replaced(base, "across { region: \"140105000000\"",
+                         "across { region: \"140106000000\""),
+                "config across[0].region"},
+           Case{replaced(base, "  departments_file: \"departments.csv\"\n", ""),
+                "config departments_file"},
+           Case{
+               base + "ancestors { region: \"140000000000\" address: \"p:1\" }",
+               "config ancestors"},
+           Case{base + "department_routes { departments: \"yjglt\" }",
+                "config department_routes"},
+           Case{replaced(base,
+                         "  across { region: \"140105000000\" address: "
+                         "\"county:7403\" }\n",
+                         ""),
+                "config across: a department's node names exactly one"},
+       }) {
+    absl::StatusOr<NodeConfig> config = ParseNodeConfig(c.text);
+    EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.expect;
+    EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.expect));
+  }
+}
+
+TEST(DepartmentConfigTest, AGovernmentRoutesOnlyToDepartmentsItLinks) {
+  std::string text = absl::StrCat(
+      kCounty,
+      "departments_file: \"departments.csv\"\n"
+      "across { region: \"140105000000\" department: \"yjglt\" address: "
+      "\"x:1\" }\n"
+      "department_routes { categories: CATEGORY_MAJOR_ACCIDENT sectors: "
+      "\"mine\" departments: \"yjglt\" }\n");
+  EXPECT_THAT(ParseNodeConfig(text), IsOk());
+  absl::StatusOr<NodeConfig> bad = ParseNodeConfig(
+      text +
+      "department_routes { sectors: \"school\" departments: \"jyt\" }\n");
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("department jyt has no node in `across`"));
+  // A government's parent is a government.
+  std::string parent_dept = kCounty;
+  parent_dept.replace(parent_dept.find("address: \"city:7402\""), 0,
+                      "department: \"yjglt\" ");
+  EXPECT_THAT(ParseNodeConfig(parent_dept),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

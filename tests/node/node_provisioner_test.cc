@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "node/department_provisioner.h"
 #include "relay/base/files.h"
 #include "tests/testing/sample_regions.h"
 #include "tests/testing/status_matchers.h"
@@ -175,6 +176,48 @@ TEST(NodeProvisionerTest, TheWholeShanxiTable) {
     EXPECT_EQ(above, static_cast<int>(LevelOf(n.config.region()).value()))
         << n.config.region();
   }
+}
+
+}  // namespace
+}  // namespace kuaibao
+
+namespace kuaibao {
+namespace {
+
+TEST(DepartmentProvisionerTest, ProvisionsALineOfDepartmentNodesFromTheTable) {
+  RegionTable regions = testing::SampleRegions();
+  absl::StatusOr<DepartmentTable> departments = DepartmentTable::Load(
+      KUAIBAO_SOURCE_DIR "/deploy/regions/shanxi-departments.csv");
+  ASSERT_THAT(departments, IsOk());
+  absl::StatusOr<std::vector<ProvisionedNode>> nodes =
+      ProvisionDepartmentNodes(regions, *departments, {"yjglt"},
+                               AddressPlan::Default(), "", InstallPaths{});
+  ASSERT_THAT(nodes, IsOk());
+  // The province, the city and two counties; no townships.
+  ASSERT_EQ(nodes->size(), 4u);
+  const ProvisionedNode* county = nullptr;
+  for (const ProvisionedNode& n : *nodes) {
+    if (n.entry.region() == "140105000000:yjglt") county = &n;
+  }
+  ASSERT_NE(county, nullptr);
+  EXPECT_EQ(county->entry.name(), "小店区应急管理局");
+  EXPECT_EQ(county->config.department(), "yjglt");
+  EXPECT_EQ(county->config.parent().region(), "140100000000");
+  EXPECT_EQ(county->config.parent().department(), "yjglt");
+  EXPECT_EQ(county->config.parent().address(),
+            "yjglt-140100000000.kuaibao.internal:7400");
+  ASSERT_EQ(county->config.across_size(), 1);
+  EXPECT_EQ(county->config.across(0).address(),
+            "140105000000.kuaibao.internal:7400");
+  EXPECT_EQ(county->entry.address(),
+            "yjglt-140105000000.kuaibao.internal:7400");
+  EXPECT_EQ(county->sans, "DNS:yjglt-140105000000.kuaibao.internal");
+  EXPECT_THAT(county->config.tls().cert_file(),
+              HasSubstr("node-140105000000-yjglt.pem"));
+  EXPECT_THAT(
+      ProvisionDepartmentNodes(regions, *departments, {"nosuch"},
+                               AddressPlan::Default(), "", InstallPaths{}),
+      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
