@@ -32,6 +32,14 @@ struct BreachSubject {
 
 BreachKind KindOf(DeadlineRule rule);
 
+// What a breach entry is about: its instruction, else report, else event id
+// (an origin's gaps: the origin).
+std::string AboutOf(const BreachEntry& entry);
+// The store key of an auditor's "reviewed" mark on the breach of `rule` by
+// `responsible` about `about`: rv/<about>/<rule>/<responsible>.
+std::string ReviewKey(const std::string& about, int rule,
+                      const std::string& responsible);
+
 // Thread-compatible.
 class BreachCollector {
  public:
