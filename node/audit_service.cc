@@ -11,6 +11,7 @@
 #include "relay/proto_time.h"
 #include "relay/punctuality.h"
 #include "relay/statistics.h"
+#include "relay/store/keys.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 
@@ -31,11 +32,6 @@ absl::Status Invalid(const std::string& field, const std::string& why) {
 }
 
 // The report's key in b/<report id>/<rule>/<responsible>.
-std::string BreachRecordId(const std::string& key) {
-  std::string rest = key.substr(2);
-  return rest.substr(0, rest.find('/'));
-}
-
 BreachSubject SubjectOf(const IncidentReport& r) {
   return BreachSubject{r.report_id(), r.event_id(), "",
                        r.location().region_code(), r.headline()};
@@ -200,10 +196,11 @@ absl::Status AuditService::CollectBreaches(
   }
   // ...and every breach this node recorded when it happened.
   RETURN_IF_ERROR(relay_->store().Scan(
-      "b/", "", [&](const std::string& key, const std::string& value) {
+      keys::kBreaches, "",
+      [&](const std::string& key, const std::string& value) {
         Breach b;
         absl::StatusOr<StoredReport> r =
-            relay_->store().GetReport(BreachRecordId(key));
+            relay_->store().GetReport(keys::BreachSubjectId(key));
         if (b.ParseFromString(value) && r.ok() &&
             RegionContains(region, r->report().location().region_code())) {
           collector.AddRecord(SubjectOf(r->report()), b);

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "node/cert_identity.h"
 #include "node/prometheus_text.h"
+#include "relay/store/keys.h"
 
 namespace kuaibao {
 namespace {
@@ -243,10 +244,10 @@ std::string NodeMetrics::Render() const {
                  open[{rule, state}]);
     }
   }
-  // Breach records are the engine's "b/" keys (RelayEngine::CheckDeadlines).
+  // Breach records are the engine's (RelayEngine::CheckDeadlines).
   std::map<DeadlineRule, int> breaches;
   absl::Status scanned = relay_->store().Scan(
-      "b/", "", [&](const std::string&, const std::string& value) {
+      keys::kBreaches, "", [&](const std::string&, const std::string& value) {
         Breach b;
         if (b.ParseFromString(value) && !b.drill()) ++breaches[b.rule()];
         return true;

@@ -70,9 +70,7 @@ std::string CheckLink(const ReportStore& store, const ChainLink& prev,
 
 }  // namespace
 
-std::string HopChain::LinkKey(uint64_t seq) {
-  return absl::StrFormat("c/%016x", seq);
-}
+std::string HopChain::LinkKey(uint64_t seq) { return keys::ChainLink(seq); }
 
 absl::StatusOr<ChainLink> HopChain::Append(const std::string& report_id,
                                            const std::string& report_digest,
@@ -117,8 +115,8 @@ absl::StatusOr<HopChain::Check> HopChain::Verify(const ReportStore& store) {
   Check check;
   ChainLink prev;
   prev.set_hash(ChainGenesis());
-  absl::Status scanned =
-      store.Scan("c/", "", [&](const std::string& key, const std::string& v) {
+  absl::Status scanned = store.Scan(
+      keys::kChainLinks, "", [&](const std::string& key, const std::string& v) {
         ChainLink link;
         std::string problem;
         if (!link.ParseFromString(v)) {

@@ -60,7 +60,7 @@ class HopChain {
   static absl::StatusOr<Check> Verify(const ReportStore& store);
 
   static std::string LinkKey(uint64_t seq);
-  static std::string HeadKey() { return "m/chain"; }
+  static std::string HeadKey() { return keys::kChainHead; }
 
  private:
   ReportStore* const store_;

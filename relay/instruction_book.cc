@@ -20,23 +20,23 @@ constexpr size_t kMaxTextBytes = 64 * 1024;
 constexpr size_t kMaxTitleBytes = 200;
 
 std::string InstructionKey(const std::string& id) {
-  return absl::StrCat("in/", id);
+  return keys::Instruction(id);
 }
 std::string FeedbackPrefix(const std::string& instruction_id) {
-  return absl::StrCat("fb/", instruction_id, "/");
+  return keys::FeedbackPrefix(instruction_id);
 }
 std::string FeedbackKey(const std::string& instruction_id,
                         const std::string& feedback_id) {
-  return absl::StrCat(FeedbackPrefix(instruction_id), feedback_id);
+  return keys::Feedback(instruction_id, feedback_id);
 }
 std::string DownPrefix(const std::string& child) {
-  return absl::StrCat("n/", child, "/");
+  return keys::DownQueuePrefix(child);
 }
 std::string UpPrefix(const std::string& parent) {
-  return absl::StrCat("u/", parent, "/");
+  return keys::UpQueuePrefix(parent);
 }
 std::string QueueKey(const std::string& prefix, uint64_t seq) {
-  return absl::StrFormat("%s%020d", prefix, seq);
+  return keys::InstructionQueueKey(prefix, seq);
 }
 
 template <typename Message>
@@ -581,8 +581,8 @@ absl::StatusOr<std::vector<InstructionState>> InstructionBook::List(
     absl::Time now) const {
   std::vector<std::string> ids;
   absl::Status bad;
-  RETURN_IF_ERROR(
-      store_->Scan("in/", "", [&](const std::string& k, const std::string& v) {
+  RETURN_IF_ERROR(store_->Scan(
+      keys::kInstructions, "", [&](const std::string& k, const std::string& v) {
         absl::StatusOr<Instruction> i = Decode<Instruction>(k, v);
         if (!i.ok()) {
           bad = i.status();

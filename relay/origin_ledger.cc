@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -14,18 +15,15 @@
 namespace kuaibao {
 namespace {
 
-constexpr char kPrefix[] = "g/";
-constexpr char kHeadMark = '\x01';
-constexpr char kGapMark = '\x02';
+constexpr const char* kPrefix = keys::kLedger;
+constexpr char kHeadMark = keys::kLedgerHeadMark;
 
 std::string HeadKey(const std::string& origin) {
-  return absl::StrCat(kPrefix, origin, std::string(1, kHeadMark));
+  return keys::LedgerHead(origin);
 }
 
 std::string GapKey(const std::string& origin, uint64_t first) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, first);
-  return absl::StrCat(kPrefix, origin, std::string(1, kGapMark), buf);
+  return keys::LedgerGap(origin, first);
 }
 
 // Only identity URIs are tracked: they are what the first node stamps, and
@@ -42,7 +40,7 @@ absl::Status OriginLedger::LoadLocked() {
   absl::Status parsed;
   RETURN_IF_ERROR(store_->Scan(
       kPrefix, "", [&](absl::string_view key, absl::string_view value) {
-        key.remove_prefix(sizeof(kPrefix) - 1);
+        key.remove_prefix(std::strlen(kPrefix));
         size_t mark = key.find_first_of(absl::string_view("\x01\x02", 2));
         if (mark == absl::string_view::npos) return true;
         Mark& m = marks_[std::string(key.substr(0, mark))];

@@ -14,16 +14,10 @@
 namespace kuaibao {
 namespace {
 
-// Separates a source (an identity URI) from the sequence number; sorts below
-// every character a URI may hold, so one source's keys are contiguous.
-constexpr char kEndOfSource = '\x01';
+using keys::kEndOfSource;
 constexpr int kSeqDigits = 16;
 
-std::string SeqText(uint64_t seq) {
-  char buf[kSeqDigits + 1];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
-  return buf;
-}
+std::string SeqText(uint64_t seq) { return keys::Hex16(seq); }
 
 uint64_t SeqOfKey(absl::string_view key) {
   uint64_t seq = 0;
@@ -34,13 +28,12 @@ uint64_t SeqOfKey(absl::string_view key) {
 }
 
 std::string QueuePrefix(const std::string& upstream) {
-  return absl::StrCat("o/", upstream, "/");
+  return keys::QueuePrefix(upstream);
 }
 
 std::string EventPrefix(const std::string& upstream,
                         const std::string& event_id) {
-  return absl::StrCat("i/", upstream, "/", event_id,
-                      std::string(1, kEndOfSource));
+  return keys::EventIndexEventPrefix(upstream, event_id);
 }
 
 std::string EventKey(const std::string& upstream, const std::string& event_id,
@@ -81,7 +74,7 @@ void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
 }
 
 std::string Outbox::HeldKey(const std::string& key) {
-  return absl::StrCat("h", key.substr(1));
+  return keys::HeldFromQueued(key);
 }
 
 absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
@@ -111,8 +104,8 @@ absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
     const absl::flat_hash_set<std::string>& skip) {
   std::vector<QueuedReport> out;
   absl::flat_hash_set<std::string> taken;
-  // The classes with anything queued, "o/<upstream>/<class>/", and where
-  // each starts: the first seek starts at the store's floor, past the
+  // The classes with anything queued, <upstream queue prefix><class>/, and
+  // where each starts: the first seek starts at the store's floor, past the
   // deletions an acknowledged backlog leaves at the front, and every later
   // one at a live key the one before found.
   ASSIGN_OR_RETURN(std::vector<Group> classes,
@@ -254,18 +247,19 @@ absl::Status Outbox::RecountBacklog(bool always) {
   if (store_->backlog_known() && !always) return absl::OkStatus();
   uint64_t bytes = 0;
   absl::Status read;
-  RETURN_IF_ERROR(
-      store_->Scan("o/", "", [&](absl::string_view, absl::string_view id) {
-        absl::StatusOr<StoredReport> stored =
-            store_->GetReport(std::string(id));
-        if (absl::IsNotFound(stored.status())) return true;  // dangling
-        if (!stored.ok()) {
-          read = stored.status();
-          return false;
-        }
-        bytes += Weight(*stored);
-        return true;
-      }));
+  RETURN_IF_ERROR(store_->Scan(keys::kQueued, "",
+                               [&](absl::string_view, absl::string_view id) {
+                                 absl::StatusOr<StoredReport> stored =
+                                     store_->GetReport(std::string(id));
+                                 if (absl::IsNotFound(stored.status()))
+                                   return true;  // dangling
+                                 if (!stored.ok()) {
+                                   read = stored.status();
+                                   return false;
+                                 }
+                                 bytes += Weight(*stored);
+                                 return true;
+                               }));
   RETURN_IF_ERROR(read);
   return store_->SetBacklog(bytes);
 }
@@ -286,7 +280,7 @@ absl::StatusOr<Outbox::Summary> Outbox::Summarize(
                      }
                      return true;
                    }));
-  RETURN_IF_ERROR(store_->Scan(absl::StrCat("h/", upstream, "/"), "",
+  RETURN_IF_ERROR(store_->Scan(keys::HeldPrefix(upstream), "",
                                [&](absl::string_view, absl::string_view) {
                                  ++summary.held;
                                  return true;

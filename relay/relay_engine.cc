@@ -78,7 +78,7 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   absl::Status decoded;
   absl::MutexLock lock(&engine->mu_);
   absl::Status scanned = store->Scan(
-      "e/", "", [&](const std::string& key, const std::string& value) {
+      keys::kEvents, "", [&](const std::string& key, const std::string& value) {
         EventRecord event;
         if (!event.ParseFromString(value)) {
           decoded = absl::DataLossError(
@@ -99,11 +99,9 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
       ReportStore::RecentPrefix(),
       ReportStore::RecentKey(now - Lookback(engine->options_.deadlines), ""),
       [&](const std::string& key, const std::string&) {
-        // d/<16 hex digits of arrival micros>/<report id>
-        uint64_t micros = 0;
-        if (!absl::SimpleHexAtoi(key.substr(2, 16), &micros)) return true;
-        engine->watched_[key.substr(key.rfind('/') + 1)].received =
-            absl::FromUnixMicros(static_cast<int64_t>(micros));
+        std::optional<keys::RecentEntry> entry = keys::ParseRecent(key);
+        if (!entry) return true;
+        engine->watched_[entry->report_id].received = entry->received;
         return true;
       });
   if (!scanned.ok()) return scanned;
@@ -705,10 +703,10 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
       *b.mutable_met_at() = s.met_at();
       b.set_drill(s.drill());
       b.set_detail(s.detail());
-      batch.Put(absl::StrCat(
-                    "b/", s.report_id().empty() ? s.event_id() : s.report_id(),
-                    "/", s.rule(), "/", s.responsible()),
-                b.SerializeAsString());
+      batch.Put(
+          keys::Breach(s.report_id().empty() ? s.event_id() : s.report_id(),
+                       s.rule(), s.responsible()),
+          b.SerializeAsString());
     }
   };
   for (const auto& [stored, deadlines] : evaluated) {

@@ -41,19 +41,20 @@ absl::StatusOr<RepairSummary> RepairStore(
                    ReportStore::Open(dir, {}));
 
   StoreBatch cleanup;
+  RETURN_IF_ERROR(DropUndecodable<StoredReport>(*store, keys::kReports,
+                                                &summary, &cleanup));
+  RETURN_IF_ERROR(DropUndecodable<Forwarding>(*store, keys::kForwardings,
+                                              &summary, &cleanup));
   RETURN_IF_ERROR(
-      DropUndecodable<StoredReport>(*store, "r/", &summary, &cleanup));
+      DropUndecodable<EventRecord>(*store, keys::kEvents, &summary, &cleanup));
+  RETURN_IF_ERROR(DropUndecodable<ConflictRecord>(*store, keys::kConflicts,
+                                                  &summary, &cleanup));
   RETURN_IF_ERROR(
-      DropUndecodable<Forwarding>(*store, "f/", &summary, &cleanup));
-  RETURN_IF_ERROR(
-      DropUndecodable<EventRecord>(*store, "e/", &summary, &cleanup));
-  RETURN_IF_ERROR(
-      DropUndecodable<ConflictRecord>(*store, "x/", &summary, &cleanup));
-  RETURN_IF_ERROR(DropUndecodable<Breach>(*store, "b/", &summary, &cleanup));
-  // Ledger records: a head per origin (key ends in \x01), gaps after \x02.
+      DropUndecodable<Breach>(*store, keys::kBreaches, &summary, &cleanup));
+  // Ledger records: a head per origin (key ends in the head mark), gaps.
   RETURN_IF_ERROR(store->Scan(
-      "g/", "", [&](absl::string_view key, absl::string_view value) {
-        bool head = key.back() == '\x01';
+      keys::kLedger, "", [&](absl::string_view key, absl::string_view value) {
+        bool head = key.back() == keys::kLedgerHeadMark;
         OriginRecord record;
         SequenceGap gap;
         bool decodes = head ? record.ParseFromArray(
@@ -71,8 +72,8 @@ absl::StatusOr<RepairSummary> RepairStore(
   // The reports left, and each origin's numbers among them.
   absl::flat_hash_set<std::string> ids;
   std::map<std::string, std::vector<uint64_t>> present;
-  RETURN_IF_ERROR(
-      store->Scan("r/", "", [&](absl::string_view, absl::string_view value) {
+  RETURN_IF_ERROR(store->Scan(
+      keys::kReports, "", [&](absl::string_view, absl::string_view value) {
         StoredReport stored;
         stored.ParseFromArray(value.data(), static_cast<int>(value.size()));
         ids.insert(stored.report().report_id());
@@ -87,23 +88,23 @@ absl::StatusOr<RepairSummary> RepairStore(
   for (const std::string& upstream : upstreams) {
     absl::flat_hash_set<std::string> queued;
     absl::flat_hash_set<std::string> queue_keys;
-    for (const char* kind : {"o/", "h/"}) {
-      RETURN_IF_ERROR(
-          store->Scan(absl::StrCat(kind, upstream, "/"), "",
-                      [&](absl::string_view key, absl::string_view id) {
-                        if (ids.contains(id)) {
-                          queued.insert(std::string(id));
-                          queue_keys.insert(std::string(key));
-                        } else {
-                          ++summary.dangling;
-                          batch.Delete(std::string(key));
-                        }
-                        return true;
-                      }));
+    for (const std::string& prefix :
+         {keys::QueuePrefix(upstream), keys::HeldPrefix(upstream)}) {
+      RETURN_IF_ERROR(store->Scan(
+          prefix, "", [&](absl::string_view key, absl::string_view id) {
+            if (ids.contains(id)) {
+              queued.insert(std::string(id));
+              queue_keys.insert(std::string(key));
+            } else {
+              ++summary.dangling;
+              batch.Delete(std::string(key));
+            }
+            return true;
+          }));
     }
     // Event index entries whose queue entry is gone.
     RETURN_IF_ERROR(
-        store->Scan(absl::StrCat("i/", upstream, "/"), "",
+        store->Scan(keys::EventIndexPrefix(upstream), "",
                     [&](absl::string_view key, absl::string_view queue_key) {
                       if (!queue_keys.contains(queue_key))
                         batch.Delete(std::string(key));

@@ -3,6 +3,7 @@
 #  - relay/ never reads the clock or sleeps, except through relay/base/clock;
 #  - gRPC headers stay out of relay/ except relay/transport/;
 #  - LevelDB headers stay inside relay/store/;
+#  - storage key prefixes are spelled only in relay/store/keys.{h,cc};
 #  - every C++ file is clang-formatted (Google style, .clang-format);
 #  - shell scripts are shellcheck-clean.
 set -uo pipefail
@@ -24,6 +25,13 @@ hits=$(grep -rn '#include <grpc' relay --include='*.cc' --include='*.h' | grep -
 hits=$(grep -rn '#include "leveldb/' relay node client --include='*.cc' --include='*.h' |
   grep -v '^relay/store/')
 [[ -z $hits ]] || problem "LevelDB headers outside relay/store/:"$'\n'"$hits"
+
+# A string literal that starts with a key prefix ("r/", "in/", "m/seq", ...)
+# in product code outside the key layout's file.
+prefixes='r|f|x|e|d|b|o|h|i|g|c|m|in|fb|n|u'
+hits=$(grep -rnE "\"($prefixes)/" relay node client --include='*.cc' --include='*.h' |
+  grep -v '#include' | grep -vE '^relay/store/keys\.(h|cc):')
+[[ -z $hits ]] || problem "a storage key prefix spelled outside relay/store/keys.{h,cc} (use keys::):"$'\n'"$hits"
 
 if command -v clang-format >/dev/null; then
   while IFS= read -r f; do

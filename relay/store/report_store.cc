@@ -22,9 +22,6 @@
 namespace kuaibao {
 namespace {
 
-constexpr char kSeqKey[] = "m/seq";
-constexpr char kBacklogKey[] = "m/backlog";
-
 constexpr char kRepairHint[] =
     "Stop the node and run `kuaibao-node --repair --config FILE` (README "
     "'Repairing a damaged store').";
@@ -114,37 +111,6 @@ absl::Status ParseValue(const std::string& key, const std::string& value,
 
 }  // namespace
 
-std::string ReportStore::ReportKey(const std::string& report_id) {
-  return absl::StrCat("r/", report_id);
-}
-
-std::string ReportStore::ForwardingKey(const std::string& report_id,
-                                       const std::string& upstream) {
-  // '\x01' cannot occur in a valid report id, so one report's forwardings
-  // never interleave with another id that shares a prefix.
-  return absl::StrCat("f/", report_id, "\x01", upstream);
-}
-
-std::string ReportStore::ConflictKey(const std::string& report_id,
-                                     uint64_t seq) {
-  // '\x01' as in ForwardingKey: ids that share a prefix never interleave.
-  char buf[20];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, seq);
-  return absl::StrCat("x/", report_id, "\x01", buf);
-}
-
-std::string ReportStore::EventKey(const std::string& event_id) {
-  return absl::StrCat("e/", event_id);
-}
-
-std::string ReportStore::RecentKey(absl::Time received,
-                                   const std::string& report_id) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64,
-                static_cast<uint64_t>(absl::ToUnixMicros(received)));
-  return absl::StrCat(RecentPrefix(), buf, "/", report_id);
-}
-
 absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
     const std::string& dir, const Options& options) {
   std::error_code ec;
@@ -190,11 +156,11 @@ absl::StatusOr<std::unique_ptr<ReportStore>> ReportStore::Open(
 absl::Status ReportStore::ReadCounters() {
   absl::MutexLock db_lock(&db_mu_);
   ASSIGN_OR_RETURN(std::optional<uint64_t> seq,
-                   ReadCounter(db_.get(), kSeqKey, dir_));
+                   ReadCounter(db_.get(), keys::kSeq, dir_));
   // Numbers handed out for writes that failed are simply skipped.
   if (seq && *seq > seq_.load()) seq_.store(*seq);
   ASSIGN_OR_RETURN(std::optional<uint64_t> backlog,
-                   ReadCounter(db_.get(), kBacklogKey, dir_));
+                   ReadCounter(db_.get(), keys::kBacklog, dir_));
   backlog_.store(backlog.value_or(0));
   backlog_known_.store(backlog.has_value());
   return absl::OkStatus();
@@ -397,13 +363,13 @@ void ReportStore::WriterLoop() {
         }
       }
       // Every sequence number handed out so far precedes this write.
-      batch.Put(kSeqKey, absl::StrCat(seq_.load()));
+      batch.Put(keys::kSeq, absl::StrCat(seq_.load()));
       absl::StatusOr<leveldb::DB*> db = Pin();
       if (db.ok()) {
         const bool counting = backlog_known_.load();
         const uint64_t backlog =
             counting ? Tally(*db, group, backlog_.load()) : 0;
-        if (counting) batch.Put(kBacklogKey, absl::StrCat(backlog));
+        if (counting) batch.Put(keys::kBacklog, absl::StrCat(backlog));
         status =
             FromLevelDb((*db)->Write(write_options, &batch), "store write");
         Unpin();
@@ -557,12 +523,12 @@ absl::StatusOr<std::vector<Message>> ReportStore::ReadAll(
 
 absl::StatusOr<std::vector<Forwarding>> ReportStore::GetForwardings(
     const std::string& report_id) const {
-  return ReadAll<Forwarding>(absl::StrCat("f/", report_id, "\x01"));
+  return ReadAll<Forwarding>(keys::ForwardingPrefix(report_id));
 }
 
 absl::StatusOr<std::vector<ConflictRecord>> ReportStore::GetConflicts(
     const std::string& report_id) const {
-  return ReadAll<ConflictRecord>(absl::StrCat("x/", report_id, "\x01"));
+  return ReadAll<ConflictRecord>(keys::ConflictPrefix(report_id));
 }
 
 absl::StatusOr<std::vector<StoredReport>> ReportStore::ListReports(
@@ -572,14 +538,15 @@ absl::StatusOr<std::vector<StoredReport>> ReportStore::ListReports(
   absl::Status parsed;
   const std::string after = after_id.empty() ? "" : ReportKey(after_id);
   absl::Status scanned =
-      Scan("r/", after, [&](const std::string& key, const std::string& value) {
-        if (key == after) return true;
-        StoredReport stored;
-        parsed = ParseValue(key, value, &stored);
-        if (!parsed.ok()) return false;
-        if (!filter || filter(stored)) result.push_back(std::move(stored));
-        return result.size() < limit;
-      });
+      Scan(keys::kReports, after,
+           [&](const std::string& key, const std::string& value) {
+             if (key == after) return true;
+             StoredReport stored;
+             parsed = ParseValue(key, value, &stored);
+             if (!parsed.ok()) return false;
+             if (!filter || filter(stored)) result.push_back(std::move(stored));
+             return result.size() < limit;
+           });
   if (!parsed.ok()) return parsed;
   if (!scanned.ok()) return scanned;
   return result;

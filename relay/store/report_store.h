@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "relay/report_types.h"
+#include "relay/store/keys.h"
 #include "relay/store/log_scrubber.h"
 
 namespace leveldb {
@@ -73,18 +74,8 @@ class StoreBatch {
   std::vector<Counted> counted_;
 };
 
-// Everything a node keeps, in one LevelDB database:
-//   r/<report_id>                   StoredReport, as accepted here
-//   f/<report_id>/<upstream>        Forwarding: the hand-off to that upstream
-//   o/..., i/..., h/...             outbox per upstream, its event index,
-//                                   held reports (Outbox)
-//   e/<event_id>                    EventRecord: the event as known here
-//   d/<received micros>/<report_id> index of reports by arrival time
-//   x/<report_id>/<seq>             ConflictRecord: a different report came
-//                                   under this id and was refused
-//   g/...                           per-origin sequence ledger (OriginLedger)
-//   m/seq                           last outbox sequence number used
-//   m/backlog                       the backlog tally (backlog_bytes)
+// Everything a node keeps, in one LevelDB database, under the key layout of
+// relay/store/keys.h (the one place that names the key prefixes).
 //
 // Durability: every Commit is a synced LevelDB write (unless Options::sync is
 // off, which only the tests' negative controls do). Concurrent commits are
@@ -186,16 +177,26 @@ class ReportStore {
   // Replaces the tally, durably. Only before the first counted write.
   absl::Status SetBacklog(uint64_t bytes);
 
-  // Key builders.
-  static std::string ReportKey(const std::string& report_id);
+  // Key builders: shorthands for relay/store/keys.h, kept for callers.
+  static std::string ReportKey(const std::string& report_id) {
+    return keys::Report(report_id);
+  }
   static std::string ForwardingKey(const std::string& report_id,
-                                   const std::string& upstream);
-  static std::string ConflictKey(const std::string& report_id, uint64_t seq);
-  static std::string EventKey(const std::string& event_id);
+                                   const std::string& upstream) {
+    return keys::Forwarding(report_id, upstream);
+  }
+  static std::string ConflictKey(const std::string& report_id, uint64_t seq) {
+    return keys::Conflict(report_id, seq);
+  }
+  static std::string EventKey(const std::string& event_id) {
+    return keys::Event(event_id);
+  }
   // Index of reports by the time this node received them.
   static std::string RecentKey(absl::Time received,
-                               const std::string& report_id);
-  static std::string RecentPrefix() { return "d/"; }
+                               const std::string& report_id) {
+    return keys::Recent(received, report_id);
+  }
+  static std::string RecentPrefix() { return keys::kRecent; }
 
  private:
   struct Pending {

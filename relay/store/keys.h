@@ -1,0 +1,111 @@
+#ifndef KUAIBAO_RELAY_STORE_KEYS_H_
+#define KUAIBAO_RELAY_STORE_KEYS_H_
+
+// The storage key layout: every key prefix a node's LevelDB holds is named
+// here, and every key is built (and, where needed, parsed) here. No other
+// file spells a prefix (tests/check-source-rules.sh fails when one does), so
+// the layout can be read, changed and migrated in one place.
+//
+//   r/<report_id>                      StoredReport, as accepted here
+//   f/<report_id>\x01<upstream>        Forwarding: the hand-off to upstream
+//   x/<report_id>\x01<seq hex16>       ConflictRecord (refused look-alikes)
+//   e/<event_id>                       EventRecord
+//   d/<received micros hex16>/<id>     reports by arrival time (deadlines)
+//   b/<report or event id>/<rule number>/<responsible>   Breach
+//   o/<upstream>/<class>/<source>\x01<seq hex16>  outbox queue -> report id
+//   h/<same as o/ after the prefix>    held outbox entries -> report id
+//   i/<upstream>/<event_id>\x01<seq hex16>        outbox event index -> o/ key
+//   g/<origin>\x01                     OriginRecord: per-origin ledger head
+//   g/<origin>\x02<first hex16>        SequenceGap
+//   c/<seq hex16>                      ChainLink (hop chain)
+//   in/<instruction_id>                Instruction
+//   fb/<instruction_id>/<feedback_id>  Feedback
+//   n/<child>/<seq dec20>              instructions queued down to a child
+//   u/<parent>/<seq dec20>             feedback queued up to the parent
+//   m/seq, m/backlog, m/chain          counters and the hop chain's head
+//
+// '\x01' and '\x02' cannot occur in ids or identity URIs, so one id's keys
+// never interleave with another id that shares its beginning.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace kuaibao {
+namespace keys {
+
+// Prefixes, for scans of a whole kind.
+extern const char kReports[];
+extern const char kForwardings[];
+extern const char kConflicts[];
+extern const char kEvents[];
+extern const char kRecent[];
+extern const char kBreaches[];
+extern const char kQueued[];
+extern const char kHeld[];
+extern const char kEventIndex[];
+extern const char kLedger[];
+extern const char kChainLinks[];
+extern const char kInstructions[];
+// Single keys.
+extern const char kSeq[];
+extern const char kBacklog[];
+extern const char kChainHead[];
+
+// Fixed-width hex, so that numbers sort as text.
+std::string Hex16(uint64_t n);
+
+std::string Report(absl::string_view report_id);
+std::string Forwarding(absl::string_view report_id, absl::string_view upstream);
+std::string ForwardingPrefix(absl::string_view report_id);
+std::string Conflict(absl::string_view report_id, uint64_t seq);
+std::string ConflictPrefix(absl::string_view report_id);
+std::string Event(absl::string_view event_id);
+std::string Recent(absl::Time received, absl::string_view report_id);
+// A recent-index key's arrival time and report id.
+struct RecentEntry {
+  absl::Time received;
+  std::string report_id;
+};
+std::optional<RecentEntry> ParseRecent(absl::string_view key);
+std::string Breach(absl::string_view report_or_event_id, int rule,
+                   absl::string_view responsible);
+// The report (or event) id a breach key is about.
+std::string BreachSubjectId(absl::string_view breach_key);
+
+// Outbox.
+std::string QueuePrefix(absl::string_view upstream);
+std::string HeldPrefix(absl::string_view upstream);
+// The held twin of a queue key (same suffix, the held prefix).
+std::string HeldFromQueued(absl::string_view queue_key);
+std::string EventIndexPrefix(absl::string_view upstream);
+std::string EventIndexEventPrefix(absl::string_view upstream,
+                                  absl::string_view event_id);
+// The separator between a queue key's source and its sequence number.
+constexpr char kEndOfSource = '\x01';
+
+// Origin ledger.
+constexpr char kLedgerHeadMark = '\x01';
+constexpr char kLedgerGapMark = '\x02';
+std::string LedgerHead(absl::string_view origin);
+std::string LedgerGap(absl::string_view origin, uint64_t first);
+
+// Hop chain.
+std::string ChainLink(uint64_t seq);
+
+// Instructions and feedback.
+std::string Instruction(absl::string_view instruction_id);
+std::string FeedbackPrefix(absl::string_view instruction_id);
+std::string Feedback(absl::string_view instruction_id,
+                     absl::string_view feedback_id);
+std::string DownQueuePrefix(absl::string_view child);
+std::string UpQueuePrefix(absl::string_view parent);
+std::string InstructionQueueKey(absl::string_view queue_prefix, uint64_t seq);
+
+}  // namespace keys
+}  // namespace kuaibao
+
+#endif  // KUAIBAO_RELAY_STORE_KEYS_H_
