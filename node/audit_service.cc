@@ -249,7 +249,7 @@ absl::Status AuditService::AttachReviews(
     v1::ListBreachesResponse* response) const {
   auto attach = [&](v1::BreachEntry* e) -> absl::Status {
     absl::StatusOr<std::string> mark = relay_->store().Get(
-        ReviewKey(AboutOf(*e), e->breach().rule(), e->responsible()));
+        keys::Review(AboutOf(*e), e->breach().rule(), e->responsible()));
     if (absl::IsNotFound(mark.status())) return absl::OkStatus();
     if (!mark.ok()) return mark.status();
     if (!e->mutable_review()->ParseFromString(*mark)) {
@@ -365,7 +365,7 @@ grpc::ServerUnaryReactor* AuditService::ReviewBreach(
       return Invalid("review.note", "is longer than 2000 bytes");
     }
     const std::string key =
-        ReviewKey(asked.about(), asked.rule(), asked.responsible());
+        keys::Review(asked.about(), asked.rule(), asked.responsible());
     absl::StatusOr<std::string> existing = relay_->store().Get(key);
     if (existing.ok()) {
       // Idempotent: the first mark stands, with its auditor and time.

@@ -67,11 +67,6 @@ std::string AboutOf(const BreachEntry& e) {
                                      : e.origin();
 }
 
-std::string ReviewKey(const std::string& about, int rule,
-                      const std::string& responsible) {
-  return absl::StrCat("rv/", about, "/", rule, "/", responsible);
-}
-
 void BreachCollector::Put(const std::string& key, int rank, BreachEntry e) {
   auto [it, fresh] = entries_.try_emplace(key, Ranked{rank, e});
   if (!fresh && rank > it->second.rank) it->second = Ranked{rank, std::move(e)};

@@ -33,12 +33,9 @@ struct BreachSubject {
 BreachKind KindOf(DeadlineRule rule);
 
 // What a breach entry is about: its instruction, else report, else event id
-// (an origin's gaps: the origin).
+// (an origin's gaps: the origin). An auditor's review mark is kept under
+// keys::Review(AboutOf(entry), rule, responsible).
 std::string AboutOf(const BreachEntry& entry);
-// The store key of an auditor's "reviewed" mark on the breach of `rule` by
-// `responsible` about `about`: rv/<about>/<rule>/<responsible>.
-std::string ReviewKey(const std::string& about, int rule,
-                      const std::string& responsible);
 
 // Thread-compatible.
 class BreachCollector {
