@@ -407,7 +407,9 @@ std::string DueText(const std::string& address) {
   std::unique_ptr<AuditClient> audit =
       *ConnectAuditClient(address, PathsOf(kDutyOfficer), absl::Seconds(10));
   std::ostringstream out, err;
-  CommandIo io{&out, &err};
+  CommandIo io;
+  io.out = &out;
+  io.err = &err;
   EXPECT_EQ(RunDue(*relay, audit.get(), false, io), kExitOk) << err.str();
   return out.str();
 }
