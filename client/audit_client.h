@@ -28,6 +28,8 @@ class AuditClient {
   virtual absl::StatusOr<v1::StatisticsResponse> Statistics(
       const v1::StatisticsRequest& request) = 0;
   virtual absl::StatusOr<v1::ClockSkewResponse> ClockSkew() = 0;
+  virtual absl::StatusOr<v1::BreachReview> ReviewBreach(
+      const v1::ReviewBreachRequest& request) = 0;
 };
 
 // A client for the node at `address` over mutually authenticated TLS; as

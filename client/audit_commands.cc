@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "client/audit_view.h"
 #include "client/format.h"
 #include "relay/proto_time.h"
@@ -124,9 +125,43 @@ absl::StatusOr<AuditPeriod> ParseAuditPeriod(const AuditArgs& args) {
   return p;
 }
 
+absl::StatusOr<v1::DeadlineRule> ParseDeadlineRule(absl::string_view text) {
+  std::string name = absl::AsciiStrToUpper(text);
+  absl::StrReplaceAll({{"-", "_"}}, &name);
+  int number = 0;
+  v1::DeadlineRule rule = v1::DEADLINE_RULE_UNSPECIFIED;
+  if (absl::SimpleAtoi(name, &number) && v1::DeadlineRule_IsValid(number)) {
+    rule = static_cast<v1::DeadlineRule>(number);
+  } else if (!v1::DeadlineRule_Parse(name, &rule)) {
+    v1::DeadlineRule_Parse(absl::StrCat("DEADLINE_RULE_", name), &rule);
+  }
+  if (rule == v1::DEADLINE_RULE_UNSPECIFIED) {
+    return Bad("--rule", absl::StrCat("'", text,
+                                      "' is not a deadline rule (e.g. "
+                                      "PER_HOP, END_TO_END, "
+                                      "DIRECT_TO_PROVINCE; see the breach's "
+                                      "CSV or --json)"));
+  }
+  return rule;
+}
+
 absl::Status CheckAuditArgs(const std::vector<std::string>& operands,
                             AuditArgs* args) {
   const std::string& c = args->command;
+  if (c == "review") {
+    if (operands.size() != 1) {
+      return Bad("review",
+                 "takes one ABOUT: the breach's report, event or "
+                 "instruction id");
+    }
+    args->about = operands[0];
+    if (args->rule.empty()) return Bad("--rule", "is required for review");
+    if (args->responsible.empty()) {
+      return Bad("--responsible", "is required for review");
+    }
+    if (args->csv) return Bad("--csv", "is for breaches, punctuality, stats");
+    return ParseDeadlineRule(args->rule).status();
+  }
   if (c == "timeline") {
     if (operands.size() > 1) return Bad("timeline", "takes one REPORT_ID");
     if (operands.empty() == args->event_id.empty()) {
@@ -139,7 +174,7 @@ absl::Status CheckAuditArgs(const std::vector<std::string>& operands,
   if (c != "breaches" && c != "punctuality" && c != "stats" && c != "skew") {
     return Bad("audit", absl::StrCat("unknown audit command '", c,
                                      "' (timeline, breaches, punctuality, "
-                                     "stats, skew)"));
+                                     "stats, skew, review)"));
   }
   if (!operands.empty()) return Bad(c, "takes no arguments");
   if (c == "skew") {
@@ -161,6 +196,16 @@ int RunAudit(AuditClient& client, const AuditArgs& args, const CommandIo& io) {
     request.set_event_id(args.event_id);
     return Print(client.Timeline(request), args, io, FormatTimelines,
                  FormatTimelines);
+  }
+  if (args.command == "review") {
+    v1::ReviewBreachRequest request;
+    v1::BreachReview* review = request.mutable_review();
+    review->set_about(args.about);
+    review->set_rule(*ParseDeadlineRule(args.rule));
+    review->set_responsible(args.responsible);
+    review->set_note(args.note);
+    return Print(client.ReviewBreach(request), args, io, FormatReview,
+                 FormatReview);
   }
   if (args.command == "skew") {
     return Print(client.ClockSkew(), args, io, FormatClockSkew,

@@ -16,7 +16,7 @@ namespace kuaibao {
 
 // The command line of an audit command.
 struct AuditArgs {
-  std::string command;  // timeline, breaches, punctuality, stats, skew
+  std::string command;  // timeline, breaches, punctuality, stats, skew, review
   std::string report_id;
   std::string event_id;
   // The period: --from/--to dates, or one --month, --quarter or --year.
@@ -24,6 +24,8 @@ struct AuditArgs {
   std::string region;
   std::string by;  // stats: region, category or grade
   bool csv = false;
+  // review ABOUT --rule=RULE --responsible=WHO [--note=TEXT]
+  std::string about, rule, responsible, note;
 };
 
 // Calendar periods are Beijing time (UTC+8), as the province's statistics
@@ -43,6 +45,10 @@ absl::StatusOr<AuditPeriod> ParseAuditPeriod(const AuditArgs& args);
 // args->report_id from the operand.
 absl::Status CheckAuditArgs(const std::vector<std::string>& operands,
                             AuditArgs* args);
+
+// A deadline rule as the user writes it: "END_TO_END", "end-to-end",
+// "DEADLINE_RULE_END_TO_END" or its number. INVALID_ARGUMENT naming --rule.
+absl::StatusOr<v1::DeadlineRule> ParseDeadlineRule(absl::string_view text);
 
 // Runs a checked audit command. kExitFailure when the call fails.
 int RunAudit(AuditClient& client, const AuditArgs& args, const CommandIo& io);

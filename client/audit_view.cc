@@ -5,8 +5,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "client/beijing_time.h"
 #include "client/csv.h"
+#include "client/display.h"
 #include "client/format.h"
+#include "client/region_names.h"
 #include "client/text_table.h"
 #include "relay/proto_time.h"
 
@@ -22,26 +25,52 @@ std::string Seconds(const google::protobuf::Duration& d) {
 }
 
 std::string KindInWords(int kind) {
+  const Lang lang = CurrentDisplay().lang;
+  auto say = [lang](absl::string_view en, absl::string_view zh) {
+    return std::string(Say(lang, {en, zh}));
+  };
   switch (kind) {
     case v1::BREACH_KIND_LATE_HAND_OFF:
-      return "late hand-off";
+      return say("late hand-off", "逐级上报迟报");
     case v1::BREACH_KIND_LATE_UNIT_REPORT:
-      return "late unit report";
+      return say("late unit report", "单位迟报");
     case v1::BREACH_KIND_LATE_TO_PROVINCE:
-      return "late to the province";
+      return say("late to the province, end to end (from reportable)",
+                 "迟报省政府（端到端，自可报告时起）");
+    case v1::BREACH_KIND_LATE_DIRECT_TO_PROVINCE:
+      return say("grade I/II: late directly to the province",
+                 "Ⅰ/Ⅱ级迟直报省政府");
+    case v1::BREACH_KIND_NEXT_LEVEL_LAGGED:
+      return say("grade I/II: a level learned of it after the province",
+                 "Ⅰ/Ⅱ级未同时报上一级");
     case v1::BREACH_KIND_LATE_TO_NATIONAL:
-      return "late to the State Council";
+      return say("late to the State Council", "迟报国务院");
     case v1::BREACH_KIND_MISSED_FOLLOW_UP:
-      return "missed/overdue follow-up";
+      return say("missed/overdue follow-up", "续报超时");
     case v1::BREACH_KIND_LATE_INSTRUCTION:
-      return "instruction late to the locality";
+      return say("instruction late to the locality", "批示传达迟延");
     case v1::BREACH_KIND_OVERDUE_FEEDBACK:
-      return "overdue instruction feedback";
+      return say("overdue instruction feedback", "批示反馈超时");
     case v1::BREACH_KIND_SEQUENCE_GAP:
-      return "gap in an origin's numbers";
+      return say("gap in an origin's numbers", "编号缺失（漏报/瞒报）");
     default:
       return absl::StrCat("kind ", kind);
   }
+}
+
+// The budget a breach was judged by (due - start), "" when unknown.
+std::string BudgetOf(const v1::BreachEntry& e) {
+  if (!IsSet(e.breach().start()) || !IsSet(e.breach().due())) return "";
+  return FormatBudget(FromProto(e.breach().due()) -
+                      FromProto(e.breach().start()));
+}
+
+// The kind in words with the rule's budget: the end-to-end and the direct
+// rule must never read alike.
+std::string KindWithBudget(int kind, const v1::BreachEntry& e) {
+  const std::string budget = BudgetOf(e);
+  if (budget.empty()) return KindInWords(kind);
+  return absl::StrCat(KindInWords(kind), ", budget ", budget);
 }
 
 std::string Percent(double share) {
@@ -67,8 +96,8 @@ void AddBreachRows(
   for (const v1::BreachEntry& e : entries) {
     std::vector<std::string> row;
     if (with_who) {
-      row.push_back(ShortIdentity(e.responsible()));
-      row.push_back(KindInWords(e.kind()));
+      row.push_back(ResponsibleLabel(e.responsible()));
+      row.push_back(KindWithBudget(e.kind(), e));
     }
     const bool gap = e.kind() == v1::BREACH_KIND_SEQUENCE_GAP;
     row.push_back(Entries(e));
@@ -77,6 +106,10 @@ void AddBreachRows(
         FormatTimestamp(gap ? e.gap().first_seen_at() : e.breach().due()));
     row.push_back(e.outstanding() ? "OUTSTANDING"
                                   : FormatTimestamp(e.breach().met_at()));
+    row.push_back(e.has_review()
+                      ? absl::StrCat("reviewed by ",
+                                     ShortIdentity(e.review().reviewed_by()))
+                      : "-");
     row.push_back(Span(e.late_by()));
     row.push_back(e.breach().detail());
     table->AddRow(std::move(row));
@@ -136,13 +169,13 @@ std::string FormatTimelines(const v1::TimelineResponse& response) {
     for (const v1::DeadlineStatus& d : t.deadlines()) {
       deadlines.AddRow(
           {DeadlineRuleInWords(d.rule(), d.start(), d.due()),
-           ShortIdentity(d.responsible()), FormatTimestamp(d.due()),
+           ResponsibleLabel(d.responsible()), FormatTimestamp(d.due()),
            DeadlineStateLabel(d.state()),
            DeadlineTiming(d.due(), d.met_at(), FromProto(response.as_of()))});
     }
     absl::StrAppend(&out, deadlines.Render());
     for (const std::string& late : t.late()) {
-      absl::StrAppend(&out, "LATE: ", ShortIdentity(late), "\n");
+      absl::StrAppend(&out, "LATE: ", ResponsibleLabel(late), "\n");
     }
     for (const std::string& c : t.cross_clock()) {
       absl::StrAppend(&out, "cross-clock: ", c, "\n");
@@ -157,18 +190,21 @@ std::string FormatBreaches(const v1::ListBreachesResponse& response) {
                                  Scope(response.scope()), "\n");
   if (response.groups().empty()) absl::StrAppend(&out, "none\n");
   for (const v1::BreachGroup& g : response.groups()) {
-    absl::StrAppend(&out, "\n", ShortIdentity(g.responsible()), "  ",
-                    KindInWords(g.kind()), ": ", g.entries_size(),
-                    g.entries_size() == 1 ? " breach" : " breaches",
-                    ", worst late by ", Span(g.worst()), "\n");
-    TextTable table({"ABOUT", "HEADLINE", "DUE", "MET", "LATE BY", "DETAIL"});
+    absl::StrAppend(
+        &out, "\n", ResponsibleLabel(g.responsible()), "  ",
+        g.entries().empty() ? KindInWords(g.kind())
+                            : KindWithBudget(g.kind(), g.entries(0)),
+        ": ", g.entries_size(), g.entries_size() == 1 ? " breach" : " breaches",
+        ", worst late by ", Span(g.worst()), "\n");
+    TextTable table(
+        {"ABOUT", "HEADLINE", "DUE", "MET", "REVIEWED", "LATE BY", "DETAIL"});
     AddBreachRows(g.entries(), false, &table);
     absl::StrAppend(&out, table.Render());
   }
   if (!response.drills().empty()) {
     absl::StrAppend(&out, "\nDrills (never counted) [DRILL]\n");
     TextTable table({"RESPONSIBLE", "KIND", "ABOUT", "HEADLINE", "DUE", "MET",
-                     "LATE BY", "DETAIL"});
+                     "REVIEWED", "LATE BY", "DETAIL"});
     AddBreachRows(response.drills(), true, &table);
     absl::StrAppend(&out, table.Render());
   }
@@ -176,20 +212,38 @@ std::string FormatBreaches(const v1::ListBreachesResponse& response) {
 }
 
 std::string BreachesCsv(const v1::ListBreachesResponse& response) {
-  std::string out =
-      "responsible,kind,report_id,event_id,instruction_id,region,due,met_at,"
-      "late_by_s,outstanding,detail\n";
+  std::string out = absl::StrCat(
+      kUtf8Bom,
+      "responsible,responsible_name,kind,rule,budget_s,report_id,event_id,"
+      "instruction_id,region,region_name,headline,due,met_at,late_by_s,"
+      "outstanding,reviewed_by,reviewed_at,detail\n");
+  const TimeZoneChoice zone = CurrentDisplay().zone;
+  auto iso = [zone](const google::protobuf::Timestamp& t) {
+    return IsSet(t) ? FormatIsoTime(FromProto(t), zone) : std::string();
+  };
   auto line = [&](const v1::BreachEntry& e, bool drill) {
     const bool gap = e.kind() == v1::BREACH_KIND_SEQUENCE_GAP;
     std::string kind = EnumLabel(*v1::BreachKind_descriptor(), e.kind());
+    const bool budgeted = IsSet(e.breach().start()) && IsSet(e.breach().due());
     absl::StrAppend(
         &out,
         CsvLine(
-            {e.responsible(), drill ? "DRILL " + kind : kind, e.report_id(),
-             e.event_id(), e.instruction_id(), e.region_code(),
-             FormatTimestamp(gap ? e.gap().first_seen_at() : e.breach().due()),
-             e.outstanding() ? "" : FormatTimestamp(e.breach().met_at()),
+            {e.responsible(), ResponsibleName(e.responsible()),
+             drill ? "DRILL " + kind : kind,
+             gap ? KindInWords(e.kind())
+                 : DeadlineRuleInWords(e.breach().rule(), e.breach().start(),
+                                       e.breach().due()),
+             budgeted
+                 ? absl::StrFormat("%.3f", absl::ToDoubleSeconds(
+                                               FromProto(e.breach().due()) -
+                                               FromProto(e.breach().start())))
+                 : "",
+             e.report_id(), e.event_id(), e.instruction_id(), e.region_code(),
+             RegionName(e.region_code()), e.headline(),
+             iso(gap ? e.gap().first_seen_at() : e.breach().due()),
+             e.outstanding() ? "" : iso(e.breach().met_at()),
              Seconds(e.late_by()), e.outstanding() ? "true" : "false",
+             e.review().reviewed_by(), iso(e.review().reviewed_at()),
              gap ? e.headline() : e.breach().detail()}));
   };
   for (const v1::BreachGroup& g : response.groups()) {
@@ -197,6 +251,16 @@ std::string BreachesCsv(const v1::ListBreachesResponse& response) {
   }
   for (const v1::BreachEntry& e : response.drills()) line(e, true);
   return out;
+}
+
+std::string FormatReview(const v1::BreachReview& review) {
+  std::string out = absl::StrCat("reviewed  ", review.about(), "  ",
+                                 DeadlineRuleInWords(review.rule(), {}, {}),
+                                 "  ", ResponsibleLabel(review.responsible()),
+                                 "  by ", ShortIdentity(review.reviewed_by()),
+                                 " at ", FormatTimestamp(review.reviewed_at()));
+  if (!review.note().empty()) absl::StrAppend(&out, "  note: ", review.note());
+  return out + "\n";
 }
 
 std::string FormatPunctuality(const v1::PunctualityResponse& response) {
@@ -209,9 +273,10 @@ std::string FormatPunctuality(const v1::PunctualityResponse& response) {
         TextTable t({who, "HANDLED", "ON TIME", "LATE", "OPEN", "ON TIME %",
                      "WORST DELAY", "WORST REPORT"});
         for (const v1::PunctualityRow& r : rows) {
-          t.AddRow({ShortIdentity(r.responsible()), absl::StrCat(r.handled()),
-                    absl::StrCat(r.on_time()), absl::StrCat(r.late()),
-                    absl::StrCat(r.open()), Percent(r.share_on_time()),
+          t.AddRow({ResponsibleLabel(r.responsible()),
+                    absl::StrCat(r.handled()), absl::StrCat(r.on_time()),
+                    absl::StrCat(r.late()), absl::StrCat(r.open()),
+                    Percent(r.share_on_time()),
                     r.late() == 0 ? "-" : Span(r.worst_delay()),
                     r.worst_report_id().empty() ? "-" : r.worst_report_id()});
         }
@@ -221,27 +286,39 @@ std::string FormatPunctuality(const v1::PunctualityResponse& response) {
         response.nodes());
   table("Reports from the units to the local government, by reporting unit",
         "UNIT", response.units());
+  table(absl::StrCat(
+            "Reached the province within ",
+            response.has_end_to_end_budget()
+                ? FormatBudget(FromDurationProto(response.end_to_end_budget()))
+                : "the end-to-end budget",
+            " of becoming reportable (the notice's measure), by "
+            "reporting region")
+            .c_str(),
+        "REGION", response.end_to_end());
   return out;
 }
 
 std::string PunctualityCsv(const v1::PunctualityResponse& response) {
   std::string out =
-      "table,responsible,handled,on_time,late,open,share_on_time,"
-      "worst_delay_s,worst_report_id\n";
+      absl::StrCat(kUtf8Bom,
+                   "table,responsible,responsible_name,handled,on_time,late,"
+                   "open,share_on_time,worst_delay_s,worst_report_id\n");
   auto rows =
       [&](const char* table,
           const google::protobuf::RepeatedPtrField<v1::PunctualityRow>& list) {
         for (const v1::PunctualityRow& r : list) {
           absl::StrAppend(
-              &out, CsvLine({table, r.responsible(), absl::StrCat(r.handled()),
-                             absl::StrCat(r.on_time()), absl::StrCat(r.late()),
-                             absl::StrCat(r.open()),
-                             absl::StrFormat("%.4f", r.share_on_time()),
-                             Seconds(r.worst_delay()), r.worst_report_id()}));
+              &out,
+              CsvLine({table, r.responsible(), ResponsibleName(r.responsible()),
+                       absl::StrCat(r.handled()), absl::StrCat(r.on_time()),
+                       absl::StrCat(r.late()), absl::StrCat(r.open()),
+                       absl::StrFormat("%.4f", r.share_on_time()),
+                       Seconds(r.worst_delay()), r.worst_report_id()}));
         }
       };
   rows("node", response.nodes());
   rows("unit", response.units());
+  rows("end_to_end", response.end_to_end());
   return out;
 }
 
@@ -275,7 +352,8 @@ std::string FormatStatistics(const v1::StatisticsResponse& response,
 }
 
 std::string StatisticsCsv(const v1::StatisticsResponse& response) {
-  std::string out = "key,events,deaths,missing,injured,economic_loss_yuan\n";
+  std::string out = absl::StrCat(
+      kUtf8Bom, "key,events,deaths,missing,injured,economic_loss_yuan\n");
   auto add = [&](const v1::StatsRow& r) {
     absl::StrAppend(
         &out,

@@ -24,15 +24,20 @@ std::string FormatTimelines(const v1::TimelineResponse& response);
 // Per responsible node and kind: a heading with the count and the worst
 // delay, then one row per breach; drills apart, never counted.
 std::string FormatBreaches(const v1::ListBreachesResponse& response);
-// responsible,kind,report_id,event_id,instruction_id,region,due,met_at,
-// late_by_s,outstanding,detail — one line per breach, drills last (kind
-// prefixed "DRILL ").
+// For Excel and WPS (client/csv.h: UTF-8 with BOM, ISO times with the
+// display zone's offset, names beside codes):
+// responsible,responsible_name,kind,rule,budget_s,report_id,event_id,
+// instruction_id,region,region_name,headline,due,met_at,late_by_s,
+// outstanding,detail — one line per breach, drills last (kind prefixed
+// "DRILL "). `rule` names the deadline with its budget, so the end-to-end
+// and the direct rule never read alike.
 std::string BreachesCsv(const v1::ListBreachesResponse& response);
 
-// The hand-offs per node, then the reporting units.
+// The hand-offs per node, the reporting units, then the notice's measure
+// (reached the province within the end-to-end budget) by reporting region.
 std::string FormatPunctuality(const v1::PunctualityResponse& response);
-// table,responsible,handled,on_time,late,open,share_on_time,worst_delay_s,
-// worst_report_id
+// table (node, unit, end_to_end),responsible,responsible_name,handled,
+// on_time,late,open,share_on_time,worst_delay_s,worst_report_id; with BOM.
 std::string PunctualityCsv(const v1::PunctualityResponse& response);
 
 // The rows, the total and what was left out; `label` names the period.
@@ -40,6 +45,10 @@ std::string FormatStatistics(const v1::StatisticsResponse& response,
                              const std::string& label);
 // key,events,deaths,missing,injured,economic_loss_yuan; the total last.
 std::string StatisticsCsv(const v1::StatisticsResponse& response);
+
+// "reviewed  <about>  <rule in words>  <responsible>  by <auditor> at
+// <time>[  note: ...]".
+std::string FormatReview(const v1::BreachReview& review);
 
 // Each link's estimated offset, round trip, samples and whether it is
 // beyond the bound.

@@ -5,9 +5,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "client/format.h"
+#include "client/region_names.h"
 #include "client/text_table.h"
 #include "relay/proto_time.h"
 
@@ -62,7 +64,7 @@ std::vector<std::string> Row(const v1::DeadlineStatus& deadline,
       DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due()),
       Subject(deadline),
       deadline.headline().empty() ? "-" : deadline.headline(),
-      ShortIdentity(deadline.responsible()),
+      ResponsibleLabel(deadline.responsible()),
       FormatTimeOfDay(deadline.due(), as_of),
       DeadlineTiming(deadline.due(), deadline.met_at(), now)};
 }
@@ -139,6 +141,45 @@ std::string FormatDue(const v1::ListDueResponse& response, absl::Time now) {
                     table.Render());
   }
   return text;
+}
+
+std::string FormatAwaitingReview(const v1::ListDueResponse& due,
+                                 const v1::ListBreachesResponse& breaches) {
+  // What `due` already lists: about (report or event) / rule / responsible.
+  absl::flat_hash_set<std::string> listed;
+  for (const v1::DeadlineStatus& d : due.deadlines()) {
+    for (const std::string& about : {d.report_id(), d.event_id()}) {
+      listed.insert(absl::StrCat(about, "/", d.rule(), "/", d.responsible()));
+    }
+  }
+  TextTable table(
+      {"RULE", "ABOUT", "HEADLINE", "RESPONSIBLE", "DUE", "LATE BY"});
+  int rows = 0;
+  for (const v1::BreachGroup& g : breaches.groups()) {
+    for (const v1::BreachEntry& e : g.entries()) {
+      if (e.has_review() || e.kind() == v1::BREACH_KIND_SEQUENCE_GAP) continue;
+      const std::string about = !e.instruction_id().empty() ? e.instruction_id()
+                                : !e.report_id().empty()    ? e.report_id()
+                                                            : e.event_id();
+      if (listed.contains(absl::StrCat(about, "/", e.breach().rule(), "/",
+                                       e.responsible()))) {
+        continue;
+      }
+      ++rows;
+      table.AddRow(
+          {DeadlineRuleInWords(e.breach().rule(), e.breach().start(),
+                               e.breach().due()),
+           about, e.headline(), ResponsibleLabel(e.responsible()),
+           FormatTimestamp(e.breach().due()),
+           absl::StrCat(e.outstanding() ? "overdue by " : "late by ",
+                        FormatShortDuration(FromDurationProto(e.late_by())))});
+    }
+  }
+  if (rows == 0) return "";
+  return absl::StrCat(
+      "\nBreaches awaiting review (kept until an auditor marks them "
+      "reviewed: kuaibao audit review): ",
+      rows, "\n", table.Render());
 }
 
 std::string FormatDueSummary(const v1::ListDueResponse& response) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "kuaibao/v1/audit.pb.h"
 #include "kuaibao/v1/service.pb.h"
 
 namespace kuaibao {
@@ -28,6 +29,14 @@ std::string FormatDue(const v1::ListDueResponse& response, absl::Time now);
 // "2 overdue, 1 at risk, 1 late", counting real deadlines only, plus
 // "; 3 drill deadlines not counted" when there are drill ones. No newline.
 std::string FormatDueSummary(const v1::ListDueResponse& response);
+
+// The breaches no auditor has marked reviewed yet, however old, that are not
+// already among `due`'s deadlines: "Breaches awaiting review (kept until an
+// auditor marks them reviewed): N" and a table (rule with its budget, what
+// it is about, headline, responsible, due, late by); "" when there are none.
+// Drills are left out.
+std::string FormatAwaitingReview(const v1::ListDueResponse& due,
+                                 const v1::ListBreachesResponse& breaches);
 
 }  // namespace kuaibao
 

@@ -10,6 +10,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "client/beijing_time.h"
+#include "client/display.h"
 #include "google/protobuf/util/json_util.h"
 #include "relay/identity.h"
 #include "relay/proto_time.h"
@@ -17,27 +19,18 @@
 
 namespace kuaibao {
 
-namespace {
-
-constexpr absl::string_view kDateTimeFormat = "%Y-%m-%d %H:%M:%E3SZ";
-constexpr absl::string_view kTimeOfDayFormat = "%H:%M:%E3SZ";
-
-}  // namespace
-
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   if (!IsSet(timestamp)) return "-";
-  return absl::FormatTime(kDateTimeFormat, FromProto(timestamp),
-                          absl::UTCTimeZone());
+  return FormatDisplayTime(FromProto(timestamp), CurrentDisplay().zone);
 }
 
 std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
                             const google::protobuf::Timestamp& day_of) {
   if (!IsSet(timestamp)) return "-";
-  const absl::TimeZone utc = absl::UTCTimeZone();
+  const TimeZoneChoice zone = CurrentDisplay().zone;
   if (IsSet(day_of) &&
-      absl::FormatTime("%Y-%m-%d", FromProto(timestamp), utc) ==
-          absl::FormatTime("%Y-%m-%d", FromProto(day_of), utc)) {
-    return absl::FormatTime(kTimeOfDayFormat, FromProto(timestamp), utc);
+      SameDisplayDay(FromProto(timestamp), FromProto(day_of), zone)) {
+    return FormatDisplayTimeOfDay(FromProto(timestamp), zone);
   }
   return FormatTimestamp(timestamp);
 }
@@ -96,11 +89,12 @@ std::string FormatCoarseDuration(absl::Duration duration) {
   }
   const int64_t seconds = absl::ToInt64Seconds(duration);
   if (seconds < 60) return absl::StrCat(seconds, "s");
-  if (seconds < 600) {
+  // Seconds stay up to an hour: a drill's 7.2 s hop and a 10 m 59 s delay
+  // must agree with the audit's FormatShortDuration, not read "10m".
+  if (seconds < 3600) {
     return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
   }
   const int64_t minutes = seconds / 60;
-  if (minutes < 60) return absl::StrCat(minutes, "m");
   if (minutes < 24 * 60) {
     return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
   }
@@ -161,27 +155,41 @@ std::string DeadlineRuleInWords(int rule,
     }
     return absl::StrCat(words, " (", before, window, after, ")");
   };
+  const Lang lang = CurrentDisplay().lang;
+  auto say = [lang](absl::string_view en, absl::string_view zh) {
+    return std::string(Say(lang, {en, zh}));
+  };
   switch (rule) {
     case v1::DEADLINE_RULE_UNIT_TO_LOCAL:
-      return with("unit → local government", "", "");
+      return with(say("unit → local government", "单位 → 属地政府"), "", "");
     case v1::DEADLINE_RULE_PER_HOP:
-      return with("hand-off to the next level", "", "/level");
+      return with(say("hand-off to the next level", "报上一级"), "",
+                  say("/level", "/级"));
     case v1::DEADLINE_RULE_END_TO_END:
-      return with("reach the province", "end to end, ", "");
+      return with(say("reach the province", "报达省政府"),
+                  say("end to end, ", "端到端 "), "");
     case v1::DEADLINE_RULE_DIRECT_TO_PROVINCE:
-      return with("grade I/II: reach the province directly", "", "");
+      return with(
+          say("grade I/II: reach the province directly", "Ⅰ/Ⅱ级：直报省政府"),
+          "", "");
     case v1::DEADLINE_RULE_PROVINCE_TO_NATIONAL:
-      return with("province → State Council", "", "");
+      return with(say("province → State Council", "省 → 国务院"), "", "");
     case v1::DEADLINE_RULE_BRIEF_TO_DETAILED:
-      return with("detailed report after brief", "", "");
+      return with(say("detailed report after brief", "快报后报详报"), "", "");
     case v1::DEADLINE_RULE_FOLLOW_UP:
       // Its window is the author's declared next report time or the
       // cadence, whichever is sooner: no rule's budget to show.
-      return "next follow-up";
+      return say("next follow-up", "下一次续报");
     case v1::DEADLINE_RULE_INSTRUCTION_RELAY:
-      return with("instruction reaches the locality", "", "");
+      return with(say("instruction reaches the locality", "批示传达至属地"), "",
+                  "");
     case v1::DEADLINE_RULE_FEEDBACK:
-      return with("feedback on instruction", "", "");
+      return with(say("feedback on instruction", "批示落实反馈"), "", "");
+    case v1::DEADLINE_RULE_NEXT_LEVEL_SAME_TIME:
+      return with(say("grade I/II: next level at the same time as the "
+                      "province",
+                      "Ⅰ/Ⅱ级：同时报上一级"),
+                  say("within ", "不晚于省 "), "");
     default:
       return with(absl::StrCat("rule ", rule), "", "");
   }
@@ -209,6 +217,22 @@ std::string DeadlineTiming(const google::protobuf::Timestamp& due,
 }
 
 std::string DeadlineStateLabel(int state) {
+  if (CurrentDisplay().lang == Lang::kZh) {
+    switch (state) {
+      case v1::DEADLINE_STATE_ON_TIME:
+        return "未到期";
+      case v1::DEADLINE_STATE_AT_RISK:
+        return std::string(phrases::kAtRisk.zh);
+      case v1::DEADLINE_STATE_OVERDUE:
+        return std::string(phrases::kOverdue.zh);
+      case v1::DEADLINE_STATE_MET:
+        return std::string(phrases::kMet.zh);
+      case v1::DEADLINE_STATE_MET_LATE:
+        return std::string(phrases::kMetLate.zh);
+      default:
+        break;
+    }
+  }
   return absl::StrReplaceAll(EnumLabel(*v1::DeadlineState_descriptor(), state),
                              {{"_", " "}});
 }

@@ -2,8 +2,10 @@
 #define KUAIBAO_CLIENT_FORMAT_H_
 
 // How the client writes values and one-line results for people. Pure: no
-// I/O, no gRPC. Times are shown in UTC with a trailing Z everywhere, because
-// a report's hops are stamped by machines in different places.
+// I/O, no gRPC. Times are shown in the process's display zone
+// (client/display.h): Beijing time with its +08:00 offset by default, UTC
+// with a trailing Z under --utc; always with the offset, because a report's
+// hops are stamped by machines in different places.
 
 #include <functional>
 #include <string>
@@ -20,9 +22,11 @@
 
 namespace kuaibao {
 
-// "2026-11-28 12:40:01.123Z"; "-" when unset.
+// "2026-11-28 20:40:01.123+08:00" (or "2026-11-28 12:40:01.123Z" under
+// --utc); "-" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
-// "12:40:01.123Z" when `timestamp` falls on the same UTC day as `day_of`,
+// "20:40:01.123+08:00" when `timestamp` falls on the same day (in the
+// display zone) as `day_of`,
 // else as FormatTimestamp. For table cells next to a full date.
 std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
                             const google::protobuf::Timestamp& day_of);
@@ -37,8 +41,8 @@ std::string FormatShortDuration(absl::Duration duration);
 std::string FormatBudget(absl::Duration duration);
 
 // A span for a duty officer, truncated to what matters at its size: "4.2s"
-// under 10 s, "42s", "3m05s" under 10 min, "35m", "1h05m" under a day, then
-// "1d02h". Negative spans get a leading '-'.
+// under 10 s, "42s", "3m05s" and "35m09s" under an hour, "1h05m" under a
+// day, then "1d02h". Negative spans get a leading '-'.
 std::string FormatCoarseDuration(absl::Duration duration);
 
 // The name of an enum value without its type's prefix ("INITIAL" for
@@ -66,6 +70,8 @@ std::string StatusTag(int report_status);
 //                       any next report time)
 //   INSTRUCTION_RELAY   instruction reaches the locality (1h)
 //   FEEDBACK            feedback on instruction (24h)
+//   NEXT_LEVEL_SAME_TIME  grade I/II: next level at the same time as the
+//                       province (within 10m)
 // "rule <n>" for a rule this build does not know.
 std::string DeadlineRuleInWords(int rule,
                                 const google::protobuf::Timestamp& start,

@@ -37,6 +37,10 @@ class GrpcAuditClient final : public AuditClient {
   absl::StatusOr<v1::ClockSkewResponse> ClockSkew() override {
     return Call(&v1::Audit::Stub::ClockSkew, v1::ClockSkewRequest());
   }
+  absl::StatusOr<v1::BreachReview> ReviewBreach(
+      const v1::ReviewBreachRequest& request) override {
+    return Call(&v1::Audit::Stub::ReviewBreach, request);
+  }
 
  private:
   template <typename Request, typename Response>

@@ -14,14 +14,17 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/audit_commands.h"
 #include "client/audit_evidence_commands.h"
 #include "client/children_command.h"
 #include "client/command_client.h"
+#include "client/command_help.h"
 #include "client/command_io.h"
 #include "client/console/console_server.h"
+#include "client/display.h"
 #include "client/feed_client.h"
 #include "client/format.h"
 #include "client/handshake_probe.h"
@@ -29,6 +32,7 @@
 #include "client/national_command.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
+#include "client/report_command.h"
 #include "client/rollcall_commands.h"
 #include "client/status_commands.h"
 #include "client/submit_command.h"
@@ -94,6 +98,26 @@ ABSL_FLAG(std::string, year, "", "audit: this year (2026)");
 ABSL_FLAG(std::string, region, "",
           "audit: only this region's subtree (within yours)");
 ABSL_FLAG(bool, csv, false, "audit breaches, punctuality, stats: CSV");
+ABSL_FLAG(std::string, rule, "", "audit review: the breach's deadline rule");
+ABSL_FLAG(std::string, responsible, "",
+          "audit review: who answers for the breach (region code or identity)");
+ABSL_FLAG(std::string, note, "", "audit review: the auditor's note");
+ABSL_FLAG(std::string, kind, "", "report: brief|initial|follow_up|final|...");
+ABSL_FLAG(std::string, category, "",
+          "report: natural_disaster|major_accident|public_health|...");
+ABSL_FLAG(std::string, grade, "", "report: I|II|III|IV|ungraded|unknown");
+ABSL_FLAG(std::string, headline, "", "report: one line on what happened");
+ABSL_FLAG(std::string, course, "", "report: what happened, in words");
+ABSL_FLAG(std::string, unit, "", "report: the reporting unit's name");
+ABSL_FLAG(std::string, occurred_at, "",
+          "report: when it happened (Beijing time, e.g. '2026-11-28 09:05')");
+ABSL_FLAG(std::string, follow_up, "",
+          "report: the event this report continues (its next report)");
+ABSL_FLAG(bool, drill, false, "report: an exercise (status EXERCISE)");
+ABSL_FLAG(bool, utc, false,
+          "show times in UTC (…Z) instead of Beijing time (…+08:00)");
+ABSL_FLAG(std::string, lang, "",
+          "zh or en: the language of names and words (default from $LANG)");
 ABSL_FLAG(std::string, id, "",
           "instruct, feedback: the id to use (default a new one; resending "
           "with the same id is harmless)");
@@ -112,14 +136,25 @@ namespace {
 constexpr char kUsage[] = R"(usage: kuaibao [flags] COMMAND [args]
 
 Commands:
+  help [COMMAND]      This text, or only COMMAND's (also: COMMAND --help).
   submit [FILE|-] [--department=CODE,...]
                       Send reports to the node and print a receipt or refusal
                       per report; --department names the departments the
-                      government node delivers them to at the same time. FILE (default: standard input) holds one
+                      government node delivers them to at the same time.
+                      FILE (default: standard input) holds one
                       kuaibao.v1.IncidentReport in protobuf JSON, or one per
                       line (NDJSON). Reports without report_id get a new one.
                       Exit 0 when every report got a receipt, 1 when any was
                       refused or not acknowledged, 2 for bad input.
+  report --category=C --headline=TEXT --region=CODE|NAME --unit=NAME
+         [--kind=brief|initial] [--grade=I..IV|unknown] [--course=TEXT]
+         [--occurred-at=TIME] [--drill]
+  report --follow-up=EVENT_ID --headline=TEXT [--kind=follow_up|final]
+         [--grade=...] [--course=TEXT]
+                      File a report without writing JSON: a new event's
+                      brief report, or the event's next report (numbered and
+                      linked to its latest report here). TIME is Beijing time
+                      ('2026-11-28 09:05') or RFC 3339. Then as submit.
   show REPORT_ID      Print a report, the timeline of the hops it took (and
                       of every other path it also arrived by: grade I/II
                       reports reach the province directly as well), the
@@ -222,6 +257,11 @@ Commands:
                       left out. Periods are Beijing time (UTC+8).
   audit skew          Each link's clock offset as this node estimates it;
                       links beyond the bound (max_clock_skew_ms) flagged.
+  audit review ABOUT --rule=RULE --responsible=WHO [--note=TEXT]
+                      For auditors: mark a breach reviewed (ABOUT, RULE and
+                      WHO as audit breaches --csv lists them). Kept at the
+                      node with who and when; until then the breach stays in
+                      `kuaibao due`, however old.
 
 Flags:
   --node=HOST:PORT    the node to talk to (default $KUAIBAO_NODE, else
@@ -229,6 +269,8 @@ Flags:
   --cert=FILE         client certificate chain, PEM (default $KUAIBAO_CERT)
   --key=FILE          client private key, PEM (default $KUAIBAO_KEY)
   --ca=FILE           CA bundle for the node's certificate (default $KUAIBAO_CA)
+  --utc               times in UTC (…Z); default Beijing time (…+08:00)
+  --lang=zh|en        language of names and words (default from $LANG)
   --json              print each response message as one line of protobuf
                       JSON, without decoration or summary
   --timeout=DURATION  deadline of each call, for submit of the whole stream
@@ -354,7 +396,7 @@ int RunAuditService(const std::vector<std::string>& operands,
   if (operands.empty()) {
     return Usage(
         "audit needs a command: timeline, breaches, punctuality, "
-        "stats, skew");
+        "stats, skew, review");
   }
   AuditArgs args;
   args.command = operands[0];
@@ -367,6 +409,9 @@ int RunAuditService(const std::vector<std::string>& operands,
   args.region = absl::GetFlag(FLAGS_region);
   args.by = absl::GetFlag(FLAGS_by);
   args.csv = absl::GetFlag(FLAGS_csv);
+  args.rule = absl::GetFlag(FLAGS_rule);
+  args.responsible = absl::GetFlag(FLAGS_responsible);
+  args.note = absl::GetFlag(FLAGS_note);
   absl::Status checked = CheckAuditArgs(
       std::vector<std::string>(operands.begin() + 1, operands.end()), &args);
   if (!checked.ok()) return Usage(std::string(checked.message()));
@@ -497,6 +542,27 @@ int Run(const std::vector<char*>& args) {
   if (absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()) {
     return Usage("--timeout must be positive");
   }
+  Display display{LangFromEnv(std::getenv("LANG")),
+                  absl::GetFlag(FLAGS_utc) ? TimeZoneChoice::kUtc
+                                           : TimeZoneChoice::kBeijing};
+  if (!absl::GetFlag(FLAGS_lang).empty()) {
+    absl::StatusOr<Lang> lang = ParseLang(absl::GetFlag(FLAGS_lang));
+    if (!lang.ok()) return Usage(std::string(lang.status().message()));
+    display.lang = *lang;
+  }
+  SetDisplay(display);
+  if (command == "help") {
+    const std::string topic = absl::StrJoin(operands, " ");
+    const std::string help = CommandHelp(kUsage, topic);
+    if (topic.empty()) {
+      std::cout << kUsage;
+    } else if (help.empty()) {
+      return Usage(absl::StrCat("no command '", topic, "'"), /*full=*/true);
+    } else {
+      std::cout << help;
+    }
+    return kExitOk;
+  }
 
   // The command line is the edge where the wall clock may be read: "time
   // left" in `show` is counted from here.
@@ -527,6 +593,8 @@ int Run(const std::vector<char*>& args) {
         }
       }
     }
+  } else if (command == "report") {
+    if (!operands.empty()) return Usage("report takes flags, no arguments");
   } else if (command == "show") {
     if (operands.size() != 1) return Usage("show takes one REPORT_ID");
   } else if (command == "list") {
@@ -584,26 +652,80 @@ int Run(const std::vector<char*>& args) {
     return kExitUsage;
   }
   if (command == "submit") return RunSubmit(**client, reports, io);
+  if (command == "report") {
+    ReportArgs args;
+    args.kind = absl::GetFlag(FLAGS_kind);
+    args.category = absl::GetFlag(FLAGS_category);
+    args.grade = absl::GetFlag(FLAGS_grade);
+    args.headline = absl::GetFlag(FLAGS_headline);
+    args.course = absl::GetFlag(FLAGS_course);
+    args.region = absl::GetFlag(FLAGS_region);
+    args.unit = absl::GetFlag(FLAGS_unit);
+    args.occurred_at = absl::GetFlag(FLAGS_occurred_at);
+    args.follow_up = absl::GetFlag(FLAGS_follow_up);
+    args.drill = absl::GetFlag(FLAGS_drill);
+    return RunReport(**client, args, io);
+  }
   if (command == "show") return RunShow(**client, operands[0], io);
   if (command == "status") return RunStatus(**client, io);
   if (command == "origins") {
     return RunOrigins(**client, absl::GetFlag(FLAGS_gaps), io);
   }
-  if (command == "due") return RunDue(**client, absl::GetFlag(FLAGS_all), io);
+  if (command == "due") {
+    std::unique_ptr<AuditClient> audit =
+        ConnectOrSay<AuditClient>(ConnectAuditClient, io);
+    return RunDue(**client, audit.get(), absl::GetFlag(FLAGS_all), io);
+  }
   return RunList(**client, absl::GetFlag(FLAGS_event),
                  static_cast<uint32_t>(absl::GetFlag(FLAGS_limit)), io);
+}
+
+// Abseil's --help lists only flags defined in <program>.cc; ours describes
+// the commands too. With a command (`kuaibao submit --help`), only its help
+// goes into `*help`; the full usage otherwise.
+bool CommandHelpWanted(int argc, char** argv, std::string* help) {
+  bool wanted = false;
+  std::vector<std::string> words;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) break;
+    if (std::strcmp(argv[i], "--help") == 0 ||
+        std::strcmp(argv[i], "-help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      wanted = true;
+    } else if (argv[i][0] != '-' && words.size() < 2) {
+      words.push_back(argv[i]);
+    }
+  }
+  if (!wanted) return false;
+  // "audit review --help": the subcommand's entry when there is one.
+  *help =
+      words.size() == 2 ? CommandHelp(kUsage, absl::StrJoin(words, " ")) : "";
+  if (help->empty() && !words.empty()) *help = CommandHelp(kUsage, words[0]);
+  if (help->empty()) *help = kUsage;
+  return true;
 }
 
 }  // namespace
 }  // namespace kuaibao
 
 int main(int argc, char** argv) {
-  if (kuaibao::WantsHelp(argc, argv)) {
-    std::cout << kuaibao::kUsage;
+  std::string help;
+  if (kuaibao::CommandHelpWanted(argc, argv, &help)) {
+    std::cout << help;
     return kuaibao::kExitOk;
   }
   absl::SetProgramUsageMessage(kuaibao::kUsage);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  // --follow-up and --occurred-at as the help writes them: Abseil's flag
+  // names cannot hold '-'.
+  std::vector<std::string> spelled(argv, argv + argc);
+  std::vector<char*> args;
+  for (std::string& arg : spelled) {
+    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      for (size_t i = 2; i < arg.size() && arg[i] != '='; ++i) {
+        if (arg[i] == '-') arg[i] = '_';
+      }
+    }
+    args.push_back(arg.data());
+  }
   // A refused certificate reaches gRPC as UNAVAILABLE, like a node that is
   // down: look at the handshake to tell the user which.
   kuaibao::SetUnavailableHint([](const std::string& node) {
@@ -614,5 +736,6 @@ int main(int argc, char** argv) {
                                 absl::Seconds(5)),
         node);
   });
-  return kuaibao::Run(args);
+  return kuaibao::Run(
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data()));
 }

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "absl/time/clock.h"
 #include "client/due_view.h"
 #include "client/format.h"
 #include "client/report_view.h"
+#include "relay/proto_time.h"
 
 namespace kuaibao {
 
@@ -28,14 +30,30 @@ int RunShow(RelayClient& client, const std::string& report_id,
   return kExitOk;
 }
 
-int RunDue(RelayClient& client, bool include_met, const CommandIo& io) {
+int RunDue(RelayClient& client, AuditClient* audit, bool include_met,
+           const CommandIo& io) {
   absl::StatusOr<v1::ListDueResponse> response = client.ListDue(include_met);
   if (!response.ok()) {
     *io.err << FormatRpcError(response.status(), io.node);
     return kExitFailure;
   }
+  absl::StatusOr<v1::ListBreachesResponse> breaches =
+      absl::UnavailableError("not asked");
+  if (audit != nullptr && !io.json) {
+    v1::ListBreachesRequest request;
+    *request.mutable_scope()->mutable_from() = ToProto(
+        absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone()));
+    *request.mutable_scope()->mutable_to() = ToProto(
+        IsSet(response->as_of()) ? FromProto(response->as_of()) : absl::Now());
+    breaches = audit->ListBreaches(request);
+    if (!breaches.ok()) {
+      *io.err << "note: breaches awaiting review not shown: "
+              << breaches.status().message() << "\n";
+    }
+  }
   if (io.json) return PrintJsonLine(*response, io) ? kExitOk : kExitFailure;
   *io.out << FormatDue(*response, io.now);
+  if (breaches.ok()) *io.out << FormatAwaitingReview(*response, *breaches);
   io.out->flush();
   *io.err << FormatDueSummary(*response) << "\n";
   return kExitOk;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "client/audit_client.h"
 #include "client/command_io.h"
 #include "client/relay_client.h"
 
@@ -26,7 +27,11 @@ int RunList(RelayClient& client, const std::string& event_id, uint32_t limit,
 // line, nothing else. kExitOk whenever the node answered, however much is
 // overdue: the exit code says the command worked, not that all is well, so
 // scripts read the JSON's states. kExitFailure when the call fails.
-int RunDue(RelayClient& client, bool include_met, const CommandIo& io);
+// With `audit` (may be null), also the breaches no auditor has reviewed yet,
+// however old (Audit.ListBreaches since 2000): a breach leaves `due` when it
+// is marked reviewed, not when it ages out of the node's watch window.
+int RunDue(RelayClient& client, AuditClient* audit, bool include_met,
+           const CommandIo& io);
 
 }  // namespace kuaibao
 

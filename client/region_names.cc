@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "relay/identity.h"
 
 namespace kuaibao {
 
@@ -74,6 +76,21 @@ std::string RegionFullLabel(absl::string_view code) {
   }
   if (names.empty()) names.push_back(region->name);
   return absl::StrCat(absl::StrJoin(names, " "), " (", code, ")");
+}
+
+std::string ResponsibleName(absl::string_view responsible) {
+  if (LevelOf(responsible).ok()) return RegionName(responsible);
+  absl::StatusOr<Identity> identity = ParseIdentity(responsible);
+  return identity.ok() ? RegionName(identity->region) : "";
+}
+
+std::string ResponsibleLabel(absl::string_view responsible) {
+  absl::string_view short_form = responsible;
+  absl::ConsumePrefix(&short_form, kIdentityUriPrefix);
+  if (short_form.empty()) return "-";
+  const std::string name = ResponsibleName(responsible);
+  if (name.empty()) return std::string(short_form);
+  return absl::StrCat(name, " ", short_form);
 }
 
 }  // namespace kuaibao

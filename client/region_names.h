@@ -38,6 +38,14 @@ std::string RegionLabel(absl::string_view code);
 // is never ambiguous.
 std::string RegionFullLabel(absl::string_view code);
 
+// Who answers for something: a node's region code or a client's identity
+// URI, with the region's name in front ("太原市 140100000000",
+// "小店区 client/140105001000/duty-1"); ShortIdentity's form when the region
+// is unknown.
+std::string ResponsibleLabel(absl::string_view responsible);
+// Just the region's name for the same ("" when unknown).
+std::string ResponsibleName(absl::string_view responsible);
+
 }  // namespace kuaibao
 
 #endif  // KUAIBAO_CLIENT_REGION_NAMES_H_

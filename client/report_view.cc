@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "client/format.h"
+#include "client/region_names.h"
 #include "client/text_table.h"
 #include "relay/deadlines.h"
 #include "relay/proto_time.h"
@@ -128,7 +129,8 @@ int ForwardingTo(const v1::HopRecord& hop, const v1::HopRecord* next) {
   return 0;
 }
 
-// " (direct)" or " (escalated)" after the upstream a forwarding went to;
+// " (direct)", " (escalated)" or " (other means…)" after the upstream a
+// forwarding went to;
 // nothing for the level-by-level hand-off to the parent.
 std::string RouteMark(int route) {
   switch (route) {
@@ -141,6 +143,8 @@ std::string RouteMark(int route) {
       return " (escalated)";
     case v1::ROUTE_ACROSS:
       return " (across)";
+    case v1::ROUTE_OTHER_MEANS:
+      return " (other means: fax, telephone…)";
     default:
       return absl::StrCat(" (route ", route, ")");
   }
@@ -284,11 +288,7 @@ std::string FormatReport(const v1::IncidentReport& report) {
   AddField("Classification",
            EnumLabel(*v1::Classification_descriptor(), report.classification()),
            text);
-  AddField("Region",
-           report.location().region_code().empty()
-               ? "-"
-               : report.location().region_code(),
-           text);
+  AddField("Region", RegionLabel(report.location().region_code()), text);
   AddField(
       "Address",
       report.location().address().empty() ? "-" : report.location().address(),
@@ -384,7 +384,8 @@ std::string FormatBreaches(const v1::StoredReport& stored) {
                 breach.rule(), breach.start(), breach.due());
             if (!mark.empty()) rule = absl::StrCat(mark, " ", rule);
             const bool met = IsSet(breach.met_at());
-            table.AddRow({std::move(rule), ShortIdentity(breach.responsible()),
+            table.AddRow({std::move(rule),
+                          ResponsibleLabel(breach.responsible()),
                           FormatTimestamp(breach.due()),
                           met ? FormatTimeOfDay(breach.met_at(), breach.due())
                               : "outstanding",
@@ -434,8 +435,8 @@ std::string FormatDeadlines(const v1::GetReportResponse& response,
     std::vector<std::string> row = {
         std::move(state),
         DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due()),
-        ShortIdentity(deadline.responsible()), FormatTimestamp(deadline.due()),
-        std::move(timing)};
+        ResponsibleLabel(deadline.responsible()),
+        FormatTimestamp(deadline.due()), std::move(timing)};
     if (any_detail) row.push_back(deadline.detail());
     table.AddRow(std::move(row));
   }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "relay/audit_timeline.h"
+#include "relay/base/log.h"
 #include "relay/base/status_macros.h"
 #include "relay/breach_collector.h"
 #include "relay/proto_time.h"
@@ -174,15 +175,18 @@ absl::Status AuditService::CollectBreaches(
     for (const DeadlineStatus& d : relay_->DeadlinesOf(r, now)) {
       collector.AddDeadline(subject, d);
     }
-    for (const HopRecord& hop : r.hops()) {
-      for (const Breach& b : hop.breaches()) collector.AddRecord(subject, b);
-    }
-    // Every path's (a department's line beside the government's).
-    for (const v1::Path& path : r.other_paths()) {
-      for (const HopRecord& hop : path.hops()) {
-        for (const Breach& b : hop.breaches()) collector.AddRecord(subject, b);
-      }
-    }
+    // Every arrival's hops (a later path, a department's line beside the
+    // government's): a later path's late hand-off is as much a breach as
+    // the first path's.
+    auto add_records =
+        [&](const google::protobuf::RepeatedPtrField<HopRecord>& hops) {
+          for (const HopRecord& hop : hops) {
+            for (const Breach& b : hop.breaches())
+              collector.AddRecord(subject, b);
+          }
+        };
+    add_records(r.hops());
+    for (const Path& path : r.other_paths()) add_records(path.hops());
   }));
   // Open events' follow-ups as evaluated now...
   ASSIGN_OR_RETURN(std::vector<DeadlineStatus> due,
@@ -239,6 +243,29 @@ absl::Status AuditService::CollectBreaches(
     after = origins.back().origin();
   }
   *response = collector.Build();
+  return AttachReviews(response);
+}
+
+absl::Status AuditService::AttachReviews(
+    v1::ListBreachesResponse* response) const {
+  auto attach = [&](v1::BreachEntry* e) -> absl::Status {
+    absl::StatusOr<std::string> mark = relay_->store().Get(
+        keys::Review(AboutOf(*e), e->breach().rule(), e->responsible()));
+    if (absl::IsNotFound(mark.status())) return absl::OkStatus();
+    if (!mark.ok()) return mark.status();
+    if (!e->mutable_review()->ParseFromString(*mark)) {
+      return absl::DataLossError(
+          absl::StrCat("the review mark of a breach about ", AboutOf(*e),
+                       " cannot be read"));
+    }
+    return absl::OkStatus();
+  };
+  for (v1::BreachGroup& g : *response->mutable_groups()) {
+    for (v1::BreachEntry& e : *g.mutable_entries()) RETURN_IF_ERROR(attach(&e));
+  }
+  for (v1::BreachEntry& e : *response->mutable_drills()) {
+    RETURN_IF_ERROR(attach(&e));
+  }
   return absl::OkStatus();
 }
 
@@ -267,7 +294,8 @@ grpc::ServerUnaryReactor* AuditService::Punctuality(
     absl::Time now = clock_->TimeNow();
     PunctualityTally tally(FromProto(scope.from()), FromProto(scope.to()), now);
     RETURN_IF_ERROR(ForEachReport(scope.region(), [&](const StoredReport& r) {
-      tally.Add(relay_->DeadlinesOf(r, now));
+      tally.Add(relay_->DeadlinesOf(r, now),
+                r.hops().empty() ? "" : r.hops(0).node());
     }));
     response->set_node(relay_->options().region);
     *response->mutable_as_of() = ToProto(now);
@@ -278,6 +306,11 @@ grpc::ServerUnaryReactor* AuditService::Punctuality(
     for (PunctualityRow& row : tally.Units()) {
       *response->add_units() = std::move(row);
     }
+    for (PunctualityRow& row : tally.EndToEnd()) {
+      *response->add_end_to_end() = std::move(row);
+    }
+    *response->mutable_end_to_end_budget() =
+        ToDurationProto(relay_->options().deadlines.end_to_end);
     return absl::OkStatus();
   });
 }
@@ -301,6 +334,84 @@ grpc::ServerUnaryReactor* AuditService::Statistics(
                             scope.region(), grouping);
     response->set_node(relay_->options().region);
     *response->mutable_scope() = scope;
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AuditService::ReviewBreach(
+    grpc::CallbackServerContext* context,
+    const v1::ReviewBreachRequest* request, v1::BreachReview* response) {
+  return Answer(context, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Identity caller, PeerIdentity(*context->auth_context()));
+    if (caller.role != Role::kAuditor) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("marking a breach reviewed is for auditors; ",
+                       caller.uri, " is not an auditor certificate"));
+    }
+    ASSIGN_OR_RETURN(std::string region, CallerRegion(context));
+    const v1::BreachReview& asked = request->review();
+    if (asked.about().empty()) {
+      return Invalid("review.about",
+                     "is required: the breach's report, event or instruction "
+                     "id");
+    }
+    if (asked.rule() == DEADLINE_RULE_UNSPECIFIED ||
+        !DeadlineRule_IsValid(asked.rule())) {
+      return Invalid("review.rule", "must name the breach's deadline rule");
+    }
+    if (asked.responsible().empty()) {
+      return Invalid("review.responsible", "is required");
+    }
+    if (asked.note().size() > 2000) {
+      return Invalid("review.note", "is longer than 2000 bytes");
+    }
+    const std::string key =
+        keys::Review(asked.about(), asked.rule(), asked.responsible());
+    absl::StatusOr<std::string> existing = relay_->store().Get(key);
+    if (existing.ok()) {
+      // Idempotent: the first mark stands, with its auditor and time.
+      if (!response->ParseFromString(*existing)) {
+        return absl::DataLossError("the breach's review mark cannot be read");
+      }
+      return absl::OkStatus();
+    }
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+    // Only a breach this node lists for the caller can be marked.
+    const absl::Time now = clock_->TimeNow();
+    v1::AuditScope all;
+    *all.mutable_from() = ToProto(absl::FromUnixSeconds(0));
+    *all.mutable_to() = ToProto(now + absl::Hours(24));
+    all.set_region(region);
+    v1::ListBreachesResponse listed;
+    RETURN_IF_ERROR(CollectBreaches(all, now, &listed));
+    bool found = false;
+    auto match = [&](const v1::BreachEntry& e) {
+      found = found || (AboutOf(e) == asked.about() &&
+                        e.breach().rule() == asked.rule() &&
+                        e.responsible() == asked.responsible());
+    };
+    for (const v1::BreachGroup& g : listed.groups()) {
+      for (const v1::BreachEntry& e : g.entries()) match(e);
+    }
+    for (const v1::BreachEntry& e : listed.drills()) match(e);
+    if (!found) {
+      return absl::NotFoundError(
+          absl::StrCat("no breach of rule ", DeadlineRule_Name(asked.rule()),
+                       " by ", asked.responsible(), " about ", asked.about(),
+                       " in region ", region, " at this node"));
+    }
+    v1::BreachReview review = asked;
+    review.set_reviewed_by(caller.uri);
+    *review.mutable_reviewed_at() = ToProto(now);
+    StoreBatch batch;
+    batch.Put(key, review.SerializeAsString());
+    RETURN_IF_ERROR(relay_->store().CommitAndWait(std::move(batch)));
+    Log(LogLevel::kInfo, "breach marked reviewed",
+        {{"about", asked.about()},
+         {"rule", DeadlineRule_Name(asked.rule())},
+         {"responsible", asked.responsible()},
+         {"auditor", caller.uri}});
+    *response = std::move(review);
     return absl::OkStatus();
   });
 }

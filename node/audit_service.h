@@ -9,10 +9,11 @@
 
 namespace kuaibao {
 
-// Audit: the auditors' read-only views (relay/audit_timeline.h,
+// Audit: the auditors' views (relay/audit_timeline.h,
 // breach_collector.h, punctuality.h, statistics.h, clock_skew.h), an adapter
 // like the other services: it checks the caller, reads what the node holds
-// and hands it to those pure functions.
+// and hands it to those pure functions. Its one write is an auditor's
+// "reviewed" mark on a breach (ReviewBreach).
 //
 // Who may call: auditors whose region contains this node's or lies inside
 // it, and clients of this node's subtree; each sees only its own region's
@@ -51,6 +52,9 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* ClockSkew(grpc::CallbackServerContext* context,
                                       const v1::ClockSkewRequest* request,
                                       v1::ClockSkewResponse* response) override;
+  grpc::ServerUnaryReactor* ReviewBreach(grpc::CallbackServerContext* context,
+                                         const v1::ReviewBreachRequest* request,
+                                         v1::BreachReview* response) override;
 
  private:
   // The region the caller may read here, or PERMISSION_DENIED.
@@ -71,6 +75,8 @@ class AuditService final : public v1::Audit::CallbackService {
       const std::function<void(const StoredReport&)>& visit) const;
   absl::Status CollectBreaches(const v1::AuditScope& scope, absl::Time now,
                                v1::ListBreachesResponse* response) const;
+  // Fills each entry's review from the rv/ marks.
+  absl::Status AttachReviews(v1::ListBreachesResponse* response) const;
 
   const Options options_;
   RelayEngine* const relay_;

@@ -41,8 +41,11 @@ BreachKind KindOf(DeadlineRule rule) {
     case DEADLINE_RULE_PER_HOP:
       return BREACH_KIND_LATE_HAND_OFF;
     case DEADLINE_RULE_END_TO_END:
-    case DEADLINE_RULE_DIRECT_TO_PROVINCE:
       return BREACH_KIND_LATE_TO_PROVINCE;
+    case DEADLINE_RULE_DIRECT_TO_PROVINCE:
+      return BREACH_KIND_LATE_DIRECT_TO_PROVINCE;
+    case DEADLINE_RULE_NEXT_LEVEL_SAME_TIME:
+      return BREACH_KIND_NEXT_LEVEL_LAGGED;
     case DEADLINE_RULE_PROVINCE_TO_NATIONAL:
       return BREACH_KIND_LATE_TO_NATIONAL;
     case DEADLINE_RULE_BRIEF_TO_DETAILED:
@@ -55,6 +58,13 @@ BreachKind KindOf(DeadlineRule rule) {
     default:
       return BREACH_KIND_UNSPECIFIED;
   }
+}
+
+std::string AboutOf(const BreachEntry& e) {
+  return !e.instruction_id().empty() ? e.instruction_id()
+         : !e.report_id().empty()    ? e.report_id()
+         : !e.event_id().empty()     ? e.event_id()
+                                     : e.origin();
 }
 
 void BreachCollector::Put(const std::string& key, int rank, BreachEntry e) {

@@ -32,6 +32,11 @@ struct BreachSubject {
 
 BreachKind KindOf(DeadlineRule rule);
 
+// What a breach entry is about: its instruction, else report, else event id
+// (an origin's gaps: the origin). An auditor's review mark is kept under
+// keys::Review(AboutOf(entry), rule, responsible).
+std::string AboutOf(const BreachEntry& entry);
+
 // Thread-compatible.
 class BreachCollector {
  public:

@@ -16,6 +16,9 @@ struct DeadlinePolicy {
   absl::Duration end_to_end = absl::Hours(3);
   // R3: grade I/II and sensitive: the local government learned → province.
   absl::Duration direct_to_province = absl::Hours(1);
+  // R3's "at the same time": how long after the province a level on the
+  // level-by-level path may learn of an urgent report. Local practice.
+  absl::Duration same_time = absl::Minutes(10);
   // R5: the province received it → the State Council.
   absl::Duration province_to_national = absl::Hours(4);
   // R6: a brief (oral) report → the detailed written one. Local practice.
@@ -36,8 +39,8 @@ struct DeadlinePolicy {
     DeadlinePolicy p = *this;
     for (absl::Duration* d :
          {&p.unit_to_local, &p.per_hop, &p.end_to_end, &p.direct_to_province,
-          &p.province_to_national, &p.brief_to_detailed, &p.follow_up_interval,
-          &p.instruction_relay, &p.feedback}) {
+          &p.same_time, &p.province_to_national, &p.brief_to_detailed,
+          &p.follow_up_interval, &p.instruction_relay, &p.feedback}) {
       *d = *d * factor;
     }
     p.time_scale *= factor;

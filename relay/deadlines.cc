@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "relay/node_id.h"
 #include "relay/proto_time.h"
@@ -31,15 +32,21 @@ absl::Time ProvinceArrival(const StoredReport& stored) {
   return first == absl::InfiniteFuture() ? absl::InfinitePast() : first;
 }
 
-// When hop `i` of the primary path handed the report to hop i+1 (its send
-// time of the copy that arrived), or InfinitePast.
-absl::Time SentOn(const StoredReport& stored, int i) {
-  if (i + 1 >= stored.hops_size()) return absl::InfinitePast();
-  const std::string& next = stored.hops(i + 1).node();
-  for (const Forwarding& f : stored.hops(i).forwarded()) {
+using Hops = google::protobuf::RepeatedPtrField<HopRecord>;
+
+// When hop `i` of a path handed the report to hop i+1 (its send time of the
+// copy that arrived), or InfinitePast.
+absl::Time SentOn(const Hops& hops, int i) {
+  if (i + 1 >= hops.size()) return absl::InfinitePast();
+  const std::string& next = hops[i + 1].node();
+  for (const Forwarding& f : hops[i].forwarded()) {
     if (f.to() == next && IsSet(f.sent_at())) return FromProto(f.sent_at());
   }
   return absl::InfinitePast();
+}
+
+absl::Time SentOn(const StoredReport& stored, int i) {
+  return SentOn(stored.hops(), i);
 }
 
 // This node's own send to its parent (route PARENT; for a department at the
@@ -196,11 +203,20 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
 
   // R2, per hop: every node that passed it on, and this node while it still
   // owes its parent the hand-off.
-  for (int i = 0; i < last; ++i) {
-    out.push_back(Status(stored, DEADLINE_RULE_PER_HOP, stored.hops(i).node(),
-                         FromProto(stored.hops(i).received_at()),
-                         policy.per_hop, SentOn(stored, i), now, policy));
-  }
+  // Every arrival counts: a later path (the level-by-level copy of a report
+  // that came directly first) names its own late hand-offs. A node on two
+  // paths is judged once, by the path that arrived first.
+  absl::flat_hash_set<std::string> judged;
+  auto per_hop = [&](const Hops& hops) {
+    for (int i = 0; i + 1 < hops.size(); ++i) {
+      if (!judged.insert(hops[i].node()).second) continue;
+      out.push_back(Status(stored, DEADLINE_RULE_PER_HOP, hops[i].node(),
+                           FromProto(hops[i].received_at()), policy.per_hop,
+                           SentOn(hops, i), now, policy));
+    }
+  };
+  per_hop(stored.hops());
+  for (const Path& path : stored.other_paths()) per_hop(path.hops());
   if (has_parent && stored.hops(last).node() == here) {
     out.push_back(Status(stored, DEADLINE_RULE_PER_HOP, here,
                          FromProto(stored.hops(last).received_at()),
@@ -210,37 +226,64 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
 
   // R2 end to end, and R3 for urgent reports: until the province has it.
   // Below the province a node sees the arrival there only if the report came
-  // back by another path; once it has handed the report on, these rules are
-  // no longer its to judge (the province's view decides them), so it stops
-  // watching them instead of calling them overdue.
-  const bool handed_on =
-      stored.hops(last).node() == here &&
-      OwnSendToParent(stored.hops(last)) != absl::InfinitePast();
-  const bool watch_province_rules = IsProvince(here) || !handed_on;
-  absl::Time at_province = ProvinceArrival(stored);
+  // back by another path. Its view of these rules ends at its own hand-off:
+  // once it has passed the report on, they are met (or met late) as far as
+  // it can tell by that hop, and the province's view decides the rest.
+  const absl::Time at_province = ProvinceArrival(stored);
+  absl::Time view_ends = at_province;
+  if (!IsProvince(here) && stored.hops(last).node() == here) {
+    const absl::Time own_send = OwnSendToParent(stored.hops(last));
+    if (own_send != absl::InfinitePast() &&
+        (view_ends == absl::InfinitePast() || own_send < view_ends)) {
+      view_ends = own_send;
+    }
+  }
   auto to_province = [&](DeadlineRule rule, absl::Time start,
                          absl::Duration budget) {
     absl::Time due = start + budget;
     // On time: the obligation was the first government's. Late (or open):
     // the node that held it when the time ran out (or now) answers for it.
-    bool met_on_time =
-        at_province != absl::InfinitePast() && at_province <= due;
+    bool met_on_time = view_ends != absl::InfinitePast() && view_ends <= due;
     std::string responsible =
         met_on_time
             ? first.node()
-            : HolderAt(stored, std::min(due, at_province == absl::InfinitePast()
+            : HolderAt(stored, std::min(due, view_ends == absl::InfinitePast()
                                                  ? now
-                                                 : at_province));
-    out.push_back(Status(stored, rule, responsible, start, budget, at_province,
+                                                 : view_ends));
+    out.push_back(Status(stored, rule, responsible, start, budget, view_ends,
                          now, policy));
   };
-  if (opens_stream && watch_province_rules) {
+  if (opens_stream) {
     to_province(DEADLINE_RULE_END_TO_END, ReportableAt(r), policy.end_to_end);
     out.back().set_detail(SourceNote(r));
   }
-  if (IsUrgent(r) && watch_province_rules) {
+  if (IsUrgent(r)) {
     to_province(DEADLINE_RULE_DIRECT_TO_PROVINCE,
                 FromProto(first.received_at()), policy.direct_to_province);
+  }
+
+  // R3's "at the same time": once the province has it, every level on the
+  // way has it too within the tolerance; the hop before a lagging level
+  // answers. Judged where the province's arrival is known.
+  if (IsUrgent(r) && at_province != absl::InfinitePast()) {
+    auto same_time = [&](const Hops& hops) {
+      for (int i = 1; i < hops.size(); ++i) {
+        if (IsProvince(hops[i].node()) || !IsSet(hops[i].received_at())) {
+          continue;
+        }
+        const absl::Time reached = FromProto(hops[i].received_at());
+        if (reached <= at_province + policy.same_time) continue;
+        DeadlineStatus s = Status(stored, DEADLINE_RULE_NEXT_LEVEL_SAME_TIME,
+                                  hops[i - 1].node(), at_province,
+                                  policy.same_time, reached, now, policy);
+        s.set_detail(absl::StrCat(hops[i].node(), " learned of it ",
+                                  absl::FormatDuration(reached - at_province),
+                                  " after the province (clocks of two nodes)"));
+        out.push_back(std::move(s));
+      }
+    };
+    same_time(stored.hops());
+    for (const Path& path : stored.other_paths()) same_time(path.hops());
   }
 
   // R5: the province's own obligation for urgent reports.
@@ -335,15 +378,30 @@ std::vector<DeadlineStatus> EventDeadlines(const EventRecord& event,
   return out;
 }
 
+std::string EventOwner(const std::string& owner, const std::string& taker,
+                       const std::string& location) {
+  if (owner.empty()) return taker;
+  if (taker.empty() || !LevelOf(taker).ok() || !LevelOf(location).ok() ||
+      !RegionContains(taker, location)) {
+    return owner;
+  }
+  // The taker governs the event's place: it owns the event unless the owner
+  // already does and is nearer (deeper) to it.
+  if (!LevelOf(owner).ok() || !RegionContains(owner, location)) return taker;
+  return *LevelOf(taker) > *LevelOf(owner) ? taker : owner;
+}
+
 void UpdateEvent(const StoredReport& stored, absl::Time received,
                  const DeadlinePolicy& policy, EventRecord* event) {
   const IncidentReport& r = stored.report();
   bool first = event->reports() == 0;
   if (first) {
     event->set_event_id(r.event_id());
-    event->set_owner_node(stored.hops().empty() ? "" : stored.hops(0).node());
     event->set_origin(r.origin());
   }
+  event->set_owner_node(EventOwner(
+      event->owner_node(), stored.hops().empty() ? "" : stored.hops(0).node(),
+      r.location().region_code()));
   event->set_reports(event->reports() + 1);
   if (!first && r.event_seq() < event->last_event_seq()) return;
   event->set_last_report_id(r.report_id());

@@ -40,10 +40,11 @@ std::string SourceNote(const IncidentReport& report);
 
 // Every deadline of one report as node `here` sees it (`here` holds the
 // report; its own hop is the last of the primary path). Per-hop windows for
-// every hop that passed it on, and for `here` itself while `here` has a
-// parent (`has_parent`); the unit→local, end-to-end and (for urgent reports)
-// direct rules; the province's national deadline when `here` is the
-// province.
+// every hop that passed it on, on every path it arrived by, and for `here`
+// itself while `here` has a parent (`has_parent`); the unit→local,
+// end-to-end and (for urgent reports) direct rules — below the province
+// judged up to `here`'s own hand-off; the province's national deadline when
+// `here` is the province.
 std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
                                             const DeadlinePolicy& policy,
                                             const std::string& here,
@@ -60,6 +61,15 @@ std::vector<Breach> BreachesAtSend(const StoredReport& stored,
 std::vector<DeadlineStatus> EventDeadlines(const EventRecord& event,
                                            const DeadlinePolicy& policy,
                                            absl::Time now);
+
+// Who owns an event (answers for its follow-ups): the government of the
+// event's location, whoever reported first. `owner` is the owner so far
+// ("" for a new event), `taker` the node that first took in the new report
+// (its first hop), `location` the report's region. A taker whose region
+// contains the location replaces an owner that does not (a provincial
+// department's report that reached the province first) or one higher up.
+std::string EventOwner(const std::string& owner, const std::string& taker,
+                       const std::string& location);
 
 // Folds a newly stored report into its event's record (`received` on this
 // node's clock). A report older than the latest (lower event_seq, arriving

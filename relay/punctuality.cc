@@ -6,37 +6,51 @@
 
 namespace kuaibao {
 
-void PunctualityTally::Add(const std::vector<DeadlineStatus>& deadlines) {
+void PunctualityTally::Add(const std::vector<DeadlineStatus>& deadlines,
+                           const std::string& reporting_region) {
   for (const DeadlineStatus& d : deadlines) {
-    if (d.drill()) continue;
-    absl::flat_hash_map<std::string, PunctualityRow>* table = nullptr;
-    if (d.rule() == DEADLINE_RULE_PER_HOP) table = &nodes_;
-    if (d.rule() == DEADLINE_RULE_UNIT_TO_LOCAL) table = &units_;
     absl::Time start = FromProto(d.start());
-    if (table == nullptr || start < from_ || start >= to_) continue;
-    PunctualityRow& row = (*table)[d.responsible()];
-    row.set_responsible(d.responsible());
-    row.set_handled(row.handled() + 1);
-    absl::Duration delay;
-    switch (d.state()) {
-      case DEADLINE_STATE_MET:
-        row.set_on_time(row.on_time() + 1);
-        continue;
-      case DEADLINE_STATE_MET_LATE:
-        delay = FromProto(d.met_at()) - FromProto(d.due());
+    if (d.drill() || start < from_ || start >= to_) continue;
+    switch (d.rule()) {
+      case DEADLINE_RULE_PER_HOP:
+        Count(d, &nodes_[d.responsible()]);
         break;
-      case DEADLINE_STATE_OVERDUE:
-        delay = now_ - FromProto(d.due());
+      case DEADLINE_RULE_UNIT_TO_LOCAL:
+        Count(d, &units_[d.responsible()]);
+        break;
+      case DEADLINE_RULE_END_TO_END:
+        Count(d, &end_to_end_[reporting_region]);
+        end_to_end_[reporting_region].set_responsible(reporting_region);
         break;
       default:
-        row.set_open(row.open() + 1);
-        continue;
+        break;
     }
-    row.set_late(row.late() + 1);
-    if (delay > FromDurationProto(row.worst_delay())) {
-      *row.mutable_worst_delay() = ToDurationProto(delay);
-      row.set_worst_report_id(d.report_id());
-    }
+  }
+}
+
+void PunctualityTally::Count(const DeadlineStatus& d,
+                             PunctualityRow* row) const {
+  row->set_responsible(d.responsible());
+  row->set_handled(row->handled() + 1);
+  absl::Duration delay;
+  switch (d.state()) {
+    case DEADLINE_STATE_MET:
+      row->set_on_time(row->on_time() + 1);
+      return;
+    case DEADLINE_STATE_MET_LATE:
+      delay = FromProto(d.met_at()) - FromProto(d.due());
+      break;
+    case DEADLINE_STATE_OVERDUE:
+      delay = now_ - FromProto(d.due());
+      break;
+    default:
+      row->set_open(row->open() + 1);
+      return;
+  }
+  row->set_late(row->late() + 1);
+  if (delay > FromDurationProto(row->worst_delay())) {
+    *row->mutable_worst_delay() = ToDurationProto(delay);
+    row->set_worst_report_id(d.report_id());
   }
 }
 

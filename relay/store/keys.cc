@@ -16,6 +16,7 @@ const char kConflicts[] = "x/";
 const char kEvents[] = "e/";
 const char kRecent[] = "d/";
 const char kBreaches[] = "b/";
+const char kReviews[] = "rv/";
 const char kQueued[] = "o/";
 const char kHeld[] = "h/";
 const char kEventIndex[] = "i/";
@@ -87,6 +88,11 @@ std::optional<RecentEntry> ParseRecent(absl::string_view key) {
   }
   return RecentEntry{absl::FromUnixMicros(static_cast<int64_t>(micros)),
                      std::string(key.substr(prefix + 17))};
+}
+
+std::string Review(absl::string_view about, int rule,
+                   absl::string_view responsible) {
+  return absl::StrCat(kReviews, about, "/", rule, "/", responsible);
 }
 
 std::string Breach(absl::string_view report_or_event_id, int rule,

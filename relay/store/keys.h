@@ -12,6 +12,7 @@
 //   e/<event_id>                       EventRecord
 //   d/<received micros hex16>/<id>     reports by arrival time (deadlines)
 //   b/<report or event id>/<rule number>/<responsible>   Breach
+//   rv/<about>/<rule number>/<responsible>  BreachReview (an auditor's mark)
 //   o/<upstream>/<class>/<source>\x01<seq hex16>  outbox queue -> report id
 //   h/<same as o/ after the prefix>    held outbox entries -> report id
 //   i/<upstream>/<event_id>\x01<seq hex16>        outbox event index -> o/ key
@@ -51,6 +52,7 @@ extern const char kConflicts[];
 extern const char kEvents[];
 extern const char kRecent[];
 extern const char kBreaches[];
+extern const char kReviews[];
 extern const char kQueued[];
 extern const char kHeld[];
 extern const char kEventIndex[];
@@ -84,6 +86,10 @@ std::string Breach(absl::string_view report_or_event_id, int rule,
                    absl::string_view responsible);
 // The report (or event) id a breach key is about.
 std::string BreachSubjectId(absl::string_view breach_key);
+// An auditor's "reviewed" mark on the breach of `rule` by `responsible`
+// about `about` (its report, event or instruction id).
+std::string Review(absl::string_view about, int rule,
+                   absl::string_view responsible);
 
 // Outbox.
 std::string QueuePrefix(absl::string_view upstream);

@@ -251,11 +251,12 @@ TEST(FormatCoarseDurationTest, Table) {
       {absl::Milliseconds(4260), "4.2s"},
       {absl::Seconds(42) + absl::Milliseconds(900), "42s"},
       {absl::Seconds(185), "3m05s"},
-      {absl::Minutes(35) + absl::Seconds(59), "35m"},
+      {absl::Minutes(35) + absl::Seconds(59), "35m59s"},
+      {absl::Minutes(11) + absl::Seconds(5), "11m05s"},
       {absl::Minutes(65), "1h05m"},
       {absl::Hours(23), "23h00m"},
       {absl::Hours(26) + absl::Minutes(59), "1d02h"},
-      {-absl::Minutes(12), "-12m"},
+      {-absl::Minutes(12), "-12m00s"},
   };
   for (const DurationCase& c : cases) {
     EXPECT_EQ(FormatCoarseDuration(c.duration), c.text) << c.duration;
@@ -415,7 +416,7 @@ TEST(FormatReportTest, DrillBannerAndFields) {
   EXPECT_THAT(text, HasSubstr("Headline:       煤矿透水\n"));
   EXPECT_THAT(text, HasSubstr("Kind:           FOLLOW_UP\n"));
   EXPECT_THAT(text, HasSubstr("Grade:          III\n"));
-  EXPECT_THAT(text, HasSubstr("Region:         140105001000\n"));
+  EXPECT_THAT(text, HasSubstr("Region:         坞城街道 140105001000\n"));
   EXPECT_THAT(text, HasSubstr("Event:          ev-7 #2\n"));
   EXPECT_THAT(text, HasSubstr("deaths 1, missing 0, injured 3"));
   EXPECT_THAT(text, HasSubstr("Course:         first line\n"
@@ -570,13 +571,14 @@ TEST(DeadlineRuleInWordsTest, EveryRuleWithItsWindow) {
 TEST(DeadlineTimingTest, OpenAndMet) {
   const absl::Time now = TimeAt("12:40:00");
   const google::protobuf::Timestamp open;
-  EXPECT_EQ(DeadlineTiming(At("13:15:00"), open, now), "in 35m");
+  EXPECT_EQ(DeadlineTiming(At("13:15:00"), open, now), "in 35m00s");
   EXPECT_EQ(DeadlineTiming(At("11:35:00"), open, now), "overdue by 1h05m");
   EXPECT_EQ(DeadlineTiming(At("11:35:00"), open, absl::InfinitePast()), "open");
   EXPECT_EQ(DeadlineTiming(open, open, now), "-");
-  EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:52:00"), now), "late by 12m");
+  EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:52:00"), now),
+            "late by 12m00s");
   EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:20:00"), now),
-            "met 20m early");
+            "met 20m00s early");
   EXPECT_EQ(DeadlineTiming(At("11:40:00"), At("11:40:00"), now), "met on time");
 }
 
@@ -625,34 +627,36 @@ TEST(FormatDueTest, GroupsInOrderWithRelativeTimesAndDrillsApart) {
           "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
           CollapsedLines(text)[4],  // the rule under the header
           "reach the province (end to end, 3h) r-flood 汾河堤防渗漏 "
-          "140105000000 11:35:00.000Z overdue by 1h05m",
+          "小店区 140105000000 11:35:00.000Z overdue by 1h05m",
           "",
           "AT RISK: 1",
           "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
           CollapsedLines(text)[9],
           "grade I/II: reach the province directly (1h) r-gas 燃气爆炸 "
-          "140105000000 13:15:00.000Z in 35m",
+          "小店区 140105000000 13:15:00.000Z in 35m00s",
           "",
           "ON TIME (due soon): 1",
           "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
           CollapsedLines(text)[14],
-          "hand-off to the next level (2h/level) r-rain 暴雨积水 140100000000 "
+          "hand-off to the next level (2h/level) r-rain 暴雨积水 太原市 "
+          "140100000000 "
           "14:10:00.000Z in 1h30m",
           "",
           "MET LATE (recent breaches): 1",
           "RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
           CollapsedLines(text)[19],
           "unit → local government (1h) r-school 学校疑似食物中毒 "
-          "client/140105001000/duty-1 11:40:00.000Z late by 12m",
+          "坞城街道 client/140105001000/duty-1 11:40:00.000Z late by 12m00s",
           "",
           "Drills (never counted): 2",
           "STATE RULE REPORT HEADLINE RESPONSIBLE DUE WHEN",
           CollapsedLines(text)[24],
           "[DRILL] OVERDUE detailed report after brief (40m) event ev-drill "
-          "演练：化工厂泄漏 140105001000 12:35:00.000Z overdue by 5m00s",
+          "演练：化工厂泄漏 坞城街道 140105001000 12:35:00.000Z overdue by "
+          "5m00s",
           "[DRILL] ON TIME next follow-up event ev-drill "
           "演练：化工厂泄漏 "
-          "140105001000 2026-11-29 11:40:00.000Z in 23h00m",
+          "坞城街道 140105001000 2026-11-29 11:40:00.000Z in 23h00m",
           "",
       }));
   EXPECT_THAT(CollapsedLines(text)[4], StartsWith("----"));
@@ -840,8 +844,9 @@ TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
                 "Breaches recorded on the way:",
                 "RULE RESPONSIBLE DUE MET AT LATE RECORDED BY DETAIL",
                 Section(text, "Breaches recorded on the way:")[2],
-                "unit → local government (1h) client/140105001000/duty-1 "
-                "2026-11-28 11:30:00.000Z 12:00:00.000Z late by 30m "
+                "unit → local government (1h) 坞城街道 "
+                "client/140105001000/duty-1 2026-11-28 11:30:00.000Z "
+                "12:00:00.000Z late by 30m00s "
                 "140105001000 reached the local government 1h30m after the "
                 "unit's head learned of it"}));
 
@@ -851,15 +856,17 @@ TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
           "Deadlines (as seen by node 140000000000 now):",
           "STATE RULE RESPONSIBLE DUE MET / TIME LEFT DETAIL",
           Section(text, "Deadlines (as seen by node 140000000000 now):")[2],
-          "MET LATE unit → local government (1h) "
+          "MET LATE unit → local government (1h) 坞城街道 "
           "client/140105001000/duty-1 2026-11-28 11:30:00.000Z met "
-          "12:00:00.000Z, late by 30m",
-          "MET hand-off to the next level (2h/level) 140105001000 "
+          "12:00:00.000Z, late by 30m00s",
+          "MET hand-off to the next level (2h/level) 坞城街道 140105001000 "
           "2026-11-28 14:00:00.000Z met 12:00:00.020Z, 1h59m early",
-          "MET grade I/II: reach the province directly (1h) 140105001000 "
-          "2026-11-28 13:00:00.000Z met 12:00:00.050Z, 59m early",
-          "AT RISK province → State Council (4h) 140000000000 2026-11-28 "
-          "16:00:00.050Z in 50m not yet submitted to the State Council",
+          "MET grade I/II: reach the province directly (1h) 坞城街道 "
+          "140105001000 2026-11-28 13:00:00.000Z met 12:00:00.050Z, 59m59s "
+          "early",
+          "AT RISK province → State Council (4h) 山西省 140000000000 "
+          "2026-11-28 16:00:00.050Z in 50m00s not yet submitted to the State "
+          "Council",
           "STATE is node 140000000000's verdict; TIME LEFT is counted on "
           "this machine's clock."}));
   // Sections in order, after the report.
@@ -1073,7 +1080,7 @@ TEST(RunDueTest, PrintsGroupsAndSummaryAndExitsZeroEvenWhenOverdue) {
   FakeRelayClient client;
   client.due = DueAtCity();
   Captured c;
-  EXPECT_EQ(RunDue(client, /*include_met=*/false, c.io), kExitOk);
+  EXPECT_EQ(RunDue(client, nullptr, /*include_met=*/false, c.io), kExitOk);
   EXPECT_THAT(client.due_requests, ElementsAre(false));
   EXPECT_EQ(c.out.str(), FormatDue(DueAtCity(), c.io.now));
   EXPECT_EQ(c.err.str(),
@@ -1084,7 +1091,7 @@ TEST(RunDueTest, AllAsksForMetDeadlines) {
   FakeRelayClient client;
   client.due = DueAtCity();
   Captured c;
-  EXPECT_EQ(RunDue(client, /*include_met=*/true, c.io), kExitOk);
+  EXPECT_EQ(RunDue(client, nullptr, /*include_met=*/true, c.io), kExitOk);
   EXPECT_THAT(client.due_requests, ElementsAre(true));
 }
 
@@ -1093,7 +1100,7 @@ TEST(RunDueTest, JsonIsTheResponseOnOneLine) {
   client.due = DueAtCity();
   Captured c;
   c.io.json = true;
-  EXPECT_EQ(RunDue(client, false, c.io), kExitOk);
+  EXPECT_EQ(RunDue(client, nullptr, false, c.io), kExitOk);
   std::string expected;
   ASSERT_TRUE(
       google::protobuf::util::MessageToJsonString(DueAtCity(), &expected).ok());
@@ -1106,7 +1113,7 @@ TEST(RunDueTest, JsonIsTheResponseOnOneLine) {
 TEST(RunDueTest, FailedCallExitsOne) {
   FakeRelayClient client;
   Captured c;
-  EXPECT_EQ(RunDue(client, false, c.io), kExitFailure);
+  EXPECT_EQ(RunDue(client, nullptr, false, c.io), kExitFailure);
   EXPECT_THAT(c.err.str(), StartsWith("error: UNAVAILABLE: node down\n"));
   EXPECT_EQ(c.out.str(), "");
 }

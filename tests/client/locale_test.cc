@@ -3,12 +3,18 @@
 
 #include "client/locale.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/time/time.h"
 #include "client/beijing_time.h"
+#include "client/command_help.h"
 #include "client/csv.h"
+#include "client/display.h"
+#include "client/format.h"
 #include "client/region_names.h"
+#include "kuaibao/v1/report.pb.h"
+#include "relay/proto_time.h"
 
 namespace kuaibao {
 namespace {
@@ -122,6 +128,89 @@ TEST(CsvTest, QuotesWhatNeedsItAndStartsWithTheBom) {
   EXPECT_EQ(CsvLine({"太原市", "a,b", "say \"hi\"", "x\ny"}),
             "太原市,\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\n");
   EXPECT_EQ(kUtf8Bom, "\xEF\xBB\xBF");
+}
+
+// The layout tests elsewhere in client_test pin UTC and English (the --utc
+// mode, exact to the character); the tests here check the defaults.
+class PinnedDisplay : public ::testing::Environment {
+ public:
+  void SetUp() override { SetDisplay({Lang::kEn, TimeZoneChoice::kUtc}); }
+};
+const auto* const kPinned =
+    ::testing::AddGlobalTestEnvironment(new PinnedDisplay);
+
+// Restores the pinned display when a test that changed it ends.
+class DisplayTest : public ::testing::Test {
+ protected:
+  void TearDown() override { SetDisplay({Lang::kEn, TimeZoneChoice::kUtc}); }
+};
+
+TEST_F(DisplayTest, TheDefaultIsBeijingTime) {
+  SetDisplay(Display{});
+  EXPECT_EQ(Display{}.zone, TimeZoneChoice::kBeijing);
+  const google::protobuf::Timestamp t = ToProto(Sample());
+  EXPECT_EQ(FormatTimestamp(t), "2026-11-28 20:40:01.123+08:00");
+  // The same UTC day, but not the same Beijing day: the full date.
+  const google::protobuf::Timestamp late_evening =
+      ToProto(Sample() + absl::Hours(4));
+  EXPECT_EQ(FormatTimeOfDay(late_evening, t), "2026-11-29 00:40:01.123+08:00");
+  EXPECT_EQ(FormatTimeOfDay(t, t), "20:40:01.123+08:00");
+  v1::Receipt receipt;
+  receipt.set_report_id("r-1");
+  receipt.set_node("140105001000");
+  *receipt.mutable_received_at() = t;
+  EXPECT_EQ(FormatReceipt(receipt),
+            "stored   r-1  at node 140105001000  received 2026-11-28 "
+            "20:40:01.123+08:00");
+  SetDisplay({Lang::kEn, TimeZoneChoice::kUtc});
+  EXPECT_EQ(FormatTimestamp(t), "2026-11-28 12:40:01.123Z");
+}
+
+TEST_F(DisplayTest, ChineseWordsForRulesAndStates) {
+  SetDisplay({Lang::kZh, TimeZoneChoice::kBeijing});
+  const absl::Time due = Sample();
+  EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END,
+                                ToProto(due - absl::Hours(3)), ToProto(due)),
+            "报达省政府 (端到端 3h)");
+  EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_DIRECT_TO_PROVINCE,
+                                ToProto(due - absl::Hours(1)), ToProto(due)),
+            "Ⅰ/Ⅱ级：直报省政府 (1h)");
+  EXPECT_EQ(DeadlineStateLabel(v1::DEADLINE_STATE_MET_LATE), "迟报");
+  SetDisplay({Lang::kEn, TimeZoneChoice::kBeijing});
+  EXPECT_EQ(DeadlineStateLabel(v1::DEADLINE_STATE_MET_LATE), "MET LATE");
+}
+
+constexpr char kSampleUsage[] = R"(usage: kuaibao [flags] COMMAND [args]
+
+Commands:
+  submit [FILE|-]     Send reports.
+                      More about submit.
+  show REPORT_ID      Print a report.
+  audit breaches --from=DATE
+                      Breaches.
+  audit review ABOUT  Mark one reviewed.
+
+Flags:
+  --node=HOST:PORT    the node
+  --all               due: also the met ones
+  --rule=RULE         audit review: the rule
+)";
+
+TEST(CommandHelpTest, OnlyThatCommand) {
+  const std::string submit = CommandHelp(kSampleUsage, "submit");
+  EXPECT_THAT(submit, ::testing::HasSubstr(
+                          "  submit [FILE|-]     Send reports.\n"
+                          "                      More about submit.\n"));
+  EXPECT_THAT(submit, ::testing::Not(::testing::HasSubstr("show")));
+  EXPECT_THAT(submit, ::testing::HasSubstr("kuaibao --help"));
+  const std::string audit = CommandHelp(kSampleUsage, "audit");
+  EXPECT_THAT(audit, ::testing::HasSubstr("audit breaches"));
+  EXPECT_THAT(audit, ::testing::HasSubstr("audit review"));
+  const std::string review = CommandHelp(kSampleUsage, "audit review");
+  EXPECT_THAT(review, ::testing::Not(::testing::HasSubstr("audit breaches")));
+  EXPECT_THAT(review, ::testing::HasSubstr("--rule=RULE"));
+  EXPECT_EQ(CommandHelp(kSampleUsage, "sub"), "");
+  EXPECT_EQ(CommandHelp(kSampleUsage, "nosuch"), "");
 }
 
 }  // namespace

@@ -6,15 +6,22 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/audit_client.h"
+#include "client/command_io.h"
+#include "client/query_commands.h"
+#include "client/relay_client.h"
 #include "relay/proto_time.h"
 #include "tests/integration/in_process_node.h"
 #include "tests/integration/node_process.h"
 #include "tests/integration/test_chain.h"
 #include "tests/integration/test_client.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -226,6 +233,266 @@ TEST_F(AuditChainTest, ALateCountyIsNamedInEveryViewAndEventsCountOnce) {
   outside.mutable_scope()->set_region(kCounty);
   EXPECT_THAT(Auditor("140106000000", province->address()).Breaches(outside),
               StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+// Issue 14: with the direct route, the city's copy of a grade II report
+// arrives second and late. The province names the city in its breaches and
+// punctuality (every path counts), and the city's own audit, once it has
+// handed the report on, says the province rules were met late by its hop —
+// not overdue for ever.
+TEST_F(AuditChainTest, TheSecondPathsLateCityIsNamedAndItsOwnViewEndsAtItsHop) {
+  NodeProcess* province = chain_.province.get();
+  NodeProcess* city = chain_.city.get();
+  // The province is away: the city holds the level-by-level copy, the
+  // township its direct one.
+  ASSERT_EQ(province->Stop(), 0);
+  IncidentReport report = Report("au-p2", "au-ev-p2", 0, 3);
+  report.set_grade(GRADE_II);
+  ASSERT_EQ(chain_.AtTownship().Submit({report}).receipts(), 1);
+  TestClient at_city = Auditor(kProvince, city->address());
+  ASSERT_THAT(PollUntil<TimelineResponse>(
+                  [&] { return at_city.Timeline(OfReport("au-p2")); },
+                  [](const TimelineResponse&) { return true; }),
+              IsOk());
+  // Held past its 7.2 s budget (drill clock) and past both province rules;
+  // then the city goes away too, so the direct copy arrives first.
+  absl::StatusOr<TimelineResponse> held = PollUntil<TimelineResponse>(
+      [&] { return at_city.Timeline(OfReport("au-p2")); },
+      [](const TimelineResponse& r) {
+        const HopTiming* h = HopAt(r.reports(0), kCity);
+        bool end_to_end_overdue = false;
+        for (const DeadlineStatus& d : r.reports(0).deadlines()) {
+          end_to_end_overdue |= d.rule() == DEADLINE_RULE_END_TO_END &&
+                                d.state() == DEADLINE_STATE_OVERDUE;
+        }
+        return h != nullptr && h->state() == DEADLINE_STATE_OVERDUE &&
+               end_to_end_overdue;
+      });
+  ASSERT_THAT(held, IsOk());
+  ASSERT_EQ(city->Stop(), 0);
+  ASSERT_THAT(province->Start(), IsOk());
+  ASSERT_THAT(chain_.AtProvince().WaitFor("au-p2", kPatience), IsOk());
+  ASSERT_THAT(city->Start(), IsOk());
+
+  // The province has both arrivals, the city's on the second path.
+  TestClient auditor = Auditor(kProvince, province->address());
+  absl::StatusOr<TimelineResponse> both = PollUntil<TimelineResponse>(
+      [&] { return auditor.Timeline(OfReport("au-p2")); },
+      [](const TimelineResponse& r) {
+        for (const HopTiming& h : r.reports(0).hops()) {
+          if (h.path() != 0 && h.node() == kCity) return true;
+        }
+        return false;
+      });
+  ASSERT_THAT(both, IsOk());
+  EXPECT_NE(HopAt(both->reports(0), kProvince), nullptr);
+  EXPECT_EQ(HopAt(both->reports(0), kCity), nullptr)
+      << "the direct copy should have come first: " << both->DebugString();
+
+  ListBreachesRequest breaches_request;
+  *breaches_request.mutable_scope() = Today();
+  absl::StatusOr<ListBreachesResponse> breaches =
+      auditor.Breaches(breaches_request);
+  ASSERT_THAT(breaches, IsOk());
+  const BreachEntry* city_hand_off = nullptr;
+  for (const BreachGroup& g : breaches->groups()) {
+    if (g.responsible() == kCity && g.kind() == BREACH_KIND_LATE_HAND_OFF) {
+      city_hand_off = &g.entries(0);
+    }
+  }
+  ASSERT_NE(city_hand_off, nullptr) << breaches->DebugString();
+  EXPECT_EQ(city_hand_off->report_id(), "au-p2");
+  EXPECT_FALSE(city_hand_off->outstanding());
+  EXPECT_GT(FromDurationProto(city_hand_off->late_by()), absl::ZeroDuration());
+
+  PunctualityRequest punctuality_request;
+  *punctuality_request.mutable_scope() = Today();
+  absl::StatusOr<PunctualityResponse> punctuality =
+      auditor.Punctuality(punctuality_request);
+  ASSERT_THAT(punctuality, IsOk());
+  const PunctualityRow* city_row = nullptr;
+  for (const PunctualityRow& row : punctuality->nodes()) {
+    if (row.responsible() == kCity) city_row = &row;
+  }
+  ASSERT_NE(city_row, nullptr) << punctuality->DebugString();
+  EXPECT_EQ(city_row->late(), 1);
+  EXPECT_EQ(city_row->worst_report_id(), "au-p2");
+  // The notice's own measure, by the reporting region (the township took
+  // it in): the direct copy reached the province, but late.
+  ASSERT_EQ(punctuality->end_to_end_size(), 1) << punctuality->DebugString();
+  EXPECT_EQ(punctuality->end_to_end(0).responsible(), kTownship);
+  EXPECT_EQ(punctuality->end_to_end(0).late(), 1);
+  EXPECT_EQ(FromDurationProto(punctuality->end_to_end_budget()),
+            absl::Seconds(10.8));
+
+  // The city's own audit after its hand-off: met late by its own hop, no
+  // province rule outstanding; the two rules apart.
+  absl::StatusOr<ListBreachesResponse> own = PollUntil<ListBreachesResponse>(
+      [&] { return at_city.Breaches(breaches_request); },
+      [](const ListBreachesResponse& r) {
+        for (const BreachGroup& g : r.groups()) {
+          for (const BreachEntry& e : g.entries()) {
+            if (e.kind() == BREACH_KIND_LATE_HAND_OFF && !e.outstanding()) {
+              return true;
+            }
+          }
+        }
+        return false;
+      });
+  ASSERT_THAT(own, IsOk());
+  // (The event's follow-up, 24 h → 86 s on the drill clock, may fall due
+  // meanwhile; it is not a hand-off rule.)
+  std::set<BreachKind> kinds;
+  for (const BreachGroup& g : own->groups()) {
+    for (const BreachEntry& e : g.entries()) {
+      if (e.kind() == BREACH_KIND_MISSED_FOLLOW_UP) continue;
+      EXPECT_FALSE(e.outstanding()) << e.DebugString() << city->LogTail();
+      kinds.insert(e.kind());
+    }
+  }
+  EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_TO_PROVINCE)) << own->DebugString();
+  EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_DIRECT_TO_PROVINCE))
+      << own->DebugString();
+  EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_HAND_OFF)) << own->DebugString();
+}
+
+// Issue 14: a provincial department's report of an event in the township
+// reached the province before the township's own. The event's follow-up is
+// still the township's to file, not the province's.
+TEST_F(AuditChainTest, AnEventIsOwnedByItsLocalityWhoeverReportedFirst) {
+  IncidentReport department = Report("au-own-d", "au-ev-own", 0, 0);
+  department.mutable_unit()->set_name("省应急管理厅");
+  ASSERT_EQ(chain_.AtProvince().Submit({department}).receipts(), 1);
+  ASSERT_EQ(chain_.AtTownship()
+                .Submit({Report("au-own-t", "au-ev-own", 0, 0)})
+                .receipts(),
+            1);
+  ASSERT_THAT(chain_.AtProvince().WaitFor("au-own-t", kPatience), IsOk());
+  absl::StatusOr<ListDueResponse> due = chain_.AtProvince().Due();
+  ASSERT_THAT(due, IsOk());
+  const DeadlineStatus* follow_up = nullptr;
+  for (const DeadlineStatus& d : due->deadlines()) {
+    if (d.event_id() == "au-ev-own" && d.rule() == DEADLINE_RULE_FOLLOW_UP) {
+      follow_up = &d;
+    }
+  }
+  ASSERT_NE(follow_up, nullptr) << due->DebugString();
+  EXPECT_EQ(follow_up->responsible(), kTownship);
+}
+
+TlsPaths PathsOf(const std::string& cert_name) {
+  TlsPaths paths;
+  paths.cert_file = absl::StrCat(kPki, "/", cert_name, ".pem");
+  paths.key_file = absl::StrCat(kPki, "/", cert_name, ".key");
+  paths.ca_file = absl::StrCat(kPki, "/ca.pem");
+  return paths;
+}
+
+// What `kuaibao due` prints at `address` for the township's duty officer.
+std::string DueText(const std::string& address) {
+  std::unique_ptr<RelayClient> relay =
+      *ConnectToNode(address, PathsOf(kDutyOfficer), absl::Seconds(10));
+  std::unique_ptr<AuditClient> audit =
+      *ConnectAuditClient(address, PathsOf(kDutyOfficer), absl::Seconds(10));
+  std::ostringstream out, err;
+  CommandIo io;
+  io.out = &out;
+  io.err = &err;
+  EXPECT_EQ(RunDue(*relay, audit.get(), false, io), kExitOk) << err.str();
+  return out.str();
+}
+
+// Issue 14: a breach stays in `kuaibao due` until an auditor marks it
+// reviewed, not until it ages out of the node's 8-hour watch; the mark is
+// the auditor's alone, kept with who and when, and survives a restart.
+TEST(AuditReviewTest, ABreachThreeDaysOldStaysDueUntilReviewed) {
+  TempDir dir;
+  FakeClock clock(absl::Now());
+  InProcessNode township(dir.Sub("township"), kTownship, &clock);
+  ASSERT_THAT(township.Start(), IsOk());
+  // The unit told the township two hours after its head learned of it: R1
+  // (1 h) met late, the unit's breach.
+  IncidentReport late = SampleReport("rv-1", kTownship, clock.TimeNow());
+  *late.mutable_unit_informed_at() = ToProto(clock.TimeNow() - absl::Hours(2));
+  *late.mutable_occurred_at() = ToProto(clock.TimeNow() - absl::Hours(2));
+  ASSERT_EQ(TestClient(kPki, kDutyOfficer, township.address())
+                .Submit({late})
+                .receipts(),
+            1);
+  clock.Advance(absl::Hours(72));
+  // The node's watch lets the report go at its next tick (real time, under a
+  // second): from then on only the breach records and the audit know it.
+  TestClient officer_queries(kPki, kDutyOfficer, township.address());
+  absl::StatusOr<ListDueResponse> watched = PollUntil<ListDueResponse>(
+      [&] { return officer_queries.Due(); },
+      [](const ListDueResponse& r) {
+        for (const DeadlineStatus& d : r.deadlines()) {
+          if (d.report_id() == "rv-1" &&
+              d.rule() == DEADLINE_RULE_UNIT_TO_LOCAL) {
+            return false;
+          }
+        }
+        return true;
+      });
+  ASSERT_THAT(watched, IsOk());
+
+  const std::string three_days_on = DueText(township.address());
+  EXPECT_THAT(three_days_on, HasSubstr("Breaches awaiting review"));
+  EXPECT_THAT(three_days_on, ::testing::ContainsRegex(
+                                 "unit → local government \\(1h\\) +rv-1"));
+
+  // Only an auditor may mark it; an unknown breach is refused by name.
+  const std::string origin = "spiffe://kuaibao/client/140105001000/duty-1";
+  ReviewBreachRequest request;
+  request.mutable_review()->set_about("rv-1");
+  request.mutable_review()->set_rule(DEADLINE_RULE_UNIT_TO_LOCAL);
+  request.mutable_review()->set_responsible(origin);
+  request.mutable_review()->set_note("单位已作说明");
+  std::unique_ptr<AuditClient> officer = *ConnectAuditClient(
+      township.address(), PathsOf(kDutyOfficer), absl::Seconds(10));
+  EXPECT_THAT(officer->ReviewBreach(request),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  std::unique_ptr<AuditClient> auditor = *ConnectAuditClient(
+      township.address(), PathsOf("auditor-140105000000-inspector-1"),
+      absl::Seconds(10));
+  ReviewBreachRequest unknown = request;
+  unknown.mutable_review()->set_about("rv-404");
+  EXPECT_THAT(auditor->ReviewBreach(unknown),
+              StatusIs(absl::StatusCode::kNotFound));
+  absl::StatusOr<BreachReview> marked = auditor->ReviewBreach(request);
+  ASSERT_THAT(marked, IsOk());
+  EXPECT_EQ(marked->reviewed_by(),
+            "spiffe://kuaibao/auditor/140105000000/inspector-1");
+  EXPECT_EQ(FromProto(marked->reviewed_at()), clock.TimeNow());
+  EXPECT_THAT(
+      DueText(township.address()),
+      Not(::testing::ContainsRegex("unit → local government \\(1h\\) +rv-1")));
+
+  // Kept across a restart, listed with the breach; marking again returns the
+  // first mark.
+  township.Stop();
+  ASSERT_THAT(township.Start(), IsOk());
+  clock.Advance(absl::Minutes(5));
+  absl::StatusOr<BreachReview> again = auditor->ReviewBreach(request);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(FromProto(again->reviewed_at()), FromProto(marked->reviewed_at()));
+  ListBreachesRequest all;
+  *all.mutable_scope()->mutable_from() =
+      ToProto(clock.TimeNow() - absl::Hours(24 * 30));
+  *all.mutable_scope()->mutable_to() = ToProto(clock.TimeNow());
+  absl::StatusOr<ListBreachesResponse> listed = auditor->ListBreaches(all);
+  ASSERT_THAT(listed, IsOk());
+  bool found = false;
+  for (const BreachGroup& g : listed->groups()) {
+    for (const BreachEntry& e : g.entries()) {
+      if (e.report_id() == "rv-1" &&
+          e.breach().rule() == DEADLINE_RULE_UNIT_TO_LOCAL) {
+        found = true;
+        EXPECT_EQ(e.review().note(), "单位已作说明");
+      }
+    }
+  }
+  EXPECT_TRUE(found) << listed->DebugString();
 }
 
 // A clock that runs `offset` ahead of this machine's.

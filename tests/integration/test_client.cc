@@ -187,6 +187,14 @@ absl::StatusOr<Response> AuditCall(
 
 }  // namespace
 
+absl::StatusOr<v1::ListDueResponse> TestClient::Due() {
+  v1::ListDueResponse response;
+  absl::Status s = FromGrpcStatus(v1::Query::NewStub(channel_)->ListDue(
+      TenSeconds().get(), v1::ListDueRequest(), &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
 absl::StatusOr<v1::TimelineResponse> TestClient::Timeline(
     const v1::TimelineRequest& request) {
   return AuditCall(channel_, &v1::Audit::Stub::Timeline, request);

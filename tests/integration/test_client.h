@@ -55,6 +55,8 @@ class TestClient {
   // Monitor.GetStatus, and every origin of Monitor.ListOrigins.
   absl::StatusOr<v1::GetStatusResponse> Status();
   absl::StatusOr<std::vector<OriginRecord>> Origins();
+  // Query.ListDue: the deadlines open, at risk, overdue or met late.
+  absl::StatusOr<v1::ListDueResponse> Due();
   // grpc.health.v1.Health/Check of `service` ("" = the node): true when
   // SERVING.
   absl::StatusOr<bool> Serving(const std::string& service);

@@ -150,12 +150,14 @@ TEST_F(AuditTimelineTest, PunctualityNamesTheCountyNotTheTownship) {
   TimelineContext ctx = AtTheCity();
   for (const char* id : {"a", "b"}) {
     tally.Add(
-        ReportDeadlines(HeldAtTheCounty(id), ctx.policy, kCity, true, ctx.now));
+        ReportDeadlines(HeldAtTheCounty(id), ctx.policy, kCity, true, ctx.now),
+        kTownship);
   }
   // A drill held just as long does not count.
   StoredReport drill = HeldAtTheCounty("drill");
   drill.mutable_report()->set_status(REPORT_STATUS_EXERCISE);
-  tally.Add(ReportDeadlines(drill, ctx.policy, kCity, true, ctx.now));
+  tally.Add(ReportDeadlines(drill, ctx.policy, kCity, true, ctx.now),
+            kTownship);
   std::vector<PunctualityRow> nodes = tally.Nodes();
   ASSERT_EQ(nodes.size(), 3);
   EXPECT_EQ(nodes[0].responsible(), kCounty);  // worst first
@@ -173,13 +175,19 @@ TEST_F(AuditTimelineTest, PunctualityNamesTheCountyNotTheTownship) {
   ASSERT_EQ(units.size(), 1);
   EXPECT_EQ(units[0].responsible(), kOrigin);
   EXPECT_EQ(units[0].on_time(), 2);
+  // The notice's measure, by the reporting region: both real reports.
+  std::vector<PunctualityRow> end_to_end = tally.EndToEnd();
+  ASSERT_EQ(end_to_end.size(), 1);
+  EXPECT_EQ(end_to_end[0].responsible(), kTownship);
+  EXPECT_EQ(end_to_end[0].handled(), 2);
 
   // Later the city hands off late too: now overdue, and counted.
   clock_.Advance(absl::Hours(3));
   PunctualityTally later(start_ - absl::Hours(1), start_ + absl::Hours(24),
                          clock_.TimeNow());
   later.Add(ReportDeadlines(HeldAtTheCounty("a"), ctx.policy, kCity, true,
-                            clock_.TimeNow()));
+                            clock_.TimeNow()),
+            kTownship);
   std::vector<PunctualityRow> rows = later.Nodes();
   ASSERT_EQ(rows.size(), 3);
   EXPECT_EQ(rows[0].responsible(), kCity);  // 0 of 1 on time, the longest

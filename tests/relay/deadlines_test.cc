@@ -138,7 +138,7 @@ TEST(ReportDeadlinesTest, OpenHandOffAtThisNodeGoesAtRiskThenOverdue) {
   EXPECT_EQ(at(absl::Minutes(13 + 121)), DEADLINE_STATE_OVERDUE);
 }
 
-TEST(ReportDeadlinesTest, AfterItsHandOffANodeStopsJudgingProvinceRules) {
+TEST(ReportDeadlinesTest, ANodesViewOfProvinceRulesEndsAtItsOwnHandOff) {
   StoredReport s = Report(GRADE_II);
   AddHop(&s, kTownship, absl::Minutes(10), kCounty, absl::Minutes(12));
   AddHop(&s, kCounty, absl::Minutes(13));
@@ -147,20 +147,61 @@ TEST(ReportDeadlinesTest, AfterItsHandOffANodeStopsJudgingProvinceRules) {
   ASSERT_NE(Find(held, DEADLINE_RULE_END_TO_END, kCounty), nullptr);
   EXPECT_EQ(Find(held, DEADLINE_RULE_END_TO_END, kCounty)->state(),
             DEADLINE_STATE_OVERDUE);
-  // Handed to the city (receipt recorded): the county cannot see the
-  // province's arrival, so it no longer calls those rules overdue.
+  // Handed to the city at t0+3h30m (receipt recorded): the county cannot
+  // see the province's arrival; as far as it can tell both rules were met
+  // late by its own hop, not overdue for ever.
   Forwarding* f = s.mutable_hops(1)->add_forwarded();
   f->set_to(kCity);
   f->set_route(ROUTE_PARENT);
-  *f->mutable_sent_at() = ToProto(t0 + absl::Minutes(14));
-  *f->mutable_acked_at() = ToProto(t0 + absl::Minutes(14));
-  auto passed = ReportDeadlines(s, {}, kCounty, true, t0 + absl::Hours(4));
-  for (const DeadlineStatus& d : passed) {
-    EXPECT_NE(d.rule(), DEADLINE_RULE_END_TO_END);
-    EXPECT_NE(d.rule(), DEADLINE_RULE_DIRECT_TO_PROVINCE);
+  *f->mutable_sent_at() = ToProto(t0 + absl::Minutes(210));
+  *f->mutable_acked_at() = ToProto(t0 + absl::Minutes(210));
+  auto passed = ReportDeadlines(s, {}, kCounty, true, t0 + absl::Hours(9));
+  for (DeadlineRule rule :
+       {DEADLINE_RULE_END_TO_END, DEADLINE_RULE_DIRECT_TO_PROVINCE}) {
+    const DeadlineStatus* d = Find(passed, rule, kCounty);
+    ASSERT_NE(d, nullptr) << DeadlineRule_Name(rule);
+    EXPECT_EQ(d->state(), DEADLINE_STATE_MET_LATE);
+    EXPECT_EQ(FromProto(d->met_at()), t0 + absl::Minutes(210));
   }
-  EXPECT_EQ(Find(passed, DEADLINE_RULE_PER_HOP, kCounty)->state(),
+  EXPECT_EQ(CountLate(passed), 3);  // and its own hand-off
+  // Handed on in time: met, and the first government's.
+  *f->mutable_sent_at() = ToProto(t0 + absl::Minutes(14));
+  auto early = ReportDeadlines(s, {}, kCounty, true, t0 + absl::Hours(9));
+  EXPECT_EQ(Find(early, DEADLINE_RULE_END_TO_END, kTownship)->state(),
             DEADLINE_STATE_MET);
+  EXPECT_EQ(Find(early, DEADLINE_RULE_PER_HOP, kCounty)->state(),
+            DEADLINE_STATE_MET);
+}
+
+TEST(ReportDeadlinesTest, EveryPathsHandOffsAreJudged) {
+  StoredReport s = Report(GRADE_II);
+  // The direct copy arrived first and became the primary path; the city's
+  // copy came 3 hours later, after it held it past its budget.
+  AddHop(&s, kTownship, absl::Minutes(10), kProvince, absl::Minutes(11));
+  AddHop(&s, kProvince, absl::Minutes(12));
+  Path* level_by_level = s.add_other_paths();
+  testing::AddHopTo(level_by_level->mutable_hops(), kTownship,
+                    t0 + absl::Minutes(10), kCounty, t0 + absl::Minutes(11));
+  testing::AddHopTo(level_by_level->mutable_hops(), kCounty,
+                    t0 + absl::Minutes(12), kCity, t0 + absl::Minutes(20));
+  testing::AddHopTo(level_by_level->mutable_hops(), kCity,
+                    t0 + absl::Minutes(21), kProvince, t0 + absl::Minutes(190));
+  testing::AddHopTo(level_by_level->mutable_hops(), kProvince,
+                    t0 + absl::Minutes(191));
+  auto all = ReportDeadlines(s, {}, kProvince, false, t0 + absl::Hours(5));
+  const DeadlineStatus* city = Find(all, DEADLINE_RULE_PER_HOP, kCity);
+  ASSERT_NE(city, nullptr);
+  EXPECT_EQ(city->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(FromProto(city->met_at()), t0 + absl::Minutes(190));
+  EXPECT_EQ(Find(all, DEADLINE_RULE_PER_HOP, kCounty)->state(),
+            DEADLINE_STATE_MET);
+  // The township is judged once, by the path that arrived first.
+  int township = 0;
+  for (const DeadlineStatus& d : all) {
+    township +=
+        d.rule() == DEADLINE_RULE_PER_HOP && d.responsible() == kTownship;
+  }
+  EXPECT_EQ(township, 1);
 }
 
 TEST(ReportDeadlinesTest, GradeTwoMustReachTheProvinceWithinTheHour) {
@@ -195,6 +236,40 @@ TEST(ReportDeadlinesTest, GradeTwoMustReachTheProvinceWithinTheHour) {
   EXPECT_EQ(FromProto(r5->due()), t0 + absl::Minutes(46) + absl::Hours(4));
 }
 
+TEST(ReportDeadlinesTest,
+     AGradeTwoReportReachingTheCityElevenMinutesLateIsFlagged) {
+  StoredReport s = Report(GRADE_II);
+  AddHop(&s, kTownship, absl::Minutes(30), kCounty, absl::Minutes(31));
+  AddHop(&s, kCounty, absl::Minutes(32), kCity, absl::Minutes(42));
+  AddHop(&s, kCity, absl::Minutes(43), kProvince, absl::Minutes(44));
+  AddHop(&s, kProvince, absl::Minutes(45));
+  Path* direct = s.add_other_paths();
+  *direct->add_hops() = s.hops(0);
+  HopRecord* at_province = direct->add_hops();
+  at_province->set_node(kProvince);
+  *at_province->mutable_received_at() = ToProto(t0 + absl::Minutes(32));
+  auto all = ReportDeadlines(s, {}, kProvince, false, t0 + absl::Hours(1));
+  const DeadlineStatus* lag =
+      Find(all, DEADLINE_RULE_NEXT_LEVEL_SAME_TIME, kCounty);
+  ASSERT_NE(lag, nullptr);
+  EXPECT_EQ(lag->state(), DEADLINE_STATE_MET_LATE);
+  EXPECT_EQ(FromProto(lag->met_at()) - FromProto(lag->start()),
+            absl::Minutes(11));
+  EXPECT_THAT(lag->detail(), ::testing::HasSubstr(kCity));
+  // The county learned of it at the same minute as the province: no flag.
+  int flags = 0;
+  for (const DeadlineStatus& d : all) {
+    flags += d.rule() == DEADLINE_RULE_NEXT_LEVEL_SAME_TIME;
+  }
+  EXPECT_EQ(flags, 1);
+  // Nine minutes is "at the same time" (the 10-minute tolerance).
+  s.mutable_hops(2)->mutable_received_at()->set_seconds(
+      ToProto(t0 + absl::Minutes(41)).seconds());
+  EXPECT_EQ(Find(ReportDeadlines(s, {}, kProvince, false, t0 + absl::Hours(1)),
+                 DEADLINE_RULE_NEXT_LEVEL_SAME_TIME, kCounty),
+            nullptr);
+}
+
 TEST(ReportDeadlinesTest, DrillsAreMarked) {
   StoredReport s = Report(GRADE_IV);
   s.mutable_report()->set_status(REPORT_STATUS_EXERCISE);
@@ -215,6 +290,18 @@ TEST(BreachesAtSendTest, HolderRecordsItsOwnLateHandOff) {
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].rule(), DEADLINE_RULE_PER_HOP);
   EXPECT_EQ(late[0].responsible(), kCounty);
+}
+
+TEST(EventOwnerTest, TheLocalityOwnsTheEventWhoeverReportedFirst) {
+  // A provincial department's report reached the province first.
+  EXPECT_EQ(EventOwner("", kProvince, kTownship), kProvince);
+  // The township's own report then makes the event the township's.
+  EXPECT_EQ(EventOwner(kProvince, kTownship, kTownship), kTownship);
+  // A county's later report does not take it back from the township.
+  EXPECT_EQ(EventOwner(kTownship, kCounty, kTownship), kTownship);
+  // A node outside the place never takes it.
+  EXPECT_EQ(EventOwner(kCounty, "140106000000", "140105001000"), kCounty);
+  EXPECT_EQ(EventOwner(kCounty, "", kTownship), kCounty);
 }
 
 TEST(EventDeadlinesTest, FollowUpsUntilFinalAndDetailAfterBrief) {
