@@ -107,9 +107,10 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
       });
   if (!scanned.ok()) return scanned;
   if (!decoded.ok()) return decoded;
+  absl::flat_hash_set<std::string> child_nodes;
   scanned = store->Scan(
       keys::kChildNodes, "", [&](const std::string& key, const std::string&) {
-        engine->child_nodes_.insert(key.substr(std::strlen(keys::kChildNodes)));
+        child_nodes.insert(key.substr(std::strlen(keys::kChildNodes)));
         return true;
       });
   if (!scanned.ok()) return scanned;
@@ -129,6 +130,7 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   absl::MutexLock lock(&engine->mu_);
   engine->events_ = std::move(events);
   engine->watched_ = std::move(watched);
+  engine->child_nodes_ = std::move(child_nodes);
   return engine;
 }
 
