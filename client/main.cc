@@ -105,7 +105,9 @@ ABSL_FLAG(std::string, note, "", "audit review: the auditor's note");
 ABSL_FLAG(std::string, kind, "", "report: brief|initial|follow_up|final|...");
 ABSL_FLAG(std::string, category, "",
           "report: natural_disaster|major_accident|public_health|...");
-ABSL_FLAG(std::string, grade, "", "report: I|II|III|IV|ungraded|unknown");
+ABSL_FLAG(std::string, grade, "",
+          "report: I|II|III|IV|ungraded|unknown; watch: only reports of "
+          "these grades (I,II)");
 ABSL_FLAG(std::string, headline, "", "report: one line on what happened");
 ABSL_FLAG(std::string, course, "", "report: what happened, in words");
 ABSL_FLAG(std::string, unit, "", "report: the reporting unit's name");
@@ -124,7 +126,6 @@ ABSL_FLAG(std::string, id, "",
 
 ABSL_FLAG(uint64_t, since, 0,
           "watch: resume after this cursor (the #N of the last item seen)");
-ABSL_FLAG(std::string, grade, "", "watch: only reports of these grades (I,II)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
           "console: where the web console listens (HOST:PORT, loopback)");
 ABSL_FLAG(std::string, port_file, "",
