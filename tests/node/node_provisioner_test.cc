@@ -67,7 +67,7 @@ TEST(NodeProvisionerTest, EveryNodeGetsItsParentAncestorsAndPaths) {
                                          "140105000000 10.1.1.1:7401\n"),
                      InstallPaths());
   ASSERT_THAT(nodes, IsOk());
-  ASSERT_EQ(nodes->size(), 6u);
+  ASSERT_EQ(nodes->size(), 7u);  // every region of SampleRegions()
 
   const ProvisionedNode* township = Find(*nodes, "140105001000");
   ASSERT_NE(township, nullptr);
