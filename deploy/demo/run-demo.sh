@@ -508,8 +508,12 @@ step="web console"
 start_console() {
   local name=$1 base=$2 node=$3 port=$4 pid deadline
   rm -f "$work/$name.port"
-  cli "$base" "${port_of[$node]}" console --listen="127.0.0.1:$port" \
-    --port_file="$work/$name.port" >"$work/$name.log" 2>&1 &
+  # exec: $! must be the console itself, not a subshell running cli, or
+  # stopping it at exit leaves the console running.
+  (exec "$cli_bin" "--node=127.0.0.1:${port_of[$node]}" \
+    "--cert=$work/certs/$base.pem" "--key=$work/certs/$base.key" \
+    "--ca=$work/certs/ca.pem" console --listen="127.0.0.1:$port" \
+    --port_file="$work/$name.port") >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   started+=("$name")
