@@ -10,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "client/display.h"
 #include "client/format.h"
 #include "client/region_names.h"
 #include "client/text_table.h"
@@ -339,7 +340,10 @@ std::string FormatHopTimeline(const v1::StoredReport& stored) {
   if (stored.hops().empty() && stored.other_paths().empty()) return text;
   absl::StrAppend(
       &text,
-      "\nTimes are UTC, each on its own node's clock; a time without a date "
+      CurrentDisplay().zone == TimeZoneChoice::kUtc
+          ? "\nTimes are UTC"
+          : "\nTimes are Beijing time (+08:00)",
+      ", each on its own node's clock; a time without a date "
       "falls on\nthe day of that hop's RECEIVED AT. DWELL: stored until first "
       "sent, on one clock.\nTRANSIT: next hop's received-at minus this hop's "
       "sent-at, across two clocks:\nit includes their skew (it may even be "
