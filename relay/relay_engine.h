@@ -48,6 +48,7 @@
 #include "relay/admission_control.h"
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
+#include "relay/deadline_watch.h"
 #include "relay/deadlines.h"
 #include "relay/hop_evidence.h"
 #include "relay/identity.h"
@@ -136,9 +137,12 @@ class RelayEngine {
   }
 
   // What the node's clock loop does each tick: evaluates the deadlines of
-  // everything in flight or open here, records new breaches durably,
-  // escalates at-risk reports past an unreachable parent, and returns the
-  // deadlines whose state changed since the last call (for logging).
+  // the reports a write changed since the last tick and of those whose state
+  // time alone changes now (DeadlineWatch), and of open events; records new
+  // breaches durably, escalates at-risk reports past an unreachable parent,
+  // and returns the deadlines whose state changed since the last call (for
+  // logging). After a restart it also reads the arrival window a chunk per
+  // call, learning those states without returning them.
   absl::StatusOr<std::vector<DeadlineStatus>> CheckDeadlines(absl::Time now);
 
   // Open, at-risk, overdue and recently late deadlines of reports and events
@@ -212,6 +216,10 @@ class RelayEngine {
   static void Hold(StoreBatch* batch, const std::string& outbox_key,
                    Forwarding forwarding, const std::string& report_id,
                    const std::string& reason);
+  // Commits a hand-off's outcome (receipt, refusal) for `report_id`; once it
+  // is durable the report's deadlines are evaluated afresh.
+  void CommitHandOff(const std::string& report_id, StoreBatch batch,
+                     std::function<void(absl::Status)> done);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
   // Adds the outbox entry and forwarding record for one route to `batch`; a
@@ -226,6 +234,16 @@ class RelayEngine {
   std::vector<std::pair<StoredReport, std::vector<DeadlineStatus>>> Evaluate(
       const std::vector<std::string>& ids, const std::string& region,
       absl::Time now) const;
+  // Evaluates `due` (read outside the lock), folds the results into watch_,
+  // adds breach records and escalations to `batch`, changes to `changed`.
+  void EvaluateDue(const std::vector<DeadlineWatch::Due>& due, bool quiet,
+                   absl::Time now, StoreBatch* batch,
+                   std::vector<DeadlineStatus>* changed,
+                   std::vector<std::string>* escalated)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The next chunk of the restart's arrival window; empty when done.
+  std::vector<DeadlineWatch::Due> CatchUpChunk(absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
                 StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -257,23 +275,21 @@ class RelayEngine {
   absl::flat_hash_map<std::string, EventRecord> events_ ABSL_GUARDED_BY(mu_);
   // Links the forwarders reported down.
   absl::flat_hash_set<std::string> links_down_ ABSL_GUARDED_BY(mu_);
-  // A report whose deadlines this node watches: from its arrival for
-  // Lookback(policy). Once every deadline of it is met (on time or late) it
-  // is no longer re-read each tick; a late one stays listed by ListDue.
-  struct Watched {
-    absl::Time received;
-    bool closed = false;
-    bool late = false;
-    bool escalated = false;
-    // The state each deadline had at the last CheckDeadlines, by rule and
-    // responsible node.
-    absl::flat_hash_map<std::string, DeadlineState> states;
-  };
-  absl::flat_hash_map<std::string, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  // The reports whose deadlines may still change, indexed by when time
+  // alone changes them next (relay/deadline_watch.h).
+  DeadlineWatch watch_ ABSL_GUARDED_BY(mu_);
+  // After a restart, the arrival index from here on (keys::Recent) has not
+  // been looked at yet; the clock ticks read it a chunk at a time, so that
+  // neither the start nor memory grows with the reports of the window.
+  // Empty once done.
+  std::string catch_up_from_ ABSL_GUARDED_BY(mu_);
   // The same for open events' deadlines, by event id.
   absl::flat_hash_map<std::string,
                       absl::flat_hash_map<std::string, DeadlineState>>
       event_states_ ABSL_GUARDED_BY(mu_);
+  // False until the first CheckDeadlines after Open has learnt the open
+  // events' states (a restart reports none of them as a change).
+  bool events_learnt_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace kuaibao

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
 #include "relay/conflict_record.h"
@@ -235,6 +237,64 @@ TEST_F(RelayEngineTest, ReceiptDeletesTheOutboxEntryAndIsRecorded) {
   const Forwarding& f = timeline.hops(0).forwarded(0);
   EXPECT_EQ(FromProto(f.acked_at()) - FromProto(f.sent_at()), absl::Seconds(3));
   EXPECT_EQ(f.receipt().node(), kCity);
+}
+
+// Deadlines are evaluated when a write changes a report and when time alone
+// changes them; a restart learns the window's states without reporting a
+// change per report, and keeps in memory only the reports still open.
+TEST_F(RelayEngineTest, RestartLearnsDeadlinesQuietlyAndWatchesOnlyOpenOnes) {
+  constexpr int kReports = 40;
+  for (int i = 0; i < kReports; ++i) {
+    ASSERT_THAT(Submit(client_, Report(absl::StrCat("w-", i))), IsOk());
+  }
+  // Half are handed on and receipted at once.
+  auto out = *engine_->NextOutbound(kCity, kReports / 2, {});
+  ASSERT_EQ(out.size(), static_cast<size_t>(kReports / 2));
+  absl::flat_hash_set<std::string> handed_on;
+  for (const OutboundReport& o : out) {
+    Receipt receipt;
+    receipt.set_report_id(o.entry.report_id);
+    receipt.set_node(kCity);
+    absl::Notification done;
+    engine_->RecordReceipt(kCity, o.entry, receipt, clock_.TimeNow(), 1,
+                           [&](absl::Status s) {
+                             EXPECT_THAT(s, IsOk());
+                             done.Notify();
+                           });
+    done.WaitForNotification();
+    handed_on.insert(o.entry.report_id);
+  }
+  ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
+
+  Open();  // a restart
+  auto changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(*changed, ::testing::IsEmpty()) << "no line per report";
+  auto owed = [&](const std::vector<DeadlineStatus>& list,
+                  DeadlineState state) {
+    std::set<std::string> ids;
+    for (const DeadlineStatus& s : list) {
+      if (s.rule() == DEADLINE_RULE_PER_HOP && s.responsible() == kCounty &&
+          s.state() == state) {
+        ids.insert(s.report_id());
+      }
+    }
+    return ids;
+  };
+  auto due = engine_->ListDue(kCounty, clock_.TimeNow(), false);
+  ASSERT_THAT(due, IsOk());
+  std::set<std::string> open = owed(*due, DEADLINE_STATE_ON_TIME);
+  EXPECT_EQ(open.size(), static_cast<size_t>(kReports / 2));
+  for (const std::string& id : handed_on) EXPECT_EQ(open.count(id), 0u);
+
+  // Time alone: the open hand-offs become at risk, reported once each.
+  clock_.Advance(absl::Minutes(100));
+  changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_EQ(owed(*changed, DEADLINE_STATE_AT_RISK), open);
+  changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(*changed, ::testing::IsEmpty()) << "nothing changed since";
 }
 
 TEST_F(RelayEngineTest, BacklogCountsQueuedReportsUntilTheirReceipts) {
