@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "client/csv.h"
 #include "client/format.h"
 #include "client/text_table.h"
 #include "relay/proto_time.h"
@@ -41,23 +42,6 @@ std::string KindInWords(int kind) {
     default:
       return absl::StrCat("kind ", kind);
   }
-}
-
-// A CSV field: quoted when it holds a comma, quote or line break.
-std::string Csv(absl::string_view field) {
-  if (field.find_first_of(",\"\n\r") == absl::string_view::npos) {
-    return std::string(field);
-  }
-  return absl::StrCat("\"", absl::StrReplaceAll(field, {{"\"", "\"\""}}), "\"");
-}
-
-std::string CsvLine(std::initializer_list<absl::string_view> fields) {
-  std::string line;
-  for (absl::string_view f : fields) {
-    if (!line.empty()) line += ",";
-    line += Csv(f);
-  }
-  return line + "\n";
 }
 
 std::string Percent(double share) {
