@@ -59,7 +59,7 @@ bool Late(DeadlineState state) {
 }
 
 // Restart catch-up: arrival-index entries read per clock tick.
-constexpr size_t kCatchUpChunk = 5000;
+constexpr size_t kCatchUpChunk = 20000;
 
 void PutBreach(const DeadlineStatus& s, StoreBatch* batch) {
   Breach b;
