@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -25,6 +24,7 @@
 #include "client/relay_client.h"
 #include "client/status_commands.h"
 #include "client/submit_command.h"
+#include "relay/base/flag_help.h"
 #include "relay/base/status_macros.h"
 
 ABSL_FLAG(std::string, node, "",
@@ -427,19 +427,6 @@ int Run(const std::vector<char*>& args) {
   if (command == "due") return RunDue(**client, absl::GetFlag(FLAGS_all), io);
   return RunList(**client, absl::GetFlag(FLAGS_event),
                  static_cast<uint32_t>(absl::GetFlag(FLAGS_limit)), io);
-}
-
-// Abseil's --help lists only flags defined in <program>.cc; ours describes
-// the commands too.
-bool WantsHelp(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--") == 0) return false;
-    if (std::strcmp(argv[i], "--help") == 0 ||
-        std::strcmp(argv[i], "-help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace

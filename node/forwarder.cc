@@ -30,6 +30,8 @@ Forwarder::Forwarder(Options options, RelayEngine* relay,
                      std::shared_ptr<grpc::ChannelCredentials> credentials,
                      Clock* clock)
     : options_(std::move(options)), relay_(relay), clock_(clock) {
+  // Idle until it is found to have something to send (AwaitWork).
+  dormant_ = options_.on_demand;
   grpc::ChannelArguments args;
   args.SetInt(
       GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
@@ -92,8 +94,10 @@ bool Forwarder::AwaitWork() {
     }
     absl::StatusOr<std::vector<OutboundReport>> next =
         relay_->NextOutbound(options_.upstream, 1, {});
-    if (next.ok() && !next->empty()) {
-      absl::MutexLock lock(&mu_);
+    if (!next.ok()) continue;
+    absl::MutexLock lock(&mu_);
+    dormant_ = next->empty();
+    if (!dormant_) {
       woken_ = true;
       return true;
     }
@@ -104,6 +108,7 @@ LinkSnapshot Forwarder::Snapshot() const {
   absl::MutexLock lock(&mu_);
   LinkSnapshot link;
   link.connected = connected_;
+  link.dormant = dormant_;
   link.connected_since = connected_since_;
   link.in_flight = in_flight_.size();
   link.last_receipt_at = last_receipt_at_;
@@ -263,6 +268,7 @@ bool Forwarder::RunStream() {
       if (in_flight_.empty() &&
           clock_->TimeNow() - last_activity > options_.idle_close) {
         idle = true;
+        dormant_ = true;
         break;
       }
     }

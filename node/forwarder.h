@@ -122,6 +122,8 @@ class Forwarder {
   size_t settling_ ABSL_GUARDED_BY(mu_) = 0;
   // For Snapshot.
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  // On-demand link closed with an empty outbox (LinkSnapshot::dormant).
+  bool dormant_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time connected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Time last_receipt_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;

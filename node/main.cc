@@ -17,6 +17,7 @@
 #include "node/server_limits.h"
 #include "node/store_repair_command.h"
 #include "node/systemd_notifier.h"
+#include "relay/base/flag_help.h"
 #include "relay/base/log.h"
 
 ABSL_FLAG(std::string, config, "", "node configuration file (text format)");
@@ -44,14 +45,25 @@ int main(int argc, char** argv) {
   // deadlock detector on: every lock in every thread (gRPC's too) then
   // goes through one global graph. Lock order is checked by the unit tests.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage(
-      "kuaibao-node --config FILE [--probe | --repair | --verify_chain]\n"
-      "kuaibao-node backup --config FILE --out DIR\n"
-      "kuaibao-node restore --from BACKUP (--config FILE | --data_dir DIR)\n"
-      "Runs one node of the Kuaibao incident-report relay; with --probe, "
-      "checks that it serves; with --repair, repairs its damaged store; "
-      "backup copies the running node's store to a file, restore makes a new "
-      "data directory of such a file.");
+  constexpr char kUsage[] =
+      "Usage: kuaibao-node --config FILE [--probe | --repair | "
+      "--verify_chain]\n"
+      "  or:  kuaibao-node backup --config FILE --out DIR\n"
+      "  or:  kuaibao-node restore --from BACKUP (--config FILE | --data_dir "
+      "DIR)\n\n"
+      "Runs one node of the Kuaibao incident-report relay (township, county, "
+      "city or province): stores every report durably and forwards it to its "
+      "parent over mutual TLS. With --probe it only checks that the node "
+      "serves; with --repair it repairs a damaged store; with --verify_chain "
+      "it checks the store's hash chain. backup copies the running node's "
+      "store to a file; restore makes a new data directory of such a file. "
+      "The configuration's fields: /usr/share/doc/kuaibao-node/README.md "
+      "or README.md in the source.";
+  if (kuaibao::WantsHelp(argc, argv)) {
+    std::cout << kuaibao::FlagHelp(kUsage);
+    return 0;
+  }
+  absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   kuaibao::RouteLibraryLogs();
   const std::string command = args.size() > 1 ? args[1] : "";

@@ -188,8 +188,10 @@ std::string NodeMetrics::Render() const {
       [](const Link& l) { return static_cast<double>(l.snapshot.refused); });
   out.Family("kuaibao_link_state", Type::kGauge,
              "1 for the upstream link's current state: down (not "
-             "connected), idle, moving (receipts coming) or stalled "
-             "(reports in flight, no receipt for stall_after).");
+             "connected), idle (connected with nothing in flight, or an "
+             "on-demand link with nothing to send), moving (receipts "
+             "coming) or stalled (reports in flight, no receipt for "
+             "stall_after).");
   for (const Link& link : links) {
     for (LinkHealth h : {LinkHealth::kDown, LinkHealth::kIdle,
                          LinkHealth::kMoving, LinkHealth::kStalled}) {

@@ -4,7 +4,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "google/protobuf/text_format.h"
 #include "relay/base/status_macros.h"
 
@@ -68,6 +70,17 @@ absl::StatusOr<std::vector<ProvisionedNode>> ProvisionNodes(
     NodeConfig& config = node.config;
     config.set_region(region.code);
     config.set_listen_address(absl::StrCat("0.0.0.0:", host_port.second));
+    if (!paths.metrics_pattern.empty()) {
+      // Plain HTTP without authentication: on the node's own address (or
+      // the management address the pattern names), never 0.0.0.0.
+      config.set_metrics_address(absl::StrReplaceAll(
+          paths.metrics_pattern,
+          {{"{host}", absl::StrContains(host_port.first, ':')
+                          ? absl::StrCat("[", host_port.first, "]")
+                          : host_port.first},
+           {"{code}", region.code},
+           {"{prefix}", std::string(SignificantPrefix(region.code))}}));
+    }
     config.set_data_dir(absl::StrCat(paths.data_root, "/", region.code));
     config.set_regions_file(paths.regions_file);
     const std::string tls_dir = paths.etc_dir + "/tls";

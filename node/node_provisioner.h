@@ -12,12 +12,19 @@
 
 namespace kuaibao {
 
-// Where the files of a provisioned node live on its machine (FHS).
+// Where the files of a provisioned node live on its machine (FHS), and where
+// it serves its metrics.
 struct InstallPaths {
   std::string etc_dir = "/etc/kuaibao";
   std::string data_root = "/var/lib/kuaibao";
   // The region table as installed (with the package, or from the bundle).
   std::string regions_file = "/usr/share/kuaibao/regions/shanxi-2022.csv";
+  // The node's metrics_address: a host:port pattern where {host} is the
+  // host of the node's own address in the plan (an address of its machine,
+  // where the province's network reaches it), {code} and {prefix} as in the
+  // plan. Metrics are on by default; empty = none.
+  std::string metrics_pattern = std::string(kDefaultMetricsPattern);
+  static constexpr char kDefaultMetricsPattern[] = "{host}:9464";
 };
 
 // One node of the plan: its configuration, its manifest entry and the

@@ -16,6 +16,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "node/node_provisioner.h"
 #include "relay/base/files.h"
+#include "relay/base/flag_help.h"
 #include "relay/base/status_macros.h"
 
 ABSL_FLAG(std::string, regions, "", "the region table (CSV)");
@@ -30,6 +31,11 @@ ABSL_FLAG(std::string, etc_dir, "/etc/kuaibao",
           "configuration folder on the nodes");
 ABSL_FLAG(std::string, data_root, "/var/lib/kuaibao",
           "data folder on the nodes (each node uses DATA_ROOT/<code>)");
+ABSL_FLAG(std::string, metrics, kuaibao::InstallPaths::kDefaultMetricsPattern,
+          "each node's metrics_address: host:port, where {host} is the host "
+          "of the node's address in the plan, {code} and {prefix} as there "
+          "(e.g. mgmt-{code}.kuaibao.internal:9464 for a management "
+          "network); 'none': no metrics listener");
 ABSL_FLAG(std::string, regions_file, "",
           "the region table's path on the nodes (default "
           "/usr/share/kuaibao/regions/<name of --regions>)");
@@ -98,6 +104,8 @@ absl::Status Run() {
   paths.etc_dir = absl::GetFlag(FLAGS_etc_dir);
   paths.data_root = absl::GetFlag(FLAGS_data_root);
   paths.regions_file = absl::GetFlag(FLAGS_regions_file);
+  paths.metrics_pattern = absl::GetFlag(FLAGS_metrics);
+  if (paths.metrics_pattern == "none") paths.metrics_pattern.clear();
   if (paths.regions_file.empty()) {
     paths.regions_file =
         absl::StrCat("/usr/share/kuaibao/regions/",
@@ -159,12 +167,17 @@ absl::Status Run() {
 }  // namespace kuaibao
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "kuaibao-provision --regions TABLE.csv [--plan PLAN] --out DIR "
-      "[--only CODE,...]\n"
+  constexpr char kUsage[] =
+      "Usage: kuaibao-provision --regions TABLE.csv [--plan PLAN] --out DIR "
+      "[--only CODE,...]\n\n"
       "Checks the region table and the address plan, and writes every node's "
       "configuration and the manifest. deploy/provision/provision.sh runs it "
-      "and makes the keys and certificates.");
+      "and makes the keys and certificates (deploy/provision/README.md).";
+  if (kuaibao::WantsHelp(argc, argv)) {
+    std::cout << kuaibao::FlagHelp(kUsage);
+    return 0;
+  }
+  absl::SetProgramUsageMessage(kUsage);
   absl::ParseCommandLine(argc, argv);
   absl::Status status = kuaibao::Run();
   if (!status.ok()) {

@@ -7,7 +7,10 @@ namespace kuaibao {
 LinkAssessment AssessLink(const LinkSnapshot& link, absl::Time now,
                           absl::Duration stall_after) {
   LinkAssessment result;
-  if (!link.connected) return result;
+  if (!link.connected) {
+    if (link.dormant) result.health = LinkHealth::kIdle;
+    return result;
+  }
   if (link.in_flight == 0) {
     result.health = LinkHealth::kIdle;
     return result;

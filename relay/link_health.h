@@ -12,6 +12,9 @@ namespace kuaibao {
 // What a forwarder knows about its link to one upstream, at one moment.
 struct LinkSnapshot {
   bool connected = false;
+  // An on-demand link (escalation, the direct route) closed because it has
+  // nothing to send: idle, not down, until it has something to carry.
+  bool dormant = false;
   absl::Time connected_since = absl::InfinitePast();
   // Reports sent on the current stream and not yet acknowledged.
   size_t in_flight = 0;
@@ -27,8 +30,8 @@ struct LinkSnapshot {
 };
 
 enum class LinkHealth {
-  kDown,     // not connected
-  kIdle,     // connected, nothing in flight
+  kDown,     // not connected, and something (or everything) to send
+  kIdle,     // connected with nothing in flight, or dormant
   kMoving,   // in flight, and a receipt within the stall threshold
   kStalled,  // in flight, and no receipt for longer than the threshold
 };

@@ -13,7 +13,7 @@ jobs=${JOBS:-$(nproc)}
 
 # clang-format and shellcheck are for the source-rules test, clang for the
 # fuzz test, nftables and iproute2 for the multi-host test.
-"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2
+"$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2 dpkg-dev adduser help2man lintian prometheus python3
 
 echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -24,6 +24,10 @@
 #   --only      write only these nodes' bundles
 #   --prefix P  the nodes' files under P (P/etc/kuaibao, P/var/lib/kuaibao,
 #               P/usr/share/kuaibao) instead of /: trials on one machine
+#   --metrics PATTERN
+#               each node's metrics_address (plain HTTP, /metrics); {host}
+#               is the host of the node's address in the plan, {code} and
+#               {prefix} as there. Default {host}:9464; 'none' for none
 #   --add CODE --name NAME
 #               adds a township (or county) to the region table, in place,
 #               and provisions that node alone; prints which nodes need the
@@ -36,8 +40,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
+# The comment block at the top, without the '#'s.
+help_text() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
 usage() {
-  sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2
+  help_text >&2
   exit 2
 }
 die() {
@@ -46,9 +54,10 @@ die() {
 }
 
 regions='' plan='' out='' pki='' mode='' only='' add='' name='' prefix=''
+metrics='{host}:9464'
 while (($#)); do
   case $1 in
-    --regions | --plan | --out | --pki | --only | --add | --name | --prefix)
+    --regions | --plan | --out | --pki | --only | --add | --name | --prefix | --metrics)
       (($# >= 2)) || usage
       declare "${1#--}=$2"
       shift 2
@@ -57,7 +66,10 @@ while (($#)); do
       mode=--csr-only
       shift
       ;;
-    -h | --help) usage ;;
+    -h | --help)
+      help_text
+      exit 0
+      ;;
     *) die "unknown argument '$1' (--help)" ;;
   esac
 done
@@ -92,7 +104,8 @@ fi
 
 args=(--regions "$table" --out "$out" --etc_dir "$prefix/etc/kuaibao"
   --data_root "$prefix/var/lib/kuaibao"
-  --regions_file "$prefix/usr/share/kuaibao/regions/$(basename "$regions")")
+  --regions_file "$prefix/usr/share/kuaibao/regions/$(basename "$regions")"
+  --metrics "$metrics")
 [[ -z $plan ]] || args+=(--plan "$plan")
 [[ -z $only ]] || args+=(--only "$only")
 if ! "$tool" "${args[@]}"; then

@@ -38,17 +38,49 @@ base=$((20000 + RANDOM % 12000))
 cat >"$work/plan" <<PLAN
 # every node on this machine, a port each
 province      127.0.0.1:$base
-city          127.0.0.1:$((base + 1))
-county        127.0.0.1:$((base + 2))
-township      127.0.0.1:$((base + 3))
-140105002000  127.0.0.1:$((base + 4))
+city          127.0.0.2:$((base + 1))
+county        127.0.0.3:$((base + 2))
+township      127.0.0.4:$((base + 3))
+140105002000  127.0.0.5:$((base + 4))
 PLAN
 root=$work/root
+
+# The operator's entry points answer --help: the whole text on standard
+# output, exit 0, nothing else, and the README they point to exists.
+"$repo/deploy/provision/provision.sh" --help >"$work/help.out" 2>"$work/help.err" ||
+  fail "provision.sh --help exits $?"
+[[ ! -s $work/help.err ]] || fail "provision.sh --help on stderr: $(cat "$work/help.err")"
+grep -q -- '--metrics PATTERN' "$work/help.out" || fail "provision.sh --help: $(cat "$work/help.out")"
+! grep -q 'set -euo' "$work/help.out" || fail "provision.sh --help prints code"
+grep -o 'deploy/[a-z/]*README.md' "$work/help.out" >"$work/help.docs" || fail "provision.sh --help names no README"
+while read -r doc; do
+  [[ -f $repo/$doc ]] || fail "provision.sh --help points to $doc, which does not exist"
+done <"$work/help.docs"
+for pair in kuaibao-node:main.cc kuaibao-provision:provision_main.cc; do
+  program=${pair%:*} source=$repo/node/${pair#*:}
+  "$build/node/$program" --help >"$work/help.out" 2>"$work/help.err" || fail "$program --help exits $?"
+  [[ ! -s $work/help.err ]] || fail "$program --help on stderr: $(cat "$work/help.err")"
+  ! grep -q 'No flags matched' "$work/help.out" || fail "$program --help lists no flags"
+  flags=$(sed -n 's/^ABSL_FLAG([^,]*, *\([a-z_]*\),.*/\1/p' "$source")
+  [[ -n $flags ]] || fail "no ABSL_FLAG in $source"
+  for flag in $flags; do  # every flag its main defines
+    grep -q -- "^  --$flag\$" "$work/help.out" || fail "$program --help misses --$flag"
+  done
+done
+echo "ok: --help of provision.sh, kuaibao-node and kuaibao-provision"
+
+# Metrics on by default, on each node's own address (a loopback address of
+# its own here, one port for all, as on separate machines).
+metrics_port=$((base + 5))
 "$repo/deploy/provision/provision.sh" --regions "$work/regions.csv" \
-  --plan "$work/plan" --out "$work/out" --prefix "$root" >"$work/provision.out"
+  --plan "$work/plan" --out "$work/out" --prefix "$root" \
+  --metrics "{host}:$metrics_port" >"$work/provision.out"
+grep -q "^metrics_address: \"127.0.0.4:$metrics_port\"" \
+  "$work/out/nodes/140105001000$root/etc/kuaibao/140105001000.textproto" ||
+  fail "no metrics_address: $(cat "$work/out/nodes/140105001000$root/etc/kuaibao/140105001000.textproto")"
 grep -q "wrote 4 node configuration" "$work/provision.out" || fail "not 4 nodes: $(cat "$work/provision.out")"
 [[ $(wc -l <"$work/out/manifest.csv") == 5 ]] || fail "manifest: $(cat "$work/out/manifest.csv")"
-grep -q '^140105001000,township,坞城街道,127.0.0.1:'"$((base + 3))"',140105000000,' "$work/out/manifest.csv" ||
+grep -q '^140105001000,township,坞城街道,127.0.0.4:'"$((base + 3))"',140105000000,' "$work/out/manifest.csv" ||
   fail "manifest row of the township: $(cat "$work/out/manifest.csv")"
 
 # Install each bundle as its machine would (an overlay of /, here of $root;
@@ -94,6 +126,13 @@ for _ in $(seq 150); do
 done
 cli 140000000000 "$base" show "$id" >/dev/null || fail "$id never reached the province"
 echo "ok: $id went township → county → city → province on provisioned nodes"
+exec 3<>"/dev/tcp/127.0.0.4/$metrics_port"
+printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
+cat <&3 >"$work/metrics.out"
+exec 3<&-
+grep -q '^kuaibao_node_info{region="140105001000"} 1$' "$work/metrics.out" ||
+  fail "the township's metrics: $(head -5 "$work/metrics.out")"
+echo "ok: the township serves its metrics on its own address"
 
 # A township added later: its bundle alone, the table updated in place.
 "$repo/deploy/provision/provision.sh" --regions "$work/regions.csv" \

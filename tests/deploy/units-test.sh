@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for unit in "$repo"/deploy/systemd/*.service "$repo"/deploy/systemd/*.timer; do
   [[ -e $unit ]] || continue
-  sed "s|/usr/local/bin/kuaibao-node|$build/node/kuaibao-node|g" "$unit" >"$work/$(basename "$unit")"
+  sed "s|/usr/bin/kuaibao-node|$build/node/kuaibao-node|g" "$unit" >"$work/$(basename "$unit")"
 done
 status=0
 for unit in "$work"/*; do

@@ -266,6 +266,69 @@ TEST_F(MetricsTest, OnlyGetMetricsIsServedAndBadRequestsDoNotHurt) {
   EXPECT_EQ(outcome.receipts(), 1);
 }
 
+// A link that exists only for escalation and the direct route (here the
+// township's to the province) is idle, not down, while it has nothing to
+// carry, in `kuaibao status` and in kuaibao_link_state alike; down once it
+// has something to send and cannot reach the province.
+TEST(LinkStateTest, AnEscalationOnlyLinkIsIdleUntilItHasSomethingToCarry) {
+  TempDir dir;
+  // A port that refuses connections: bound, never listening.
+  int reserved = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(bind(reserved, reinterpret_cast<sockaddr*>(&address), length), 0);
+  ASSERT_EQ(
+      getsockname(reserved, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  NodeProcess county(dir.Sub(kCounty), kCounty, kPki);
+  NodeProcess township(dir.Sub(kTownship), kTownship, kPki);
+  ASSERT_THAT(county.Start(), IsOk());
+  township.SetParent(kCounty, county.port());
+  township.SetExtraConfig(absl::StrCat(
+      "ancestors { region: \"", kProvince, "\" address: \"127.0.0.1:",
+      ntohs(address.sin_port), "\" }\nmetrics_address: \"127.0.0.1:0\"\n",
+      "metrics_port_file: \"", dir.Sub("metrics-port"), "\"\n"));
+  ASSERT_THAT(township.Start(), IsOk());
+  const int metrics = ReadPort(dir.Sub("metrics-port"));
+  TestClient officer(kPki, kDutyOfficer, township.address());
+  const std::string province_link =
+      absl::StrCat("kuaibao_link_state{upstream=\"", kProvince, "\",state=");
+  auto condition = [&]() {
+    absl::StatusOr<v1::GetStatusResponse> status = officer.Status();
+    if (!status.ok()) return v1::LINK_CONDITION_UNSPECIFIED;
+    for (const v1::LinkStatus& link : status->links()) {
+      if (link.upstream() == kProvince) return link.condition();
+    }
+    return v1::LINK_CONDITION_UNSPECIFIED;
+  };
+
+  // Routine reports go to the county only: the province's link stays idle.
+  SubmitOutcome outcome =
+      officer.Submit({SampleReport("routine-1", kTownship, absl::Now()),
+                      SampleReport("routine-2", kTownship, absl::Now())});
+  ASSERT_EQ(outcome.receipts(), 2);
+  ASSERT_THAT(TestClient(kPki, kProvinceOfficer, county.address())
+                  .WaitFor("routine-2", kPatience),
+              IsOk());
+  EXPECT_EQ(condition(), v1::LINK_CONDITION_IDLE);
+  std::string scrape = Scrape(metrics);
+  EXPECT_EQ(Value(scrape, province_link + "\"idle\"}"), 1) << scrape;
+  EXPECT_EQ(Value(scrape, province_link + "\"down\"}"), 0) << scrape;
+
+  // A grade I report must also go straight to the province, which is away.
+  IncidentReport urgent = SampleReport("urgent-1", kTownship, absl::Now());
+  urgent.set_grade(GRADE_I);
+  ASSERT_EQ(officer.Submit({urgent}).receipts(), 1);
+  EXPECT_TRUE(Eventually([&] {
+    scrape = Scrape(metrics);
+    return Value(scrape, province_link + "\"down\"}") == 1;
+  })) << scrape;
+  EXPECT_EQ(Value(scrape, province_link + "\"idle\"}"), 0) << scrape;
+  EXPECT_EQ(condition(), v1::LINK_CONDITION_DOWN);
+  close(reserved);
+}
+
 TEST_F(MetricsTest, ANodeWhoseMetricsPortIsTakenRefusesToStart) {
   NodeProcess other(dir_.Sub("other"), kProvince, kPki);
   other.SetExtraConfig(

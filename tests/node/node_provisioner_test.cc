@@ -82,6 +82,10 @@ TEST(NodeProvisionerTest, EveryNodeGetsItsParentAncestorsAndPaths) {
   EXPECT_EQ(c.ancestors(0).address(), "140100000000.k:7400");
   EXPECT_EQ(c.ancestors(1).region(), "140000000000");
   EXPECT_EQ(township->sans, "DNS:140105001000.k");
+  // Metrics on, on the node's own address (not 0.0.0.0: plain HTTP).
+  EXPECT_EQ(c.metrics_address(), "140105001000.k:9464");
+  EXPECT_EQ(Find(*nodes, "140105000000")->config.metrics_address(),
+            "10.1.1.1:9464");
   EXPECT_EQ(township->entry.name(), "坞城街道");
   EXPECT_EQ(township->entry.config(), "/etc/kuaibao/140105001000.textproto");
 
@@ -95,6 +99,22 @@ TEST(NodeProvisionerTest, EveryNodeGetsItsParentAncestorsAndPaths) {
   absl::StatusOr<NodeConfig> read = ParseNodeConfig(ConfigFileText(*township));
   ASSERT_THAT(read, IsOk());
   EXPECT_EQ(read->ancestors_size(), 2);
+}
+
+TEST(NodeProvisionerTest, MetricsGoWhereThePatternSaysOrNowhere) {
+  InstallPaths paths;
+  paths.metrics_pattern = "mgmt-{prefix}.k:9100";
+  absl::StatusOr<std::vector<ProvisionedNode>> nodes =
+      ProvisionNodes(SampleRegions(), AddressPlan::Default(), paths);
+  ASSERT_THAT(nodes, IsOk());
+  EXPECT_EQ(Find(*nodes, "140105000000")->config.metrics_address(),
+            "mgmt-140105.k:9100");
+  EXPECT_THAT(ConfigFileText(*Find(*nodes, "140105000000")),
+              HasSubstr("metrics_address: \"mgmt-140105.k:9100\""));
+  paths.metrics_pattern.clear();
+  nodes = ProvisionNodes(SampleRegions(), AddressPlan::Default(), paths);
+  ASSERT_THAT(nodes, IsOk());
+  EXPECT_EQ(Find(*nodes, "140105000000")->config.metrics_address(), "");
 }
 
 TEST(NodeProvisionerTest, AddressesMustBeUnique) {

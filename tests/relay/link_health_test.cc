@@ -19,6 +19,21 @@ TEST(LinkHealthTest, DisconnectedIsDownWhateverIsQueued) {
             LinkHealth::kDown);
 }
 
+TEST(LinkHealthTest, ADormantOnDemandLinkIsIdleNotDown) {
+  // An escalation-only link closed with nothing to send: an alert on "down"
+  // must not fire for it all day.
+  FakeClock clock;
+  LinkSnapshot link;
+  link.dormant = true;
+  clock.Advance(absl::Hours(30));
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kIdle);
+  // Once it has something to carry and cannot connect, it is down.
+  link.dormant = false;
+  EXPECT_EQ(AssessLink(link, clock.TimeNow(), kStallAfter).health,
+            LinkHealth::kDown);
+}
+
 TEST(LinkHealthTest, ConnectedWithNothingOutstandingIsIdleForever) {
   FakeClock clock;
   LinkSnapshot link;
