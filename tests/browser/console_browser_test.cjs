@@ -41,7 +41,15 @@ function beijingLocal(hoursAgo) {
   return d.toISOString().slice(0, 16);
 }
 
+// Chromium runs requestAnimationFrame and IntersectionObserver only in the
+// tab in front, and puppeteer's click and waitForSelector wait on them: a
+// page must be in front before it is used, or the step waits forever.
+async function front(page) {
+  await page.bringToFront();
+}
+
 async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
+  await front(page);
   await page.goto(TOWNSHIP + '#report', { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#report-form');
   if (learnedHoursAgo) {
@@ -98,6 +106,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     const reportId = await township.$eval('#form-result a', (a) => a.textContent);
 
     // 2. The province's live board shows it.
+    await front(province);
     await waitText(province, '#board tbody tr', headline);
     const shownAfter = Date.now() - sentAt;
     console.log(`the province's board showed the report ${shownAfter} ms after the township's receipt`);
@@ -109,6 +118,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await fillBrief(township, { headline: urgent, grade: 'GRADE_II', unit: '坞城街道办事处' });
     await township.click('#submit');
     await township.waitForSelector('#sent-ok', { timeout: PATIENCE });
+    await front(province);
     await province.waitForSelector('#alert:not(.hidden)', { timeout: PATIENCE });
     check((await textOf(province, '#alert-text')).includes(urgent.slice(0, 8)), 'the grade II report raises the alert');
     await shot(province, 'alert');
@@ -117,6 +127,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     check(true, 'the alert stays until acknowledged');
 
     // 4. The event page; a follow-up filed from it is numbered 续报一.
+    await front(township);
     await township.goto(TOWNSHIP + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await township.waitForSelector('#file-followup');
     await township.click('#file-followup');
@@ -128,6 +139,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await township.goto(TOWNSHIP + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await waitText(township, '#event-reports .report-number', '续报一');
     check(true, 'the event lists 续报一');
+    await front(province);
     await province.goto(PROVINCE + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await province.waitForSelector('#timeline tbody tr');
     check((await province.$$('#timeline tbody tr')).length >= 4, 'the timeline shows the report hop by hop');
@@ -149,6 +161,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await province.click('#i-issue');
     await waitText(province, '#instruction-list .instruction', order);
     const card = '.instruction';
+    await front(township);
     await township.goto(TOWNSHIP + '#instructions', { waitUntil: 'domcontentloaded' });
     await township.waitForSelector('#instruction-list').catch(() => {});
     for (let tries = 0; ; tries++) {
@@ -167,6 +180,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await (await ours2.asElement().$('.fb-send')).click();
     await waitText(township, card, '已转移群众 230 人');
     await shot(township, 'instructions-township');
+    await front(province);
     for (let tries = 0; ; tries++) {
       const text = await textOf(province, '#instruction-list');
       if (text.includes('已签收') && text.includes('已转移群众 230 人')) break;
