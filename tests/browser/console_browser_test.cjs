@@ -48,9 +48,18 @@ async function front(page) {
   await page.bringToFront();
 }
 
+// Types into a field as an officer does who selects what is there first.
+async function typeInto(page, selector, text) {
+  await page.$eval(selector, (el) => { el.value = ''; });
+  await page.type(selector, text);
+}
+
 async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
   await front(page);
   await page.goto(TOWNSHIP + '#report', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#report-form');
+  // As an officer starts the next report: a click on 报送 gives an empty form.
+  await page.click('#nav a[href="#report"]');
   await page.waitForSelector('#report-form');
   if (learnedHoursAgo) {
     await page.$eval('#unit_informed_at', (el, v) => { el.value = v; }, beijingLocal(learnedHoursAgo));
@@ -59,12 +68,12 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
   await page.select('#r-city', '140100000000');
   await page.select('#r-county', '140105000000');
   await page.select('#r-township', '140105001000');
-  await page.type('[id="location.address"]', '坞城路 88 号');
-  await page.type('[id="unit.name"]', unit);
-  await page.type('[id="unit.preparer"]', '值班员 王五');
-  await page.type('#headline', headline);
-  await page.type('#course', '今日上午，辖区内发生险情，已组织群众转移。');
-  await page.type('#measures', '已启动应急预案，转移群众 120 人。');
+  await typeInto(page, '[id="location.address"]', '坞城路 88 号');
+  await typeInto(page, '[id="unit.name"]', unit);
+  await typeInto(page, '[id="unit.preparer"]', '值班员 王五');
+  await typeInto(page, '#headline', headline);
+  await typeInto(page, '#course', '今日上午，辖区内发生险情，已组织群众转移。');
+  await typeInto(page, '#measures', '已启动应急预案，转移群众 120 人。');
   await page.select('#category', 'CATEGORY_NATURAL_DISASTER');
   await page.select('#grade', grade);
 }
@@ -74,6 +83,8 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--lang=zh-CN', '--window-size=1280,900'],
+    // An officer's Chinese browser (with chromium-l10n): dates as 2026/12/03.
+    env: { ...process.env, LANGUAGE: 'zh_CN' },
     // A loaded machine answers slowly; waiting ends as soon as it answers.
     protocolTimeout: 600000,
   });

@@ -124,6 +124,21 @@ TEST(RegionNamesTest, LabelsKeepTheCodeAndFallBackToIt) {
   EXPECT_EQ(RegionName("not a code"), "");
 }
 
+TEST(RegionNamesTest, DepartmentNodesAreNamedByTheirOffice) {
+  // The province's own body, and the line's office in a city or county.
+  EXPECT_EQ(RegionName("140000000000:yjglt"), "山西省应急管理厅");
+  EXPECT_EQ(RegionName("140105000000:yjglt"), "小店区应急管理局");
+  EXPECT_EQ(RegionLabel("140105000000:yjglt"),
+            "小店区应急管理局 140105000000:yjglt");
+  EXPECT_EQ(ResponsibleName("spiffe://kuaibao/node/140100000000/dept/gat"),
+            "太原市公安局");
+  // A client is named by its region's government; its own name follows.
+  EXPECT_EQ(ResponsibleLabel("spiffe://kuaibao/client/140105000000/duty-1"),
+            "小店区 client/140105000000/duty-1");
+  // An unknown department stays a code.
+  EXPECT_EQ(RegionLabel("140105000000:nosuch"), "140105000000:nosuch");
+}
+
 TEST(CsvTest, QuotesWhatNeedsItAndStartsWithTheBom) {
   EXPECT_EQ(CsvLine({"太原市", "a,b", "say \"hi\"", "x\ny"}),
             "太原市,\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\n");
