@@ -3,23 +3,20 @@
 #
 #   tests/hardening/run-hardening.sh [STAGE...]
 #
-# Without STAGEs: those in $HARDENING_STAGES, default "tsa" (what CI runs;
-# set but empty: none). tsan, asan and tidy are not yet in that default: the
-# TSan run of relay_core_test still reports races inside absl::Mutex::Await's
-# condition (a lock tsan_absl_sync.cc does not yet tell TSan about), and asan
-# and tidy have not had a full green run; see tests/hardening/README.md,
-# "Not yet in CI".
+# Without STAGEs: those in $HARDENING_STAGES, default "tsa asan tsan" (what
+# CI runs; set but empty: none). asan-full and tidy are not in that default:
+# neither has had a full green run (tests/hardening/README.md, "In CI").
 #
 #   tsa   Clang build of the libraries and programs with -Wthread-safety
 #         -Werror (the ABSL_GUARDED_BY annotations checked), in build-tsa/
 #   tidy  clang-tidy (.clang-tidy) over relay/ and client/, from build-tsa's
 #         compile_commands.json (node/ is left out: every file there includes
 #         gRPC's headers, which makes clang-tidy too slow for CI)
-#   asan  the tests labelled asan (relay_core_test: the engine and the store)
+#   asan  the tests labelled sanitize (relay_core_test: the engine and the store)
 #         built with -fsanitize=address,undefined and run, in build-asan/
 #   asan-full  the unit and integration tests built so and run, node
 #         processes included, in build-asan/ (not in CI: too long for it)
-#   tsan  the tests labelled tsan built with -fsanitize=thread and run, in
+#   tsan  the tests labelled sanitize built with -fsanitize=thread and run, in
 #         build-tsan/ (tests/hardening/README.md says why only those)
 #
 # Every sanitizer report, from a test binary or from a node process it
@@ -34,7 +31,7 @@ out=${HARDENING_DIR:-$repo}
 jobs=${JOBS:-$(nproc)}
 stages=("$@")
 if [[ ${#stages[@]} -eq 0 ]]; then
-  read -r -a stages <<<"${HARDENING_STAGES-tsa}"
+  read -r -a stages <<<"${HARDENING_STAGES-tsa asan tsan}"
 fi
 
 "$repo/deploy/install-deps.sh" clang clang-tidy
@@ -82,7 +79,7 @@ sanitized_ctest() {  # DIR CTEST_ARGS...
       LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0" \
       UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1" \
       TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$here/tsan.supp:second_deadlock_stack=1:halt_on_error=0" \
-      ctest --output-on-failure -j "$jobs" "$@"
+      ctest --output-on-failure --no-tests=error -j "$jobs" "$@"
   ) || status=$?
   if compgen -G "$logs/*" >/dev/null; then
     echo "sanitizer reports in $logs:" >&2
@@ -115,8 +112,8 @@ for stage in "${stages[@]}"; do
       configure "$out/build-asan" -DKUAIBAO_SANITIZE=address,undefined
       timed "ASan+UBSan build (relay_core_test)" \
         cmake --build "$out/build-asan" -j "$jobs" --target relay_core_test
-      timed "ASan+UBSan tests (label asan)" sanitized_ctest "$out/build-asan" \
-        -L asan
+      timed "ASan+UBSan tests (label sanitize)" sanitized_ctest \
+        "$out/build-asan" -L sanitize
       ;;
     asan-full)
       configure "$out/build-asan" -DKUAIBAO_SANITIZE=address,undefined
@@ -130,7 +127,12 @@ for stage in "${stages[@]}"; do
       configure "$out/build-tsan" -DKUAIBAO_SANITIZE=thread
       timed "TSan build" cmake --build "$out/build-tsan" -j "$jobs" \
         --target relay_core_test
-      timed "TSan tests" sanitized_ctest "$out/build-tsan" -L tsan
+      # StoreFaultTest is left out: LevelDB's own background thread (in the
+      # uninstrumented libleveldb) drives its FaultInjectionEnv, and TSan
+      # misses LevelDB's locking there (it reports "unlock of an unlocked
+      # mutex" inside leveldb::Env::Schedule); tests/hardening/README.md.
+      timed "TSan tests (label sanitize)" sanitized_ctest "$out/build-tsan" \
+        -L sanitize -E '^StoreFaultTest\.'
       ;;
     *)
       echo "run-hardening: unknown stage $stage (tsa tidy asan asan-full tsan)" >&2

@@ -48,9 +48,24 @@ struct Announced {
   const absl::Condition* cond;
 };
 
+extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
+
+// The evaluation is a critical section of its own to TSan: acquire before,
+// release after (a false condition lets Abseil give the mutex to another
+// thread without telling anyone).
 bool EvalAnnounced(Announced* a) {
-  __tsan_acquire(a->mu);
-  return a->cond->Eval();
+  // `a` lives on the waiting thread's stack and may be read by the thread
+  // releasing the mutex: Abseil hands it over in its own (uninstrumented)
+  // queue, so these two reads are ordered where TSan cannot see.
+  AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+  absl::Mutex* mu = a->mu;
+  const absl::Condition* cond = a->cond;
+  AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+  __tsan_acquire(mu);
+  const bool met = cond->Eval();
+  __tsan_release(mu);
+  return met;
 }
 
 }  // namespace
