@@ -41,8 +41,25 @@ function beijingLocal(hoursAgo) {
   return d.toISOString().slice(0, 16);
 }
 
+// Chromium runs requestAnimationFrame and IntersectionObserver only in the
+// tab in front, and puppeteer's click and waitForSelector wait on them: a
+// page must be in front before it is used, or the step waits forever.
+async function front(page) {
+  await page.bringToFront();
+}
+
+// Types into a field as an officer does who selects what is there first.
+async function typeInto(page, selector, text) {
+  await page.$eval(selector, (el) => { el.value = ''; });
+  await page.type(selector, text);
+}
+
 async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
+  await front(page);
   await page.goto(TOWNSHIP + '#report', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#report-form');
+  // As an officer starts the next report: a click on 报送 gives an empty form.
+  await page.click('#nav a[href="#report"]');
   await page.waitForSelector('#report-form');
   if (learnedHoursAgo) {
     await page.$eval('#unit_informed_at', (el, v) => { el.value = v; }, beijingLocal(learnedHoursAgo));
@@ -51,12 +68,12 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
   await page.select('#r-city', '140100000000');
   await page.select('#r-county', '140105000000');
   await page.select('#r-township', '140105001000');
-  await page.type('[id="location.address"]', '坞城路 88 号');
-  await page.type('[id="unit.name"]', unit);
-  await page.type('[id="unit.preparer"]', '值班员 王五');
-  await page.type('#headline', headline);
-  await page.type('#course', '今日上午，辖区内发生险情，已组织群众转移。');
-  await page.type('#measures', '已启动应急预案，转移群众 120 人。');
+  await typeInto(page, '[id="location.address"]', '坞城路 88 号');
+  await typeInto(page, '[id="unit.name"]', unit);
+  await typeInto(page, '[id="unit.preparer"]', '值班员 王五');
+  await typeInto(page, '#headline', headline);
+  await typeInto(page, '#course', '今日上午，辖区内发生险情，已组织群众转移。');
+  await typeInto(page, '#measures', '已启动应急预案，转移群众 120 人。');
   await page.select('#category', 'CATEGORY_NATURAL_DISASTER');
   await page.select('#grade', grade);
 }
@@ -66,6 +83,8 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--lang=zh-CN', '--window-size=1280,900'],
+    // An officer's Chinese browser (with chromium-l10n): dates as 2026/12/03.
+    env: { ...process.env, LANGUAGE: 'zh_CN' },
     // A loaded machine answers slowly; waiting ends as soon as it answers.
     protocolTimeout: 600000,
   });
@@ -98,6 +117,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     const reportId = await township.$eval('#form-result a', (a) => a.textContent);
 
     // 2. The province's live board shows it.
+    await front(province);
     await waitText(province, '#board tbody tr', headline);
     const shownAfter = Date.now() - sentAt;
     console.log(`the province's board showed the report ${shownAfter} ms after the township's receipt`);
@@ -109,6 +129,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await fillBrief(township, { headline: urgent, grade: 'GRADE_II', unit: '坞城街道办事处' });
     await township.click('#submit');
     await township.waitForSelector('#sent-ok', { timeout: PATIENCE });
+    await front(province);
     await province.waitForSelector('#alert:not(.hidden)', { timeout: PATIENCE });
     check((await textOf(province, '#alert-text')).includes(urgent.slice(0, 8)), 'the grade II report raises the alert');
     await shot(province, 'alert');
@@ -117,6 +138,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     check(true, 'the alert stays until acknowledged');
 
     // 4. The event page; a follow-up filed from it is numbered 续报一.
+    await front(township);
     await township.goto(TOWNSHIP + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await township.waitForSelector('#file-followup');
     await township.click('#file-followup');
@@ -128,6 +150,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await township.goto(TOWNSHIP + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await waitText(township, '#event-reports .report-number', '续报一');
     check(true, 'the event lists 续报一');
+    await front(province);
     await province.goto(PROVINCE + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await province.waitForSelector('#timeline tbody tr');
     check((await province.$$('#timeline tbody tr')).length >= 4, 'the timeline shows the report hop by hop');
@@ -149,6 +172,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await province.click('#i-issue');
     await waitText(province, '#instruction-list .instruction', order);
     const card = '.instruction';
+    await front(township);
     await township.goto(TOWNSHIP + '#instructions', { waitUntil: 'domcontentloaded' });
     await township.waitForSelector('#instruction-list').catch(() => {});
     for (let tries = 0; ; tries++) {
@@ -167,6 +191,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await (await ours2.asElement().$('.fb-send')).click();
     await waitText(township, card, '已转移群众 230 人');
     await shot(township, 'instructions-township');
+    await front(province);
     for (let tries = 0; ; tries++) {
       const text = await textOf(province, '#instruction-list');
       if (text.includes('已签收') && text.includes('已转移群众 230 人')) break;
