@@ -105,6 +105,41 @@ std::string FormatCoarseDuration(absl::Duration duration) {
   return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
 }
 
+namespace {
+
+bool OnDrillClock(double time_scale) {
+  return time_scale > 0 && time_scale != 1;
+}
+
+}  // namespace
+
+std::string NoticeTime(absl::Duration wall, double time_scale,
+                       SpanFormat format) {
+  if (!OnDrillClock(time_scale)) return format(wall);
+  // To the millisecond, so that a scaled 3 h budget (10.8 s) reads "3h"
+  // again rather than a nanosecond off.
+  const absl::Duration notice = wall / time_scale;
+  const absl::Duration ms = absl::Milliseconds(1);
+  return format(notice < absl::ZeroDuration()
+                    ? -absl::Floor(-notice + ms / 2, ms)
+                    : absl::Floor(notice + ms / 2, ms));
+}
+
+std::string DrillWallTime(absl::Duration wall, double time_scale,
+                          SpanFormat format) {
+  if (!OnDrillClock(time_scale)) return "";
+  return absl::StrCat(
+      Say(CurrentDisplay().lang, {"drill wall time ", "演练实耗 "}),
+      format(wall));
+}
+
+std::string InNoticeTime(absl::Duration wall, double time_scale,
+                         SpanFormat format) {
+  if (!OnDrillClock(time_scale)) return format(wall);
+  return absl::StrCat(NoticeTime(wall, time_scale, format), " (",
+                      DrillWallTime(wall, time_scale, format), ")");
+}
+
 std::string EnumLabel(const google::protobuf::EnumDescriptor& descriptor,
                       int value) {
   const google::protobuf::EnumValueDescriptor* known =
@@ -141,12 +176,17 @@ std::string StatusTag(int report_status) {
 
 std::string DeadlineRuleInWords(int rule,
                                 const google::protobuf::Timestamp& start,
-                                const google::protobuf::Timestamp& due) {
+                                const google::protobuf::Timestamp& due,
+                                double time_scale) {
   // The window comes from the deadline itself, not from the notice's
-  // defaults: a node may be configured otherwise, and a drill scales it.
+  // defaults: a node may be configured otherwise, and a drill scales it
+  // (shown in the notice's time, the drill's wall time beside it).
   std::string window;
   if (IsSet(start) && IsSet(due) && FromProto(due) > FromProto(start)) {
-    window = FormatBudget(FromProto(due) - FromProto(start));
+    const absl::Duration wall = FromProto(due) - FromProto(start);
+    window = NoticeTime(wall, time_scale, FormatBudget);
+    const std::string drill = DrillWallTime(wall, time_scale, FormatBudget);
+    if (!drill.empty()) absl::StrAppend(&window, ", ", drill);
   }
   // `words` and, when the window is known, the text around it in
   // parentheses.
@@ -200,27 +240,30 @@ std::string DeadlineRuleInWords(int rule,
 
 std::string DeadlineTiming(const google::protobuf::Timestamp& due,
                            const google::protobuf::Timestamp& met_at,
-                           absl::Time now) {
+                           absl::Time now, double time_scale) {
   const bool zh = CurrentDisplay().lang == Lang::kZh;
+  auto span = [time_scale](absl::Duration d) {
+    return InNoticeTime(d, time_scale, FormatCoarseDuration);
+  };
   if (IsSet(met_at)) {
-    if (!IsSet(due)) return zh ? "已完成" : "met";
+    if (!IsSet(due)) return std::string(zh ? "已完成" : "met");
     const absl::Duration late = FromProto(met_at) - FromProto(due);
     if (late > absl::ZeroDuration()) {
-      return absl::StrCat(zh ? "迟报 " : "late by ",
-                          FormatCoarseDuration(late));
+      return absl::StrCat(zh ? "迟报 " : "late by ", span(late));
     }
-    if (late == absl::ZeroDuration()) return zh ? "按时" : "met on time";
-    return zh ? absl::StrCat("提前 ", FormatCoarseDuration(-late))
-              : absl::StrCat("met ", FormatCoarseDuration(-late), " early");
+    if (late == absl::ZeroDuration()) {
+      return std::string(zh ? "按时" : "met on time");
+    }
+    return zh ? absl::StrCat("提前 ", span(-late))
+              : absl::StrCat("met ", span(-late), " early");
   }
-  if (!IsSet(due)) return "-";
-  if (now == absl::InfinitePast()) return zh ? "未完成" : "open";
+  if (!IsSet(due)) return std::string("-");
+  if (now == absl::InfinitePast()) return std::string(zh ? "未完成" : "open");
   const absl::Duration left = FromProto(due) - now;
   if (left > absl::ZeroDuration()) {
-    return absl::StrCat(zh ? "剩余 " : "in ", FormatCoarseDuration(left));
+    return absl::StrCat(zh ? "剩余 " : "in ", span(left));
   }
-  return absl::StrCat(zh ? "已超时 " : "overdue by ",
-                      FormatCoarseDuration(-left));
+  return absl::StrCat(zh ? "已超时 " : "overdue by ", span(-left));
 }
 
 std::string DeadlineStateLabel(int state) {

@@ -45,6 +45,23 @@ std::string FormatBudget(absl::Duration duration);
 // day, then "1d02h". Negative spans get a leading '-'.
 std::string FormatCoarseDuration(absl::Duration duration);
 
+// A node on a drill clock (deadlines { time_scale }, which every node's
+// deadline answers carry as `time_scale`) measures the notice's hours in
+// seconds of wall time. These print such a span in the notice's time, with
+// the wall time beside it; with time_scale 0 (a node that does not say) or
+// 1, as `format` prints the wall time alone. `format` is the view's own:
+// FormatShortDuration, FormatBudget or FormatCoarseDuration.
+using SpanFormat = std::string (*)(absl::Duration);
+// The notice's time alone: "2h12m" for 7.92 s at time_scale 0.001.
+std::string NoticeTime(absl::Duration wall, double time_scale,
+                       SpanFormat format);
+// "drill wall time 7.920s" (演练实耗 in Chinese); "" in real time.
+std::string DrillWallTime(absl::Duration wall, double time_scale,
+                          SpanFormat format);
+// Both: "2h12m (drill wall time 7.920s)"; format(wall) in real time.
+std::string InNoticeTime(absl::Duration wall, double time_scale,
+                         SpanFormat format);
+
 // The name of an enum value without its type's prefix ("INITIAL" for
 // REPORT_KIND_INITIAL), found through the descriptor so that values added
 // later print by name; the number when this build does not know the value.
@@ -73,17 +90,22 @@ std::string StatusTag(int report_status);
 //   NEXT_LEVEL_SAME_TIME  grade I/II: next level at the same time as the
 //                       province (within 10m)
 // "rule <n>" for a rule this build does not know.
+// The window is in the notice's time, with a drill's wall time beside it
+// ("(end to end, 3h, drill wall time 10.8s)") when `time_scale` says so.
 std::string DeadlineRuleInWords(int rule,
                                 const google::protobuf::Timestamp& start,
-                                const google::protobuf::Timestamp& due);
+                                const google::protobuf::Timestamp& due,
+                                double time_scale = 1);
 
 // Where a deadline stands, relative to `now` while it is open:
 //   met:   "late by 12m", "met 20m early", "met on time"
 //   open:  "in 35m", "overdue by 1h05m"; "open" when `now` is
 //          absl::InfinitePast() (unknown); "-" without a due time.
+// On a drill clock (`time_scale`), spans in the notice's time with the wall
+// time beside them: "late by 11m05s (drill wall time 0.6s)".
 std::string DeadlineTiming(const google::protobuf::Timestamp& due,
                            const google::protobuf::Timestamp& met_at,
-                           absl::Time now);
+                           absl::Time now, double time_scale = 1);
 
 // "OVERDUE", "AT RISK", "MET LATE", ... for a DeadlineState value.
 std::string DeadlineStateLabel(int state);

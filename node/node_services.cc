@@ -262,6 +262,7 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     return reactor;
   }
   response->set_node(relay_->options().node);
+  response->set_time_scale(relay_->options().deadlines.time_scale);
   for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
     *response->add_deadlines() = std::move(d);
   }
@@ -302,6 +303,7 @@ grpc::ServerUnaryReactor* QueryService::ListDue(
     return reactor;
   }
   response->set_node(relay_->options().region);
+  response->set_time_scale(relay_->options().deadlines.time_scale);
   *response->mutable_as_of() = ToProto(now);
   for (DeadlineStatus& d : *due) *response->add_deadlines() = std::move(d);
   reactor->Finish(grpc::Status::OK);

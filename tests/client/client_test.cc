@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/command_io.h"
+#include "client/display.h"
 #include "client/due_view.h"
 #include "client/format.h"
 #include "client/query_commands.h"
@@ -263,6 +264,44 @@ TEST(FormatCoarseDurationTest, Table) {
   }
 }
 
+// Issue 14: on a drill clock a span reads in the notice's time first, the
+// wall time beside it; in real time the wall time alone.
+TEST(NoticeTimeTest, DrillSpansReadInNoticeTimeBesideTheWallTime) {
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(7920), 0.001, FormatShortDuration),
+            "2h12m (drill wall time 7.920s)");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(665), 0.001, FormatShortDuration),
+            "11m05s (drill wall time 0.665s)");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(10800), 0.001, FormatBudget),
+            "3h (drill wall time 10.8s)");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(665), 1, FormatShortDuration),
+            "0.665s");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(665), 0, FormatShortDuration),
+            "0.665s");
+  EXPECT_EQ(DrillWallTime(absl::Seconds(3), 1, FormatBudget), "");
+
+  const absl::Time t0 = absl::FromUnixSeconds(1795869601);
+  const google::protobuf::Timestamp start = ToProto(t0);
+  const google::protobuf::Timestamp due =
+      ToProto(t0 + absl::Milliseconds(10800));
+  EXPECT_EQ(
+      DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END, start, due, 0.001),
+      "reach the province (end to end, 3h, drill wall time 10.8s)");
+  EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END, start, due),
+            "reach the province (end to end, 10.8s)");
+  const google::protobuf::Timestamp met =
+      ToProto(FromProto(due) + absl::Milliseconds(665));
+  EXPECT_EQ(DeadlineTiming(due, met, absl::InfinitePast(), 0.001),
+            "late by 11m05s (drill wall time 0.6s)");
+
+  const Display saved = CurrentDisplay();
+  SetDisplay({Lang::kZh, saved.zone});
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(7920), 0.001, FormatShortDuration),
+            "2h12m (演练实耗 7.920s)");
+  EXPECT_EQ(DeadlineTiming(due, met, absl::InfinitePast(), 0.001),
+            "迟报 11m05s (演练实耗 0.6s)");
+  SetDisplay(saved);
+}
+
 TEST(FormatTimestampTest, UtcWithMillisAndZ) {
   google::protobuf::Timestamp t;
   EXPECT_EQ(FormatTimestamp(t), "-");
@@ -407,6 +446,21 @@ v1::StoredReport ThreeHopReport() {
       stored_at { seconds: 1795869664 nanos: 170000000 }
     }
   )pb");
+}
+
+// Issue 14: `show` names the State Council, not "national (route 4)".
+TEST(FormatHopTimelineTest, TheStateCouncilIsNamed) {
+  v1::StoredReport stored = ThreeHopReport();
+  v1::Forwarding* national =
+      stored.mutable_hops(stored.hops_size() - 1)->add_forwarded();
+  national->set_to("national");
+  national->set_route(v1::ROUTE_OTHER_MEANS);
+  national->set_channel("fax");
+  *national->mutable_sent_at() = ToProto(absl::FromUnixSeconds(1795869601));
+  const std::string text = FormatHopTimeline(stored);
+  EXPECT_THAT(text, HasSubstr("State Council 国务院 (other means"));
+  EXPECT_THAT(text, Not(HasSubstr("national")));
+  EXPECT_THAT(text, Not(HasSubstr("(route")));
 }
 
 TEST(FormatReportTest, DrillBannerAndFields) {

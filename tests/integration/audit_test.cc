@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/audit_client.h"
+#include "client/audit_view.h"
 #include "client/command_io.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
@@ -44,6 +45,28 @@ const HopTiming* HopAt(const ReportTimeline& t, const std::string& node) {
     if (h.path() == 0 && h.node() == node) return &h;
   }
   return nullptr;
+}
+
+TlsPaths PathsOf(const std::string& cert_name) {
+  TlsPaths paths;
+  paths.cert_file = absl::StrCat(kPki, "/", cert_name, ".pem");
+  paths.key_file = absl::StrCat(kPki, "/", cert_name, ".key");
+  paths.ca_file = absl::StrCat(kPki, "/ca.pem");
+  return paths;
+}
+
+// What `kuaibao due` prints at `address` for the township's duty officer.
+std::string DueText(const std::string& address) {
+  std::unique_ptr<RelayClient> relay =
+      *ConnectToNode(address, PathsOf(kDutyOfficer), absl::Seconds(10));
+  std::unique_ptr<AuditClient> audit =
+      *ConnectAuditClient(address, PathsOf(kDutyOfficer), absl::Seconds(10));
+  std::ostringstream out, err;
+  CommandIo io;
+  io.out = &out;
+  io.err = &err;
+  EXPECT_EQ(RunDue(*relay, audit.get(), false, io), kExitOk) << err.str();
+  return out.str();
 }
 
 class AuditChainTest : public ::testing::Test {
@@ -368,6 +391,25 @@ TEST_F(AuditChainTest, TheSecondPathsLateCityIsNamedAndItsOwnViewEndsAtItsHop) {
   EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_DIRECT_TO_PROVINCE))
       << own->DebugString();
   EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_HAND_OFF)) << own->DebugString();
+  // What an auditor reads: the two rules apart, each with its budget, in the
+  // notice's time with the drill's wall time beside it, in the table and in
+  // the CSV.
+  const std::string table = FormatBreaches(*own);
+  EXPECT_THAT(table, HasSubstr("late to the province, end to end (from "
+                               "reportable), budget 3h (drill wall time "
+                               "10.8s): 1 breach"));
+  EXPECT_THAT(table, HasSubstr("grade I/II: late directly to the province, "
+                               "budget 1h (drill wall time 3.6s): 1 breach"));
+  const std::string csv = BreachesCsv(*own);
+  EXPECT_THAT(csv, HasSubstr("LATE_TO_PROVINCE,\"reach the province (end to "
+                             "end, 3h, drill wall time 10.8s)\",10.800,"));
+  EXPECT_THAT(csv, HasSubstr("LATE_DIRECT_TO_PROVINCE,\"grade I/II: reach the "
+                             "province directly (1h, drill wall time 3.6s)\","
+                             "3.600,"));
+  // `kuaibao due` at the city says how late in the notice's time too.
+  EXPECT_THAT(DueText(city->address()),
+              ::testing::ContainsRegex("late by [0-9hms]+ \\(drill wall time "
+                                       "[0-9.]+s\\)"));
 }
 
 // Issue 14: any government that learns of a grade I/II report sends it
@@ -483,28 +525,6 @@ TEST_F(AuditChainTest, AnEventIsOwnedByItsLocalityWhoeverReportedFirst) {
   }
   EXPECT_EQ(follow_up_owner[province_event], kTownship) << due->DebugString();
   EXPECT_EQ(follow_up_owner[township_event], kTownship) << due->DebugString();
-}
-
-TlsPaths PathsOf(const std::string& cert_name) {
-  TlsPaths paths;
-  paths.cert_file = absl::StrCat(kPki, "/", cert_name, ".pem");
-  paths.key_file = absl::StrCat(kPki, "/", cert_name, ".key");
-  paths.ca_file = absl::StrCat(kPki, "/ca.pem");
-  return paths;
-}
-
-// What `kuaibao due` prints at `address` for the township's duty officer.
-std::string DueText(const std::string& address) {
-  std::unique_ptr<RelayClient> relay =
-      *ConnectToNode(address, PathsOf(kDutyOfficer), absl::Seconds(10));
-  std::unique_ptr<AuditClient> audit =
-      *ConnectAuditClient(address, PathsOf(kDutyOfficer), absl::Seconds(10));
-  std::ostringstream out, err;
-  CommandIo io;
-  io.out = &out;
-  io.err = &err;
-  EXPECT_EQ(RunDue(*relay, audit.get(), false, io), kExitOk) << err.str();
-  return out.str();
 }
 
 // Issue 14: a breach stays in `kuaibao due` until an auditor marks it
