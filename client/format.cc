@@ -49,15 +49,23 @@ std::string FormatShortDuration(absl::Duration duration) {
   if (millis < 60 * 1000) {
     return absl::StrFormat("%d.%03ds", millis / 1000, millis % 1000);
   }
-  const int64_t seconds = millis / 1000;
+  // From a minute on, to the nearest second (as the console rounds), and
+  // the seconds kept up to a day: a lateness of 7h40m35.9s is never read as
+  // "7h40m" (an exact 2 h 12 m still reads "2h12m").
+  const int64_t seconds = (millis + 500) / 1000;
   if (seconds < 3600) {
     return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
   }
-  const int64_t minutes = seconds / 60;
-  if (minutes < 24 * 60) {
-    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
+  if (seconds < 24 * 3600) {
+    // "2h12m" when exact (a budget, a round lateness), "7h40m36s" otherwise.
+    std::string text =
+        absl::StrFormat("%dh%02dm", seconds / 3600, seconds / 60 % 60);
+    if (seconds % 60 != 0) {
+      absl::StrAppend(&text, absl::StrFormat("%02ds", seconds % 60));
+    }
+    return text;
   }
-  const int64_t hours = minutes / 60;
+  const int64_t hours = seconds / 3600;
   return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
 }
 
@@ -90,19 +98,12 @@ std::string FormatCoarseDuration(absl::Duration duration) {
     return absl::StrFormat("%.1fs", absl::ToDoubleSeconds(absl::Trunc(
                                         duration, absl::Milliseconds(100))));
   }
-  const int64_t seconds = absl::ToInt64Seconds(duration);
-  if (seconds < 60) return absl::StrCat(seconds, "s");
-  // Seconds stay up to an hour: a drill's 7.2 s hop and a 10 m 59 s delay
-  // must agree with the audit's FormatShortDuration, not read "10m".
-  if (seconds < 3600) {
-    return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
+  if (duration < absl::Minutes(1)) {
+    return absl::StrCat(absl::ToInt64Seconds(duration), "s");
   }
-  const int64_t minutes = seconds / 60;
-  if (minutes < 24 * 60) {
-    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
-  }
-  const int64_t hours = minutes / 60;
-  return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
+  // From a minute on exactly as the audit prints it (FormatShortDuration):
+  // a drill's 7.2 s hop and a 10 m 59 s delay must read alike everywhere.
+  return FormatShortDuration(duration);
 }
 
 namespace {

@@ -31,8 +31,9 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
                             const google::protobuf::Timestamp& day_of);
 
-// "0.012s" under a minute, "1m03s" under an hour, "2h05m" under a day, then
-// "1d02h"; negative spans (clock skew between nodes) get a leading '-'.
+// "0.012s" under a minute, then to the nearest second: "1m03s" under an
+// hour, "2h05m40s" ("2h05m" when exact) under a day, then "1d02h";
+// negative spans (clock skew between nodes) get a leading '-'.
 std::string FormatShortDuration(absl::Duration duration);
 
 // A configured time budget, exact and without zero parts: "40m", "2h",
@@ -40,9 +41,9 @@ std::string FormatShortDuration(absl::Duration duration);
 // form for anything else.
 std::string FormatBudget(absl::Duration duration);
 
-// A span for a duty officer, truncated to what matters at its size: "4.2s"
-// under 10 s, "42s", "3m05s" and "35m09s" under an hour, "1h05m" under a
-// day, then "1d02h". Negative spans get a leading '-'.
+// A span for a duty officer, truncated to what matters under a minute:
+// "4.2s" under 10 s, "42s"; from a minute on as FormatShortDuration
+// ("3m05s", "1h05m", "1d02h"). Negative spans get a leading '-'.
 std::string FormatCoarseDuration(absl::Duration duration);
 
 // A node on a drill clock (deadlines { time_scale }, which every node's

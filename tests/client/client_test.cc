@@ -220,7 +220,10 @@ TEST(FormatDurationTest, Table) {
       {absl::Seconds(59) + absl::Microseconds(999600), "1m00s"},
       {absl::Seconds(63), "1m03s"},
       {absl::Minutes(59) + absl::Seconds(59), "59m59s"},
-      {absl::Hours(2) + absl::Minutes(5) + absl::Seconds(40), "2h05m"},
+      {absl::Hours(2) + absl::Minutes(5) + absl::Seconds(40), "2h05m40s"},
+      {absl::Hours(2) + absl::Minutes(12), "2h12m"},
+      {absl::Hours(7) + absl::Minutes(40) + absl::Milliseconds(35906),
+       "7h40m36s"},
       {absl::Hours(26), "1d02h"},
       {-absl::Milliseconds(12), "-0.012s"},
       {-absl::Seconds(63), "-1m03s"},
@@ -917,9 +920,9 @@ TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
           "client/140105001000/duty-1 2026-11-28 11:30:00.000Z met "
           "12:00:00.000Z, late by 30m00s",
           "MET hand-off to the next level (2h/level) 坞城街道 140105001000 "
-          "2026-11-28 14:00:00.000Z met 12:00:00.020Z, 1h59m early",
+          "2026-11-28 14:00:00.000Z met 12:00:00.020Z, 2h00m early",
           "MET grade I/II: reach the province directly (1h) 坞城街道 "
-          "140105001000 2026-11-28 13:00:00.000Z met 12:00:00.050Z, 59m59s "
+          "140105001000 2026-11-28 13:00:00.000Z met 12:00:00.050Z, 1h00m "
           "early",
           "AT RISK province → State Council (4h) 山西省 140000000000 "
           "2026-11-28 16:00:00.050Z in 50m00s not yet submitted to the State "
@@ -1348,7 +1351,7 @@ TEST(FormatOriginsTest, GapsWithTheirAgeAndOverdueFlag) {
   std::vector<std::string> lines = CollapsedLines(FormatOrigins(OriginsPage()));
   EXPECT_THAT(lines, ::testing::Contains(
                          "spiffe://kuaibao/client/140105001000/duty-1 1500 "
-                         "1496 17-19 (2h46m, OVERDUE), 240 (10.000s)"));
+                         "1496 17-19 (2h46m40s, OVERDUE), 240 (10.000s)"));
   EXPECT_THAT(lines, ::testing::Contains(
                          "spiffe://kuaibao/client/140106001000/duty-1 3 3 -"));
   OriginTally tally;
