@@ -7,6 +7,8 @@
 // to $SHOTS. Run by console-browser-test.sh.
 'use strict';
 const puppeteer = require(process.env.PUPPETEER);
+const childProcess = require('child_process');
+const fs = require('fs');
 const path = require('path');
 
 const PROVINCE = process.env.PROVINCE_URL;
@@ -74,9 +76,24 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
   await typeInto(page, '#headline', headline);
   await typeInto(page, '#course', '今日上午，辖区内发生险情，已组织群众转移。');
   await typeInto(page, '#measures', '已启动应急预案，转移群众 120 人。');
+  // Reported to the county's 应急管理局 at the same time (左右交错).
+  await page.select('#departments', 'yjglt');
   await page.select('#category', 'CATEGORY_NATURAL_DISASTER');
   await page.select('#grade', grade);
 }
+
+// The demo's province node (DEMO_WORK: the demo's work directory): its pid
+// and command line.
+function provinceNode() {
+  const config = path.join(process.env.DEMO_WORK, 'province.textproto');
+  const pid = Number(childProcess.execFileSync('pgrep', ['-f', '--', `--config ${config}$`]).toString().trim().split('\n')[0]);
+  const argv = fs.readFileSync(`/proc/${pid}/cmdline`).toString().split('\0').filter(Boolean);
+  return { pid, argv };
+}
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return false; }
+}
+let restarted = null;  // the province node this test started again
 
 (async () => {
   const browser = await puppeteer.launch({
@@ -218,6 +235,32 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     check(bulletin.includes(headline) && bulletin.includes('坞城街道'), 'the bulletin lists the deliberately late report and names its reporter in Chinese');
     await shot(province, 'bulletin');
 
+    // The province's node goes down: the console says so, and reconnects by
+    // itself when the node is back (on the same port; the demo's config
+    // asks for any free one).
+    step('stop the province node');
+    await front(province);
+    await province.goto(PROVINCE + '#board', { waitUntil: 'domcontentloaded' });
+    await province.waitForSelector('#node-state.up', { timeout: PATIENCE });
+    const node = provinceNode();
+    const config = node.argv[node.argv.indexOf('--config') + 1];
+    const port = fs.readFileSync(path.join(path.dirname(config), 'province.port')).toString().trim();
+    process.kill(node.pid, 'SIGTERM');
+    for (let i = 0; alive(node.pid); i++) {
+      if (i > 600) throw new Error('the province node did not stop');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await province.waitForSelector('#node-state.down', { timeout: PATIENCE });
+    check((await textOf(province, '#node-state')).includes('节点无法连接'), 'a console whose node is down says so');
+    await shot(province, 'node-down');
+    const fixed = config.replace(/\.textproto$/, '-again.textproto');
+    fs.writeFileSync(fixed, fs.readFileSync(config).toString()
+      .replace(/listen_address: "127\.0\.0\.1:0"/, `listen_address: "127.0.0.1:${port}"`));
+    const log = fs.openSync(path.join(SHOTS, 'province-again.log'), 'w');
+    restarted = childProcess.spawn(node.argv[0], ['--config', fixed], { stdio: ['ignore', log, log] });
+    await province.waitForSelector('#node-state.up', { timeout: PATIENCE });
+    check(true, 'the console reconnects by itself when the node is back');
+
     // English with one click.
     await province.click('#lang');
     await province.waitForFunction(() => document.querySelector('#nav').innerText.includes('Live board'));
@@ -228,6 +271,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     failures++;
   } finally {
     await browser.close();
+    if (restarted) restarted.kill('SIGTERM');
   }
   console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
   process.exit(failures ? 1 : 0);
