@@ -75,6 +75,9 @@ void DeadlineLoop::Run() {
                                s.state() == DEADLINE_STATE_MET_LATE
                            ? LogLevel::kWarning
                            : LogLevel::kInfo;
+      // Only news: a deadline on time or met on time is no log line (one
+      // per report would flood the log under load).
+      if (level == LogLevel::kInfo) continue;
       Log(level, "deadline",
           {{"rule", DeadlineRule_Name(s.rule())},
            {"state", DeadlineState_Name(s.state())},

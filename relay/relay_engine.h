@@ -48,6 +48,7 @@
 #include "relay/admission_control.h"
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
+#include "relay/deadline_watch.h"
 #include "relay/deadlines.h"
 #include "relay/department_routing.h"
 #include "relay/event_identity.h"
@@ -160,9 +161,12 @@ class RelayEngine {
   }
 
   // What the node's clock loop does each tick: evaluates the deadlines of
-  // everything in flight or open here, records new breaches durably,
-  // escalates at-risk reports past an unreachable parent, and returns the
-  // deadlines whose state changed since the last call (for logging).
+  // the reports a write changed since the last tick and of those whose state
+  // time alone changes now (DeadlineWatch), and of open events; records new
+  // breaches durably, escalates at-risk reports past an unreachable parent,
+  // and returns the deadlines whose state changed since the last call (for
+  // logging). After a restart it also reads the arrival window a chunk per
+  // call, learning those states without returning them.
   absl::StatusOr<std::vector<DeadlineStatus>> CheckDeadlines(absl::Time now);
 
   // Open, at-risk, overdue and recently late deadlines of reports and events
@@ -171,6 +175,14 @@ class RelayEngine {
   absl::StatusOr<std::vector<DeadlineStatus>> ListDue(const std::string& region,
                                                       absl::Time now,
                                                       bool include_met) const;
+
+  // How many reports the deadline watch holds (open or late deadlines, and
+  // copies held for the other node): memory is bounded by these, not by
+  // history.
+  size_t watched_reports() const {
+    absl::MutexLock lock(&mu_);
+    return watch_.size();
+  }
 
   // The deadlines of one report as this node sees them.
   std::vector<DeadlineStatus> DeadlinesOf(const StoredReport& stored,
@@ -248,6 +260,10 @@ class RelayEngine {
   // Remembers (durably, in `batch`) the child node that relayed `stored`.
   void NoteChild(const StoredReport& stored, StoreBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits a hand-off's outcome (receipt, refusal) for `report_id`; once it
+  // is durable the report's deadlines are evaluated afresh.
+  void CommitHandOff(const std::string& report_id, StoreBatch batch,
+                     std::function<void(absl::Status)> done);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
   // Adds the outbox entry and forwarding record for one route to `batch`; a
@@ -277,13 +293,26 @@ class RelayEngine {
                          const std::vector<DeadlineStatus>& deadlines,
                          StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // For a copy from the other node: forwards it to the parent when the other
-  // node is unreachable and its hand-off at risk. True once there is nothing
-  // more to watch.
-  bool WatchPeerCopy(const StoredReport& stored, absl::Time now,
-                     StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // node is unreachable and its hand-off at risk. Returns when to look again
+  // (besides when a link goes down); never once there is nothing more to
+  // watch. Such a copy has no deadline of this node's, so this is its own
+  // wake-up in watch_.
+  absl::Time WatchPeerCopy(const StoredReport& stored, absl::Time now,
+                           StoreBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Adds the across hand-offs of `stored` (relay/department_routing.h).
   void QueueAcross(const StoredReport& stored, StoreBatch* batch);
+  // Evaluates `due` (read outside the lock), folds the results into watch_,
+  // adds breach records, escalations and standby hand-offs to `batch`,
+  // changes to `changed`, and the ids it queued anew to `requeued`.
+  void EvaluateDue(const std::vector<DeadlineWatch::Due>& due, bool quiet,
+                   absl::Time now, StoreBatch* batch,
+                   std::vector<DeadlineStatus>* changed,
+                   std::vector<std::string>* requeued) ABSL_LOCKS_EXCLUDED(mu_);
+  // The next chunk of the restart's arrival window; empty when done.
+  std::vector<DeadlineWatch::Due> CatchUpChunk(absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
                 StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -318,23 +347,21 @@ class RelayEngine {
   absl::flat_hash_map<std::string, EventRecord> events_ ABSL_GUARDED_BY(mu_);
   // Links the forwarders reported down.
   absl::flat_hash_set<std::string> links_down_ ABSL_GUARDED_BY(mu_);
-  // A report whose deadlines this node watches: from its arrival for
-  // Lookback(policy). Once every deadline of it is met (on time or late) it
-  // is no longer re-read each tick; a late one stays listed by ListDue.
-  struct Watched {
-    absl::Time received;
-    bool closed = false;
-    bool late = false;
-    bool escalated = false;
-    // The state each deadline had at the last CheckDeadlines, by rule and
-    // responsible node.
-    absl::flat_hash_map<std::string, DeadlineState> states;
-  };
-  absl::flat_hash_map<std::string, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  // The reports whose deadlines may still change, indexed by when time
+  // alone changes them next (relay/deadline_watch.h).
+  DeadlineWatch watch_ ABSL_GUARDED_BY(mu_);
+  // After a restart, the arrival index from here on (keys::Recent) has not
+  // been looked at yet; the clock ticks read it a chunk at a time, so that
+  // neither the start nor memory grows with the reports of the window.
+  // Empty once done.
+  std::string catch_up_from_ ABSL_GUARDED_BY(mu_);
   // The same for open events' deadlines, by event id.
   absl::flat_hash_map<std::string,
                       absl::flat_hash_map<std::string, DeadlineState>>
       event_states_ ABSL_GUARDED_BY(mu_);
+  // False until the first CheckDeadlines after Open has learnt the open
+  // events' states (a restart reports none of them as a change).
+  bool events_learnt_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace kuaibao
