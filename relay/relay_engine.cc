@@ -61,7 +61,7 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
 namespace {
 
 // Restart catch-up: arrival-index entries read per clock tick.
-constexpr size_t kCatchUpChunk = 5000;
+constexpr size_t kCatchUpChunk = 20000;
 
 void PutBreach(const DeadlineStatus& s, StoreBatch* batch) {
   Breach b;
