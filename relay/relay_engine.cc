@@ -779,7 +779,9 @@ RelayEngine::Evaluate(const std::vector<std::string>& ids,
   return out;
 }
 
-std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now) {
+std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now,
+                                                          bool* finished) {
+  *finished = false;
   std::string from;
   {
     absl::MutexLock lock(&mu_);
@@ -803,6 +805,8 @@ std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now) {
   absl::MutexLock lock(&mu_);
   // Unreadable: the reports arriving from now on are still watched.
   catch_up_from_ = scanned.ok() ? next : "";
+  caught_up_ += chunk.size();
+  *finished = catch_up_from_.empty();
   return chunk;
 }
 
@@ -858,8 +862,16 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
   std::vector<std::string> requeued;
   StoreBatch batch;
   // After a restart: the window's states are learnt, not reported.
-  EvaluateDue(CatchUpChunk(now), /*quiet=*/true, now, &batch, &changed,
-              &requeued);
+  bool caught_up = false;
+  EvaluateDue(CatchUpChunk(now, &caught_up), /*quiet=*/true, now, &batch,
+              &changed, &requeued);
+  if (caught_up) {
+    // One line for the whole window, never one per report.
+    absl::MutexLock lock(&mu_);
+    Log(LogLevel::kInfo, "deadline window read after the start",
+        {{"reports", absl::StrCat(caught_up_)},
+         {"watched", absl::StrCat(watch_.size())}});
+  }
   std::vector<DeadlineWatch::Due> due;
   {
     absl::MutexLock lock(&mu_);

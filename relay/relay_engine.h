@@ -311,7 +311,8 @@ class RelayEngine {
                    std::vector<DeadlineStatus>* changed,
                    std::vector<std::string>* requeued) ABSL_LOCKS_EXCLUDED(mu_);
   // The next chunk of the restart's arrival window; empty when done.
-  std::vector<DeadlineWatch::Due> CatchUpChunk(absl::Time now)
+  // `*finished`: this call read its end.
+  std::vector<DeadlineWatch::Due> CatchUpChunk(absl::Time now, bool* finished)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
@@ -355,6 +356,8 @@ class RelayEngine {
   // neither the start nor memory grows with the reports of the window.
   // Empty once done.
   std::string catch_up_from_ ABSL_GUARDED_BY(mu_);
+  // Arrival-index entries the catch-up has read.
+  size_t caught_up_ ABSL_GUARDED_BY(mu_) = 0;
   // The same for open events' deadlines, by event id.
   absl::flat_hash_map<std::string,
                       absl::flat_hash_map<std::string, DeadlineState>>
