@@ -35,9 +35,6 @@ class DeadlineLoop {
 
  private:
   void Run();
-  // Records the at-risk, overdue and met-late changes in the node's feed
-  // (Query.Watch), each once.
-  void RecordInFeed(const std::vector<DeadlineStatus>& changed);
 
   RelayEngine* const engine_;
   Clock* const clock_;

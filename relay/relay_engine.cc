@@ -811,9 +811,8 @@ std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now,
 }
 
 void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
-                              bool quiet, absl::Time now, StoreBatch* batch,
-                              std::vector<DeadlineStatus>* changed,
-                              std::vector<std::string>* requeued) {
+                              bool quiet, absl::Time now, DeadlineTick* tick) {
+  StoreBatch* batch = &tick->batch;
   for (const DeadlineWatch::Due& d : due) {
     // Reading the store is the slow part: outside the lock, one at a time
     // (memory does not grow with the number due).
@@ -828,13 +827,16 @@ void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
       // No deadline of this node's: the other node's hand-off is watched.
       const size_t queued = batch->ops().size();
       watch_.WakeAt(d.id, d.received, WatchPeerCopy(*stored, now, batch));
-      if (batch->ops().size() != queued) requeued->push_back(d.id);
+      if (batch->ops().size() != queued) tick->requeued.push_back(d.id);
       continue;
     }
     DeadlineWatch::Outcome outcome;
     watch_.Fold(d.id, d.received, deadlines, now, quiet, &outcome);
     for (const DeadlineStatus& s : outcome.newly_late) PutBreach(s, batch);
-    for (DeadlineStatus& s : outcome.changed) changed->push_back(std::move(s));
+    for (DeadlineStatus& s : outcome.changed) {
+      tick->changed.push_back(std::move(s));
+      tick->regions.push_back(stored->report().location().region_code());
+    }
     const size_t queued = batch->ops().size();
     FailOverToStandby(*stored, deadlines, batch);
     for (const DeadlineStatus& s : deadlines) {
@@ -852,19 +854,34 @@ void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
                  batch);
       }
     }
-    if (batch->ops().size() != queued) requeued->push_back(d.id);
+    if (batch->ops().size() != queued) tick->requeued.push_back(d.id);
   }
+}
+
+void RelayEngine::FeedDeadlineChange(const DeadlineStatus& s,
+                                     const std::string& region, absl::Time now,
+                                     StoreBatch* batch) const {
+  if (s.state() != DEADLINE_STATE_AT_RISK &&
+      s.state() != DEADLINE_STATE_OVERDUE &&
+      s.state() != DEADLINE_STATE_MET_LATE) {
+    return;
+  }
+  const std::string key =
+      keys::FedDeadlineState(DeadlineRule_Name(s.rule()), s.report_id(),
+                             s.event_id(), s.responsible());
+  const std::string state = DeadlineState_Name(s.state());
+  absl::StatusOr<std::string> fed = store_->Get(key);
+  if (fed.ok() && *fed == state) return;
+  batch->Put(key, state);
+  batch->Record(DeadlineItem(s, region, now));
 }
 
 absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
     absl::Time now) {
-  std::vector<DeadlineStatus> changed;
-  std::vector<std::string> requeued;
-  StoreBatch batch;
+  DeadlineTick tick;
   // After a restart: the window's states are learnt, not reported.
   bool caught_up = false;
-  EvaluateDue(CatchUpChunk(now, &caught_up), /*quiet=*/true, now, &batch,
-              &changed, &requeued);
+  EvaluateDue(CatchUpChunk(now, &caught_up), /*quiet=*/true, now, &tick);
   if (caught_up) {
     // One line for the whole window, never one per report.
     absl::MutexLock lock(&mu_);
@@ -877,7 +894,7 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
     absl::MutexLock lock(&mu_);
     due = watch_.TakeDue(now);
   }
-  EvaluateDue(due, /*quiet=*/false, now, &batch, &changed, &requeued);
+  EvaluateDue(due, /*quiet=*/false, now, &tick);
 
   std::function<void()> listener;
   {
@@ -890,30 +907,35 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
         DeadlineState& last = states[DeadlineWatch::StateKey(s)];
         if (last == s.state()) continue;
         if (DeadlineWatch::IsLate(s.state()) && !DeadlineWatch::IsLate(last)) {
-          PutBreach(s, &batch);
+          PutBreach(s, &tick.batch);
         }
         // The first tick after a restart learns the states.
         if (events_learnt_ && DeadlineWatch::IsNews(last, s.state())) {
-          changed.push_back(s);
+          tick.changed.push_back(s);
+          tick.regions.push_back(event.region_code());
         }
         last = s.state();
       }
     }
     events_learnt_ = true;
   }
-  if (!batch.empty()) {
+  for (size_t i = 0; i < tick.changed.size(); ++i) {
+    FeedDeadlineChange(tick.changed[i], tick.regions[i], now, &tick.batch);
+  }
+  if (!tick.batch.empty()) {
     // Waited for: the next tick must see the escalations it decided on.
     // Outside the lock: intake must not wait for this sync (the batch holds
-    // breach records and outbox entries, nothing Store orders against).
-    absl::Status written = store_->CommitAndWait(std::move(batch));
+    // breach records, feed items and outbox entries, nothing Store orders
+    // against).
+    absl::Status written = store_->CommitAndWait(std::move(tick.batch));
     if (!written.ok()) return written;
     {
       absl::MutexLock lock(&mu_);
-      for (const std::string& id : requeued) watch_.TouchIfWatched(id);
+      for (const std::string& id : tick.requeued) watch_.TouchIfWatched(id);
     }
     if (listener) listener();
   }
-  return changed;
+  return std::move(tick.changed);
 }
 
 absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::ListDue(

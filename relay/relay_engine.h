@@ -163,10 +163,12 @@ class RelayEngine {
   // What the node's clock loop does each tick: evaluates the deadlines of
   // the reports a write changed since the last tick and of those whose state
   // time alone changes now (DeadlineWatch), and of open events; records new
-  // breaches durably, escalates at-risk reports past an unreachable parent,
-  // and returns the deadlines whose state changed since the last call (for
-  // logging). After a restart it also reads the arrival window a chunk per
-  // call, learning those states without returning them.
+  // breaches durably, escalates at-risk reports past an unreachable parent
+  // (or to its standby), records changes for the worse in the feed
+  // (Query.Watch), each once, and returns the deadlines whose state changed
+  // since the last call (for logging). After a restart it also reads the
+  // arrival window a chunk per call, learning those states without returning
+  // them.
   absl::StatusOr<std::vector<DeadlineStatus>> CheckDeadlines(absl::Time now);
 
   // Open, at-risk, overdue and recently late deadlines of reports and events
@@ -216,15 +218,58 @@ class RelayEngine {
   absl::Status RecoverStore() { return store_->Recover(); }
 
   const RelayOptions& options() const { return options_; }
-  ReportStore& store() const { return *store_; }
-  Outbox& outbox() { return outbox_; }
-  OriginLedger& ledger() { return ledger_; }
+
+  // Questions the node asks (relay_engine_queries.cc): its status pages,
+  // metrics and health checks ask these instead of reading the store.
+
+  // Why new reports are refused now; OK while this node takes them: the
+  // disk and the backlog quota (AdmissionControl) first, then a failed store
+  // write. The one answer `kuaibao status`, the metrics, the health service
+  // and the parent's view of this node give.
+  absl::Status IntakeRefusal() const;
+  // IntakeRefusal, after reopening a store stopped by a failed write if the
+  // disk has room again (a reopen that fails leaves the store closed, reads
+  // included: so only then). The node monitor's periodic check.
+  absl::Status RecheckIntake();
+  // Reports waiting for an upstream's receipt, as their encoded size (the
+  // tally the backlog quota is checked against).
+  uint64_t backlog_bytes() const { return store_->backlog_bytes(); }
+  // What waits for `upstream` (Outbox::Summarize: a scan of its queue, for
+  // status pages, not for hot paths).
+  absl::StatusOr<Outbox::Summary> Waiting(const std::string& upstream) const {
+    return outbox_.Summarize(upstream);
+  }
+  // Origins and the numbers missing from them (OriginLedger::List).
+  absl::StatusOr<std::vector<OriginRecord>> Origins(
+      const std::string& after_origin, size_t limit,
+      const std::function<bool(const OriginRecord&)>& filter, absl::Time now,
+      absl::Duration overdue_after) const {
+    return ledger_.List(after_origin, limit, filter, now, overdue_after);
+  }
+  // Every breach record this node wrote (CheckDeadlines), with the id of the
+  // report (or event) it is about, until `fn` returns false.
+  absl::Status ForEachBreachRecord(
+      const std::function<bool(const std::string& about, const Breach&)>& fn)
+      const;
+  // The review mark of a breach (an auditor's "reviewed"), by what it is
+  // about, its rule and who answers for it; NOT_FOUND when there is none.
+  absl::StatusOr<v1::BreachReview> ReviewOf(
+      const std::string& about, DeadlineRule rule,
+      const std::string& responsible) const;
+  // Records `review` durably (replacing a mark of the same breach).
+  absl::Status RecordReview(const v1::BreachReview& review);
+  // Records `item` in the feed (Query.Watch) in a write of its own, for what
+  // the node records nowhere else (a link's change); a failed write is
+  // logged.
+  void RecordInFeed(v1::FeedItem item);
 
   static int PriorityOf(const IncidentReport& report);
 
  private:
   RelayEngine(RelayOptions options, ReportStore* store,
               const RegionTable* regions, Clock* clock);
+  // What AdmissionControl says about new reports (OK without one).
+  absl::Status Admitted() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stores `stored` (this node's hop last) unless already present.
   void Store(StoredReport stored, ReceiptCallback done);
@@ -303,13 +348,25 @@ class RelayEngine {
 
   // Adds the across hand-offs of `stored` (relay/department_routing.h).
   void QueueAcross(const StoredReport& stored, StoreBatch* batch);
+  // What one CheckDeadlines decided, written in one batch.
+  struct DeadlineTick {
+    StoreBatch batch;
+    // The deadlines whose state changed, and the region each is about.
+    std::vector<DeadlineStatus> changed;
+    std::vector<std::string> regions;
+    // Reports queued anew (escalated, to a standby, a peer copy forwarded).
+    std::vector<std::string> requeued;
+  };
   // Evaluates `due` (read outside the lock), folds the results into watch_,
-  // adds breach records, escalations and standby hand-offs to `batch`,
-  // changes to `changed`, and the ids it queued anew to `requeued`.
+  // and adds to `tick` the breach records, escalations and standby
+  // hand-offs, the changes and the reports queued anew.
   void EvaluateDue(const std::vector<DeadlineWatch::Due>& due, bool quiet,
-                   absl::Time now, StoreBatch* batch,
-                   std::vector<DeadlineStatus>* changed,
-                   std::vector<std::string>* requeued) ABSL_LOCKS_EXCLUDED(mu_);
+                   absl::Time now, DeadlineTick* tick) ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds to `batch` the feed item (Query.Watch) of a deadline that became at
+  // risk, overdue or met late, once: the state last fed is kept in the store
+  // (keys::FedDeadlineState), so that a restart feeds no change twice.
+  void FeedDeadlineChange(const DeadlineStatus& s, const std::string& region,
+                          absl::Time now, StoreBatch* batch) const;
   // The next chunk of the restart's arrival window; empty when done.
   // `*finished`: this call read its end.
   std::vector<DeadlineWatch::Due> CatchUpChunk(absl::Time now, bool* finished)

@@ -375,8 +375,8 @@ TEST_F(RelayEngineTest, ClientReportsAreNumberedPerOriginAndResendsMatch) {
   *below->mutable_stored_at() = ToProto(clock_.TimeNow());
   ASSERT_THAT(Accept(township_, relayed), IsOk());
   EXPECT_EQ(engine_->Timeline("r-9")->report().origin_seq(), 9u);
-  OriginRecord origin = (*engine_->ledger().List(
-      "", 10, nullptr, clock_.TimeNow(), absl::Hours(2)))[0];
+  OriginRecord origin =
+      (*engine_->Origins("", 10, nullptr, clock_.TimeNow(), absl::Hours(2)))[0];
   EXPECT_EQ(origin.high_water(), 9u);
   ASSERT_EQ(origin.gaps_size(), 1);
   EXPECT_EQ(origin.gaps(0).first(), 3u);

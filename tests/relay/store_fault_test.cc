@@ -182,8 +182,8 @@ class StoreFaultTest : public ::testing::Test {
     }
     EXPECT_EQ(stranded, 0u) << "stored reports that would never leave";
     uint64_t gaps = 0;
-    absl::StatusOr<std::vector<OriginRecord>> origins = engine_->ledger().List(
-        "", 100, nullptr, clock_.TimeNow(), absl::Hours(2));
+    absl::StatusOr<std::vector<OriginRecord>> origins =
+        engine_->Origins("", 100, nullptr, clock_.TimeNow(), absl::Hours(2));
     EXPECT_THAT(origins, IsOk());
     for (const OriginRecord& o : *origins) {
       for (const SequenceGap& g : o.gaps()) gaps += g.last() - g.first() + 1;
