@@ -12,6 +12,9 @@
 #include "absl/strings/strip.h"
 #include "client/beijing_time.h"
 #include "client/display.h"
+#include "client/enum_names.h"
+#include "client/region_names.h"
+#include "client/text_table.h"
 #include "google/protobuf/util/json_util.h"
 #include "relay/identity.h"
 #include "relay/proto_time.h"
@@ -198,22 +201,26 @@ std::string DeadlineRuleInWords(int rule,
 std::string DeadlineTiming(const google::protobuf::Timestamp& due,
                            const google::protobuf::Timestamp& met_at,
                            absl::Time now) {
+  const bool zh = CurrentDisplay().lang == Lang::kZh;
   if (IsSet(met_at)) {
-    if (!IsSet(due)) return "met";
+    if (!IsSet(due)) return zh ? "已完成" : "met";
     const absl::Duration late = FromProto(met_at) - FromProto(due);
     if (late > absl::ZeroDuration()) {
-      return absl::StrCat("late by ", FormatCoarseDuration(late));
+      return absl::StrCat(zh ? "迟报 " : "late by ",
+                          FormatCoarseDuration(late));
     }
-    if (late == absl::ZeroDuration()) return "met on time";
-    return absl::StrCat("met ", FormatCoarseDuration(-late), " early");
+    if (late == absl::ZeroDuration()) return zh ? "按时" : "met on time";
+    return zh ? absl::StrCat("提前 ", FormatCoarseDuration(-late))
+              : absl::StrCat("met ", FormatCoarseDuration(-late), " early");
   }
   if (!IsSet(due)) return "-";
-  if (now == absl::InfinitePast()) return "open";
+  if (now == absl::InfinitePast()) return zh ? "未完成" : "open";
   const absl::Duration left = FromProto(due) - now;
   if (left > absl::ZeroDuration()) {
-    return absl::StrCat("in ", FormatCoarseDuration(left));
+    return absl::StrCat(zh ? "剩余 " : "in ", FormatCoarseDuration(left));
   }
-  return absl::StrCat("overdue by ", FormatCoarseDuration(-left));
+  return absl::StrCat(zh ? "已超时 " : "overdue by ",
+                      FormatCoarseDuration(-left));
 }
 
 std::string DeadlineStateLabel(int state) {
@@ -280,24 +287,45 @@ std::string FormatRejection(const v1::Rejection& rejection) {
 
 namespace {
 
-constexpr absl::string_view kListLineFormat =
-    "%-36s  %-24s  %-10s  %-8s  %-12s  %4s  %s";
+// `text` padded with spaces to `width` terminal columns (a Chinese
+// character takes two).
+std::string Pad(absl::string_view text, size_t width) {
+  std::string padded(text);
+  const size_t shown = DisplayWidth(text);
+  if (shown < width) padded.append(width - shown, ' ');
+  return padded;
+}
+
+std::string ListLine(absl::string_view report, absl::string_view event,
+                     absl::string_view kind, absl::string_view grade,
+                     absl::string_view region, absl::string_view hops,
+                     absl::string_view headline) {
+  return absl::StrCat(Pad(report, 36), "  ", Pad(event, 30), "  ",
+                      Pad(kind, 10), "  ", Pad(grade, 18), "  ",
+                      Pad(region, 12), "  ", Pad(hops, 4), "  ", headline);
+}
 
 }  // namespace
 
 std::string FormatListHeader() {
-  return absl::StrFormat(kListLineFormat, "REPORT", "EVENT#SEQ", "KIND",
-                         "GRADE", "REGION", "HOPS", "HEADLINE");
+  if (CurrentDisplay().lang == Lang::kZh) {
+    return ListLine("报告编号", "事件#序号", "类型", "等级", "发生地", "跳数",
+                    "标题");
+  }
+  return ListLine("REPORT", "EVENT#SEQ", "KIND", "GRADE", "REGION", "HOPS",
+                  "HEADLINE");
 }
 
 std::string FormatListLine(const v1::StoredReport& stored) {
   const v1::IncidentReport& report = stored.report();
-  return absl::StrFormat(
-      kListLineFormat, report.report_id(),
+  const std::string region = RegionName(report.location().region_code());
+  return ListLine(
+      report.report_id(),
       absl::StrCat(report.event_id(), "#", report.event_seq()),
-      EnumLabel(*v1::ReportKind_descriptor(), report.kind()),
-      EnumLabel(*v1::Grade_descriptor(), report.grade()),
-      report.location().region_code(), absl::StrCat(stored.hops_size()),
+      ValueName(*v1::ReportKind_descriptor(), report.kind()),
+      ValueName(*v1::Grade_descriptor(), report.grade()),
+      region.empty() ? report.location().region_code() : region,
+      absl::StrCat(stored.hops_size()),
       StatusTag(report.status()).empty()
           ? report.headline()
           : absl::StrCat(StatusTag(report.status()), " ", report.headline()));

@@ -8,11 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "relay/identity.h"
+#include "relay/node_id.h"
 
 namespace kuaibao {
 
-// Generated from deploy/regions/shanxi-2022.csv (region_table_data.cc).
+// Generated from deploy/regions/*.csv (region_table_data.cc).
 extern const char kEmbeddedRegionsCsv[];
+extern const char kEmbeddedDepartmentsCsv[];
 
 const RegionTable& EmbeddedRegions() {
   static const RegionTable* const table = [] {
@@ -22,6 +24,16 @@ const RegionTable& EmbeddedRegions() {
     // test; a build that embeds a broken table must not run.
     if (!parsed.ok()) std::abort();
     return new RegionTable(*std::move(parsed));
+  }();
+  return *table;
+}
+
+const DepartmentTable& EmbeddedDepartments() {
+  static const DepartmentTable* const table = [] {
+    absl::StatusOr<DepartmentTable> parsed =
+        DepartmentTable::Parse(kEmbeddedDepartmentsCsv);
+    if (!parsed.ok()) std::abort();  // as for the regions above
+    return new DepartmentTable(*std::move(parsed));
   }();
   return *table;
 }
@@ -37,8 +49,18 @@ const Region* FindRegion(absl::string_view code) {
 }
 
 std::string RegionName(absl::string_view code) {
-  const Region* region = FindRegion(code);
-  return region == nullptr ? "" : region->name;
+  const Region* region = FindRegion(NodeRegion(code));
+  if (region == nullptr) return "";
+  const absl::string_view department_code = NodeDepartment(code);
+  if (department_code.empty()) return region->name;
+  const Department* department = EmbeddedDepartments().Find(department_code);
+  if (department == nullptr) return "";
+  // The province's own body has the provincial name; below, the line's
+  // office after the region's name (DepartmentTable::Describe).
+  if (region->level == Level::kProvince || department->local_name.empty()) {
+    return department->name;
+  }
+  return absl::StrCat(region->name, department->local_name);
 }
 
 absl::string_view LevelLabel(Level level, Lang lang) {
@@ -79,9 +101,13 @@ std::string RegionFullLabel(absl::string_view code) {
 }
 
 std::string ResponsibleName(absl::string_view responsible) {
-  if (LevelOf(responsible).ok()) return RegionName(responsible);
+  if (CheckNodeId(responsible).ok()) return RegionName(responsible);
   absl::StatusOr<Identity> identity = ParseIdentity(responsible);
-  return identity.ok() ? RegionName(identity->region) : "";
+  if (!identity.ok()) return "";
+  // A department node by its office; a client or auditor by its region's
+  // government (its name follows in the label).
+  return RegionName(identity->role == Role::kNode ? identity->NodeId()
+                                                  : identity->region);
 }
 
 std::string ResponsibleLabel(absl::string_view responsible) {

@@ -11,18 +11,22 @@
 
 #include "absl/strings/string_view.h"
 #include "client/locale.h"
+#include "relay/departments.h"
 #include "relay/region.h"
 
 namespace kuaibao {
 
-// The embedded table, parsed once on first use (thread-safe).
+// The embedded tables, parsed once on first use (thread-safe).
 const RegionTable& EmbeddedRegions();
+const DepartmentTable& EmbeddedDepartments();
 
 // The region for a code: the region itself, or for a village (not in the
 // table) its township. nullptr for a code the table does not know.
 const Region* FindRegion(absl::string_view code);
 
 // "太原市" for "140100000000"; a village's township name; "" when unknown.
+// A department node's id ("140105000000:yjglt", relay/node_id.h) names the
+// department's office there: "小店区应急管理局", "山西省应急管理厅".
 std::string RegionName(absl::string_view code);
 
 // "市" / "city" for the level.

@@ -21,8 +21,9 @@ echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 echo "==> building"
 cmake --build "$build" -j "$jobs"
-# The console's browser test (ctest console_browser, disabled for now) needs
-# chromium and a pinned puppeteer-core: tests/browser/install-browser.sh.
+# The console's browser test (ctest console_browser) needs chromium, a CJK
+# font and a pinned puppeteer-core from npm's registry.
+"$repo/tests/browser/install-browser.sh" "$build"
 echo "==> testing"
 cd "$build"
 ctest --output-on-failure -j "$jobs" "$@"

@@ -25,7 +25,9 @@
 
 namespace kuaibao {
 
-extern const char kEmbeddedRegionsCsv[];  // client/region_table_data.cc.in
+// client/region_table_data.cc.in
+extern const char kEmbeddedRegionsCsv[];
+extern const char kEmbeddedDepartmentsCsv[];
 
 namespace {
 
@@ -142,12 +144,15 @@ void Serve(const ConsoleOptions& options, Clients* clients, ConsoleFeed* feed,
   asset("/", AssetIndexHtml());
   asset("/app.js", AssetAppJs());
   asset("/app.css", AssetAppCss());
-  // The region table the client library embeds (client/region_names.h).
-  server->Get("/regions.csv",
-              [](const httplib::Request&, httplib::Response& res) {
-                res.set_content(std::string(kEmbeddedRegionsCsv),
-                                "text/csv; charset=utf-8");
-              });
+  // The region and department tables the client library embeds
+  // (client/region_names.h).
+  auto table = [server](const char* path, const char* csv) {
+    server->Get(path, [csv](const httplib::Request&, httplib::Response& res) {
+      res.set_content(csv, "text/csv; charset=utf-8");
+    });
+  };
+  table("/regions.csv", kEmbeddedRegionsCsv);
+  table("/departments.csv", kEmbeddedDepartmentsCsv);
 
   server->Get("/api/events", [feed](const httplib::Request& req,
                                     httplib::Response& res) {

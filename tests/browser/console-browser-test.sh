@@ -47,5 +47,5 @@ until [[ -s $urls ]] && grep -q '^work=' "$urls"; do
 done
 # shellcheck disable=SC1090
 source <(sed 's/^\([a-z]*\)=\(.*\)$/\U\1_URL\E="\2"/' "$urls")
-PROVINCE_URL=$PROVINCE_URL TOWNSHIP_URL=$TOWNSHIP_URL SHOTS=$shots \
+PROVINCE_URL=$PROVINCE_URL TOWNSHIP_URL=$TOWNSHIP_URL DEMO_WORK=$WORK_URL SHOTS=$shots \
   PUPPETEER=$modules/puppeteer-core node "$here/console_browser_test.cjs"

@@ -7,6 +7,8 @@
 // to $SHOTS. Run by console-browser-test.sh.
 'use strict';
 const puppeteer = require(process.env.PUPPETEER);
+const childProcess = require('child_process');
+const fs = require('fs');
 const path = require('path');
 
 const PROVINCE = process.env.PROVINCE_URL;
@@ -41,8 +43,25 @@ function beijingLocal(hoursAgo) {
   return d.toISOString().slice(0, 16);
 }
 
+// Chromium runs requestAnimationFrame and IntersectionObserver only in the
+// tab in front, and puppeteer's click and waitForSelector wait on them: a
+// page must be in front before it is used, or the step waits forever.
+async function front(page) {
+  await page.bringToFront();
+}
+
+// Types into a field as an officer does who selects what is there first.
+async function typeInto(page, selector, text) {
+  await page.$eval(selector, (el) => { el.value = ''; });
+  await page.type(selector, text);
+}
+
 async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
+  await front(page);
   await page.goto(TOWNSHIP + '#report', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#report-form');
+  // As an officer starts the next report: a click on 报送 gives an empty form.
+  await page.click('#nav a[href="#report"]');
   await page.waitForSelector('#report-form');
   if (learnedHoursAgo) {
     await page.$eval('#unit_informed_at', (el, v) => { el.value = v; }, beijingLocal(learnedHoursAgo));
@@ -51,21 +70,36 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
   await page.select('#r-city', '140100000000');
   await page.select('#r-county', '140105000000');
   await page.select('#r-township', '140105001000');
-  await page.type('[id="location.address"]', '坞城路 88 号');
-  await page.type('[id="unit.name"]', unit);
-  await page.type('[id="unit.preparer"]', '值班员 王五');
-  await page.type('#headline', headline);
-  await page.type('#course', '今日上午，辖区内发生险情，已组织群众转移。');
-  await page.type('#measures', '已启动应急预案，转移群众 120 人。');
+  await typeInto(page, '[id="location.address"]', '坞城路 88 号');
+  await typeInto(page, '[id="unit.name"]', unit);
+  await typeInto(page, '[id="unit.preparer"]', '值班员 王五');
+  await typeInto(page, '#headline', headline);
+  await typeInto(page, '#course', '今日上午，辖区内发生险情，已组织群众转移。');
+  await typeInto(page, '#measures', '已启动应急预案，转移群众 120 人。');
   await page.select('#category', 'CATEGORY_NATURAL_DISASTER');
   await page.select('#grade', grade);
 }
+
+// The demo's province node (DEMO_WORK: the demo's work directory): its pid
+// and command line.
+function provinceNode() {
+  const config = path.join(process.env.DEMO_WORK, 'province.textproto');
+  const pid = Number(childProcess.execFileSync('pgrep', ['-f', '--', `--config ${config}$`]).toString().trim().split('\n')[0]);
+  const argv = fs.readFileSync(`/proc/${pid}/cmdline`).toString().split('\0').filter(Boolean);
+  return { pid, argv };
+}
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return false; }
+}
+let restarted = null;  // the province node this test started again
 
 (async () => {
   const browser = await puppeteer.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--lang=zh-CN', '--window-size=1280,900'],
+    // An officer's Chinese browser (with chromium-l10n): dates as 2026/12/03.
+    env: { ...process.env, LANGUAGE: 'zh_CN' },
     // A loaded machine answers slowly; waiting ends as soon as it answers.
     protocolTimeout: 600000,
   });
@@ -98,6 +132,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     const reportId = await township.$eval('#form-result a', (a) => a.textContent);
 
     // 2. The province's live board shows it.
+    await front(province);
     await waitText(province, '#board tbody tr', headline);
     const shownAfter = Date.now() - sentAt;
     console.log(`the province's board showed the report ${shownAfter} ms after the township's receipt`);
@@ -109,6 +144,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await fillBrief(township, { headline: urgent, grade: 'GRADE_II', unit: '坞城街道办事处' });
     await township.click('#submit');
     await township.waitForSelector('#sent-ok', { timeout: PATIENCE });
+    await front(province);
     await province.waitForSelector('#alert:not(.hidden)', { timeout: PATIENCE });
     check((await textOf(province, '#alert-text')).includes(urgent.slice(0, 8)), 'the grade II report raises the alert');
     await shot(province, 'alert');
@@ -117,6 +153,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     check(true, 'the alert stays until acknowledged');
 
     // 4. The event page; a follow-up filed from it is numbered 续报一.
+    await front(township);
     await township.goto(TOWNSHIP + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await township.waitForSelector('#file-followup');
     await township.click('#file-followup');
@@ -128,6 +165,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await township.goto(TOWNSHIP + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await waitText(township, '#event-reports .report-number', '续报一');
     check(true, 'the event lists 续报一');
+    await front(province);
     await province.goto(PROVINCE + '#event/' + encodeURIComponent(reportId), { waitUntil: 'domcontentloaded' });
     await province.waitForSelector('#timeline tbody tr');
     check((await province.$$('#timeline tbody tr')).length >= 4, 'the timeline shows the report hop by hop');
@@ -149,6 +187,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await province.click('#i-issue');
     await waitText(province, '#instruction-list .instruction', order);
     const card = '.instruction';
+    await front(township);
     await township.goto(TOWNSHIP + '#instructions', { waitUntil: 'domcontentloaded' });
     await township.waitForSelector('#instruction-list').catch(() => {});
     for (let tries = 0; ; tries++) {
@@ -167,6 +206,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     await (await ours2.asElement().$('.fb-send')).click();
     await waitText(township, card, '已转移群众 230 人');
     await shot(township, 'instructions-township');
+    await front(province);
     for (let tries = 0; ; tries++) {
       const text = await textOf(province, '#instruction-list');
       if (text.includes('已签收') && text.includes('已转移群众 230 人')) break;
@@ -193,6 +233,32 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     check(bulletin.includes(headline) && bulletin.includes('坞城街道'), 'the bulletin lists the deliberately late report and names its reporter in Chinese');
     await shot(province, 'bulletin');
 
+    // The province's node goes down: the console says so, and reconnects by
+    // itself when the node is back (on the same port; the demo's config
+    // asks for any free one).
+    step('stop the province node');
+    await front(province);
+    await province.goto(PROVINCE + '#board', { waitUntil: 'domcontentloaded' });
+    await province.waitForSelector('#node-state.up', { timeout: PATIENCE });
+    const node = provinceNode();
+    const config = node.argv[node.argv.indexOf('--config') + 1];
+    const port = fs.readFileSync(path.join(path.dirname(config), 'province.port')).toString().trim();
+    process.kill(node.pid, 'SIGTERM');
+    for (let i = 0; alive(node.pid); i++) {
+      if (i > 600) throw new Error('the province node did not stop');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await province.waitForSelector('#node-state.down', { timeout: PATIENCE });
+    check((await textOf(province, '#node-state')).includes('节点无法连接'), 'a console whose node is down says so');
+    await shot(province, 'node-down');
+    const fixed = config.replace(/\.textproto$/, '-again.textproto');
+    fs.writeFileSync(fixed, fs.readFileSync(config).toString()
+      .replace(/listen_address: "127\.0\.0\.1:0"/, `listen_address: "127.0.0.1:${port}"`));
+    const log = fs.openSync(path.join(SHOTS, 'province-again.log'), 'w');
+    restarted = childProcess.spawn(node.argv[0], ['--config', fixed], { stdio: ['ignore', log, log] });
+    await province.waitForSelector('#node-state.up', { timeout: PATIENCE });
+    check(true, 'the console reconnects by itself when the node is back');
+
     // English with one click.
     await province.click('#lang');
     await province.waitForFunction(() => document.querySelector('#nav').innerText.includes('Live board'));
@@ -203,6 +269,7 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
     failures++;
   } finally {
     await browser.close();
+    if (restarted) restarted.kill('SIGTERM');
   }
   console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
   process.exit(failures ? 1 : 0);

@@ -12,8 +12,10 @@ repo=$(cd "$here/../.." && pwd)
 # Debian 12's nodejs 18 and drives Debian's chromium (bookworm-security).
 puppeteer_version=23.11.1
 
-# A CJK font, or the screenshots show boxes for Chinese.
-extra=(chromium fonts-wqy-microhei)
+# A CJK font, or the screenshots show boxes for Chinese; chromium-l10n, or
+# --lang=zh-CN is ignored and date fields read 12/03/2026, 05:10 PM instead
+# of 2026/12/03 17:10 as on an officer's Chinese browser.
+extra=(chromium chromium-l10n fonts-wqy-microhei)
 command -v node >/dev/null 2>&1 || extra+=(nodejs)
 command -v npm >/dev/null 2>&1 || extra+=(npm)
 "$repo/deploy/install-deps.sh" "${extra[@]}"

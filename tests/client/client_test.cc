@@ -414,8 +414,8 @@ TEST(FormatReportTest, DrillBannerAndFields) {
   EXPECT_THAT(text, StartsWith("####"));
   EXPECT_THAT(text, HasSubstr("[DRILL]"));
   EXPECT_THAT(text, HasSubstr("Headline:       煤矿透水\n"));
-  EXPECT_THAT(text, HasSubstr("Kind:           FOLLOW_UP\n"));
-  EXPECT_THAT(text, HasSubstr("Grade:          III\n"));
+  EXPECT_THAT(text, HasSubstr("Kind:           follow-up\n"));
+  EXPECT_THAT(text, HasSubstr("Grade:          III (large)\n"));
   EXPECT_THAT(text, HasSubstr("Region:         坞城街道 140105001000\n"));
   EXPECT_THAT(text, HasSubstr("Event:          ev-7 #2\n"));
   EXPECT_THAT(text, HasSubstr("deaths 1, missing 0, injured 3"));
@@ -454,18 +454,19 @@ TEST(FormatHopTimelineTest, RowsPerHopAndForwarding) {
             "SENT AT ACKED AT TRIES TRANSIT (CROSS-CLOCK)");
   // Township: dwell 112 -> 124 ms; transit 124 -> county's 150 ms.
   EXPECT_EQ(lines[2],
-            "1 140105001000 client/140105001000/duty-1 2026-11-28 "
-            "12:40:01.100Z 12:40:01.112Z 0.012s 140105000000 12:40:01.124Z - "
-            "1 0.026s");
+            "1 坞城街道 140105001000 坞城街道 client/140105001000/duty-1 "
+            "2026-11-28 12:40:01.100Z 12:40:01.112Z 0.012s 小店区 "
+            "140105000000 12:40:01.124Z - 1 0.026s");
   // County: two forwardings; the transit belongs to the one to the city.
   EXPECT_EQ(lines[3],
-            "2 140105000000 node/140105001000 2026-11-28 12:40:01.150Z "
-            "12:40:01.160Z 0.010s 140199000000 12:40:01.170Z - 3");
-  EXPECT_EQ(lines[4], "140100000000 12:41:04.160Z - 2 -0.010s");
+            "2 小店区 140105000000 坞城街道 node/140105001000 2026-11-28 "
+            "12:40:01.150Z 12:40:01.160Z 0.010s 140199000000 12:40:01.170Z "
+            "- 3");
+  EXPECT_EQ(lines[4], "太原市 140100000000 12:41:04.160Z - 2 -0.010s");
   // City: the answering node, nothing forwarded.
   EXPECT_EQ(lines[5],
-            "3 140100000000 node/140105000000 2026-11-28 12:41:04.150Z "
-            "12:41:04.170Z - -");
+            "3 太原市 140100000000 小店区 node/140105000000 2026-11-28 "
+            "12:41:04.150Z 12:41:04.170Z - -");
   const std::string text = FormatHopTimeline(ThreeHopReport());
   EXPECT_THAT(text, HasSubstr("First hop received -> last hop stored: 1m03s"));
   EXPECT_THAT(text, HasSubstr("cross-clock"));
@@ -478,25 +479,25 @@ TEST(FormatHopTimelineTest, RefusedForwarding) {
       "PERMISSION_DENIED: not our child");
   const std::string text = FormatHopTimeline(stored);
   EXPECT_THAT(text, HasSubstr("REFUSED"));
-  EXPECT_THAT(text,
-              HasSubstr("Hop 2 -> 140100000000 refused: PERMISSION_DENIED: not "
-                        "our child\n"));
+  EXPECT_THAT(text, HasSubstr("Hop 2 -> 太原市 140100000000 refused: "
+                              "PERMISSION_DENIED: not our child\n"));
 }
 
 TEST(FormatListLineTest, OneLinePerReport) {
   const std::vector<std::string> line =
       CollapsedLines(FormatListLine(ThreeHopReport()));
-  EXPECT_EQ(line[0], "r1 ev-7#2 FOLLOW_UP III 140105001000 3 [DRILL] 煤矿透水");
+  EXPECT_EQ(line[0],
+            "r1 ev-7#2 follow-up III (large) 坞城街道 3 [DRILL] 煤矿透水");
 }
 
 TEST(FormatListLineTest, TestTrafficIsMarked) {
   v1::StoredReport stored = ThreeHopReport();
   stored.mutable_report()->set_status(v1::REPORT_STATUS_TEST);
   EXPECT_EQ(CollapsedLines(FormatListLine(stored))[0],
-            "r1 ev-7#2 FOLLOW_UP III 140105001000 3 [TEST] 煤矿透水");
+            "r1 ev-7#2 follow-up III (large) 坞城街道 3 [TEST] 煤矿透水");
   stored.mutable_report()->set_status(v1::REPORT_STATUS_ACTUAL);
   EXPECT_EQ(CollapsedLines(FormatListLine(stored))[0],
-            "r1 ev-7#2 FOLLOW_UP III 140105001000 3 煤矿透水");
+            "r1 ev-7#2 follow-up III (large) 坞城街道 3 煤矿透水");
 }
 
 // --- Deadlines --------------------------------------------------------------
@@ -813,16 +814,17 @@ TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
   const std::vector<std::string> lines = CollapsedLines(text);
   EXPECT_THAT(lines,
               ::testing::Contains(
-                  "1 140105001000 client/140105001000/duty-1 2026-11-28 "
-                  "12:00:00.000Z 12:00:00.010Z 0.010s 140000000000 (direct) "
-                  "12:00:00.020Z - 1 0.030s"));
-  EXPECT_THAT(lines, ::testing::Contains("140105000000 12:00:00.020Z - 9"));
-  EXPECT_THAT(
-      lines, ::testing::Contains("140100000000 (escalated) 13:30:00.000Z - 1"));
+                  "1 坞城街道 140105001000 坞城街道 client/140105001000/duty-1 "
+                  "2026-11-28 12:00:00.000Z 12:00:00.010Z 0.010s 山西省 "
+                  "140000000000 (direct) 12:00:00.020Z - 1 0.030s"));
+  EXPECT_THAT(lines,
+              ::testing::Contains("小店区 140105000000 12:00:00.020Z - 9"));
+  EXPECT_THAT(lines, ::testing::Contains(
+                         "太原市 140100000000 (escalated) 13:30:00.000Z - 1"));
   EXPECT_THAT(text,
-              HasSubstr("Hop 1 -> 140000000000 (direct): grade II: direct to "
-                        "the province\n"
-                        "Hop 1 -> 140100000000 (escalated): parent "
+              HasSubstr("Hop 1 -> 山西省 140000000000 (direct): grade II: "
+                        "direct to the province\n"
+                        "Hop 1 -> 太原市 140100000000 (escalated): parent "
                         "140105000000 unreachable for 1h30m; per-hop deadline "
                         "at risk\n"));
 
@@ -831,11 +833,12 @@ TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
       Section(text, "Also arrived by another path:");
   ASSERT_EQ(other.size(), 8u) << text;
   EXPECT_EQ(other[6],
-            "2 140100000000 node/140105001000 2026-11-28 13:30:00.040Z "
-            "13:30:00.050Z 0.010s 140000000000 13:30:00.060Z - 1 0.030s");
+            "2 太原市 140100000000 坞城街道 node/140105001000 2026-11-28 "
+            "13:30:00.040Z 13:30:00.050Z 0.010s 山西省 140000000000 "
+            "13:30:00.060Z - 1 0.030s");
   EXPECT_EQ(other[7],
-            "3 140000000000 node/140100000000 2026-11-28 13:30:00.090Z "
-            "13:30:00.095Z - -");
+            "3 山西省 140000000000 太原市 node/140100000000 2026-11-28 "
+            "13:30:00.090Z 13:30:00.095Z - -");
   EXPECT_THAT(text, HasSubstr("(escalated): sent past an unreachable parent"));
 
   // The breach travels on both paths' township hop: listed once.

@@ -13,6 +13,7 @@
 #include "client/display.h"
 #include "client/format.h"
 #include "client/region_names.h"
+#include "client/report_view.h"
 #include "kuaibao/v1/report.pb.h"
 #include "relay/proto_time.h"
 
@@ -124,6 +125,21 @@ TEST(RegionNamesTest, LabelsKeepTheCodeAndFallBackToIt) {
   EXPECT_EQ(RegionName("not a code"), "");
 }
 
+TEST(RegionNamesTest, DepartmentNodesAreNamedByTheirOffice) {
+  // The province's own body, and the line's office in a city or county.
+  EXPECT_EQ(RegionName("140000000000:yjglt"), "山西省应急管理厅");
+  EXPECT_EQ(RegionName("140105000000:yjglt"), "小店区应急管理局");
+  EXPECT_EQ(RegionLabel("140105000000:yjglt"),
+            "小店区应急管理局 140105000000:yjglt");
+  EXPECT_EQ(ResponsibleName("spiffe://kuaibao/node/140100000000/dept/gat"),
+            "太原市公安局");
+  // A client is named by its region's government; its own name follows.
+  EXPECT_EQ(ResponsibleLabel("spiffe://kuaibao/client/140105000000/duty-1"),
+            "小店区 client/140105000000/duty-1");
+  // An unknown department stays a code.
+  EXPECT_EQ(RegionLabel("140105000000:nosuch"), "140105000000:nosuch");
+}
+
 TEST(CsvTest, QuotesWhatNeedsItAndStartsWithTheBom) {
   EXPECT_EQ(CsvLine({"太原市", "a,b", "say \"hi\"", "x\ny"}),
             "太原市,\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\n");
@@ -164,6 +180,45 @@ TEST_F(DisplayTest, TheDefaultIsBeijingTime) {
             "20:40:01.123+08:00");
   SetDisplay({Lang::kEn, TimeZoneChoice::kUtc});
   EXPECT_EQ(FormatTimestamp(t), "2026-11-28 12:40:01.123Z");
+}
+
+TEST_F(DisplayTest, ShowAndListSpeakChineseWithNames) {
+  SetDisplay({Lang::kZh, TimeZoneChoice::kBeijing});
+  v1::StoredReport stored;
+  v1::IncidentReport& report = *stored.mutable_report();
+  report.set_report_id("r-1");
+  report.set_event_id("140105001000-20261203-0001");
+  report.set_kind(v1::REPORT_KIND_FOLLOW_UP);
+  report.set_grade(v1::GRADE_II);
+  report.set_category(v1::CATEGORY_NATURAL_DISASTER);
+  report.set_trend(v1::TREND_ESCALATING);
+  report.mutable_location()->set_region_code("140105001000");
+  report.set_headline("暴雨内涝");
+  v1::HopRecord& hop = *stored.add_hops();
+  hop.set_node("140105001000");
+  hop.set_received_from("spiffe://kuaibao/client/140105001000/duty-1");
+  *hop.mutable_received_at() = ToProto(Sample());
+  v1::Forwarding& forwarding = *hop.add_forwarded();
+  forwarding.set_to("140105000000:yjglt");
+  forwarding.set_route(v1::ROUTE_ACROSS);
+  *forwarding.mutable_sent_at() = ToProto(Sample() + absl::Seconds(1));
+
+  const std::string text = FormatReport(report);
+  EXPECT_THAT(text, ::testing::HasSubstr("报告类型：      续报\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("等级：          Ⅱ级（重大）\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("类别：          自然灾害\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("发展趋势：      扩大\n"));
+  EXPECT_THAT(text,
+              ::testing::HasSubstr("发生地：        坞城街道 140105001000\n"));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("FOLLOW_UP")));
+  const std::string hops = FormatHopTimeline(stored);
+  EXPECT_THAT(hops, ::testing::HasSubstr("报往"));
+  EXPECT_THAT(hops, ::testing::HasSubstr(
+                        "小店区应急管理局 140105000000:yjglt（横向）"));
+  EXPECT_THAT(hops, ::testing::HasSubstr("时间为北京时间"));
+  EXPECT_THAT(FormatListLine(stored),
+              ::testing::HasSubstr("续报        Ⅱ级（重大）"));
+  EXPECT_THAT(FormatListLine(stored), ::testing::HasSubstr("坞城街道"));
 }
 
 TEST_F(DisplayTest, ChineseWordsForRulesAndStates) {

@@ -113,22 +113,46 @@ function chineseNumber(n) {
 
 // ---- regions and times ----------------------------------------------------
 const REGIONS = new Map();
+let HERE = '';  // this console's node id (/api/status)
+const DEPARTMENTS = new Map();
+// Comment lines (#) give the tables' sources; the first other line is the
+// header.
+function csvRows(text) {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).slice(1).map((l) => l.split(','));
+}
 async function loadRegions() {
-  const text = await (await fetch('/regions.csv')).text();
-  for (const line of text.split('\n').slice(1)) {
-    const [code, level, regionName, parent] = line.trim().split(',');
+  const [regions, departments] = await Promise.all(['/regions.csv', '/departments.csv'].map(async (u) => (await fetch(u)).text()));
+  for (const [code, level, regionName, parent] of csvRows(regions)) {
     if (code) REGIONS.set(code, { code, level, name: regionName, parent });
+  }
+  for (const [code, provincial, local] of csvRows(departments)) {
+    if (code) DEPARTMENTS.set(code, { provincial, local });
   }
 }
 const esc = (s) => String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+// A node id is a region code, or "<region>:<department>" for a department's
+// office there (小店区应急管理局, 山西省应急管理厅), as client/region_names.cc.
 function regionName(code) {
-  const r = REGIONS.get(code);
-  return r ? r.name : code;
+  const [regionCode, dept] = String(code).split(':');
+  const r = REGIONS.get(regionCode);
+  if (!r) return code;
+  if (!dept) return r.name;
+  const d = DEPARTMENTS.get(dept);
+  if (!d) return r.name + ' ' + dept;
+  return r.level === 'province' || !d.local ? d.provincial : r.name + d.local;
 }
+// A region code, a node id, or an identity URI
+// (spiffe://kuaibao/node/<region>[/dept/<code>], .../client/<region>/<name>):
+// its name, the code beside it (two counties may share a name), and a
+// client's or auditor's own name after.
 function regionHtml(code) {
   if (!code) return '';
   const m = /^spiffe:\/\/kuaibao\/(node|client|auditor)\/(\d{12})(?:\/(.*))?$/.exec(code);
-  if (m) return regionHtml(m[2]) + (m[3] ? ' ' + esc(m[3]) : '');
+  if (m) {
+    const dept = m[1] === 'node' && /^dept\/(.+)$/.exec(m[3] || '');
+    if (dept) return regionHtml(m[2] + ':' + dept[1]);
+    return regionHtml(m[2]) + (m[3] ? ' ' + esc(m[3]) : '');
+  }
   return `${esc(regionName(code))} <span class="code">${esc(code)}</span>`;
 }
 const BEIJING = new Intl.DateTimeFormat('sv-SE', {
@@ -505,20 +529,25 @@ async function renderDue() {
 }
 
 // 批示
+// Whoever issued an instruction does not sign for it or answer it; the
+// nodes below it do (HERE: this console's node).
 function instructionCard(s) {
   const i = s.instruction;
-  const fb = (s.feedback || []).map((f) => `<li>${esc(name(FEEDBACK, f.status))} · ${regionHtml(f.fromNode)} · ${esc(fmt(f.sentAt))} · ${esc(f.text)}</li>`).join('');
-  return `<div class="card instruction" data-id="${esc(i.instructionId)}"><b>${esc(i.issuerTitle)}</b> ${esc(fmt(i.issuedAt))}：${esc(i.text)}
-    <div>→ ${regionHtml(i.targetRegion)} · ${(i.hops || []).map((h) => regionHtml(h.node) + ' ' + esc(fmt(h.receivedAt))).join(' → ')}</div>
-    <ul class="feedback">${fb}</ul>
+  // A delivery's text is the node's own word ("received"): the status says it.
+  const fb = (s.feedback || []).map((f) => `<li>${esc(name(FEEDBACK, f.status))} · ${regionHtml(f.fromNode)} · ${esc(fmt(f.sentAt))}${f.status === 'FEEDBACK_STATUS_RECEIVED' ? '' : ' · ' + esc(f.text)}</li>`).join('');
+  const answer = i.issuerNode === HERE ? '' : `
     <div class="noprint"><button type="button" class="sign">${esc(t('sign'))}</button>
       <select class="fb-status"><option value="FEEDBACK_STATUS_IN_PROGRESS">${esc(name(FEEDBACK, 'FEEDBACK_STATUS_IN_PROGRESS'))}</option><option value="FEEDBACK_STATUS_DONE">${esc(name(FEEDBACK, 'FEEDBACK_STATUS_DONE'))}</option><option value="FEEDBACK_STATUS_CANNOT_COMPLY">${esc(name(FEEDBACK, 'FEEDBACK_STATUS_CANNOT_COMPLY'))}</option></select>
-      <input class="fb-text" size="30"> <button type="button" class="fb-send">${esc(t('feedback'))}</button> <span class="fb-result"></span></div></div>`;
+      <input class="fb-text" size="30"> <button type="button" class="fb-send">${esc(t('feedback'))}</button> <span class="fb-result"></span></div>`;
+  return `<div class="card instruction" data-id="${esc(i.instructionId)}"><b>${esc(i.issuerTitle)}</b> ${esc(fmt(i.issuedAt))}：${esc(i.text)}
+    <div>→ ${regionHtml(i.targetRegion)} · ${(i.hops || []).map((h) => regionHtml(h.node) + ' ' + esc(fmt(h.receivedAt))).join(' → ')}</div>
+    <ul class="feedback">${fb}</ul>${answer}</div>`;
 }
 function wireInstructionCards() {
   for (const card of document.querySelectorAll('.instruction')) {
     const id = card.dataset.id;
     const result = card.querySelector('.fb-result');
+    if (!result) continue;  // issued here: nothing to answer
     const send = async (status, text) => {
       try {
         await api('/api/feedback', { feedback: { feedbackId: id + ':' + status + ':' + text.length + ':' + Date.now(), instructionId: id, status, text } });
@@ -665,10 +694,16 @@ function render() {
   return renderBoard();
 }
 window.addEventListener('hashchange', render);
+// A click on the page already shown starts it afresh (a new, empty form
+// after a report was sent); hashchange does not fire for it.
+for (const a of document.querySelectorAll('#nav a')) {
+  a.addEventListener('click', () => { if (a.getAttribute('href') === location.hash) render(); });
+}
 (async () => {
   applyLanguage();
   if (window.Notification && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
   await loadRegions();
+  HERE = (await api('/api/status').catch(() => ({}))).node || '';
   startFeed();
   render();
 })();
