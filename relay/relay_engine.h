@@ -45,6 +45,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/audit.pb.h"
+#include "kuaibao/v1/feed.pb.h"
 #include "relay/admission_control.h"
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
