@@ -365,7 +365,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* QueryService::Watch(
                                   absl::StrCat("unknown grade ", grade))));
     }
   }
-  return NewWatchReactor(&relay_->store(), feed_, *std::move(caller), *request);
+  return NewWatchReactor(feed_store_, feed_, *std::move(caller), *request);
 }
 
 }  // namespace kuaibao
