@@ -204,15 +204,14 @@ class NodeServerImpl final : public NodeServer {
                                                  store_.get(), &regions_, clock,
                                                  relay_options.deadlines);
     children_ = std::make_unique<ChildStreams>(instructions_.get());
-    children_->SetLinkListener([this, clock](const std::string& child,
-                                             bool connected) {
-      RecordAlone(
-          store_.get(),
-          LinkItem(v1::LINK_SIDE_CHILD, child,
-                   connected ? v1::LINK_STATE_CONNECTED : v1::LINK_STATE_DOWN,
-                   connected ? "relay stream opened" : "relay stream ended",
-                   child, clock->TimeNow()));
-    });
+    children_->SetLinkListener(
+        [this, clock](const std::string& child, bool connected) {
+          relay_->RecordInFeed(LinkItem(
+              v1::LINK_SIDE_CHILD, child,
+              connected ? v1::LINK_STATE_CONNECTED : v1::LINK_STATE_DOWN,
+              connected ? "relay stream opened" : "relay stream ended", child,
+              clock->TimeNow()));
+        });
     instructions_->SetListeners(
         [this](const std::string& child) { children_->Deliver(child); },
         [this] {
@@ -280,9 +279,10 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
         children_.get(), clock, skew_.get(), guard_->streams()));
     services_.push_back(std::make_unique<QueryService>(
-        relay_.get(), instructions_.get(), clock, &feed_));
+        relay_.get(), instructions_.get(), clock, &feed_, store_.get()));
     services_.push_back(std::make_unique<CommandService>(
-        instructions_.get(), roll_calls_.get(), relay_.get(), clock));
+        instructions_.get(), roll_calls_.get(), store_.get(), relay_->options(),
+        clock));
     services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
     services_.push_back(std::make_unique<AuditService>(
         AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},
@@ -359,11 +359,10 @@ class NodeServerImpl final : public NodeServer {
     v1::SubtreeStatus status;
     status.set_node(relay_->options().region);
     *status.mutable_now() = ToProto(now);
-    status.set_accepting(admission_ == nullptr || admission_->Check().ok());
-    status.set_backlog_bytes(store_->backlog_bytes());
+    status.set_accepting(relay_->IntakeRefusal().ok());
+    status.set_backlog_bytes(relay_->backlog_bytes());
     const std::string& parent = relay_->options().parent;
-    absl::StatusOr<Outbox::Summary> summary =
-        relay_->outbox().Summarize(parent);
+    absl::StatusOr<Outbox::Summary> summary = relay_->Waiting(parent);
     if (summary.ok()) {
       status.set_backlog_reports(summary->waiting);
       if (summary->oldest_stored_at != absl::InfinitePast() &&

@@ -264,6 +264,7 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     return reactor;
   }
   response->set_node(relay_->options().node);
+  response->set_time_scale(relay_->options().deadlines.time_scale);
   for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
     *response->add_deadlines() = std::move(d);
   }
@@ -304,6 +305,7 @@ grpc::ServerUnaryReactor* QueryService::ListDue(
     return reactor;
   }
   response->set_node(relay_->options().region);
+  response->set_time_scale(relay_->options().deadlines.time_scale);
   *response->mutable_as_of() = ToProto(now);
   for (DeadlineStatus& d : *due) *response->add_deadlines() = std::move(d);
   reactor->Finish(grpc::Status::OK);
@@ -365,7 +367,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* QueryService::Watch(
                                   absl::StrCat("unknown grade ", grade))));
     }
   }
-  return NewWatchReactor(&relay_->store(), feed_, *std::move(caller), *request);
+  return NewWatchReactor(feed_store_, feed_, *std::move(caller), *request);
 }
 
 }  // namespace kuaibao

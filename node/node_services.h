@@ -84,10 +84,15 @@ absl::StatusOr<StoredReport> VisibleTimeline(
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
-  // Borrowed: `clock` outlives the service.
+  // Borrowed: everything outlives the service. `feed_store` is the node's
+  // store, which Watch reads the feed's history from (relay/feed_hub.h).
   QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock,
-               FeedHub* feed)
-      : relay_(relay), book_(book), clock_(clock), feed_(feed) {}
+               FeedHub* feed, ReportStore* feed_store)
+      : relay_(relay),
+        book_(book),
+        clock_(clock),
+        feed_(feed),
+        feed_store_(feed_store) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -107,6 +112,7 @@ class QueryService final : public v1::Query::CallbackService {
   InstructionBook* const book_;
   Clock* const clock_;
   FeedHub* const feed_;
+  ReportStore* const feed_store_;
 };
 
 }  // namespace kuaibao
