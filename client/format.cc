@@ -46,7 +46,7 @@ std::string FormatShortDuration(absl::Duration duration) {
   // "60.000s".
   const int64_t millis =
       absl::ToInt64Milliseconds(duration + absl::Microseconds(500));
-  if (millis < 60 * 1000) {
+  if (millis < int64_t{60} * 1000) {
     return absl::StrFormat("%d.%03ds", millis / 1000, millis % 1000);
   }
   // From a minute on, to the nearest second (as the console rounds), and
@@ -56,7 +56,7 @@ std::string FormatShortDuration(absl::Duration duration) {
   if (seconds < 3600) {
     return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
   }
-  if (seconds < 24 * 3600) {
+  if (seconds < int64_t{24} * 3600) {
     // "2h12m" when exact (a budget, a round lateness), "7h40m36s" otherwise.
     std::string text =
         absl::StrFormat("%dh%02dm", seconds / 3600, seconds / 60 % 60);

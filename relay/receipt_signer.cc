@@ -63,6 +63,7 @@ absl::StatusOr<std::unique_ptr<ReceiptSigner>> ReceiptSigner::FromPem(
         "receipt signing: the private key is not the certificate's");
   }
   std::vector<std::string> chain;
+  chain.reserve(certs.size());
   for (const X509Ptr& cert : certs) chain.push_back(DerOf(cert.get()));
   return std::unique_ptr<ReceiptSigner>(
       new ReceiptSigner(key, std::move(chain)));

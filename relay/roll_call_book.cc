@@ -32,7 +32,7 @@ RollCallBook::RollCallBook(InstructionBook* instructions, ReportStore* store,
       store_(store),
       regions_(regions),
       clock_(clock),
-      policy_(std::move(policy)) {}
+      policy_(policy) {}
 
 std::string RollCallBook::InstructionId(const std::string& roll_call_id,
                                         uint32_t round,

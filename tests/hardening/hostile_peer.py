@@ -158,6 +158,10 @@ class RawConnection:
         self.closed = False
         self.ended = set()  # streams the server ended (trailers or reset)
         self.buf = b""
+        # Data sent before the server has finished its side of the TLS 1.3
+        # handshake fails it under load ("unexpected record"): wait for the
+        # server's first record (its session ticket, or SETTINGS).
+        select.select([self.sock], [], [], 30)
         self.sock.sendall(h2c.data_to_send())
 
     def send(self, data):
