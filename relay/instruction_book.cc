@@ -10,6 +10,7 @@
 #include "relay/base/status_macros.h"
 #include "relay/deadlines.h"
 #include "relay/feed_items.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 #include "relay/region.h"
 #include "relay/time_fields.h"
@@ -310,6 +311,20 @@ absl::Status CheckRollCallAnswer(const Instruction& instruction,
   return absl::OkStatus();
 }
 
+// Where an instruction about `event` goes when the leader names no target:
+// the event's owner (the government of its location, relay/deadlines.h)
+// when the event's latest report passed through its node, else the node
+// that took that report in (a township whose duty room files at its
+// county's node runs none of its own).
+std::string DefaultTarget(const ReportStore& store, const EventRecord& event) {
+  absl::StatusOr<StoredReport> last = store.GetReport(event.last_report_id());
+  if (!last.ok() || last->hops().empty()) return event.owner_node();
+  for (const HopRecord& hop : last->hops()) {
+    if (hop.node() == event.owner_node()) return event.owner_node();
+  }
+  return std::string(NodeRegion(last->hops(0).node()));
+}
+
 }  // namespace
 
 absl::StatusOr<InstructionState> InstructionBook::Issue(
@@ -350,7 +365,7 @@ absl::StatusOr<InstructionState> InstructionBook::Issue(
                      Decode<EventRecord>(instruction.event_id(), *event));
     instruction.set_drill(record.drill());
     if (instruction.target_region().empty()) {
-      instruction.set_target_region(record.owner_node());
+      instruction.set_target_region(DefaultTarget(*store_, record));
     }
   } else if (instruction.target_region().empty()) {
     return FieldError(
