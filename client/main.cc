@@ -709,6 +709,13 @@ bool CommandHelpWanted(int argc, char** argv, std::string* help) {
 }  // namespace kuaibao
 
 int main(int argc, char** argv) {
+  // A channel whose call failed fast (the node was down) reconnects only
+  // through gRPC's backup poller, one step of the TCP and TLS handshake per
+  // poll; at its default of 5 s a reconnect to a restarted node outlasted
+  // the node's handshake timeout and never completed (the console and
+  // `kuaibao watch` stayed "node down" for good while a new process
+  // connected at once). Read once when gRPC starts; the environment wins.
+  setenv("GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "100", 0);
   std::string help;
   if (kuaibao::CommandHelpWanted(argc, argv, &help)) {
     std::cout << help;

@@ -6,6 +6,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "client/beijing_time.h"
+#include "client/enum_names.h"
+#include "client/format.h"
 #include "client/region_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "relay/proto_time.h"
@@ -49,9 +51,9 @@ std::string FeedLine(const v1::FeedItem& item) {
   if (item.has_report()) {
     const v1::ReportArrival& r = item.report();
     return absl::StrCat(
-        head, "REPORT ", Short(v1::Grade_Name(r.grade()), "GRADE_"), " ",
-        Short(v1::Category_Name(r.category()), "CATEGORY_"), " ",
-        Short(v1::ReportKind_Name(r.kind()), "REPORT_KIND_"), " ",
+        head, "REPORT ", ValueName(*v1::Grade_descriptor(), r.grade()), " ",
+        ValueName(*v1::Category_descriptor(), r.category()), " ",
+        ValueName(*v1::ReportKind_descriptor(), r.kind()), " ",
         RegionLabel(r.region_code()), " ", r.report_id(), " event ",
         r.event_id(), r.sensitive() ? " SENSITIVE" : "",
         r.status() == v1::REPORT_STATUS_EXERCISE ||
@@ -62,13 +64,11 @@ std::string FeedLine(const v1::FeedItem& item) {
   }
   if (item.has_deadline()) {
     const v1::DeadlineStatus& d = item.deadline().deadline();
-    return absl::StrCat(
-        head, "DEADLINE ",
-        Short(v1::DeadlineState_Name(d.state()), "DEADLINE_STATE_"), " ",
-        Short(v1::DeadlineRule_Name(d.rule()), "DEADLINE_RULE_"), " ",
-        d.report_id().empty() ? d.event_id() : d.report_id(), " responsible ",
-        RegionLabel(d.responsible()), " due ", BeijingTime(d.due()),
-        d.drill() ? " [DRILL]" : "");
+    return absl::StrCat(head, "DEADLINE ", DeadlineStateLabel(d.state()), " ",
+                        DeadlineRuleInWords(d.rule(), d.start(), d.due()), " ",
+                        d.report_id().empty() ? d.event_id() : d.report_id(),
+                        " responsible ", RegionLabel(d.responsible()), " due ",
+                        BeijingTime(d.due()), d.drill() ? " [DRILL]" : "");
   }
   if (item.has_instruction()) {
     const v1::Instruction& i = item.instruction().instruction();

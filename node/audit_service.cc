@@ -153,6 +153,7 @@ grpc::ServerUnaryReactor* AuditService::Timeline(
     ctx.now = clock_->TimeNow();
     ctx.skew = skew_;
     response->set_node(ctx.here);
+    response->set_time_scale(ctx.policy.time_scale);
     *response->mutable_as_of() = ToProto(ctx.now);
     *response->mutable_skew_bound() = ToDurationProto(skew_->bound());
     for (ReportTimeline& t : BuildTimelines(reports, ctx)) {
@@ -271,6 +272,7 @@ grpc::ServerUnaryReactor* AuditService::ListBreaches(
     absl::Time now = clock_->TimeNow();
     RETURN_IF_ERROR(CollectBreaches(scope, now, response));
     response->set_node(relay_->options().region);
+    response->set_time_scale(relay_->options().deadlines.time_scale);
     *response->mutable_as_of() = ToProto(now);
     *response->mutable_scope() = scope;
     return absl::OkStatus();
@@ -303,6 +305,7 @@ grpc::ServerUnaryReactor* AuditService::Punctuality(
     }
     *response->mutable_end_to_end_budget() =
         ToDurationProto(relay_->options().deadlines.end_to_end);
+    response->set_time_scale(relay_->options().deadlines.time_scale);
     return absl::OkStatus();
   });
 }

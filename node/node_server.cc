@@ -27,6 +27,7 @@
 #include "node/node_monitor.h"
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
+#include "node/peer_guard.h"
 #include "node/server_limits.h"
 #include "node/standby_forwarders.h"
 #include "relay/base/files.h"
@@ -77,6 +78,7 @@ class NodeServerImpl final : public NodeServer {
       server_->Shutdown(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(grace));
     }
+    if (guard_) guard_->Shutdown();
     if (deadline_loop_) deadline_loop_->Shutdown();
     for (auto& f : forwarders_) f->Shutdown();
     if (crl_monitor_) crl_monitor_->Shutdown();
@@ -162,20 +164,26 @@ class NodeServerImpl final : public NodeServer {
     ASSIGN_OR_RETURN(signer_, ReceiptSigner::Load(tls.cert_file, tls.key_file));
     relay_->SetReceiptSigner(signer_.get());
 
+    // Real time: a test's clock moved by days must not end every stream.
+    guard_ = std::make_shared<PeerGuard>(
+        PeerGuard::Options{PeerAbuseWatch::Limits{
+                               static_cast<int>(config.max_cancelled_calls()),
+                               absl::Seconds(10),
+                               absl::Milliseconds(config.abuse_cooldown_ms()),
+                               static_cast<int>(config.max_started_calls())},
+                           absl::Milliseconds(config.stalled_stream_ms())},
+        &RealClock::Get());
     auto peer_check =
         std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
-    ASSIGN_OR_RETURN(
-        std::shared_ptr<grpc::ServerCredentials> server_creds,
-        MakeServerCredentials(tls, [peer_check](const std::string& leaf,
-                                                const std::string& chain) {
-          absl::Status status = peer_check->Check(leaf, chain);
-          if (!status.ok()) {
-            Log(LogLevel::kWarning, "peer refused in the handshake",
-                {{"code", absl::StatusCodeToString(status.code())},
-                 {"reason", std::string(status.message())}});
-          }
-          return status;
-        }));
+    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
+                     MakeServerCredentials(tls, [peer_check, guard = guard_](
+                                                    const std::string& leaf,
+                                                    const std::string& chain) {
+                       absl::Status status = guard->CheckHandshake(leaf);
+                       if (status.ok()) status = peer_check->Check(leaf, chain);
+                       if (!status.ok()) guard->LogRefusedHandshake(status);
+                       return status;
+                     }));
     client_limiter_ = std::make_unique<RateLimiter>(
         RateLimiter::Limit{
             config.client_rate_limit().reports_per_second(),
@@ -266,10 +274,10 @@ class NodeServerImpl final : public NodeServer {
     const absl::Duration stall_after =
         absl::Milliseconds(config.stall_after_ms());
     services_.push_back(std::make_unique<IntakeService>(
-        relay_.get(), client_limiter_.get(), &counters_));
+        relay_.get(), client_limiter_.get(), &counters_, guard_->streams()));
     services_.push_back(std::make_unique<RelayService>(
         relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
-        children_.get(), clock, skew_.get()));
+        children_.get(), clock, skew_.get(), guard_->streams()));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock, &feed_, store_.get()));
     services_.push_back(std::make_unique<CommandService>(
@@ -293,6 +301,7 @@ class NodeServerImpl final : public NodeServer {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     ApplyServerLimits(config, &builder);
+    guard_->Install(&builder);
     builder.AddListeningPort(config.listen_address(), server_creds, &port_);
     for (auto& service : services_) builder.RegisterService(service.get());
     server_ = builder.BuildAndStart();
@@ -327,6 +336,7 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), admission_.get(), links, server_->GetHealthCheckService(),
         clock);
     monitor_->Start();
+    guard_->Start();
     RETURN_IF_ERROR(StartMetrics(config, links, clock));
     if (!config.port_file().empty()) {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
@@ -386,7 +396,7 @@ class NodeServerImpl final : public NodeServer {
         &counters_, clock);
     ASSIGN_OR_RETURN(metrics_server_,
                      MetricsServer::Start({config.metrics_address()}, [this] {
-                       return metrics_->Render();
+                       return metrics_->Render() + guard_->RenderMetrics();
                      }));
     if (!config.metrics_port_file().empty()) {
       RETURN_IF_ERROR(
@@ -400,6 +410,8 @@ class NodeServerImpl final : public NodeServer {
 
   bool stopped_ = false;
   ReportCounters counters_;
+  // Shared with the server's credentials; outlives the server.
+  std::shared_ptr<PeerGuard> guard_;
   RegionTable regions_;
   // Before the store: its writer publishes to the hub until it is closed.
   FeedHub feed_;

@@ -3,6 +3,7 @@
 
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/child_streams.h"
+#include "node/stream_watch.h"
 #include "relay/clock_skew.h"
 #include "relay/feed_hub.h"
 #include "relay/instruction_book.h"
@@ -25,9 +26,10 @@ namespace kuaibao {
 class IntakeService final
     : public v1::Intake::WithRawCallbackMethod_Submit<v1::Intake::Service> {
  public:
+  // `watch` (may be nullptr) ends the streams that stall.
   IntakeService(RelayEngine* relay, RateLimiter* limiter,
-                ReportCounters* counters)
-      : relay_(relay), limiter_(limiter), counters_(counters) {}
+                ReportCounters* counters, StreamWatch* watch = nullptr)
+      : relay_(relay), limiter_(limiter), counters_(counters), watch_(watch) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Submit(
       grpc::CallbackServerContext* context) override;
 
@@ -35,6 +37,7 @@ class IntakeService final
   RelayEngine* const relay_;
   RateLimiter* const limiter_;
   ReportCounters* const counters_;
+  StreamWatch* const watch_;
 };
 
 // Relay: child nodes inside this node's region stream reports (and feedback)
@@ -43,18 +46,20 @@ class IntakeService final
 class RelayService final
     : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
-  // `skew` (may be nullptr) learns each child's clock from its reports.
+  // `skew` (may be nullptr) learns each child's clock from its reports;
+  // `watch` (may be nullptr) ends the streams that stall.
   RelayService(RelayEngine* relay, RateLimiter* limiter,
                ReportCounters* counters, InstructionBook* book,
                ChildStreams* children, Clock* clock,
-               ClockSkewTracker* skew = nullptr)
+               ClockSkewTracker* skew = nullptr, StreamWatch* watch = nullptr)
       : relay_(relay),
         limiter_(limiter),
         counters_(counters),
         book_(book),
         children_(children),
         clock_(clock),
-        skew_(skew) {}
+        skew_(skew),
+        watch_(watch) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
 
@@ -66,6 +71,7 @@ class RelayService final
   ChildStreams* const children_;
   Clock* const clock_;
   ClockSkewTracker* const skew_;
+  StreamWatch* const watch_;
 };
 
 // The report with its timeline, for the caller of `context`: NOT_FOUND when

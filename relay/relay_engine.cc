@@ -436,17 +436,23 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   if (!options_.parent.empty() && !peer_copy) {
     QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
   }
-  // The notice's direct rule: the local government that takes in a grade
-  // I/II or sensitive report (from a unit, or across from its department)
-  // sends it to the province at the same time.
+  // The notice's direct rule: a government that learns of a grade I/II or
+  // sensitive report — from a unit, across from its department, or from
+  // below — sends it to the province at the same time, whatever happened
+  // below (a township's direct link may be missing or down). The province
+  // stores it once and records every arrival.
   std::string province = Province();
-  if (FirstGovernmentOnPath(stored) && IsUrgent(report) && !province.empty() &&
-      province != options_.parent) {
-    QueueFor(province, ROUTE_DIRECT,
-             report.grade() == GRADE_I || report.grade() == GRADE_II
-                 ? "grade I/II: direct to the province"
-                 : "sensitive event: direct to the province",
-             stored, &batch);
+  const bool first_government = FirstGovernmentOnPath(stored);
+  if (IsUrgent(report) && !province.empty() && province != options_.parent &&
+      NodeDepartment(options_.node).empty() &&
+      (first_government || !peer_copy)) {
+    QueueFor(
+        province, ROUTE_DIRECT,
+        absl::StrCat(report.grade() == GRADE_I || report.grade() == GRADE_II
+                         ? "grade I/II: direct to the province"
+                         : "sensitive event: direct to the province",
+                     first_government ? "" : " (learned from below)"),
+        stored, &batch);
   }
   QueueAcross(stored, &batch);
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());

@@ -8,8 +8,9 @@
 //  2. The relay checks it (fields, region, the sender's authority), then
 //     writes, in one synced batch: the report with this node's hop appended,
 //     one outbox entry and one forwarding record per upstream target (the
-//     parent; for a grade I/II or sensitive report taken in from a client,
-//     the province directly as well), the event's record and the arrival
+//     parent; for a grade I/II or sensitive report, at any government
+//     below the city, the province directly as well), the event's record
+//     and the arrival
 //     index. Only when that write returns is the sender given a receipt.
 //  3. A resent report (same id, same content) is acknowledged again from what
 //     is stored: stored once, acknowledged as often as asked; an arrival by

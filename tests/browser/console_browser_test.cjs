@@ -76,6 +76,8 @@ async function fillBrief(page, { headline, grade, unit, learnedHoursAgo }) {
   await typeInto(page, '#headline', headline);
   await typeInto(page, '#course', '今日上午，辖区内发生险情，已组织群众转移。');
   await typeInto(page, '#measures', '已启动应急预案，转移群众 120 人。');
+  // Reported to the county's 应急管理局 at the same time (左右交错).
+  await page.select('#departments', 'yjglt');
   await page.select('#category', 'CATEGORY_NATURAL_DISASTER');
   await page.select('#grade', grade);
 }

@@ -137,6 +137,10 @@ class Drill {
   // floods answer with a report, the others with a zero report, 吕梁市
   // stays silent and is named overdue.
   absl::Status RollCall();
+  // The 应急管理 line beside the governments: 山西省应急管理厅, the city's
+  // and the county's 应急管理局 as nodes (relay/node_id.h); a mine accident
+  // filed at the county's reaches the province on both lines.
+  absl::Status DepartmentLine();
   absl::Status AwaitProvince();
   void PrintView();
   // Runs the fault steps due by `at_h` notice hours.
@@ -165,7 +169,18 @@ class Drill {
   std::vector<StoredReport> at_province_;
   // The number the township's node gave the instructed event.
   std::string instruction_event_number_;
+  // The county whose 应急管理局 runs a node, and the line's nodes.
+  std::string department_county_;
+  std::vector<std::unique_ptr<testing::NodeProcess>> department_nodes_;
 };
+
+// The department line of the drill (deploy/regions/shanxi-departments.csv).
+constexpr char kDepartment[] = "yjglt";
+// 霍州市 (the 2011 Huozhou mine accident), when the tree has it.
+constexpr char kMineCounty[] = "141082000000";
+std::string DepartmentOfficer(const std::string& county) {
+  return absl::StrCat("client-", county, "-yjglt-duty");
+}
 
 constexpr char kRollCallId[] = "drill-rollcall-1";
 // The city that never answers the roll call.
@@ -187,6 +202,18 @@ absl::Status Drill::StartTree() {
            counties_,
            static_cast<size_t>(absl::GetFlag(FLAGS_flood_counties)))) {
     specs.push_back(absl::StrCat("client:", c, ":duty-officer"));
+  }
+  {  // The 应急管理 line: 霍州市 if the tree has it, else the last county.
+    department_county_ = counties_.back()->code;
+    for (const Region* c : counties_) {
+      if (c->code == kMineCounty) department_county_ = c->code;
+    }
+    const std::string city = ctx_.regions.Find(department_county_)->parent;
+    for (const std::string& region :
+         {std::string(kProvince), city, department_county_}) {
+      specs.push_back(absl::StrCat("node:", region, ":", kDepartment));
+    }
+    specs.push_back(absl::StrCat("client:", department_county_, ":yjglt-duty"));
   }
   say_(absl::StrCat("making the PKI: root, issuing CAs, CRLs, ", specs.size(),
                     " certificates (certs/pki.sh)"));
@@ -482,6 +509,92 @@ absl::Status Drill::RollCall() {
   return absl::OkStatus();
 }
 
+absl::Status Drill::DepartmentLine() {
+  DepartmentRun* out = run_.mutable_department();
+  const std::string county = department_county_;
+  const std::string city = ctx_.regions.Find(county)->parent;
+  out->set_county(county);
+  say_(absl::StrCat("the 应急管理 line: 山西省应急管理厅, ",
+                    ctx_.PlaceName(city), "应急管理局 and ",
+                    ctx_.PlaceName(county),
+                    "应急管理局 start, each delivering across to its "
+                    "government (左右交错)"));
+  // Top-down: each needs its parent's port and its government's.
+  std::string parent;
+  for (const std::string& region : {std::string(kProvince), city, county}) {
+    const std::string id = absl::StrCat(region, ":", kDepartment);
+    auto node = std::make_unique<testing::NodeProcess>(
+        ctx_.Dir(absl::StrCat("departments/", region)), id, ctx_.pki_dir);
+    node->SetExtraConfig(absl::StrCat("across { region: \"", region,
+                                      "\" address: \"",
+                                      tree_.Node(region)->address(), "\" }\n"));
+    if (!parent.empty()) {
+      node->SetParent(parent, department_nodes_.back()->port());
+    }
+    RETURN_IF_ERROR(node->Launch());
+    RETURN_IF_ERROR(node->WaitServing(absl::Seconds(120)));
+    parent = id;
+    department_nodes_.push_back(std::move(node));
+  }
+  // The county's 应急管理局 files a mine accident as its duty officer
+  // would, without JSON.
+  Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
+  const std::string unit = absl::StrCat(ctx_.PlaceName(county), "应急管理局");
+  std::string output;
+  int code = cli.Run(
+      department_nodes_.back()->address(), DepartmentOfficer(county),
+      {"--json", "report", "--kind=initial", "--category=major_accident",
+       "--grade=III", "--region=" + county, "--unit=" + unit,
+       "--headline=" + ctx_.PlaceName(county) + "某煤矿井下透水，5人被困",
+       "--course=井下采掘工作面突水，5名矿工被困，救援队已下井（演练）"},
+      &output);
+  const size_t at = output.find("\"reportId\":\"");
+  if (code != 0 || at == std::string::npos) {
+    return absl::InternalError(absl::StrCat(
+        "kuaibao report at the county 应急管理局 failed: ", output));
+  }
+  const size_t from = at + std::string("\"reportId\":\"").size();
+  out->set_report_id(output.substr(from, output.find('"', from) - from));
+  say_(absl::StrCat(unit, " filed ", out->report_id(),
+                    " (a mine accident); waiting for both lines at the "
+                    "province"));
+  // Both lines at the province: one report, a path through the line's top
+  // (山西省应急管理厅) and one through the government line.
+  testing::TestClient reader = bench::Reader(ctx_, *tree_.nodes()[0].process);
+  const std::string top = absl::StrCat(kProvince, ":", kDepartment);
+  const absl::Time give_up =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
+  for (;;) {
+    absl::StatusOr<v1::GetReportResponse> got = reader.Get(out->report_id());
+    if (got.ok()) {
+      out->clear_paths();
+      bool department = false;
+      bool government = false;
+      std::vector<const google::protobuf::RepeatedPtrField<HopRecord>*> paths =
+          {&got->report().hops()};
+      for (const v1::Path& p : got->report().other_paths()) {
+        paths.push_back(&p.hops());
+      }
+      for (const auto* hops : paths) {
+        std::string line;
+        bool through_top = false;
+        for (const HopRecord& h : *hops) {
+          absl::StrAppend(&line, line.empty() ? "" : " → ", h.node());
+          through_top = through_top || h.node() == top;
+        }
+        out->add_paths(line);
+        (through_top ? department : government) = true;
+      }
+      out->set_both_lines(department && government);
+    }
+    if (out->both_lines() || absl::Now() > give_up) break;
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  say_(out->both_lines() ? "the province holds it once, with both lines' paths"
+                         : "the province does NOT hold it on both lines");
+  return absl::OkStatus();
+}
+
 absl::Status Drill::AwaitProvince() {
   size_t acked = 0;
   for (const Submission& s : sent_) acked += s.receipt ? 1 : 0;
@@ -526,6 +639,11 @@ void Drill::PrintView() {
     cli.Show(province.address(), kLeader, {"show", late_id});
     cli.Show(tree_.Node(script_.faults.county)->address(),
              DutyOfficer(script_.faults.county), {"due"});
+  }
+  if (!run_.department().report_id().empty()) {
+    // The mine accident on both lines: one report, two paths.
+    cli.Show(province.address(), kLeader,
+             {"show", run_.department().report_id()});
   }
   std::string due_json;
   cli.Run(province.address(), kLeader, {"--json", "due"}, &due_json);
@@ -599,6 +717,7 @@ absl::Status Drill::Run() {
   RETURN_IF_ERROR(PlayScript());
   RETURN_IF_ERROR(InstructAndAnswer());
   RETURN_IF_ERROR(RollCall());
+  RETURN_IF_ERROR(DepartmentLine());
   RETURN_IF_ERROR(AwaitProvince());
   NationalSubmissions(
       0, true,
@@ -626,6 +745,12 @@ bool Verdict(DrillRun* run) {
   if (!run->instruction().instruction_id().empty() &&
       !run->instruction().feedback_arrived()) {
     failed.push_back("the instruction's feedback did not reach the province");
+  }
+  if (!run->department().report_id().empty() &&
+      !run->department().both_lines()) {
+    failed.push_back(
+        "the department's report did not reach the province on "
+        "both lines");
   }
   for (const std::string& f : failed) run->add_notes("FAILED: " + f);
   run->set_ok(failed.empty());
@@ -670,6 +795,9 @@ int CheckJson(const std::string& path) {
   if (c.duplicated() != 0) problems.push_back("duplicated");
   if (!run.instruction().feedback_arrived()) {
     problems.push_back("no feedback at the province");
+  }
+  if (!run.department().both_lines()) {
+    problems.push_back("the department's report is not on both lines");
   }
   if (!run.ok()) problems.push_back("the run says it failed");
   for (const std::string& p : problems) std::cout << path << ": " << p << "\n";

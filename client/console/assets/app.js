@@ -27,6 +27,7 @@ const T = {
   f_cause: ['原因', 'Cause'], f_deaths: ['死亡', 'Deaths'], f_injured: ['受伤', 'Injured'], f_missing: ['失踪', 'Missing'],
   f_loss: ['直接经济损失（元）', 'Direct economic loss (yuan)'], f_trend: ['发展趋势', 'Trend'],
   f_measures: ['已采取的措施', 'Measures taken'], f_help: ['需要帮助解决的问题', 'Help needed'],
+  f_departments: ['同时报送部门', 'Also to the departments'],
   f_source: ['信息来源', 'Source of the information'], f_category: ['事件类别', 'Category'], f_grade: ['事件等级', 'Grade'],
   f_sensitive: ['敏感信息', 'Sensitive'], f_kind: ['报告类型', 'Report kind'], submit: ['报送', 'Submit'],
   sent_ok: ['已报送，节点已签收存储。', 'Sent; stored and acknowledged by the node.'],
@@ -382,6 +383,7 @@ async function renderReportForm(eventId) {
     ${field('source', t('f_source'), '<input type="text" id="source">')}
     ${field('category', t('f_category'), `<select id="category">${options(CATEGORY, previous ? previous.category : '', false)}</select>`, Object.values(CATEGORY).map((c) => c[0] + '：' + c[2]).join('；'))}
     ${field('grade', t('f_grade'), `<select id="grade">${options(GRADE, previous ? previous.grade : '', false)}</select>`, Object.values(GRADE).map((g) => g[0] + '：' + g[2]).join('；'))}
+    ${field('departments', t('f_departments'), `<select id="departments" multiple size="4">${[...DEPARTMENTS].filter(([, d]) => d.local).map(([code, d]) => `<option value="${esc(code)}"${previous && (previous.departments || []).includes(code) ? ' selected' : ''}>${esc(d.local)}（${esc(d.provincial)}）</option>`).join('')}</select>`, lang === 'zh' ? '向事件发生地政府报告的同时报告有关部门（按住 Ctrl 多选）；本级政府节点转送各部门节点' : 'the competent departments, reported to at the same time as the local government (Ctrl-click for several); the government node delivers across to them')}
     ${field('sensitivity', t('f_sensitive'), `<input type="checkbox" id="sensitive"${previous && (previous.sensitivity || []).length ? ' checked' : ''}>`, lang === 'zh' ? '敏感地点、时间、人群，或可能演化为Ⅰ/Ⅱ级' : 'sensitive place, time or people, or may become grade I/II')}
     <div></div><div class="actions"><button class="primary" type="submit" id="submit">${esc(t('submit'))}</button> <span id="form-result"></span></div>
   </form>`;
@@ -445,6 +447,7 @@ async function submitReport(key, eventId, previous, number) {
     harm: { deaths: +v('deaths') || 0, injured: +v('injured') || 0, missing: +v('missing') || 0, economicLossYuan: String(+v('loss') || 0) },
     trend: v('trend'), measures: v('measures'), helpNeeded: v('help_needed'),
   };
+  report.departments = [...document.getElementById('departments').selectedOptions].map((o) => o.value);
   if (previous) report.supersedes = previous.reportId;
   const result = document.getElementById('form-result');
   result.textContent = t('sending');
@@ -568,7 +571,8 @@ async function renderInstructions() {
     main.innerHTML = `<p class="late">${esc(errorText(e))}</p>`;
     return;
   }
-  const events = [...new Map(FEED.filter((i) => i.report).map((i) => [i.report.eventId, i.report])).values()];
+  // Newest first: the event being handled is usually the latest.
+  const events = [...new Map(FEED.filter((i) => i.report).map((i) => [i.report.eventId, i.report])).values()].reverse();
   main.innerHTML = `<h2>${esc(t('nav_instructions'))}</h2>
   <div class="card noprint"><b>${esc(t('issue_title'))}</b><br>
     <label>${esc(t('event'))} <select id="i-event">${events.map((r) => `<option value="${esc(r.eventId)}">${esc(r.headline)} (${esc(regionName(r.regionCode))})</option>`).join('')}</select></label>
