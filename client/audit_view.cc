@@ -20,6 +20,12 @@ std::string Span(const google::protobuf::Duration& d) {
   return FormatShortDuration(FromDurationProto(d));
 }
 
+// A span a node measured on its deadline clock: in the notice's time, a
+// drill's wall time beside it (client/format.h).
+std::string NoticeSpan(const google::protobuf::Duration& d, double time_scale) {
+  return InNoticeTime(FromDurationProto(d), time_scale, FormatShortDuration);
+}
+
 std::string Seconds(const google::protobuf::Duration& d) {
   return absl::StrFormat("%.3f", absl::ToDoubleSeconds(FromDurationProto(d)));
 }
@@ -59,16 +65,18 @@ std::string KindInWords(int kind) {
 }
 
 // The budget a breach was judged by (due - start), "" when unknown.
-std::string BudgetOf(const v1::BreachEntry& e) {
+std::string BudgetOf(const v1::BreachEntry& e, double time_scale) {
   if (!IsSet(e.breach().start()) || !IsSet(e.breach().due())) return "";
-  return FormatBudget(FromProto(e.breach().due()) -
-                      FromProto(e.breach().start()));
+  return InNoticeTime(
+      FromProto(e.breach().due()) - FromProto(e.breach().start()), time_scale,
+      FormatBudget);
 }
 
 // The kind in words with the rule's budget: the end-to-end and the direct
 // rule must never read alike.
-std::string KindWithBudget(int kind, const v1::BreachEntry& e) {
-  const std::string budget = BudgetOf(e);
+std::string KindWithBudget(int kind, const v1::BreachEntry& e,
+                           double time_scale) {
+  const std::string budget = BudgetOf(e, time_scale);
   if (budget.empty()) return KindInWords(kind);
   return absl::StrCat(KindInWords(kind), ", budget ", budget);
 }
@@ -92,12 +100,12 @@ std::string Entries(const v1::BreachEntry& e) {
 
 void AddBreachRows(
     const google::protobuf::RepeatedPtrField<v1::BreachEntry>& entries,
-    bool with_who, TextTable* table) {
+    bool with_who, double time_scale, TextTable* table) {
   for (const v1::BreachEntry& e : entries) {
     std::vector<std::string> row;
     if (with_who) {
       row.push_back(ResponsibleLabel(e.responsible()));
-      row.push_back(KindWithBudget(e.kind(), e));
+      row.push_back(KindWithBudget(e.kind(), e, time_scale));
     }
     const bool gap = e.kind() == v1::BREACH_KIND_SEQUENCE_GAP;
     row.push_back(Entries(e));
@@ -110,7 +118,7 @@ void AddBreachRows(
                       ? absl::StrCat("reviewed by ",
                                      ShortIdentity(e.review().reviewed_by()))
                       : "-");
-    row.push_back(Span(e.late_by()));
+    row.push_back(NoticeSpan(e.late_by(), time_scale));
     row.push_back(e.breach().detail());
     table->AddRow(std::move(row));
   }
@@ -149,8 +157,12 @@ std::string FormatTimelines(const v1::TimelineResponse& response) {
            FormatTimeOfDay(h.sent_at(), response.as_of()),
            h.sent_to().empty() ? "-" : h.sent_to(),
            FormatTimeOfDay(h.acked_at(), response.as_of()),
-           IsSet(h.received_at()) && h.has_dwell() ? Span(h.dwell()) : "-",
-           h.has_budget() ? FormatBudget(FromDurationProto(h.budget())) : "-",
+           IsSet(h.received_at()) && h.has_dwell()
+               ? NoticeSpan(h.dwell(), response.time_scale())
+               : "-",
+           h.has_budget() ? InNoticeTime(FromDurationProto(h.budget()),
+                                         response.time_scale(), FormatBudget)
+                          : "-",
            h.state() == 0 ? "-" : DeadlineStateLabel(h.state()),
            h.has_transit() ? Span(h.transit()) : "-",
            h.clock_offset_known() ? Span(h.clock_offset()) : "unknown"});
@@ -168,10 +180,12 @@ std::string FormatTimelines(const v1::TimelineResponse& response) {
     TextTable deadlines({"DEADLINE", "RESPONSIBLE", "DUE", "STATE", "TIMING"});
     for (const v1::DeadlineStatus& d : t.deadlines()) {
       deadlines.AddRow(
-          {DeadlineRuleInWords(d.rule(), d.start(), d.due()),
+          {DeadlineRuleInWords(d.rule(), d.start(), d.due(),
+                               response.time_scale()),
            ResponsibleLabel(d.responsible()), FormatTimestamp(d.due()),
            DeadlineStateLabel(d.state()),
-           DeadlineTiming(d.due(), d.met_at(), FromProto(response.as_of()))});
+           DeadlineTiming(d.due(), d.met_at(), FromProto(response.as_of()),
+                          response.time_scale())});
     }
     absl::StrAppend(&out, deadlines.Render());
     for (const std::string& late : t.late()) {
@@ -192,20 +206,21 @@ std::string FormatBreaches(const v1::ListBreachesResponse& response) {
   for (const v1::BreachGroup& g : response.groups()) {
     absl::StrAppend(
         &out, "\n", ResponsibleLabel(g.responsible()), "  ",
-        g.entries().empty() ? KindInWords(g.kind())
-                            : KindWithBudget(g.kind(), g.entries(0)),
+        g.entries().empty()
+            ? KindInWords(g.kind())
+            : KindWithBudget(g.kind(), g.entries(0), response.time_scale()),
         ": ", g.entries_size(), g.entries_size() == 1 ? " breach" : " breaches",
-        ", worst late by ", Span(g.worst()), "\n");
+        ", worst late by ", NoticeSpan(g.worst(), response.time_scale()), "\n");
     TextTable table(
         {"ABOUT", "HEADLINE", "DUE", "MET", "REVIEWED", "LATE BY", "DETAIL"});
-    AddBreachRows(g.entries(), false, &table);
+    AddBreachRows(g.entries(), false, response.time_scale(), &table);
     absl::StrAppend(&out, table.Render());
   }
   if (!response.drills().empty()) {
     absl::StrAppend(&out, "\nDrills (never counted) [DRILL]\n");
     TextTable table({"RESPONSIBLE", "KIND", "ABOUT", "HEADLINE", "DUE", "MET",
                      "REVIEWED", "LATE BY", "DETAIL"});
-    AddBreachRows(response.drills(), true, &table);
+    AddBreachRows(response.drills(), true, response.time_scale(), &table);
     absl::StrAppend(&out, table.Render());
   }
   return out;
@@ -232,7 +247,7 @@ std::string BreachesCsv(const v1::ListBreachesResponse& response) {
              drill ? "DRILL " + kind : kind,
              gap ? KindInWords(e.kind())
                  : DeadlineRuleInWords(e.breach().rule(), e.breach().start(),
-                                       e.breach().due()),
+                                       e.breach().due(), response.time_scale()),
              budgeted
                  ? absl::StrFormat("%.3f", absl::ToDoubleSeconds(
                                                FromProto(e.breach().due()) -
@@ -277,7 +292,9 @@ std::string FormatPunctuality(const v1::PunctualityResponse& response) {
                     absl::StrCat(r.handled()), absl::StrCat(r.on_time()),
                     absl::StrCat(r.late()), absl::StrCat(r.open()),
                     Percent(r.share_on_time()),
-                    r.late() == 0 ? "-" : Span(r.worst_delay()),
+                    r.late() == 0
+                        ? "-"
+                        : NoticeSpan(r.worst_delay(), response.time_scale()),
                     r.worst_report_id().empty() ? "-" : r.worst_report_id()});
         }
         absl::StrAppend(&out, rows.empty() ? "none\n" : t.Render());
@@ -289,7 +306,8 @@ std::string FormatPunctuality(const v1::PunctualityResponse& response) {
   table(absl::StrCat(
             "Reached the province within ",
             response.has_end_to_end_budget()
-                ? FormatBudget(FromDurationProto(response.end_to_end_budget()))
+                ? InNoticeTime(FromDurationProto(response.end_to_end_budget()),
+                               response.time_scale(), FormatBudget)
                 : "the end-to-end budget",
             " of becoming reportable (the notice's measure), by "
             "reporting region")

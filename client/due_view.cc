@@ -59,14 +59,14 @@ std::string Subject(const v1::DeadlineStatus& deadline) {
 
 std::vector<std::string> Row(const v1::DeadlineStatus& deadline,
                              const google::protobuf::Timestamp& as_of,
-                             absl::Time now) {
-  return {
-      DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due()),
-      Subject(deadline),
-      deadline.headline().empty() ? "-" : deadline.headline(),
-      ResponsibleLabel(deadline.responsible()),
-      FormatTimeOfDay(deadline.due(), as_of),
-      DeadlineTiming(deadline.due(), deadline.met_at(), now)};
+                             absl::Time now, double time_scale) {
+  return {DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due(),
+                              time_scale),
+          Subject(deadline),
+          deadline.headline().empty() ? "-" : deadline.headline(),
+          ResponsibleLabel(deadline.responsible()),
+          FormatTimeOfDay(deadline.due(), as_of),
+          DeadlineTiming(deadline.due(), deadline.met_at(), now, time_scale)};
 }
 
 std::vector<std::string> Columns() {
@@ -106,7 +106,8 @@ std::string FormatDue(const v1::ListDueResponse& response, absl::Time now) {
     if (groups[g].empty()) continue;
     TextTable table(Columns());
     for (const v1::DeadlineStatus* deadline : groups[g]) {
-      std::vector<std::string> row = Row(*deadline, as_of, now);
+      std::vector<std::string> row =
+          Row(*deadline, as_of, now, response.time_scale());
       if (g == kOtherGroup) {
         row.back() = absl::StrCat(DeadlineStateLabel(deadline->state()), ", ",
                                   row.back());
@@ -130,7 +131,8 @@ std::string FormatDue(const v1::ListDueResponse& response, absl::Time now) {
     TextTable table(std::move(columns));
     for (const auto& group : by_group) {
       for (const v1::DeadlineStatus* deadline : group) {
-        std::vector<std::string> row = Row(*deadline, as_of, now);
+        std::vector<std::string> row =
+            Row(*deadline, as_of, now, response.time_scale());
         row.insert(
             row.begin(),
             absl::StrCat("[DRILL] ", DeadlineStateLabel(deadline->state())));
@@ -168,11 +170,13 @@ std::string FormatAwaitingReview(const v1::ListDueResponse& due,
       ++rows;
       table.AddRow(
           {DeadlineRuleInWords(e.breach().rule(), e.breach().start(),
-                               e.breach().due()),
+                               e.breach().due(), breaches.time_scale()),
            about, e.headline(), ResponsibleLabel(e.responsible()),
            FormatTimestamp(e.breach().due()),
-           absl::StrCat(e.outstanding() ? "overdue by " : "late by ",
-                        FormatShortDuration(FromDurationProto(e.late_by())))});
+           absl::StrCat(
+               e.outstanding() ? "overdue by " : "late by ",
+               InNoticeTime(FromDurationProto(e.late_by()),
+                            breaches.time_scale(), FormatShortDuration))});
     }
   }
   if (rows == 0) return "";

@@ -49,15 +49,23 @@ std::string FormatShortDuration(absl::Duration duration) {
   if (millis < 60 * 1000) {
     return absl::StrFormat("%d.%03ds", millis / 1000, millis % 1000);
   }
-  const int64_t seconds = millis / 1000;
+  // From a minute on, to the nearest second (as the console rounds), and
+  // the seconds kept up to a day: a lateness of 7h40m35.9s is never read as
+  // "7h40m" (an exact 2 h 12 m still reads "2h12m").
+  const int64_t seconds = (millis + 500) / 1000;
   if (seconds < 3600) {
     return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
   }
-  const int64_t minutes = seconds / 60;
-  if (minutes < 24 * 60) {
-    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
+  if (seconds < 24 * 3600) {
+    // "2h12m" when exact (a budget, a round lateness), "7h40m36s" otherwise.
+    std::string text =
+        absl::StrFormat("%dh%02dm", seconds / 3600, seconds / 60 % 60);
+    if (seconds % 60 != 0) {
+      absl::StrAppend(&text, absl::StrFormat("%02ds", seconds % 60));
+    }
+    return text;
   }
-  const int64_t hours = minutes / 60;
+  const int64_t hours = seconds / 3600;
   return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
 }
 
@@ -90,19 +98,47 @@ std::string FormatCoarseDuration(absl::Duration duration) {
     return absl::StrFormat("%.1fs", absl::ToDoubleSeconds(absl::Trunc(
                                         duration, absl::Milliseconds(100))));
   }
-  const int64_t seconds = absl::ToInt64Seconds(duration);
-  if (seconds < 60) return absl::StrCat(seconds, "s");
-  // Seconds stay up to an hour: a drill's 7.2 s hop and a 10 m 59 s delay
-  // must agree with the audit's FormatShortDuration, not read "10m".
-  if (seconds < 3600) {
-    return absl::StrFormat("%dm%02ds", seconds / 60, seconds % 60);
+  if (duration < absl::Minutes(1)) {
+    return absl::StrCat(absl::ToInt64Seconds(duration), "s");
   }
-  const int64_t minutes = seconds / 60;
-  if (minutes < 24 * 60) {
-    return absl::StrFormat("%dh%02dm", minutes / 60, minutes % 60);
-  }
-  const int64_t hours = minutes / 60;
-  return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
+  // From a minute on exactly as the audit prints it (FormatShortDuration):
+  // a drill's 7.2 s hop and a 10 m 59 s delay must read alike everywhere.
+  return FormatShortDuration(duration);
+}
+
+namespace {
+
+bool OnDrillClock(double time_scale) {
+  return time_scale > 0 && time_scale != 1;
+}
+
+}  // namespace
+
+std::string NoticeTime(absl::Duration wall, double time_scale,
+                       SpanFormat format) {
+  if (!OnDrillClock(time_scale)) return format(wall);
+  // To the millisecond, so that a scaled 3 h budget (10.8 s) reads "3h"
+  // again rather than a nanosecond off.
+  const absl::Duration notice = wall / time_scale;
+  const absl::Duration ms = absl::Milliseconds(1);
+  return format(notice < absl::ZeroDuration()
+                    ? -absl::Floor(-notice + ms / 2, ms)
+                    : absl::Floor(notice + ms / 2, ms));
+}
+
+std::string DrillWallTime(absl::Duration wall, double time_scale,
+                          SpanFormat format) {
+  if (!OnDrillClock(time_scale)) return "";
+  return absl::StrCat(
+      Say(CurrentDisplay().lang, {"drill wall time ", "演练实耗 "}),
+      format(wall));
+}
+
+std::string InNoticeTime(absl::Duration wall, double time_scale,
+                         SpanFormat format) {
+  if (!OnDrillClock(time_scale)) return format(wall);
+  return absl::StrCat(NoticeTime(wall, time_scale, format), " (",
+                      DrillWallTime(wall, time_scale, format), ")");
 }
 
 std::string EnumLabel(const google::protobuf::EnumDescriptor& descriptor,
@@ -141,12 +177,17 @@ std::string StatusTag(int report_status) {
 
 std::string DeadlineRuleInWords(int rule,
                                 const google::protobuf::Timestamp& start,
-                                const google::protobuf::Timestamp& due) {
+                                const google::protobuf::Timestamp& due,
+                                double time_scale) {
   // The window comes from the deadline itself, not from the notice's
-  // defaults: a node may be configured otherwise, and a drill scales it.
+  // defaults: a node may be configured otherwise, and a drill scales it
+  // (shown in the notice's time, the drill's wall time beside it).
   std::string window;
   if (IsSet(start) && IsSet(due) && FromProto(due) > FromProto(start)) {
-    window = FormatBudget(FromProto(due) - FromProto(start));
+    const absl::Duration wall = FromProto(due) - FromProto(start);
+    window = NoticeTime(wall, time_scale, FormatBudget);
+    const std::string drill = DrillWallTime(wall, time_scale, FormatBudget);
+    if (!drill.empty()) absl::StrAppend(&window, ", ", drill);
   }
   // `words` and, when the window is known, the text around it in
   // parentheses.
@@ -200,27 +241,30 @@ std::string DeadlineRuleInWords(int rule,
 
 std::string DeadlineTiming(const google::protobuf::Timestamp& due,
                            const google::protobuf::Timestamp& met_at,
-                           absl::Time now) {
+                           absl::Time now, double time_scale) {
   const bool zh = CurrentDisplay().lang == Lang::kZh;
+  auto span = [time_scale](absl::Duration d) {
+    return InNoticeTime(d, time_scale, FormatCoarseDuration);
+  };
   if (IsSet(met_at)) {
-    if (!IsSet(due)) return zh ? "已完成" : "met";
+    if (!IsSet(due)) return std::string(zh ? "已完成" : "met");
     const absl::Duration late = FromProto(met_at) - FromProto(due);
     if (late > absl::ZeroDuration()) {
-      return absl::StrCat(zh ? "迟报 " : "late by ",
-                          FormatCoarseDuration(late));
+      return absl::StrCat(zh ? "迟报 " : "late by ", span(late));
     }
-    if (late == absl::ZeroDuration()) return zh ? "按时" : "met on time";
-    return zh ? absl::StrCat("提前 ", FormatCoarseDuration(-late))
-              : absl::StrCat("met ", FormatCoarseDuration(-late), " early");
+    if (late == absl::ZeroDuration()) {
+      return std::string(zh ? "按时" : "met on time");
+    }
+    return zh ? absl::StrCat("提前 ", span(-late))
+              : absl::StrCat("met ", span(-late), " early");
   }
-  if (!IsSet(due)) return "-";
-  if (now == absl::InfinitePast()) return zh ? "未完成" : "open";
+  if (!IsSet(due)) return std::string("-");
+  if (now == absl::InfinitePast()) return std::string(zh ? "未完成" : "open");
   const absl::Duration left = FromProto(due) - now;
   if (left > absl::ZeroDuration()) {
-    return absl::StrCat(zh ? "剩余 " : "in ", FormatCoarseDuration(left));
+    return absl::StrCat(zh ? "剩余 " : "in ", span(left));
   }
-  return absl::StrCat(zh ? "已超时 " : "overdue by ",
-                      FormatCoarseDuration(-left));
+  return absl::StrCat(zh ? "已超时 " : "overdue by ", span(-left));
 }
 
 std::string DeadlineStateLabel(int state) {

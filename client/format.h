@@ -31,8 +31,9 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
                             const google::protobuf::Timestamp& day_of);
 
-// "0.012s" under a minute, "1m03s" under an hour, "2h05m" under a day, then
-// "1d02h"; negative spans (clock skew between nodes) get a leading '-'.
+// "0.012s" under a minute, then to the nearest second: "1m03s" under an
+// hour, "2h05m40s" ("2h05m" when exact) under a day, then "1d02h";
+// negative spans (clock skew between nodes) get a leading '-'.
 std::string FormatShortDuration(absl::Duration duration);
 
 // A configured time budget, exact and without zero parts: "40m", "2h",
@@ -40,10 +41,27 @@ std::string FormatShortDuration(absl::Duration duration);
 // form for anything else.
 std::string FormatBudget(absl::Duration duration);
 
-// A span for a duty officer, truncated to what matters at its size: "4.2s"
-// under 10 s, "42s", "3m05s" and "35m09s" under an hour, "1h05m" under a
-// day, then "1d02h". Negative spans get a leading '-'.
+// A span for a duty officer, truncated to what matters under a minute:
+// "4.2s" under 10 s, "42s"; from a minute on as FormatShortDuration
+// ("3m05s", "1h05m", "1d02h"). Negative spans get a leading '-'.
 std::string FormatCoarseDuration(absl::Duration duration);
+
+// A node on a drill clock (deadlines { time_scale }, which every node's
+// deadline answers carry as `time_scale`) measures the notice's hours in
+// seconds of wall time. These print such a span in the notice's time, with
+// the wall time beside it; with time_scale 0 (a node that does not say) or
+// 1, as `format` prints the wall time alone. `format` is the view's own:
+// FormatShortDuration, FormatBudget or FormatCoarseDuration.
+using SpanFormat = std::string (*)(absl::Duration);
+// The notice's time alone: "2h12m" for 7.92 s at time_scale 0.001.
+std::string NoticeTime(absl::Duration wall, double time_scale,
+                       SpanFormat format);
+// "drill wall time 7.920s" (演练实耗 in Chinese); "" in real time.
+std::string DrillWallTime(absl::Duration wall, double time_scale,
+                          SpanFormat format);
+// Both: "2h12m (drill wall time 7.920s)"; format(wall) in real time.
+std::string InNoticeTime(absl::Duration wall, double time_scale,
+                         SpanFormat format);
 
 // The name of an enum value without its type's prefix ("INITIAL" for
 // REPORT_KIND_INITIAL), found through the descriptor so that values added
@@ -73,17 +91,22 @@ std::string StatusTag(int report_status);
 //   NEXT_LEVEL_SAME_TIME  grade I/II: next level at the same time as the
 //                       province (within 10m)
 // "rule <n>" for a rule this build does not know.
+// The window is in the notice's time, with a drill's wall time beside it
+// ("(end to end, 3h, drill wall time 10.8s)") when `time_scale` says so.
 std::string DeadlineRuleInWords(int rule,
                                 const google::protobuf::Timestamp& start,
-                                const google::protobuf::Timestamp& due);
+                                const google::protobuf::Timestamp& due,
+                                double time_scale = 1);
 
 // Where a deadline stands, relative to `now` while it is open:
 //   met:   "late by 12m", "met 20m early", "met on time"
 //   open:  "in 35m", "overdue by 1h05m"; "open" when `now` is
 //          absl::InfinitePast() (unknown); "-" without a due time.
+// On a drill clock (`time_scale`), spans in the notice's time with the wall
+// time beside them: "late by 11m05s (drill wall time 0.6s)".
 std::string DeadlineTiming(const google::protobuf::Timestamp& due,
                            const google::protobuf::Timestamp& met_at,
-                           absl::Time now);
+                           absl::Time now, double time_scale = 1);
 
 // "OVERDUE", "AT RISK", "MET LATE", ... for a DeadlineState value.
 std::string DeadlineStateLabel(int state);

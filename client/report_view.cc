@@ -167,9 +167,20 @@ std::string RouteMark(int route) {
       return Words(" (across)", "（横向）");
     case v1::ROUTE_OTHER_MEANS:
       return Words(" (other means: fax, telephone…)", "（传真、电话等）");
+    case v1::ROUTE_PEER:
+      return Words(" (copy to the region's other node)",
+                   "（本级另一节点副本）");
     default:
       return absl::StrCat(" (route ", route, ")");
   }
+}
+
+// Where a forwarding went, for a person: the State Council by name (the
+// province records its submission outside Kuaibao under "national",
+// relay/national_submission.h), a node by its code.
+std::string UpstreamName(const std::string& to) {
+  if (to == "national") return Words("State Council 国务院", "国务院");
+  return RegionLabel(to);
 }
 
 // Whether any forwarding of `stored`, on any path, took `route`.
@@ -234,7 +245,7 @@ std::string HopTable(
         transit = FormatShortDuration(FromProto(next->received_at()) -
                                       FromProto(forwarding.sent_at()));
       }
-      const std::string to = absl::StrCat(RegionLabel(forwarding.to()),
+      const std::string to = absl::StrCat(UpstreamName(forwarding.to()),
                                           RouteMark(forwarding.route()));
       std::string acked = FormatTimeOfDay(forwarding.acked_at(), day);
       if (!forwarding.refused().empty()) {
@@ -417,7 +428,7 @@ std::string FormatHopTimeline(const v1::StoredReport& stored) {
   return text;
 }
 
-std::string FormatBreaches(const v1::StoredReport& stored) {
+std::string FormatBreaches(const v1::StoredReport& stored, double time_scale) {
   const std::string tag = StatusTag(stored.report().status());
   TextTable table({"RULE", "RESPONSIBLE", "DUE", "MET AT", "LATE",
                    "RECORDED BY", "DETAIL"});
@@ -436,7 +447,7 @@ std::string FormatBreaches(const v1::StoredReport& stored) {
             const std::string mark =
                 !tag.empty() ? tag : (breach.drill() ? "[DRILL]" : "");
             std::string rule = DeadlineRuleInWords(
-                breach.rule(), breach.start(), breach.due());
+                breach.rule(), breach.start(), breach.due(), time_scale);
             if (!mark.empty()) rule = absl::StrCat(mark, " ", rule);
             const bool met = IsSet(breach.met_at());
             table.AddRow({std::move(rule),
@@ -445,7 +456,7 @@ std::string FormatBreaches(const v1::StoredReport& stored) {
                           met ? FormatTimeOfDay(breach.met_at(), breach.due())
                               : "outstanding",
                           met ? DeadlineTiming(breach.due(), breach.met_at(),
-                                               absl::InfinitePast())
+                                               absl::InfinitePast(), time_scale)
                               : "still open when recorded",
                           hop.node(), breach.detail()});
             ++rows;
@@ -480,7 +491,8 @@ std::string FormatDeadlines(const v1::GetReportResponse& response,
         !tag.empty() ? tag : (deadline.drill() ? "[DRILL]" : "");
     std::string state = DeadlineStateLabel(deadline.state());
     if (!mark.empty()) state = absl::StrCat(mark, " ", state);
-    std::string timing = DeadlineTiming(deadline.due(), deadline.met_at(), now);
+    std::string timing = DeadlineTiming(deadline.due(), deadline.met_at(), now,
+                                        response.time_scale());
     if (IsSet(deadline.met_at()) && zh) {
       timing = absl::StrCat(FormatTimeOfDay(deadline.met_at(), deadline.due()),
                             " 完成，", timing);
@@ -496,7 +508,8 @@ std::string FormatDeadlines(const v1::GetReportResponse& response,
     }
     std::vector<std::string> row = {
         std::move(state),
-        DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due()),
+        DeadlineRuleInWords(deadline.rule(), deadline.start(), deadline.due(),
+                            response.time_scale()),
         ResponsibleLabel(deadline.responsible()),
         FormatTimestamp(deadline.due()), std::move(timing)};
     if (any_detail) row.push_back(deadline.detail());
@@ -529,7 +542,8 @@ std::string FormatShow(const v1::GetReportResponse& response, absl::Time now) {
           : absl::StrCat("\nHops (as node ", response.node(),
                          " holds them):\n"),
       FormatHopTimeline(response.report()));
-  const std::string breaches = FormatBreaches(response.report());
+  const std::string breaches =
+      FormatBreaches(response.report(), response.time_scale());
   if (!breaches.empty()) absl::StrAppend(&text, "\n", breaches);
   const std::string deadlines = FormatDeadlines(response, now);
   if (!deadlines.empty()) absl::StrAppend(&text, "\n", deadlines);

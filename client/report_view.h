@@ -34,8 +34,10 @@ std::string FormatHopTimeline(const v1::StoredReport& stored);
 // they had missed (HopRecord.breaches, over every path, each once): rule,
 // responsible, due, met at, how late, the node that recorded it, detail.
 // Empty when there are none. Drill and test reports' rows start with their
-// tag ([DRILL], [TEST]), as does any breach marked as a drill.
-std::string FormatBreaches(const v1::StoredReport& stored);
+// tag ([DRILL], [TEST]), as does any breach marked as a drill. Spans in the
+// notice's time on a drill clock (`time_scale`, client/format.h).
+std::string FormatBreaches(const v1::StoredReport& stored,
+                           double time_scale = 1);
 
 // "Deadlines (as seen by node X now):" and a table of the response's
 // deadlines: state (the node's verdict), rule, responsible, due, and when met

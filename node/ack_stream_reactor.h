@@ -3,13 +3,17 @@
 
 #include <grpcpp/support/server_callback.h>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "node/stream_watch.h"
 
 namespace kuaibao {
 
@@ -27,10 +31,15 @@ namespace kuaibao {
 // handler replies std::nullopt. And the server may write unasked (Push), e.g.
 // an instruction down a child's stream.
 //
-// Created with new; deletes itself in OnDone.
+// With a StreamWatch, a stream that stalls (no complete message for the
+// watch's limit while nothing is owed) is ended with DEADLINE_EXCEEDED.
+//
+// Created with new; deletes itself once OnDone ran and no sweep of the
+// StreamWatch holds it.
 template <typename Request, typename Response>
 class AckStreamReactor final
-    : public grpc::ServerBidiReactor<Request, Response> {
+    : public grpc::ServerBidiReactor<Request, Response>,
+      public StreamWatch::Stream {
  public:
   // Answers one request (nullopt: nothing to write); may be called from any
   // thread, exactly once.
@@ -39,14 +48,22 @@ class AckStreamReactor final
   using Handler = std::function<void(Request&&, Reply)>;
 
   // `on_done`, if set, runs when the stream is over, before the reactor is
-  // deleted (no Push after it returned).
+  // deleted (no Push after it returned). `watch`, if set, ends the stream
+  // when it stalls; `peer` names the peer in its log line.
   AckStreamReactor(Handler handler, size_t max_outstanding,
-                   std::function<void()> on_done = nullptr)
+                   std::function<void()> on_done = nullptr,
+                   StreamWatch* watch = nullptr, const std::string& peer = "")
       : handler_(std::move(handler)),
         max_outstanding_(max_outstanding),
-        on_done_(std::move(on_done)) {
+        on_done_(std::move(on_done)),
+        watch_(watch) {
+    if (watch_ != nullptr) {
+      absl::MutexLock lock(&mu_);
+      last_message_ = watch_->Now();
+    }
     this->StartSendInitialMetadata();
     this->StartRead(&request_);
+    if (watch_ != nullptr) watch_id_ = watch_->Add(this, peer);
   }
 
   void OnReadDone(bool ok) override {
@@ -63,6 +80,7 @@ class AckStreamReactor final
     {
       absl::MutexLock lock(&mu_);
       ++outstanding_;
+      if (watch_ != nullptr) last_message_ = watch_->Now();
     }
     Request request = std::move(request_);
     request_.Clear();
@@ -101,8 +119,34 @@ class AckStreamReactor final
   }
 
   void OnDone() override {
+    if (watch_ != nullptr) watch_->Remove(watch_id_);
     if (on_done_) on_done_();
-    delete this;
+    Unref();
+  }
+
+  bool EndIfStalled(absl::Time cutoff) override {
+    {
+      absl::MutexLock lock(&mu_);
+      // A read is outstanding unless paused (the node owes answers) or
+      // done; an answer owed or a write in flight is the node's delay.
+      if (finished_ || reads_done_ || read_paused_ || outstanding_ > 0 ||
+          writing_ || last_message_ >= cutoff) {
+        return false;
+      }
+      finished_ = true;
+      broken_ = true;
+    }
+    this->Finish(
+        grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                     absl::StrCat("no complete message for ",
+                                  absl::FormatDuration(watch_->limit()),
+                                  ": the stream stalled and is ended")));
+    return true;
+  }
+
+  void Ref() override { refs_.fetch_add(1); }
+  void Unref() override {
+    if (refs_.fetch_sub(1) == 1) delete this;
   }
 
   // Writes `response` unasked. False when the stream is broken or
@@ -160,6 +204,10 @@ class AckStreamReactor final
   const Handler handler_;
   const size_t max_outstanding_;
   const std::function<void()> on_done_;
+  StreamWatch* const watch_;
+  uint64_t watch_id_ = 0;  // set in the constructor, read in OnDone
+  // gRPC's (until OnDone) and each sweep's in progress.
+  std::atomic<int> refs_{1};
   // Touched only by the one outstanding read.
   Request request_;
 
@@ -172,6 +220,7 @@ class AckStreamReactor final
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time last_message_ ABSL_GUARDED_BY(mu_);
 };
 
 // A stream refused before it began: finishes at once with `status`.

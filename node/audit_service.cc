@@ -11,7 +11,6 @@
 #include "relay/proto_time.h"
 #include "relay/punctuality.h"
 #include "relay/statistics.h"
-#include "relay/store/keys.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 
@@ -154,6 +153,7 @@ grpc::ServerUnaryReactor* AuditService::Timeline(
     ctx.now = clock_->TimeNow();
     ctx.skew = skew_;
     response->set_node(ctx.here);
+    response->set_time_scale(ctx.policy.time_scale);
     *response->mutable_as_of() = ToProto(ctx.now);
     *response->mutable_skew_bound() = ToDurationProto(skew_->bound());
     for (ReportTimeline& t : BuildTimelines(reports, ctx)) {
@@ -196,13 +196,10 @@ absl::Status AuditService::CollectBreaches(
         BreachSubject{d.report_id(), d.event_id(), "", "", d.headline()}, d);
   }
   // ...and every breach this node recorded when it happened.
-  RETURN_IF_ERROR(relay_->store().Scan(
-      keys::kBreaches, "",
-      [&](const std::string& key, const std::string& value) {
-        Breach b;
-        absl::StatusOr<StoredReport> r =
-            relay_->store().GetReport(keys::BreachSubjectId(key));
-        if (b.ParseFromString(value) && r.ok() &&
+  RETURN_IF_ERROR(relay_->ForEachBreachRecord(
+      [&](const std::string& about, const Breach& b) {
+        absl::StatusOr<StoredReport> r = relay_->Timeline(about);
+        if (r.ok() &&
             RegionContains(region, r->report().location().region_code())) {
           collector.AddRecord(SubjectOf(r->report()), b);
         }
@@ -225,7 +222,7 @@ absl::Status AuditService::CollectBreaches(
   for (;;) {
     ASSIGN_OR_RETURN(
         std::vector<OriginRecord> origins,
-        relay_->ledger().List(
+        relay_->Origins(
             after, 1000,
             [&](const OriginRecord& o) {
               absl::StatusOr<Identity> author = ParseIdentity(o.origin());
@@ -249,15 +246,11 @@ absl::Status AuditService::CollectBreaches(
 absl::Status AuditService::AttachReviews(
     v1::ListBreachesResponse* response) const {
   auto attach = [&](v1::BreachEntry* e) -> absl::Status {
-    absl::StatusOr<std::string> mark = relay_->store().Get(
-        keys::Review(AboutOf(*e), e->breach().rule(), e->responsible()));
+    absl::StatusOr<v1::BreachReview> mark =
+        relay_->ReviewOf(AboutOf(*e), e->breach().rule(), e->responsible());
     if (absl::IsNotFound(mark.status())) return absl::OkStatus();
     if (!mark.ok()) return mark.status();
-    if (!e->mutable_review()->ParseFromString(*mark)) {
-      return absl::DataLossError(
-          absl::StrCat("the review mark of a breach about ", AboutOf(*e),
-                       " cannot be read"));
-    }
+    *e->mutable_review() = *std::move(mark);
     return absl::OkStatus();
   };
   for (v1::BreachGroup& g : *response->mutable_groups()) {
@@ -279,6 +272,7 @@ grpc::ServerUnaryReactor* AuditService::ListBreaches(
     absl::Time now = clock_->TimeNow();
     RETURN_IF_ERROR(CollectBreaches(scope, now, response));
     response->set_node(relay_->options().region);
+    response->set_time_scale(relay_->options().deadlines.time_scale);
     *response->mutable_as_of() = ToProto(now);
     *response->mutable_scope() = scope;
     return absl::OkStatus();
@@ -311,6 +305,7 @@ grpc::ServerUnaryReactor* AuditService::Punctuality(
     }
     *response->mutable_end_to_end_budget() =
         ToDurationProto(relay_->options().deadlines.end_to_end);
+    response->set_time_scale(relay_->options().deadlines.time_scale);
     return absl::OkStatus();
   });
 }
@@ -365,14 +360,11 @@ grpc::ServerUnaryReactor* AuditService::ReviewBreach(
     if (asked.note().size() > 2000) {
       return Invalid("review.note", "is longer than 2000 bytes");
     }
-    const std::string key =
-        keys::Review(asked.about(), asked.rule(), asked.responsible());
-    absl::StatusOr<std::string> existing = relay_->store().Get(key);
+    absl::StatusOr<v1::BreachReview> existing =
+        relay_->ReviewOf(asked.about(), asked.rule(), asked.responsible());
     if (existing.ok()) {
       // Idempotent: the first mark stands, with its auditor and time.
-      if (!response->ParseFromString(*existing)) {
-        return absl::DataLossError("the breach's review mark cannot be read");
-      }
+      *response = *std::move(existing);
       return absl::OkStatus();
     }
     if (!absl::IsNotFound(existing.status())) return existing.status();
@@ -403,9 +395,7 @@ grpc::ServerUnaryReactor* AuditService::ReviewBreach(
     v1::BreachReview review = asked;
     review.set_reviewed_by(caller.uri);
     *review.mutable_reviewed_at() = ToProto(now);
-    StoreBatch batch;
-    batch.Put(key, review.SerializeAsString());
-    RETURN_IF_ERROR(relay_->store().CommitAndWait(std::move(batch)));
+    RETURN_IF_ERROR(relay_->RecordReview(review));
     Log(LogLevel::kInfo, "breach marked reviewed",
         {{"about", asked.about()},
          {"rule", DeadlineRule_Name(asked.rule())},

@@ -21,13 +21,14 @@ namespace kuaibao {
 // Borrowed: the book, relay and clock outlive it.
 class CommandService final : public v1::Command::CallbackService {
  public:
+  // `store` is the node's, where submissions are recorded beside the
+  // reports' forwardings (relay/national_submission.h).
   CommandService(InstructionBook* book, RollCallBook* roll_calls,
-                 const RelayEngine* relay, Clock* clock)
+                 ReportStore* store, const RelayOptions& relay, Clock* clock)
       : book_(book),
         roll_calls_(roll_calls),
         clock_(clock),
-        national_(&relay->store(), relay->options().region,
-                  relay->options().limits) {}
+        national_(store, relay.region, relay.limits) {}
   grpc::ServerUnaryReactor* IssueInstruction(
       grpc::CallbackServerContext* context,
       const v1::IssueInstructionRequest* request,

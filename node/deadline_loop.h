@@ -13,7 +13,8 @@ namespace kuaibao {
 
 // The node's one clock loop: every tick it reads the clock and lets the
 // engine check deadlines (record breaches, escalate past an unreachable
-// parent), and logs what changed: at risk as a warning, overdue as an error.
+// parent), and logs what changed for the worse: at risk and met late as a
+// warning, overdue as an error (never a line per report that is on time).
 // The tick is a twentieth of the shortest budget, between 100 ms and 1 s, so
 // a drill's scaled deadlines are seen in time.
 //
@@ -34,9 +35,6 @@ class DeadlineLoop {
 
  private:
   void Run();
-  // Records the at-risk, overdue and met-late changes in the node's feed
-  // (Query.Watch), each once.
-  void RecordInFeed(const std::vector<DeadlineStatus>& changed);
 
   RelayEngine* const engine_;
   Clock* const clock_;

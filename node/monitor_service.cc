@@ -66,8 +66,7 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
   absl::Time now = clock_->TimeNow();
   response->set_node(here);
   *response->mutable_now() = kuaibao::ToProto(now);
-  absl::Status refusal = admission_->Check();
-  if (refusal.ok()) refusal = relay_->store().WriteHealth();
+  absl::Status refusal = relay_->IntakeRefusal();
   response->set_accepting(refusal.ok());
   response->set_refusal(std::string(refusal.message()));
   AdmissionControl::Usage usage = admission_->usage();
@@ -81,7 +80,7 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
   if (expiries.ok()) {
     SetIfFinite(expiries->front(), response->mutable_certificate_expires_at());
   }
-  response->set_backlog_bytes(relay_->store().backlog_bytes());
+  response->set_backlog_bytes(relay_->backlog_bytes());
   response->set_max_backlog_bytes(admission_->limits().max_backlog_bytes);
   response->set_standby(relay_->options().standby);
   response->set_acting(Acting(relay_->options(), links_));
@@ -100,7 +99,7 @@ grpc::ServerUnaryReactor* MonitorService::GetStatus(
     SetIfFinite(assessment.quiet_since, link->mutable_quiet_since());
     *link->mutable_stall_after() = ToDurationProto(options_.stall_after);
     absl::StatusOr<Outbox::Summary> summary =
-        relay_->outbox().Summarize(forwarder->options().upstream);
+        relay_->Waiting(forwarder->options().upstream);
     if (!summary.ok()) {
       reactor->Finish(ToGrpcStatus(summary.status()));
       return reactor;
@@ -130,7 +129,7 @@ grpc::ServerUnaryReactor* MonitorService::ListOrigins(
   absl::Time now = clock_->TimeNow();
   // Only origins inside the caller's subtree: nothing tells a caller what
   // exists beyond its region.
-  absl::StatusOr<std::vector<OriginRecord>> origins = relay_->ledger().List(
+  absl::StatusOr<std::vector<OriginRecord>> origins = relay_->Origins(
       request->page_token(), limit,
       [&](const OriginRecord& origin) {
         absl::StatusOr<Identity> author = ParseIdentity(origin.origin());

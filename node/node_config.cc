@@ -260,6 +260,10 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(const std::string& text) {
     config.set_min_free_disk_bytes(uint64_t{256} << 20);
   }
   if (config.stall_after_ms() == 0) config.set_stall_after_ms(60000);
+  if (config.stalled_stream_ms() == 0) config.set_stalled_stream_ms(120000);
+  if (config.max_cancelled_calls() == 0) config.set_max_cancelled_calls(200);
+  if (config.abuse_cooldown_ms() == 0) config.set_abuse_cooldown_ms(300000);
+  if (config.max_started_calls() == 0) config.set_max_started_calls(2000);
   if (config.gap_overdue_after_s() == 0) config.set_gap_overdue_after_s(7200);
   if (config.max_clock_skew_ms() == 0) config.set_max_clock_skew_ms(30000);
   RETURN_IF_ERROR(NormalizeMetricsAddress(&config));

@@ -11,7 +11,6 @@
 #include "node/cert_identity.h"
 #include "node/prometheus_text.h"
 #include "node/standby_forwarders.h"
-#include "relay/store/keys.h"
 
 namespace kuaibao {
 namespace {
@@ -96,8 +95,7 @@ std::string NodeMetrics::Render() const {
   out.Sample(Seconds(now - started_));
 
   // Intake and disk: the same decision `kuaibao status` shows.
-  absl::Status refusal = admission_->Check();
-  if (refusal.ok()) refusal = relay_->store().WriteHealth();
+  absl::Status refusal = relay_->IntakeRefusal();
   out.Family("kuaibao_accepting", Type::kGauge,
              "1 while the node takes new reports, 0 while it refuses them "
              "(disk quota, disk reserve, a failed store write).");
@@ -113,7 +111,7 @@ std::string NodeMetrics::Render() const {
   out.Family("kuaibao_backlog_bytes", Type::kGauge,
              "Reports waiting for an upstream's receipt, as their encoded "
              "size (the tally the backlog quota is checked against).");
-  out.Sample(static_cast<double>(relay_->store().backlog_bytes()));
+  out.Sample(static_cast<double>(relay_->backlog_bytes()));
   out.Family("kuaibao_backlog_max_bytes", Type::kGauge,
              "The backlog quota (max_backlog_bytes); 0 = none.");
   out.Sample(static_cast<double>(limits.max_backlog_bytes));
@@ -164,8 +162,7 @@ std::string NodeMetrics::Render() const {
     link.upstream = forwarder->options().upstream;
     link.snapshot = forwarder->Snapshot();
     link.health = AssessLink(link.snapshot, now, options_.stall_after).health;
-    absl::StatusOr<Outbox::Summary> summary =
-        relay_->outbox().Summarize(link.upstream);
+    absl::StatusOr<Outbox::Summary> summary = relay_->Waiting(link.upstream);
     if (summary.ok()) {
       link.outbox = *summary;
       link.outbox_read = true;
@@ -259,10 +256,9 @@ std::string NodeMetrics::Render() const {
   }
   // Breach records are the engine's (RelayEngine::CheckDeadlines).
   std::map<DeadlineRule, int> breaches;
-  absl::Status scanned = relay_->store().Scan(
-      keys::kBreaches, "", [&](const std::string&, const std::string& value) {
-        Breach b;
-        if (b.ParseFromString(value) && !b.drill()) ++breaches[b.rule()];
+  absl::Status scanned =
+      relay_->ForEachBreachRecord([&](const std::string&, const Breach& b) {
+        if (!b.drill()) ++breaches[b.rule()];
         return true;
       });
   if (scanned.ok()) {
@@ -281,7 +277,7 @@ std::string NodeMetrics::Render() const {
   bool ledger_read = true;
   for (std::string after;;) {
     constexpr size_t kPage = 1000;
-    absl::StatusOr<std::vector<OriginRecord>> page = relay_->ledger().List(
+    absl::StatusOr<std::vector<OriginRecord>> page = relay_->Origins(
         after, kPage, [](const OriginRecord&) { return true; }, now,
         options_.overdue_after);
     if (!page.ok()) {

@@ -76,24 +76,15 @@ void NodeMonitor::Check() {
   absl::StatusOr<AdmissionControl::Usage> usage =
       MeasureDisk(options_.data_dir);
   if (usage.ok()) {
-    usage->backlog_bytes = relay_->store().backlog_bytes();
+    usage->backlog_bytes = relay_->backlog_bytes();
     admission_->Update(*usage);
   } else {
     Log(LogLevel::kWarning, "cannot measure the store's disk",
         {{"reason", std::string(usage.status().message())}});
   }
-  absl::Status admitted = admission_->Check();
-  absl::Status writes = relay_->store().WriteHealth();
-  // Reopen after a failed write only when there is room again: a reopen
-  // that fails leaves the store closed, reads included.
-  if (!writes.ok() && admitted.ok()) {
-    absl::Status recovered = relay_->RecoverStore();
-    if (recovered.ok()) {
-      Log(LogLevel::kInfo, "store reopened after a failed write");
-    }
-    writes = relay_->store().WriteHealth();
-  }
-  const absl::Status& refusal = !admitted.ok() ? admitted : writes;
+  // The engine's one answer (reopening a store stopped by a failed write
+  // once there is room again).
+  const absl::Status refusal = relay_->RecheckIntake();
   const bool accepting = refusal.ok();
 
   std::vector<LinkAssessment> links;
@@ -127,10 +118,9 @@ void NodeMonitor::Check() {
     conditions_[i] = is;
     const std::string& upstream = links_[i]->options().upstream;
     if (FeedState(is) != FeedState(was)) {
-      RecordAlone(&relay_->store(),
-                  LinkItem(v1::LINK_SIDE_UPSTREAM, upstream, FeedState(is),
-                           std::string(LinkHealthName(is)),
-                           relay_->options().region, now));
+      relay_->RecordInFeed(LinkItem(
+          v1::LINK_SIDE_UPSTREAM, upstream, FeedState(is),
+          std::string(LinkHealthName(is)), relay_->options().region, now));
     }
     if (is == LinkHealth::kStalled && was != LinkHealth::kStalled) {
       Log(LogLevel::kError,

@@ -27,6 +27,7 @@
 #include "node/node_monitor.h"
 #include "node/node_services.h"
 #include "node/peer_chain_check.h"
+#include "node/peer_guard.h"
 #include "node/server_limits.h"
 #include "node/standby_forwarders.h"
 #include "relay/base/files.h"
@@ -77,6 +78,7 @@ class NodeServerImpl final : public NodeServer {
       server_->Shutdown(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(grace));
     }
+    if (guard_) guard_->Shutdown();
     if (deadline_loop_) deadline_loop_->Shutdown();
     for (auto& f : forwarders_) f->Shutdown();
     if (crl_monitor_) crl_monitor_->Shutdown();
@@ -168,20 +170,26 @@ class NodeServerImpl final : public NodeServer {
     ASSIGN_OR_RETURN(signer_, ReceiptSigner::Load(tls.cert_file, tls.key_file));
     relay_->SetReceiptSigner(signer_.get());
 
+    // Real time: a test's clock moved by days must not end every stream.
+    guard_ = std::make_shared<PeerGuard>(
+        PeerGuard::Options{PeerAbuseWatch::Limits{
+                               static_cast<int>(config.max_cancelled_calls()),
+                               absl::Seconds(10),
+                               absl::Milliseconds(config.abuse_cooldown_ms()),
+                               static_cast<int>(config.max_started_calls())},
+                           absl::Milliseconds(config.stalled_stream_ms())},
+        &RealClock::Get());
     auto peer_check =
         std::make_shared<PeerChainCheck>(tls.crl_dir, tls.ca_file, clock);
-    ASSIGN_OR_RETURN(
-        std::shared_ptr<grpc::ServerCredentials> server_creds,
-        MakeServerCredentials(tls, [peer_check](const std::string& leaf,
-                                                const std::string& chain) {
-          absl::Status status = peer_check->Check(leaf, chain);
-          if (!status.ok()) {
-            Log(LogLevel::kWarning, "peer refused in the handshake",
-                {{"code", absl::StatusCodeToString(status.code())},
-                 {"reason", std::string(status.message())}});
-          }
-          return status;
-        }));
+    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_creds,
+                     MakeServerCredentials(tls, [peer_check, guard = guard_](
+                                                    const std::string& leaf,
+                                                    const std::string& chain) {
+                       absl::Status status = guard->CheckHandshake(leaf);
+                       if (status.ok()) status = peer_check->Check(leaf, chain);
+                       if (!status.ok()) guard->LogRefusedHandshake(status);
+                       return status;
+                     }));
     client_limiter_ = std::make_unique<RateLimiter>(
         RateLimiter::Limit{
             config.client_rate_limit().reports_per_second(),
@@ -203,15 +211,14 @@ class NodeServerImpl final : public NodeServer {
                                                  store_.get(), &regions_, clock,
                                                  relay_options.deadlines);
     children_ = std::make_unique<ChildStreams>(instructions_.get());
-    children_->SetLinkListener([this, clock](const std::string& child,
-                                             bool connected) {
-      RecordAlone(
-          store_.get(),
-          LinkItem(v1::LINK_SIDE_CHILD, child,
-                   connected ? v1::LINK_STATE_CONNECTED : v1::LINK_STATE_DOWN,
-                   connected ? "relay stream opened" : "relay stream ended",
-                   child, clock->TimeNow()));
-    });
+    children_->SetLinkListener(
+        [this, clock](const std::string& child, bool connected) {
+          relay_->RecordInFeed(LinkItem(
+              v1::LINK_SIDE_CHILD, child,
+              connected ? v1::LINK_STATE_CONNECTED : v1::LINK_STATE_DOWN,
+              connected ? "relay stream opened" : "relay stream ended", child,
+              clock->TimeNow()));
+        });
     instructions_->SetListeners(
         [this](const std::string& child) { children_->Deliver(child); },
         [this] {
@@ -275,16 +282,17 @@ class NodeServerImpl final : public NodeServer {
     const absl::Duration stall_after =
         absl::Milliseconds(config.stall_after_ms());
     services_.push_back(std::make_unique<IntakeService>(
-        relay_.get(), client_limiter_.get(), &counters_));
+        relay_.get(), client_limiter_.get(), &counters_, guard_->streams()));
     auto relay_service = std::make_unique<RelayService>(
         relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
-        children_.get(), clock, skew_.get());
+        children_.get(), clock, skew_.get(), guard_->streams());
     relay_service->SetPeerRecords(peer_records_.get());
     services_.push_back(std::move(relay_service));
     services_.push_back(std::make_unique<QueryService>(
-        relay_.get(), instructions_.get(), clock, &feed_));
+        relay_.get(), instructions_.get(), clock, &feed_, store_.get()));
     services_.push_back(std::make_unique<CommandService>(
-        instructions_.get(), roll_calls_.get(), relay_.get(), clock));
+        instructions_.get(), roll_calls_.get(), store_.get(), relay_->options(),
+        clock));
     services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
     services_.push_back(std::make_unique<AuditService>(
         AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},
@@ -303,6 +311,7 @@ class NodeServerImpl final : public NodeServer {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     ApplyServerLimits(config, &builder);
+    guard_->Install(&builder);
     builder.AddListeningPort(config.listen_address(), server_creds, &port_);
     for (auto& service : services_) builder.RegisterService(service.get());
     server_ = builder.BuildAndStart();
@@ -337,6 +346,7 @@ class NodeServerImpl final : public NodeServer {
         relay_.get(), admission_.get(), links, server_->GetHealthCheckService(),
         clock);
     monitor_->Start();
+    guard_->Start();
     RETURN_IF_ERROR(StartMetrics(config, links, clock));
     if (!config.port_file().empty()) {
       RETURN_IF_ERROR(WritePortFile(config.port_file(), port_));
@@ -359,11 +369,10 @@ class NodeServerImpl final : public NodeServer {
     v1::SubtreeStatus status;
     status.set_node(relay_->options().region);
     *status.mutable_now() = ToProto(now);
-    status.set_accepting(admission_ == nullptr || admission_->Check().ok());
-    status.set_backlog_bytes(store_->backlog_bytes());
+    status.set_accepting(relay_->IntakeRefusal().ok());
+    status.set_backlog_bytes(relay_->backlog_bytes());
     const std::string& parent = relay_->options().parent;
-    absl::StatusOr<Outbox::Summary> summary =
-        relay_->outbox().Summarize(parent);
+    absl::StatusOr<Outbox::Summary> summary = relay_->Waiting(parent);
     if (summary.ok()) {
       status.set_backlog_reports(summary->waiting);
       if (summary->oldest_stored_at != absl::InfinitePast() &&
@@ -402,7 +411,7 @@ class NodeServerImpl final : public NodeServer {
         &counters_, clock);
     ASSIGN_OR_RETURN(metrics_server_,
                      MetricsServer::Start({config.metrics_address()}, [this] {
-                       return metrics_->Render();
+                       return metrics_->Render() + guard_->RenderMetrics();
                      }));
     if (!config.metrics_port_file().empty()) {
       RETURN_IF_ERROR(
@@ -416,6 +425,8 @@ class NodeServerImpl final : public NodeServer {
 
   bool stopped_ = false;
   ReportCounters counters_;
+  // Shared with the server's credentials; outlives the server.
+  std::shared_ptr<PeerGuard> guard_;
   RegionTable regions_;
   // Before the store: its writer publishes to the hub until it is closed.
   FeedHub feed_;

@@ -117,9 +117,10 @@ TypedHandler<Request, Response> ReportHandler(
 }
 
 // A raw stream from `peer` whose messages decode as `Request`s for
-// `handler`; `on_done` runs when it is over.
+// `handler`, ended by `watch` if it stalls; `on_done` runs when it is over.
 template <typename Request, typename Response>
 RawReactor* DecodingStream(const Identity& peer, ReportCounters* counters,
+                           StreamWatch* watch,
                            TypedHandler<Request, Response> handler,
                            std::function<void()> on_done = nullptr) {
   return new RawReactor(DecodingHandler<Request, Response>(
@@ -127,7 +128,8 @@ RawReactor* DecodingStream(const Identity& peer, ReportCounters* counters,
                             [peer, counters](const absl::Status& s) {
                               return Refusal<Response>(peer, "", s, counters);
                             }),
-                        kMaxOutstandingPerStream, std::move(on_done));
+                        kMaxOutstandingPerStream, std::move(on_done), watch,
+                        peer.uri);
 }
 
 }  // namespace
@@ -152,7 +154,7 @@ IntakeService::Submit(grpc::CallbackServerContext* context) {
   RelayEngine* relay = relay_;
   Identity client = *std::move(caller);
   return DecodingStream<v1::SubmitRequest, v1::SubmitResponse>(
-      client, counters_,
+      client, counters_, watch_,
       ReportHandler<v1::SubmitRequest, v1::SubmitResponse>(
           client, limiter_, counters_,
           [](const v1::SubmitRequest& r) { return r.report().report_id(); },
@@ -210,7 +212,7 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
         return reactor != nullptr && reactor->Push(Encoded(down));
       });
   RawReactor* reactor = DecodingStream<v1::RelayUp, v1::RelayDown>(
-      child, counters_,
+      child, counters_, watch_,
       [book, child, reports, children = children_, clock = clock_, peer_records,
        from_peer](v1::RelayUp&& up, TypedReply<v1::RelayDown> reply) {
         children->Heard(child.region, clock->TimeNow());
@@ -268,6 +270,7 @@ grpc::ServerUnaryReactor* QueryService::GetReport(
     return reactor;
   }
   response->set_node(relay_->options().node);
+  response->set_time_scale(relay_->options().deadlines.time_scale);
   for (DeadlineStatus& d : relay_->DeadlinesOf(*stored, clock_->TimeNow())) {
     *response->add_deadlines() = std::move(d);
   }
@@ -308,6 +311,7 @@ grpc::ServerUnaryReactor* QueryService::ListDue(
     return reactor;
   }
   response->set_node(relay_->options().region);
+  response->set_time_scale(relay_->options().deadlines.time_scale);
   *response->mutable_as_of() = ToProto(now);
   for (DeadlineStatus& d : *due) *response->add_deadlines() = std::move(d);
   reactor->Finish(grpc::Status::OK);
@@ -369,7 +373,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* QueryService::Watch(
                                   absl::StrCat("unknown grade ", grade))));
     }
   }
-  return NewWatchReactor(&relay_->store(), feed_, *std::move(caller), *request);
+  return NewWatchReactor(feed_store_, feed_, *std::move(caller), *request);
 }
 
 }  // namespace kuaibao

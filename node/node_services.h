@@ -3,6 +3,7 @@
 
 #include "kuaibao/v1/service.grpc.pb.h"
 #include "node/child_streams.h"
+#include "node/stream_watch.h"
 #include "relay/clock_skew.h"
 #include "relay/feed_hub.h"
 #include "relay/instruction_book.h"
@@ -26,9 +27,10 @@ namespace kuaibao {
 class IntakeService final
     : public v1::Intake::WithRawCallbackMethod_Submit<v1::Intake::Service> {
  public:
+  // `watch` (may be nullptr) ends the streams that stall.
   IntakeService(RelayEngine* relay, RateLimiter* limiter,
-                ReportCounters* counters)
-      : relay_(relay), limiter_(limiter), counters_(counters) {}
+                ReportCounters* counters, StreamWatch* watch = nullptr)
+      : relay_(relay), limiter_(limiter), counters_(counters), watch_(watch) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Submit(
       grpc::CallbackServerContext* context) override;
 
@@ -36,6 +38,7 @@ class IntakeService final
   RelayEngine* const relay_;
   RateLimiter* const limiter_;
   ReportCounters* const counters_;
+  StreamWatch* const watch_;
 };
 
 // Relay: child nodes inside this node's region stream reports (and feedback)
@@ -44,18 +47,20 @@ class IntakeService final
 class RelayService final
     : public v1::Relay::WithRawCallbackMethod_Escalate<v1::Relay::Service> {
  public:
-  // `skew` (may be nullptr) learns each child's clock from its reports.
+  // `skew` (may be nullptr) learns each child's clock from its reports;
+  // `watch` (may be nullptr) ends the streams that stall.
   RelayService(RelayEngine* relay, RateLimiter* limiter,
                ReportCounters* counters, InstructionBook* book,
                ChildStreams* children, Clock* clock,
-               ClockSkewTracker* skew = nullptr)
+               ClockSkewTracker* skew = nullptr, StreamWatch* watch = nullptr)
       : relay_(relay),
         limiter_(limiter),
         counters_(counters),
         book_(book),
         children_(children),
         clock_(clock),
-        skew_(skew) {}
+        skew_(skew),
+        watch_(watch) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
   // Where records from the other node of this region are stored (a node
@@ -70,6 +75,7 @@ class RelayService final
   ChildStreams* const children_;
   Clock* const clock_;
   ClockSkewTracker* const skew_;
+  StreamWatch* const watch_;
   PeerRecords* peer_records_ = nullptr;
 };
 
@@ -83,10 +89,15 @@ absl::StatusOr<StoredReport> VisibleTimeline(
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
-  // Borrowed: `clock` outlives the service.
+  // Borrowed: everything outlives the service. `feed_store` is the node's
+  // store, which Watch reads the feed's history from (relay/feed_hub.h).
   QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock,
-               FeedHub* feed)
-      : relay_(relay), book_(book), clock_(clock), feed_(feed) {}
+               FeedHub* feed, ReportStore* feed_store)
+      : relay_(relay),
+        book_(book),
+        clock_(clock),
+        feed_(feed),
+        feed_store_(feed_store) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -106,6 +117,7 @@ class QueryService final : public v1::Query::CallbackService {
   InstructionBook* const book_;
   Clock* const clock_;
   FeedHub* const feed_;
+  ReportStore* const feed_store_;
 };
 
 }  // namespace kuaibao

@@ -378,17 +378,21 @@ std::vector<DeadlineStatus> EventDeadlines(const EventRecord& event,
   return out;
 }
 
+std::string GovernmentOf(const std::string& location) {
+  absl::StatusOr<Level> level = LevelOf(location);
+  if (!level.ok()) return "";
+  return *level == Level::kVillage ? ParentCode(location) : location;
+}
+
 std::string EventOwner(const std::string& owner, const std::string& taker,
                        const std::string& location) {
-  if (owner.empty()) return taker;
-  if (taker.empty() || !LevelOf(taker).ok() || !LevelOf(location).ok() ||
-      !RegionContains(taker, location)) {
-    return owner;
-  }
-  // The taker governs the event's place: it owns the event unless the owner
-  // already does and is nearer (deeper) to it.
-  if (!LevelOf(owner).ok() || !RegionContains(owner, location)) return taker;
-  return *LevelOf(taker) > *LevelOf(owner) ? taker : owner;
+  const std::string government = GovernmentOf(location);
+  if (government.empty()) return owner.empty() ? taker : owner;
+  // A vaguer location of the same place (a department naming only the
+  // county) keeps the nearer government that owns it already; any other
+  // location, a nearer one or a corrected one, names its own government.
+  if (LevelOf(owner).ok() && RegionContains(government, owner)) return owner;
+  return government;
 }
 
 void UpdateEvent(const StoredReport& stored, absl::Time received,

@@ -62,12 +62,17 @@ std::vector<DeadlineStatus> EventDeadlines(const EventRecord& event,
                                            const DeadlinePolicy& policy,
                                            absl::Time now);
 
+// The government of a location: the region itself, or a village's township.
+// "" for a malformed code.
+std::string GovernmentOf(const std::string& location);
+
 // Who owns an event (answers for its follow-ups): the government of the
-// event's location, whoever reported first. `owner` is the owner so far
-// ("" for a new event), `taker` the node that first took in the new report
-// (its first hop), `location` the report's region. A taker whose region
-// contains the location replaces an owner that does not (a provincial
-// department's report that reached the province first) or one higher up.
+// event's location, whoever reported first or took the report in (a
+// provincial department's report that reached the province first still
+// makes a township's event the township's). `owner` is the owner so far
+// ("" for a new event), `location` the new report's region. A vaguer
+// location of the same place keeps the nearer owner; `taker` (the report's
+// first node) only stands in when the location is malformed.
 std::string EventOwner(const std::string& owner, const std::string& taker,
                        const std::string& location);
 

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "relay/base/log.h"
+#include "relay/base/status_macros.h"
 #include "relay/classification.h"
 #include "relay/conflict_record.h"
 #include "relay/feed_items.h"
@@ -53,28 +55,26 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       outbox_(store),
       ledger_(store),
       evidence_(store, options_.node),
-      event_identity_(store, options_.region) {}
+      event_identity_(store, options_.region),
+      watch_(options_.deadlines) {}
 
 namespace {
 
-// Reports are watched for deadlines this long after they arrived here: twice
-// the longest budget a report can be under.
-absl::Duration Lookback(const DeadlinePolicy& p) {
-  return 2 * std::max({p.per_hop, p.end_to_end, p.direct_to_province,
-                       p.province_to_national, p.unit_to_local});
-}
+// Restart catch-up: arrival-index entries read per clock tick.
+constexpr size_t kCatchUpChunk = 20000;
 
-// A deadline within its report or event: rule and responsible node.
-std::string StateKey(const DeadlineStatus& s) {
-  return absl::StrCat(s.rule(), "|", s.responsible());
-}
-
-bool Closed(DeadlineState state) {
-  return state == DEADLINE_STATE_MET || state == DEADLINE_STATE_MET_LATE;
-}
-
-bool Late(DeadlineState state) {
-  return state == DEADLINE_STATE_OVERDUE || state == DEADLINE_STATE_MET_LATE;
+void PutBreach(const DeadlineStatus& s, StoreBatch* batch) {
+  Breach b;
+  b.set_rule(s.rule());
+  b.set_responsible(s.responsible());
+  *b.mutable_start() = s.start();
+  *b.mutable_due() = s.due();
+  *b.mutable_met_at() = s.met_at();
+  b.set_drill(s.drill());
+  b.set_detail(s.detail());
+  batch->Put(keys::Breach(s.report_id().empty() ? s.event_id() : s.report_id(),
+                          s.rule(), s.responsible()),
+             b.SerializeAsString());
 }
 
 }  // namespace
@@ -91,7 +91,6 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   // The scans fill locals, moved into the guarded maps under mu_ at the end:
   // the thread-safety analysis cannot see a lock held around a lambda.
   absl::flat_hash_map<std::string, EventRecord> events;
-  absl::flat_hash_map<std::string, Watched> watched;
   absl::Status scanned = store->Scan(
       keys::kEvents, "", [&](const std::string& key, const std::string& value) {
         EventRecord event;
@@ -114,22 +113,14 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
         return true;
       });
   if (!scanned.ok()) return scanned;
-  // The reports still inside the watch window; their first check closes
-  // those whose deadlines are all met.
-  const absl::Time now = clock->TimeNow();
-  scanned = store->Scan(
-      ReportStore::RecentPrefix(),
-      ReportStore::RecentKey(now - Lookback(engine->options_.deadlines), ""),
-      [&](const std::string& key, const std::string&) {
-        std::optional<keys::RecentEntry> entry = keys::ParseRecent(key);
-        if (!entry) return true;
-        watched[entry->report_id].received = entry->received;
-        return true;
-      });
-  if (!scanned.ok()) return scanned;
   absl::MutexLock lock(&engine->mu_);
+  // The reports still inside the watch window are read by the clock ticks
+  // (CatchUpChunk), not here: the node serves at once, and memory holds only
+  // the ones still open.
+  engine->catch_up_from_ = keys::Recent(
+      clock->TimeNow() - DeadlineWatch::Lookback(engine->options_.deadlines),
+      "");
   engine->events_ = std::move(events);
-  engine->watched_ = std::move(watched);
   engine->child_nodes_ = std::move(child_nodes);
   return engine;
 }
@@ -445,17 +436,23 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   if (!options_.parent.empty() && !peer_copy) {
     QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
   }
-  // The notice's direct rule: the local government that takes in a grade
-  // I/II or sensitive report (from a unit, or across from its department)
-  // sends it to the province at the same time.
+  // The notice's direct rule: a government that learns of a grade I/II or
+  // sensitive report — from a unit, across from its department, or from
+  // below — sends it to the province at the same time, whatever happened
+  // below (a township's direct link may be missing or down). The province
+  // stores it once and records every arrival.
   std::string province = Province();
-  if (FirstGovernmentOnPath(stored) && IsUrgent(report) && !province.empty() &&
-      province != options_.parent) {
-    QueueFor(province, ROUTE_DIRECT,
-             report.grade() == GRADE_I || report.grade() == GRADE_II
-                 ? "grade I/II: direct to the province"
-                 : "sensitive event: direct to the province",
-             stored, &batch);
+  const bool first_government = FirstGovernmentOnPath(stored);
+  if (IsUrgent(report) && !province.empty() && province != options_.parent &&
+      NodeDepartment(options_.node).empty() &&
+      (first_government || !peer_copy)) {
+    QueueFor(
+        province, ROUTE_DIRECT,
+        absl::StrCat(report.grade() == GRADE_I || report.grade() == GRADE_II
+                         ? "grade I/II: direct to the province"
+                         : "sensitive event: direct to the province",
+                     first_government ? "" : " (learned from below)"),
+        stored, &batch);
   }
   QueueAcross(stored, &batch);
   batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
@@ -474,7 +471,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   } else {
     events_[report.event_id()] = std::move(event);
   }
-  watched_[id].received = now;
+  watch_.Touch(id, now);
 
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));
   // Committed under the lock: batches must reach the store in the order the
@@ -512,6 +509,8 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
 std::vector<std::pair<StoredReport, RelayEngine::ReceiptCallback>>
 RelayEngine::TakeWaiting(const std::string& id) {
   absl::MutexLock lock(&mu_);
+  // The write of `id` landed (or failed): a tick evaluates it afresh.
+  watch_.TouchIfWatched(id);
   auto node = writing_.extract(id);
   return std::move(node.mapped().waiting);
 }
@@ -651,7 +650,19 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
   Outbox::Remove(upstream, entry, &batch);
   batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
             forwarding.SerializeAsString());
-  store_->Commit(std::move(batch), std::move(done));
+  CommitHandOff(entry.report_id, std::move(batch), std::move(done));
+}
+
+void RelayEngine::CommitHandOff(const std::string& report_id, StoreBatch batch,
+                                std::function<void(absl::Status)> done) {
+  store_->Commit(std::move(batch), [this, report_id, done = std::move(done)](
+                                       absl::Status status) {
+    if (status.ok()) {
+      absl::MutexLock lock(&mu_);
+      watch_.TouchIfWatched(report_id);  // the hand-off meets a deadline
+    }
+    done(status);
+  });
 }
 
 void RelayEngine::RecordRefusal(const std::string& upstream,
@@ -662,7 +673,7 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
   Outbox::Remove(upstream, entry, &batch);
   Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
        entry.report_id, reason);
-  store_->Commit(std::move(batch), std::move(done));
+  CommitHandOff(entry.report_id, std::move(batch), std::move(done));
 }
 
 void RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
@@ -720,8 +731,11 @@ void RelayEngine::SetLinkUp(const std::string& upstream, bool up) {
   absl::MutexLock lock(&mu_);
   if (up) {
     links_down_.erase(upstream);
-  } else {
-    links_down_.insert(upstream);
+  } else if (links_down_.insert(upstream).second) {
+    // What the engine does about a watched report depends on which links
+    // are down (escalation, the standby, a peer copy): each is looked at
+    // again at the next tick.
+    watch_.TouchAll();
   }
 }
 
@@ -771,103 +785,163 @@ RelayEngine::Evaluate(const std::vector<std::string>& ids,
   return out;
 }
 
-absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
-    absl::Time now) {
-  // Only reports with an open deadline are read again; reading the store is
-  // the slow part, so it happens outside the lock.
-  std::vector<std::string> open;
+std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now,
+                                                          bool* finished) {
+  *finished = false;
+  std::string from;
   {
     absl::MutexLock lock(&mu_);
-    const absl::Time oldest = now - Lookback(options_.deadlines);
-    for (auto it = watched_.begin(); it != watched_.end();) {
-      if (it->second.received < oldest) {
-        watched_.erase(it++);
-      } else {
-        if (!it->second.closed) open.push_back(it->first);
-        ++it;
-      }
-    }
+    if (catch_up_from_.empty()) return {};
+    from = catch_up_from_;
   }
-  auto evaluated = Evaluate(open, options_.region, now);
+  std::vector<DeadlineWatch::Due> chunk;
+  std::string next;
+  absl::Status scanned = store_->Scan(
+      keys::kRecent, from, [&](const std::string& key, const std::string&) {
+        if (chunk.size() == kCatchUpChunk) {
+          next = key;
+          return false;
+        }
+        std::optional<keys::RecentEntry> entry = keys::ParseRecent(key);
+        if (entry && entry->received <= now) {
+          chunk.push_back({std::move(entry->report_id), entry->received});
+        }
+        return true;
+      });
+  absl::MutexLock lock(&mu_);
+  // Unreadable: the reports arriving from now on are still watched.
+  catch_up_from_ = scanned.ok() ? next : "";
+  caught_up_ += chunk.size();
+  *finished = catch_up_from_.empty();
+  return chunk;
+}
 
-  std::vector<DeadlineStatus> changed;
-  StoreBatch batch;
-  std::function<void()> listener;
-  mu_.Lock();
-  listener = outbox_listener_;
-  auto track = [&](const DeadlineStatus& s,
-                   absl::flat_hash_map<std::string, DeadlineState>& states) {
-    DeadlineState& last = states[StateKey(s)];
-    if (last == s.state()) return;
-    bool newly_late = Late(s.state()) && !Late(last);
-    // A deadline first seen already met on time is no news.
-    if (last != DEADLINE_STATE_UNSPECIFIED || s.state() != DEADLINE_STATE_MET) {
-      changed.push_back(s);
-    }
-    last = s.state();
-    if (newly_late) {
-      Breach b;
-      b.set_rule(s.rule());
-      b.set_responsible(s.responsible());
-      *b.mutable_start() = s.start();
-      *b.mutable_due() = s.due();
-      *b.mutable_met_at() = s.met_at();
-      b.set_drill(s.drill());
-      b.set_detail(s.detail());
-      batch.Put(
-          keys::Breach(s.report_id().empty() ? s.event_id() : s.report_id(),
-                       s.rule(), s.responsible()),
-          b.SerializeAsString());
-    }
-  };
-  for (const auto& [stored, deadlines] : evaluated) {
-    const std::string& id = stored.report().report_id();
-    auto found = watched_.find(id);
-    if (found == watched_.end()) continue;  // left the window meanwhile
-    Watched& w = found->second;
-    if (!options_.peer.empty() && IsPeerCopy(stored)) {
-      w.closed = WatchPeerCopy(stored, now, &batch);
+void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
+                              bool quiet, absl::Time now, DeadlineTick* tick) {
+  StoreBatch* batch = &tick->batch;
+  for (const DeadlineWatch::Due& d : due) {
+    // Reading the store is the slow part: outside the lock, one at a time
+    // (memory does not grow with the number due).
+    absl::StatusOr<StoredReport> stored = Timeline(d.id);
+    if (!stored.ok()) continue;  // not landed yet: its write touches it again
+    const bool ours = RegionContains(options_.region,
+                                     stored->report().location().region_code());
+    std::vector<DeadlineStatus> deadlines;
+    if (ours) deadlines = DeadlinesOf(*stored, now);
+    absl::MutexLock lock(&mu_);
+    if (ours && !options_.peer.empty() && IsPeerCopy(*stored)) {
+      // No deadline of this node's: the other node's hand-off is watched.
+      const size_t queued = batch->ops().size();
+      watch_.WakeAt(d.id, d.received, WatchPeerCopy(*stored, now, batch));
+      if (batch->ops().size() != queued) tick->requeued.push_back(d.id);
       continue;
     }
-    FailOverToStandby(stored, deadlines, &batch);
-    bool all_closed = true;
+    DeadlineWatch::Outcome outcome;
+    watch_.Fold(d.id, d.received, deadlines, now, quiet, &outcome);
+    for (const DeadlineStatus& s : outcome.newly_late) PutBreach(s, batch);
+    for (DeadlineStatus& s : outcome.changed) {
+      tick->changed.push_back(std::move(s));
+      tick->regions.push_back(stored->report().location().region_code());
+    }
+    const size_t queued = batch->ops().size();
+    FailOverToStandby(*stored, deadlines, batch);
     for (const DeadlineStatus& s : deadlines) {
-      track(s, w.states);
-      all_closed = all_closed && Closed(s.state());
-      w.late = w.late || Late(s.state());
       bool own_hand_off_late = s.rule() == DEADLINE_RULE_PER_HOP &&
                                s.responsible() == options_.node &&
                                (s.state() == DEADLINE_STATE_AT_RISK ||
                                 s.state() == DEADLINE_STATE_OVERDUE);
       if (own_hand_off_late && links_down_.contains(options_.parent) &&
-          !w.escalated && !options_.ancestors.empty()) {
-        w.escalated = true;
-        Escalate(stored,
+          !options_.ancestors.empty() && watch_.MarkEscalated(d.id)) {
+        Escalate(*stored,
                  absl::StrCat("parent ", options_.parent,
                               " unreachable and the hand-off deadline ",
                               s.state() == DEADLINE_STATE_AT_RISK ? "at risk"
                                                                   : "passed"),
-                 &batch);
+                 batch);
       }
     }
-    w.closed = all_closed;
+    if (batch->ops().size() != queued) tick->requeued.push_back(d.id);
   }
-  for (const auto& [id, event] : events_) {
-    for (const DeadlineStatus& s :
-         EventDeadlines(event, options_.deadlines, now)) {
-      track(s, event_states_[id]);
+}
+
+void RelayEngine::FeedDeadlineChange(const DeadlineStatus& s,
+                                     const std::string& region, absl::Time now,
+                                     StoreBatch* batch) const {
+  if (s.state() != DEADLINE_STATE_AT_RISK &&
+      s.state() != DEADLINE_STATE_OVERDUE &&
+      s.state() != DEADLINE_STATE_MET_LATE) {
+    return;
+  }
+  const std::string key =
+      keys::FedDeadlineState(DeadlineRule_Name(s.rule()), s.report_id(),
+                             s.event_id(), s.responsible());
+  const std::string state = DeadlineState_Name(s.state());
+  absl::StatusOr<std::string> fed = store_->Get(key);
+  if (fed.ok() && *fed == state) return;
+  batch->Put(key, state);
+  batch->Record(DeadlineItem(s, region, now));
+}
+
+absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
+    absl::Time now) {
+  DeadlineTick tick;
+  // After a restart: the window's states are learnt, not reported.
+  bool caught_up = false;
+  EvaluateDue(CatchUpChunk(now, &caught_up), /*quiet=*/true, now, &tick);
+  if (caught_up) {
+    // One line for the whole window, never one per report.
+    absl::MutexLock lock(&mu_);
+    Log(LogLevel::kInfo, "deadline window read after the start",
+        {{"reports", absl::StrCat(caught_up_)},
+         {"watched", absl::StrCat(watch_.size())}});
+  }
+  std::vector<DeadlineWatch::Due> due;
+  {
+    absl::MutexLock lock(&mu_);
+    due = watch_.TakeDue(now);
+  }
+  EvaluateDue(due, /*quiet=*/false, now, &tick);
+
+  std::function<void()> listener;
+  {
+    absl::MutexLock lock(&mu_);
+    listener = outbox_listener_;
+    for (const auto& [id, event] : events_) {
+      auto& states = event_states_[id];
+      for (const DeadlineStatus& s :
+           EventDeadlines(event, options_.deadlines, now)) {
+        DeadlineState& last = states[DeadlineWatch::StateKey(s)];
+        if (last == s.state()) continue;
+        if (DeadlineWatch::IsLate(s.state()) && !DeadlineWatch::IsLate(last)) {
+          PutBreach(s, &tick.batch);
+        }
+        // The first tick after a restart learns the states.
+        if (events_learnt_ && DeadlineWatch::IsNews(last, s.state())) {
+          tick.changed.push_back(s);
+          tick.regions.push_back(event.region_code());
+        }
+        last = s.state();
+      }
     }
+    events_learnt_ = true;
   }
-  mu_.Unlock();
-  if (!batch.empty()) {
+  for (size_t i = 0; i < tick.changed.size(); ++i) {
+    FeedDeadlineChange(tick.changed[i], tick.regions[i], now, &tick.batch);
+  }
+  if (!tick.batch.empty()) {
     // Waited for: the next tick must see the escalations it decided on.
     // Outside the lock: intake must not wait for this sync (the batch holds
-    // breach records and outbox entries, nothing Store orders against).
-    absl::Status written = store_->CommitAndWait(std::move(batch));
+    // breach records, feed items and outbox entries, nothing Store orders
+    // against).
+    absl::Status written = store_->CommitAndWait(std::move(tick.batch));
     if (!written.ok()) return written;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const std::string& id : tick.requeued) watch_.TouchIfWatched(id);
+    }
     if (listener) listener();
   }
-  return changed;
+  return std::move(tick.changed);
 }
 
 absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::ListDue(
@@ -876,11 +950,20 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::ListDue(
   // include_met every watched one.
   std::vector<std::string> ids;
   std::vector<DeadlineStatus> due;
+  if (include_met) {
+    // Every report of the window: read from the arrival index.
+    RETURN_IF_ERROR(store_->Scan(
+        keys::kRecent,
+        keys::Recent(now - DeadlineWatch::Lookback(options_.deadlines), ""),
+        [&](const std::string& key, const std::string&) {
+          std::optional<keys::RecentEntry> entry = keys::ParseRecent(key);
+          if (entry) ids.push_back(std::move(entry->report_id));
+          return true;
+        }));
+  }
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [id, w] : watched_) {
-      if (!w.closed || w.late || include_met) ids.push_back(id);
-    }
+    if (!include_met) ids = watch_.Listed();
     for (const auto& [id, event] : events_) {
       if (!RegionContains(region, event.region_code())) continue;
       for (DeadlineStatus& s : EventDeadlines(event, options_.deadlines, now)) {

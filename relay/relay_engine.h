@@ -8,8 +8,9 @@
 //  2. The relay checks it (fields, region, the sender's authority), then
 //     writes, in one synced batch: the report with this node's hop appended,
 //     one outbox entry and one forwarding record per upstream target (the
-//     parent; for a grade I/II or sensitive report taken in from a client,
-//     the province directly as well), the event's record and the arrival
+//     parent; for a grade I/II or sensitive report, at any government
+//     below the city, the province directly as well), the event's record
+//     and the arrival
 //     index. Only when that write returns is the sender given a receipt.
 //  3. A resent report (same id, same content) is acknowledged again from what
 //     is stored: stored once, acknowledged as often as asked; an arrival by
@@ -45,9 +46,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "kuaibao/v1/audit.pb.h"
+#include "kuaibao/v1/feed.pb.h"
 #include "relay/admission_control.h"
 #include "relay/base/clock.h"
 #include "relay/deadline_policy.h"
+#include "relay/deadline_watch.h"
 #include "relay/deadlines.h"
 #include "relay/department_routing.h"
 #include "relay/event_identity.h"
@@ -160,9 +164,14 @@ class RelayEngine {
   }
 
   // What the node's clock loop does each tick: evaluates the deadlines of
-  // everything in flight or open here, records new breaches durably,
-  // escalates at-risk reports past an unreachable parent, and returns the
-  // deadlines whose state changed since the last call (for logging).
+  // the reports a write changed since the last tick and of those whose state
+  // time alone changes now (DeadlineWatch), and of open events; records new
+  // breaches durably, escalates at-risk reports past an unreachable parent
+  // (or to its standby), records changes for the worse in the feed
+  // (Query.Watch), each once, and returns the deadlines whose state changed
+  // since the last call (for logging). After a restart it also reads the
+  // arrival window a chunk per call, learning those states without returning
+  // them.
   absl::StatusOr<std::vector<DeadlineStatus>> CheckDeadlines(absl::Time now);
 
   // Open, at-risk, overdue and recently late deadlines of reports and events
@@ -171,6 +180,14 @@ class RelayEngine {
   absl::StatusOr<std::vector<DeadlineStatus>> ListDue(const std::string& region,
                                                       absl::Time now,
                                                       bool include_met) const;
+
+  // How many reports the deadline watch holds (open or late deadlines, and
+  // copies held for the other node): memory is bounded by these, not by
+  // history.
+  size_t watched_reports() const {
+    absl::MutexLock lock(&mu_);
+    return watch_.size();
+  }
 
   // The deadlines of one report as this node sees them.
   std::vector<DeadlineStatus> DeadlinesOf(const StoredReport& stored,
@@ -204,15 +221,58 @@ class RelayEngine {
   absl::Status RecoverStore() { return store_->Recover(); }
 
   const RelayOptions& options() const { return options_; }
-  ReportStore& store() const { return *store_; }
-  Outbox& outbox() { return outbox_; }
-  OriginLedger& ledger() { return ledger_; }
+
+  // Questions the node asks (relay_engine_queries.cc): its status pages,
+  // metrics and health checks ask these instead of reading the store.
+
+  // Why new reports are refused now; OK while this node takes them: the
+  // disk and the backlog quota (AdmissionControl) first, then a failed store
+  // write. The one answer `kuaibao status`, the metrics, the health service
+  // and the parent's view of this node give.
+  absl::Status IntakeRefusal() const;
+  // IntakeRefusal, after reopening a store stopped by a failed write if the
+  // disk has room again (a reopen that fails leaves the store closed, reads
+  // included: so only then). The node monitor's periodic check.
+  absl::Status RecheckIntake();
+  // Reports waiting for an upstream's receipt, as their encoded size (the
+  // tally the backlog quota is checked against).
+  uint64_t backlog_bytes() const { return store_->backlog_bytes(); }
+  // What waits for `upstream` (Outbox::Summarize: a scan of its queue, for
+  // status pages, not for hot paths).
+  absl::StatusOr<Outbox::Summary> Waiting(const std::string& upstream) const {
+    return outbox_.Summarize(upstream);
+  }
+  // Origins and the numbers missing from them (OriginLedger::List).
+  absl::StatusOr<std::vector<OriginRecord>> Origins(
+      const std::string& after_origin, size_t limit,
+      const std::function<bool(const OriginRecord&)>& filter, absl::Time now,
+      absl::Duration overdue_after) const {
+    return ledger_.List(after_origin, limit, filter, now, overdue_after);
+  }
+  // Every breach record this node wrote (CheckDeadlines), with the id of the
+  // report (or event) it is about, until `fn` returns false.
+  absl::Status ForEachBreachRecord(
+      const std::function<bool(const std::string& about, const Breach&)>& fn)
+      const;
+  // The review mark of a breach (an auditor's "reviewed"), by what it is
+  // about, its rule and who answers for it; NOT_FOUND when there is none.
+  absl::StatusOr<v1::BreachReview> ReviewOf(
+      const std::string& about, DeadlineRule rule,
+      const std::string& responsible) const;
+  // Records `review` durably (replacing a mark of the same breach).
+  absl::Status RecordReview(const v1::BreachReview& review);
+  // Records `item` in the feed (Query.Watch) in a write of its own, for what
+  // the node records nowhere else (a link's change); a failed write is
+  // logged.
+  void RecordInFeed(v1::FeedItem item);
 
   static int PriorityOf(const IncidentReport& report);
 
  private:
   RelayEngine(RelayOptions options, ReportStore* store,
               const RegionTable* regions, Clock* clock);
+  // What AdmissionControl says about new reports (OK without one).
+  absl::Status Admitted() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stores `stored` (this node's hop last) unless already present.
   void Store(StoredReport stored, ReceiptCallback done);
@@ -248,6 +308,10 @@ class RelayEngine {
   // Remembers (durably, in `batch`) the child node that relayed `stored`.
   void NoteChild(const StoredReport& stored, StoreBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits a hand-off's outcome (receipt, refusal) for `report_id`; once it
+  // is durable the report's deadlines are evaluated afresh.
+  void CommitHandOff(const std::string& report_id, StoreBatch batch,
+                     std::function<void(absl::Status)> done);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
   // Adds the outbox entry and forwarding record for one route to `batch`; a
@@ -277,13 +341,39 @@ class RelayEngine {
                          const std::vector<DeadlineStatus>& deadlines,
                          StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // For a copy from the other node: forwards it to the parent when the other
-  // node is unreachable and its hand-off at risk. True once there is nothing
-  // more to watch.
-  bool WatchPeerCopy(const StoredReport& stored, absl::Time now,
-                     StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // node is unreachable and its hand-off at risk. Returns when to look again
+  // (besides when a link goes down); never once there is nothing more to
+  // watch. Such a copy has no deadline of this node's, so this is its own
+  // wake-up in watch_.
+  absl::Time WatchPeerCopy(const StoredReport& stored, absl::Time now,
+                           StoreBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Adds the across hand-offs of `stored` (relay/department_routing.h).
   void QueueAcross(const StoredReport& stored, StoreBatch* batch);
+  // What one CheckDeadlines decided, written in one batch.
+  struct DeadlineTick {
+    StoreBatch batch;
+    // The deadlines whose state changed, and the region each is about.
+    std::vector<DeadlineStatus> changed;
+    std::vector<std::string> regions;
+    // Reports queued anew (escalated, to a standby, a peer copy forwarded).
+    std::vector<std::string> requeued;
+  };
+  // Evaluates `due` (read outside the lock), folds the results into watch_,
+  // and adds to `tick` the breach records, escalations and standby
+  // hand-offs, the changes and the reports queued anew.
+  void EvaluateDue(const std::vector<DeadlineWatch::Due>& due, bool quiet,
+                   absl::Time now, DeadlineTick* tick) ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds to `batch` the feed item (Query.Watch) of a deadline that became at
+  // risk, overdue or met late, once: the state last fed is kept in the store
+  // (keys::FedDeadlineState), so that a restart feeds no change twice.
+  void FeedDeadlineChange(const DeadlineStatus& s, const std::string& region,
+                          absl::Time now, StoreBatch* batch) const;
+  // The next chunk of the restart's arrival window; empty when done.
+  // `*finished`: this call read its end.
+  std::vector<DeadlineWatch::Due> CatchUpChunk(absl::Time now, bool* finished)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Escalates `stored` to the next reachable level above its parent.
   void Escalate(const StoredReport& stored, const std::string& why,
                 StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -318,23 +408,23 @@ class RelayEngine {
   absl::flat_hash_map<std::string, EventRecord> events_ ABSL_GUARDED_BY(mu_);
   // Links the forwarders reported down.
   absl::flat_hash_set<std::string> links_down_ ABSL_GUARDED_BY(mu_);
-  // A report whose deadlines this node watches: from its arrival for
-  // Lookback(policy). Once every deadline of it is met (on time or late) it
-  // is no longer re-read each tick; a late one stays listed by ListDue.
-  struct Watched {
-    absl::Time received;
-    bool closed = false;
-    bool late = false;
-    bool escalated = false;
-    // The state each deadline had at the last CheckDeadlines, by rule and
-    // responsible node.
-    absl::flat_hash_map<std::string, DeadlineState> states;
-  };
-  absl::flat_hash_map<std::string, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  // The reports whose deadlines may still change, indexed by when time
+  // alone changes them next (relay/deadline_watch.h).
+  DeadlineWatch watch_ ABSL_GUARDED_BY(mu_);
+  // After a restart, the arrival index from here on (keys::Recent) has not
+  // been looked at yet; the clock ticks read it a chunk at a time, so that
+  // neither the start nor memory grows with the reports of the window.
+  // Empty once done.
+  std::string catch_up_from_ ABSL_GUARDED_BY(mu_);
+  // Arrival-index entries the catch-up has read.
+  size_t caught_up_ ABSL_GUARDED_BY(mu_) = 0;
   // The same for open events' deadlines, by event id.
   absl::flat_hash_map<std::string,
                       absl::flat_hash_map<std::string, DeadlineState>>
       event_states_ ABSL_GUARDED_BY(mu_);
+  // False until the first CheckDeadlines after Open has learnt the open
+  // events' states (a restart reports none of them as a change).
+  bool events_learnt_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace kuaibao

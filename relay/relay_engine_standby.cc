@@ -90,10 +90,13 @@ void RelayEngine::FailOverToStandby(
   }
 }
 
-bool RelayEngine::WatchPeerCopy(const StoredReport& stored, absl::Time now,
-                                StoreBatch* batch) {
-  if (options_.parent.empty()) return true;  // the top forwards nothing
-  if (ForwardedTo(stored, options_.parent) != nullptr) return true;
+absl::Time RelayEngine::WatchPeerCopy(const StoredReport& stored,
+                                      absl::Time now, StoreBatch* batch) {
+  // The top forwards nothing; one already forwarded from here is done.
+  if (options_.parent.empty() ||
+      ForwardedTo(stored, options_.parent) != nullptr) {
+    return absl::InfiniteFuture();
+  }
   // The other node's hand-off, by the budget per level from its arrival
   // there (the hop before this node's).
   const HopRecord& theirs = stored.hops(stored.hops_size() - 2);
@@ -101,16 +104,19 @@ bool RelayEngine::WatchPeerCopy(const StoredReport& stored, absl::Time now,
   const absl::Duration budget = IsUrgent(stored.report())
                                     ? options_.deadlines.direct_to_province
                                     : options_.deadlines.per_hop;
-  if (now > received + budget) return true;  // past the window: not ours
-  if (!links_down_.contains(options_.peer)) return false;
-  if (now - received < budget * options_.deadlines.at_risk_fraction) {
-    return false;
-  }
+  const absl::Time due = received + budget;
+  if (now > due) return absl::InfiniteFuture();  // past the window: not ours
+  const absl::Time at_risk =
+      received + budget * options_.deadlines.at_risk_fraction;
+  if (now < at_risk) return at_risk;
+  // At risk: ours if the other node is unreachable now, or goes down before
+  // the due time (SetLinkUp looks again); forgotten after.
+  if (!links_down_.contains(options_.peer)) return due + absl::Microseconds(1);
   QueueFor(options_.parent, ROUTE_ESCALATED,
            absl::StrCat("the region's other node unreachable and its "
                         "hand-off at risk: forwarded from here"),
            stored, batch);
-  return true;
+  return absl::InfiniteFuture();
 }
 
 }  // namespace kuaibao

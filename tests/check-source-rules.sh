@@ -3,7 +3,9 @@
 #  - relay/ never reads the clock or sleeps, except through relay/base/clock;
 #  - gRPC headers stay out of relay/ except relay/transport/;
 #  - LevelDB headers stay inside relay/store/;
-#  - storage key prefixes are spelled only in relay/store/keys.{h,cc};
+#  - storage key prefixes are spelled only in relay/store/keys.{h,cc}, and
+#    node/ and client/ use no storage key at all (they ask RelayEngine),
+#    except the backup, which copies the store key by key;
 #  - every C++ file is clang-formatted (Google style, .clang-format);
 #  - shell scripts are shellcheck-clean.
 set -uo pipefail
@@ -32,6 +34,10 @@ prefixes='r|f|x|e|d|b|o|h|i|g|c|m|in|fb|n|u|k|q|w|v|p|rv'
 hits=$(grep -rnE "\"($prefixes)/" relay node client --include='*.cc' --include='*.h' |
   grep -v '#include' | grep -vE '^relay/store/keys\.(h|cc):')
 [[ -z $hits ]] || problem "a storage key prefix spelled outside relay/store/keys.{h,cc} (use keys::):"$'\n'"$hits"
+
+hits=$(grep -rnE 'relay/store/keys\.h|keys::' node client --include='*.cc' --include='*.h' |
+  grep -vE '^node/store_backup\.cc:')
+[[ -z $hits ]] || problem "node/ and client/ ask RelayEngine instead of naming storage keys:"$'\n'"$hits"
 
 if command -v clang-format >/dev/null; then
   while IFS= read -r f; do

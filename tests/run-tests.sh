@@ -13,9 +13,10 @@ jobs=${JOBS:-$(nproc)}
 
 # clang-format and shellcheck are for the source-rules test, clang for the
 # fuzz test, nftables and iproute2 for the multi-host test, python3-grpcio
-# and python3-protobuf for the interoperability test (tests/interop/).
+# and python3-protobuf for the interoperability test (tests/interop/),
+# python3-h2 too for the hostile-peer test (tests/hardening/).
 "$repo/deploy/install-deps.sh" clang-format shellcheck clang nftables iproute2 dpkg-dev adduser help2man lintian prometheus python3 \
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf python3-h2
 
 echo "==> configuring ($build)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

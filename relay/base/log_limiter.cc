@@ -1,7 +1,11 @@
 #include "relay/base/log_limiter.h"
 
+#include <atomic>
+
 namespace kuaibao {
 namespace {
+
+std::atomic<uint64_t> suppressed_total{0};
 
 // Keys are remembered only while their window lasts; past this many, the
 // expired ones are forgotten (an outsider may vary the key, e.g. by address).
@@ -28,12 +32,17 @@ bool LogLimiter::Allow(const std::string& key, uint64_t* suppressed) {
   }
   if (w.written >= lines_) {
     ++w.suppressed;
+    suppressed_total.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   ++w.written;
   *suppressed = w.suppressed;
   w.suppressed = 0;
   return true;
+}
+
+uint64_t LogLimiter::SuppressedTotal() {
+  return suppressed_total.load(std::memory_order_relaxed);
 }
 
 size_t LogLimiter::keys() {

@@ -32,6 +32,9 @@ class LogLimiter {
   // How many keys are remembered now (bounded: the expired ones go first).
   size_t keys();
 
+  // Lines held back so far by every limiter of this process (a metric).
+  static uint64_t SuppressedTotal();
+
  private:
   struct Window {
     absl::Time start;

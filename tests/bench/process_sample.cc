@@ -41,10 +41,11 @@ absl::StatusOr<ProcessSample> SampleProcess(pid_t pid) {
   std::string line;
   while (std::getline(status, line)) {
     absl::string_view rest = line;
-    double* field = absl::ConsumePrefix(&rest, "VmRSS:") ? &sample.rss_mib
-                    : absl::ConsumePrefix(&rest, "RssAnon:")
-                        ? &sample.rss_anon_mib
-                        : nullptr;
+    double* field =
+        absl::ConsumePrefix(&rest, "VmRSS:")     ? &sample.rss_mib
+        : absl::ConsumePrefix(&rest, "RssAnon:") ? &sample.rss_anon_mib
+        : absl::ConsumePrefix(&rest, "VmHWM:")   ? &sample.rss_peak_mib
+                                                 : nullptr;
     if (field == nullptr) continue;
     rest = absl::StripAsciiWhitespace(rest);
     absl::ConsumeSuffix(&rest, " kB");

@@ -15,6 +15,8 @@ struct ProcessSample {
   // the process's own (RssAnon; the rest is shared library and file pages).
   double rss_mib = 0;
   double rss_anon_mib = 0;
+  // The highest resident memory since the process started (VmHWM).
+  double rss_peak_mib = 0;
 };
 
 // Reads /proc for `pid` (0 = this process). NOT_FOUND when it is gone.

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/command_io.h"
+#include "client/display.h"
 #include "client/due_view.h"
 #include "client/format.h"
 #include "client/query_commands.h"
@@ -219,7 +220,10 @@ TEST(FormatDurationTest, Table) {
       {absl::Seconds(59) + absl::Microseconds(999600), "1m00s"},
       {absl::Seconds(63), "1m03s"},
       {absl::Minutes(59) + absl::Seconds(59), "59m59s"},
-      {absl::Hours(2) + absl::Minutes(5) + absl::Seconds(40), "2h05m"},
+      {absl::Hours(2) + absl::Minutes(5) + absl::Seconds(40), "2h05m40s"},
+      {absl::Hours(2) + absl::Minutes(12), "2h12m"},
+      {absl::Hours(7) + absl::Minutes(40) + absl::Milliseconds(35906),
+       "7h40m36s"},
       {absl::Hours(26), "1d02h"},
       {-absl::Milliseconds(12), "-0.012s"},
       {-absl::Seconds(63), "-1m03s"},
@@ -261,6 +265,44 @@ TEST(FormatCoarseDurationTest, Table) {
   for (const DurationCase& c : cases) {
     EXPECT_EQ(FormatCoarseDuration(c.duration), c.text) << c.duration;
   }
+}
+
+// Issue 14: on a drill clock a span reads in the notice's time first, the
+// wall time beside it; in real time the wall time alone.
+TEST(NoticeTimeTest, DrillSpansReadInNoticeTimeBesideTheWallTime) {
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(7920), 0.001, FormatShortDuration),
+            "2h12m (drill wall time 7.920s)");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(665), 0.001, FormatShortDuration),
+            "11m05s (drill wall time 0.665s)");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(10800), 0.001, FormatBudget),
+            "3h (drill wall time 10.8s)");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(665), 1, FormatShortDuration),
+            "0.665s");
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(665), 0, FormatShortDuration),
+            "0.665s");
+  EXPECT_EQ(DrillWallTime(absl::Seconds(3), 1, FormatBudget), "");
+
+  const absl::Time t0 = absl::FromUnixSeconds(1795869601);
+  const google::protobuf::Timestamp start = ToProto(t0);
+  const google::protobuf::Timestamp due =
+      ToProto(t0 + absl::Milliseconds(10800));
+  EXPECT_EQ(
+      DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END, start, due, 0.001),
+      "reach the province (end to end, 3h, drill wall time 10.8s)");
+  EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END, start, due),
+            "reach the province (end to end, 10.8s)");
+  const google::protobuf::Timestamp met =
+      ToProto(FromProto(due) + absl::Milliseconds(665));
+  EXPECT_EQ(DeadlineTiming(due, met, absl::InfinitePast(), 0.001),
+            "late by 11m05s (drill wall time 0.6s)");
+
+  const Display saved = CurrentDisplay();
+  SetDisplay({Lang::kZh, saved.zone});
+  EXPECT_EQ(InNoticeTime(absl::Milliseconds(7920), 0.001, FormatShortDuration),
+            "2h12m (演练实耗 7.920s)");
+  EXPECT_EQ(DeadlineTiming(due, met, absl::InfinitePast(), 0.001),
+            "迟报 11m05s (演练实耗 0.6s)");
+  SetDisplay(saved);
 }
 
 TEST(FormatTimestampTest, UtcWithMillisAndZ) {
@@ -407,6 +449,21 @@ v1::StoredReport ThreeHopReport() {
       stored_at { seconds: 1795869664 nanos: 170000000 }
     }
   )pb");
+}
+
+// Issue 14: `show` names the State Council, not "national (route 4)".
+TEST(FormatHopTimelineTest, TheStateCouncilIsNamed) {
+  v1::StoredReport stored = ThreeHopReport();
+  v1::Forwarding* national =
+      stored.mutable_hops(stored.hops_size() - 1)->add_forwarded();
+  national->set_to("national");
+  national->set_route(v1::ROUTE_OTHER_MEANS);
+  national->set_channel("fax");
+  *national->mutable_sent_at() = ToProto(absl::FromUnixSeconds(1795869601));
+  const std::string text = FormatHopTimeline(stored);
+  EXPECT_THAT(text, HasSubstr("State Council 国务院 (other means"));
+  EXPECT_THAT(text, Not(HasSubstr("national")));
+  EXPECT_THAT(text, Not(HasSubstr("(route")));
 }
 
 TEST(FormatReportTest, DrillBannerAndFields) {
@@ -863,9 +920,9 @@ TEST(FormatShowTest, TwoPathsRoutesBreachAndDeadlines) {
           "client/140105001000/duty-1 2026-11-28 11:30:00.000Z met "
           "12:00:00.000Z, late by 30m00s",
           "MET hand-off to the next level (2h/level) 坞城街道 140105001000 "
-          "2026-11-28 14:00:00.000Z met 12:00:00.020Z, 1h59m early",
+          "2026-11-28 14:00:00.000Z met 12:00:00.020Z, 2h00m early",
           "MET grade I/II: reach the province directly (1h) 坞城街道 "
-          "140105001000 2026-11-28 13:00:00.000Z met 12:00:00.050Z, 59m59s "
+          "140105001000 2026-11-28 13:00:00.000Z met 12:00:00.050Z, 1h00m "
           "early",
           "AT RISK province → State Council (4h) 山西省 140000000000 "
           "2026-11-28 16:00:00.050Z in 50m00s not yet submitted to the State "
@@ -1294,7 +1351,7 @@ TEST(FormatOriginsTest, GapsWithTheirAgeAndOverdueFlag) {
   std::vector<std::string> lines = CollapsedLines(FormatOrigins(OriginsPage()));
   EXPECT_THAT(lines, ::testing::Contains(
                          "spiffe://kuaibao/client/140105001000/duty-1 1500 "
-                         "1496 17-19 (2h46m, OVERDUE), 240 (10.000s)"));
+                         "1496 17-19 (2h46m40s, OVERDUE), 240 (10.000s)"));
   EXPECT_THAT(lines, ::testing::Contains(
                          "spiffe://kuaibao/client/140106001000/duty-1 3 3 -"));
   OriginTally tally;

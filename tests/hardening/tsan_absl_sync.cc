@@ -37,7 +37,27 @@ Fn Real(const char* mangled) {
 
 #define KB_REAL(type, mangled) static const auto real = Real<type>(mangled)
 
+// A Condition is evaluated inside Abseil while the mutex is held: by the
+// waiting thread as it takes the mutex again, or by the thread letting the
+// mutex go (on behalf of a waiter). Either happens before the wrappers
+// below get control back, so the condition's reads of guarded members would
+// look unsynchronized: each condition is wrapped to tell TSan of the
+// acquisition first.
+struct Announced {
+  absl::Mutex* mu;
+  const absl::Condition* cond;
+};
+
+bool EvalAnnounced(Announced* a) {
+  __tsan_acquire(a->mu);
+  return a->cond->Eval();
+}
+
 }  // namespace
+
+#define KB_ANNOUNCED(mu, cond)            \
+  Announced announced_arg{(mu), &(cond)}; \
+  const absl::Condition announced(&EvalAnnounced, &announced_arg)
 
 namespace absl {
 ABSL_NAMESPACE_BEGIN
@@ -83,14 +103,16 @@ void Mutex::ReaderUnlock() {
 void Mutex::LockWhen(const Condition& cond) {
   KB_REAL(void (*)(Mutex*, const Condition&),
           "_ZN4absl7debian35Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  KB_ANNOUNCED(this, cond);
+  real(this, announced);
   __tsan_acquire(this);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   KB_REAL(void (*)(Mutex*, const Condition&),
           "_ZN4absl7debian35Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  KB_ANNOUNCED(this, cond);
+  real(this, announced);
   __tsan_acquire(this);
 }
 
@@ -99,7 +121,8 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   KB_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
           "_ZN4absl7debian35Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_"
           "8DurationE");
-  bool met = real(this, cond, timeout);
+  KB_ANNOUNCED(this, cond);
+  bool met = real(this, announced, timeout);
   __tsan_acquire(this);
   return met;
 }
@@ -108,7 +131,8 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   KB_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
           "_ZN4absl7debian35Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_"
           "4TimeE");
-  bool met = real(this, cond, deadline);
+  KB_ANNOUNCED(this, cond);
+  bool met = real(this, announced, deadline);
   __tsan_acquire(this);
   return met;
 }
@@ -118,7 +142,8 @@ bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond,
   KB_REAL(bool (*)(Mutex*, const Condition&, absl::Duration),
           "_ZN4absl7debian35Mutex25ReaderLockWhenWithTimeoutERKNS0_"
           "9ConditionENS0_8DurationE");
-  bool met = real(this, cond, timeout);
+  KB_ANNOUNCED(this, cond);
+  bool met = real(this, announced, timeout);
   __tsan_acquire(this);
   return met;
 }
@@ -128,7 +153,8 @@ bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond,
   KB_REAL(bool (*)(Mutex*, const Condition&, absl::Time),
           "_ZN4absl7debian35Mutex26ReaderLockWhenWithDeadlineERKNS0_"
           "9ConditionENS0_4TimeE");
-  bool met = real(this, cond, deadline);
+  KB_ANNOUNCED(this, cond);
+  bool met = real(this, announced, deadline);
   __tsan_acquire(this);
   return met;
 }
@@ -138,7 +164,8 @@ void Mutex::Await(const Condition& cond) {
   KB_REAL(void (*)(Mutex*, const Condition&),
           "_ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE");
   __tsan_release(this);
-  real(this, cond);
+  KB_ANNOUNCED(this, cond);
+  real(this, announced);
   __tsan_acquire(this);
 }
 
@@ -147,7 +174,8 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
           "_ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_"
           "8DurationE");
   __tsan_release(this);
-  bool met = real(this, cond, timeout);
+  KB_ANNOUNCED(this, cond);
+  bool met = real(this, announced, timeout);
   __tsan_acquire(this);
   return met;
 }
@@ -157,7 +185,8 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
           "_ZN4absl7debian35Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_"
           "4TimeE");
   __tsan_release(this);
-  bool met = real(this, cond, deadline);
+  KB_ANNOUNCED(this, cond);
+  bool met = real(this, announced, deadline);
   __tsan_acquire(this);
   return met;
 }

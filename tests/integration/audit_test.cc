@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/audit_client.h"
+#include "client/audit_view.h"
 #include "client/command_io.h"
 #include "client/query_commands.h"
 #include "client/relay_client.h"
@@ -45,6 +47,28 @@ const HopTiming* HopAt(const ReportTimeline& t, const std::string& node) {
   return nullptr;
 }
 
+TlsPaths PathsOf(const std::string& cert_name) {
+  TlsPaths paths;
+  paths.cert_file = absl::StrCat(kPki, "/", cert_name, ".pem");
+  paths.key_file = absl::StrCat(kPki, "/", cert_name, ".key");
+  paths.ca_file = absl::StrCat(kPki, "/ca.pem");
+  return paths;
+}
+
+// What `kuaibao due` prints at `address` for the township's duty officer.
+std::string DueText(const std::string& address) {
+  std::unique_ptr<RelayClient> relay =
+      *ConnectToNode(address, PathsOf(kDutyOfficer), absl::Seconds(10));
+  std::unique_ptr<AuditClient> audit =
+      *ConnectAuditClient(address, PathsOf(kDutyOfficer), absl::Seconds(10));
+  std::ostringstream out, err;
+  CommandIo io;
+  io.out = &out;
+  io.err = &err;
+  EXPECT_EQ(RunDue(*relay, audit.get(), false, io), kExitOk) << err.str();
+  return out.str();
+}
+
 class AuditChainTest : public ::testing::Test {
  protected:
   AuditChainTest() : chain_(dir_.path()) {}
@@ -74,6 +98,16 @@ class AuditChainTest : public ::testing::Test {
     *r.mutable_unit_informed_at() = ToProto(now);
     r.mutable_harm()->set_deaths(deaths);
     return r;
+  }
+
+  // Restarts `node` knowing the province among its ancestors, so that it
+  // sends grade I/II reports there directly as well.
+  absl::Status RestartWithProvinceLink(NodeProcess* node) {
+    if (node->Stop() != 0) return absl::InternalError("did not stop cleanly");
+    node->SetExtraConfig(absl::StrCat(
+        "deadlines { time_scale: 0.001 }\nancestors { region: \"", kProvince,
+        "\" address: \"", chain_.province->address(), "\" }\n"));
+    return node->Start();
   }
 
   static AuditScope Today() {
@@ -245,12 +279,7 @@ TEST_F(AuditChainTest, TheSecondPathsLateCityIsNamedAndItsOwnViewEndsAtItsHop) {
   NodeProcess* city = chain_.city.get();
   // The township sends grade I/II reports to the province directly as well
   // (its ancestors name the province): a second path.
-  NodeProcess* township = chain_.township.get();
-  ASSERT_EQ(township->Stop(), 0);
-  township->SetExtraConfig(
-      absl::StrCat("deadlines { time_scale: 0.001 }\nancestors { region: \"",
-                   kProvince, "\" address: \"", province->address(), "\" }\n"));
-  ASSERT_THAT(township->Start(), IsOk());
+  ASSERT_THAT(RestartWithProvinceLink(chain_.township.get()), IsOk());
   // The province is away: the city holds the level-by-level copy, the
   // township its direct one.
   ASSERT_EQ(province->Stop(), 0);
@@ -362,61 +391,140 @@ TEST_F(AuditChainTest, TheSecondPathsLateCityIsNamedAndItsOwnViewEndsAtItsHop) {
   EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_DIRECT_TO_PROVINCE))
       << own->DebugString();
   EXPECT_TRUE(kinds.count(BREACH_KIND_LATE_HAND_OFF)) << own->DebugString();
+  // What an auditor reads: the two rules apart, each with its budget, in the
+  // notice's time with the drill's wall time beside it, in the table and in
+  // the CSV.
+  const std::string table = FormatBreaches(*own);
+  EXPECT_THAT(table, HasSubstr("late to the province, end to end (from "
+                               "reportable), budget 3h (drill wall time "
+                               "10.8s): 1 breach"));
+  EXPECT_THAT(table, HasSubstr("grade I/II: late directly to the province, "
+                               "budget 1h (drill wall time 3.6s): 1 breach"));
+  const std::string csv = BreachesCsv(*own);
+  EXPECT_THAT(csv, HasSubstr("LATE_TO_PROVINCE,\"reach the province (end to "
+                             "end, 3h, drill wall time 10.8s)\",10.800,"));
+  EXPECT_THAT(csv, HasSubstr("LATE_DIRECT_TO_PROVINCE,\"grade I/II: reach the "
+                             "province directly (1h, drill wall time 3.6s)\","
+                             "3.600,"));
+  // `kuaibao due` at the city says how late in the notice's time too.
+  EXPECT_THAT(DueText(city->address()),
+              ::testing::ContainsRegex("late by [0-9hms]+ \\(drill wall time "
+                                       "[0-9.]+s\\)"));
+}
+
+// Issue 14: any government that learns of a grade I/II report sends it
+// straight to the province, whatever happened below. The township has no
+// link to the province (its direct copy never leaves); the county, which
+// has one, sends its own direct copy while the city is away. The province
+// stores the report once and records both arrivals; the city, which
+// learned of it long after the province, is flagged ("and the next level
+// at the same time"), against the county that held it.
+TEST_F(AuditChainTest, ACountySendsAGradeTwoReportStraightToTheProvince) {
+  NodeProcess* province = chain_.province.get();
+  NodeProcess* city = chain_.city.get();
+  NodeProcess* county = chain_.county.get();
+  ASSERT_THAT(RestartWithProvinceLink(county), IsOk());
+  ASSERT_EQ(city->Stop(), 0);
+  IncidentReport report = Report("au-d2", "au-ev-d2", 0, 3);
+  report.set_grade(GRADE_II);
+  ASSERT_EQ(chain_.AtTownship().Submit({report}).receipts(), 1);
+
+  // The county's direct copy: township → county → province.
+  absl::StatusOr<GetReportResponse> direct =
+      chain_.AtProvince().WaitFor("au-d2", kPatience);
+  ASSERT_THAT(direct, IsOk());
+  const StoredReport& first = direct->report();
+  ASSERT_EQ(first.hops_size(), 3) << first.DebugString();
+  EXPECT_EQ(first.hops(1).node(), kCounty);
+  ASSERT_EQ(first.hops(1).forwarded_size(), 1);
+  EXPECT_EQ(first.hops(1).forwarded(0).route(), ROUTE_DIRECT);
+  EXPECT_THAT(first.hops(1).forwarded(0).reason(),
+              HasSubstr("grade I/II: direct to the province"));
+  const absl::Time at_province = FromProto(first.hops(2).received_at());
+  // The city comes back well over 10 notice minutes (0.6 s) later.
+  TestClient auditor = Auditor(kProvince, province->address());
+  ASSERT_THAT(PollUntil<TimelineResponse>(
+                  [&] { return auditor.Timeline(OfReport("au-d2")); },
+                  [&](const TimelineResponse&) {
+                    return absl::Now() > at_province + absl::Seconds(2);
+                  }),
+              IsOk());
+  ASSERT_THAT(city->Start(), IsOk());
+
+  // The level-by-level copy arrives second: recorded beside the first.
+  absl::StatusOr<GetReportResponse> both = PollUntil<GetReportResponse>(
+      [&] { return chain_.AtProvince().Get("au-d2"); },
+      [](const GetReportResponse& r) {
+        return r.report().other_paths_size() >= 1;
+      });
+  ASSERT_THAT(both, IsOk());
+  ASSERT_EQ(both->report().other_paths_size(), 1) << both->DebugString();
+  ASSERT_EQ(both->report().other_paths(0).hops_size(), 4);
+  EXPECT_EQ(both->report().other_paths(0).hops(2).node(), kCity);
+  EXPECT_EQ(both->report().hops_size(), 3);
+  // Stored once: one report, one event.
+  absl::StatusOr<std::vector<StoredReport>> all = chain_.AtProvince().ListAll();
+  ASSERT_THAT(all, IsOk());
+  int copies = 0;
+  for (const StoredReport& r : *all) {
+    copies += r.report().report_id() == "au-d2";
+  }
+  EXPECT_EQ(copies, 1);
+  StatisticsRequest stats_request;
+  *stats_request.mutable_scope() = Today();
+  absl::StatusOr<StatisticsResponse> stats = auditor.Statistics(stats_request);
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->total().events(), 1);
+
+  // The city learned of it after the province: flagged, the county's.
+  ListBreachesRequest breaches_request;
+  *breaches_request.mutable_scope() = Today();
+  absl::StatusOr<ListBreachesResponse> breaches =
+      auditor.Breaches(breaches_request);
+  ASSERT_THAT(breaches, IsOk());
+  const BreachEntry* lagged = nullptr;
+  for (const BreachGroup& g : breaches->groups()) {
+    for (const BreachEntry& e : g.entries()) {
+      if (e.kind() == BREACH_KIND_NEXT_LEVEL_LAGGED) lagged = &e;
+    }
+  }
+  ASSERT_NE(lagged, nullptr) << breaches->DebugString();
+  EXPECT_EQ(lagged->report_id(), "au-d2");
+  EXPECT_EQ(lagged->responsible(), kCounty);
+  EXPECT_THAT(lagged->breach().detail(), HasSubstr(kCity));
+  // Over 10 minutes of notice time (0.6 s on the drill clock) after the
+  // province: the tolerance, then late by the rest.
+  EXPECT_GT(FromDurationProto(lagged->late_by()), absl::ZeroDuration());
 }
 
 // Issue 14: a provincial department's report of an event in the township
-// reached the province before the township's own. The event's follow-up is
-// still the township's to file, not the province's.
-//
-// DISABLED, and a known defect (issue 14 stays open): since events are
-// numbered by the first node (issue 12), the province's report and the
-// township's are two events, and the province's event, located in the
-// township, is charged to the province (EventOwner gives an event to the
-// deepest node that took a report of it, and the township never does). The
-// owner must come from the location's government itself; see the session 3
-// note.
-TEST_F(AuditChainTest,
-       DISABLED_AnEventIsOwnedByItsLocalityWhoeverReportedFirst) {
+// reached the province before the township's own. The province numbers it
+// as its own event (the first node numbers events), but the event's
+// follow-up is the township's to file — the government of the location —
+// not the province's, which merely took the report in.
+TEST_F(AuditChainTest, AnEventIsOwnedByItsLocalityWhoeverReportedFirst) {
   IncidentReport department = Report("au-own-d", "au-ev-own", 0, 0);
   department.mutable_unit()->set_name("省应急管理厅");
-  ASSERT_EQ(chain_.AtProvince().Submit({department}).receipts(), 1);
-  ASSERT_EQ(chain_.AtTownship()
-                .Submit({Report("au-own-t", "au-ev-own", 0, 0)})
-                .receipts(),
-            1);
+  SubmitOutcome at_province = chain_.AtProvince().Submit({department});
+  ASSERT_EQ(at_province.receipts(), 1);
+  const std::string province_event =
+      at_province.For("au-own-d")->receipt().event_id();
+  SubmitOutcome at_township =
+      chain_.AtTownship().Submit({Report("au-own-t", "au-ev-own", 0, 0)});
+  ASSERT_EQ(at_township.receipts(), 1);
+  const std::string township_event =
+      at_township.For("au-own-t")->receipt().event_id();
   ASSERT_THAT(chain_.AtProvince().WaitFor("au-own-t", kPatience), IsOk());
   absl::StatusOr<ListDueResponse> due = chain_.AtProvince().Due();
   ASSERT_THAT(due, IsOk());
-  const DeadlineStatus* follow_up = nullptr;
+  std::map<std::string, std::string> follow_up_owner;
   for (const DeadlineStatus& d : due->deadlines()) {
-    if (d.event_id() == "au-ev-own" && d.rule() == DEADLINE_RULE_FOLLOW_UP) {
-      follow_up = &d;
+    if (d.rule() == DEADLINE_RULE_FOLLOW_UP) {
+      follow_up_owner[d.event_id()] = d.responsible();
     }
   }
-  ASSERT_NE(follow_up, nullptr) << due->DebugString();
-  EXPECT_EQ(follow_up->responsible(), kTownship);
-}
-
-TlsPaths PathsOf(const std::string& cert_name) {
-  TlsPaths paths;
-  paths.cert_file = absl::StrCat(kPki, "/", cert_name, ".pem");
-  paths.key_file = absl::StrCat(kPki, "/", cert_name, ".key");
-  paths.ca_file = absl::StrCat(kPki, "/ca.pem");
-  return paths;
-}
-
-// What `kuaibao due` prints at `address` for the township's duty officer.
-std::string DueText(const std::string& address) {
-  std::unique_ptr<RelayClient> relay =
-      *ConnectToNode(address, PathsOf(kDutyOfficer), absl::Seconds(10));
-  std::unique_ptr<AuditClient> audit =
-      *ConnectAuditClient(address, PathsOf(kDutyOfficer), absl::Seconds(10));
-  std::ostringstream out, err;
-  CommandIo io;
-  io.out = &out;
-  io.err = &err;
-  EXPECT_EQ(RunDue(*relay, audit.get(), false, io), kExitOk) << err.str();
-  return out.str();
+  EXPECT_EQ(follow_up_owner[province_event], kTownship) << due->DebugString();
+  EXPECT_EQ(follow_up_owner[township_event], kTownship) << due->DebugString();
 }
 
 // Issue 14: a breach stays in `kuaibao due` until an auditor marks it

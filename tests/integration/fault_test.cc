@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "relay/proto_time.h"
@@ -208,6 +209,45 @@ TEST(FaultTest, ParentAwayForDaysThenBackUrgentFirstNothingLost) {
   status = at_township.Status();
   ASSERT_THAT(status, IsOk());
   EXPECT_EQ(status->links(0).waiting(), 0u);
+}
+
+// A node restarted in the middle of a disaster holding reports received in
+// the last hour, all still owed upstream (the parent away): it learns every
+// open deadline again, watches each, and writes one line for the whole
+// window, never one per report (issue 15; the 100,000-report case and its
+// memory are measured by tests/bench, `restart.queued.*`).
+TEST(FaultTest, ARestartLearnsItsOpenDeadlinesWithoutALinePerReport) {
+  constexpr int kReports = 300;
+  TempDir dir;
+  NodeProcess county(dir.Sub("county"), kCounty, kPki);
+  NodeProcess township(dir.Sub("township"), kTownship, kPki);
+  ASSERT_THAT(county.Start(), IsOk());  // takes a port, then is away
+  county.Stop();
+  township.SetParent(kCounty, county.port());
+  ASSERT_THAT(township.Start(), IsOk());
+  History history;
+  {
+    TestClient at_township(kPki, kDutyOfficer, township.address());
+    SubmitRecorded(at_township, Reports("open-", 0, kReports, absl::Now()),
+                   &history);
+  }
+  ASSERT_EQ(history.acknowledged(), static_cast<uint64_t>(kReports));
+  EXPECT_EQ(township.Stop(), 0);
+  const size_t before = township.Log().size();
+  ASSERT_THAT(township.Start(), IsOk());
+  constexpr char kCaughtUp[] = "deadline window read after the start";
+  std::string log;
+  ASSERT_TRUE(Eventually(kPatience, absl::Milliseconds(100), [&] {
+    log = township.Log().substr(before);
+    return absl::StrContains(log, kCaughtUp);
+  })) << township.LogTail();
+  std::string line = log.substr(log.find(kCaughtUp));
+  line = line.substr(0, line.find('\n'));
+  EXPECT_THAT(line, HasSubstr(absl::StrCat("\"reports\":\"", kReports, "\"")));
+  EXPECT_THAT(line, HasSubstr(absl::StrCat("\"watched\":\"", kReports, "\"")))
+      << "every hand-off is still owed";
+  EXPECT_THAT(township.Log(), ::testing::Not(HasSubstr("\"msg\":\"deadline\"")))
+      << "no deadline line per report, at intake or at the restart";
 }
 
 // A parent that is connected but acknowledges nothing (stopped with

@@ -20,30 +20,11 @@ import grpc  # noqa: E402  (after the stubs' path)
 from google.protobuf import timestamp_pb2  # noqa: E402
 from kuaibao.v1 import report_pb2, service_pb2  # noqa: E402
 from kuaibao.v1 import service_pb2_grpc as service_grpc  # noqa: E402
+from node_checks import channel, check, read, write_node_config  # noqa: E402,E501
 
 COUNTY = "140105000000"
 TOWNSHIP = "140105001000"
 OFFICER = "client-140105001000-duty-1"
-
-
-def check(condition, what):
-    if not condition:
-        print("FAILED:", what, file=sys.stderr)
-        sys.exit(1)
-    print("ok:", what)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def channel(address, pki_dir, name):
-    creds = grpc.ssl_channel_credentials(
-        root_certificates=read(os.path.join(pki_dir, "ca.pem")),
-        private_key=read(os.path.join(pki_dir, name + ".key")),
-        certificate_chain=read(os.path.join(pki_dir, name + ".pem")))
-    return grpc.secure_channel(address, creds)
 
 
 def timestamp(seconds_ago):
@@ -79,17 +60,7 @@ os.makedirs(work, exist_ok=True)
 main_pki = os.path.join(pki, "main")
 port_file = os.path.join(work, "port")
 config = os.path.join(work, "node.conf")
-with open(config, "w") as f:
-    f.write(f'''region: "{COUNTY}"
-listen_address: "127.0.0.1:0"
-data_dir: "{work}/data"
-port_file: "{port_file}"
-regions_file: "{source}/deploy/regions/shanxi-2022.csv"
-tls {{ cert_file: "{main_pki}/node-{COUNTY}.pem"
-      key_file: "{main_pki}/node-{COUNTY}.key"
-      ca_file: "{main_pki}/ca.pem"
-      crl_dir: "{main_pki}/crl" require_crl: true }}
-''')
+write_node_config(config, COUNTY, work, source, main_pki)
 if os.path.exists(port_file):
     os.remove(port_file)
 log = open(os.path.join(work, "node.log"), "w")

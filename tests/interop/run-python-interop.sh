@@ -10,17 +10,7 @@
 set -euo pipefail
 node=$1 pki=$2 work=$3
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-
-# /usr/bin/python3: Debian's modules; another python3 may come first on PATH.
-if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null ||
-  [[ ! -x /usr/bin/grpc_python_plugin ]]; then
-  echo "skipped: needs python3-grpcio, python3-protobuf, protobuf-compiler-grpc" >&2
-  exit 77
-fi
 rm -rf "$work"
-mkdir -p "$work/stubs"
-protoc -I "$repo/protos" --python_out="$work/stubs" --grpc_out="$work/stubs" \
-  --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin \
-  "$repo"/protos/kuaibao/v1/*.proto
+"$repo/tests/interop/make-python-stubs.sh" "$work/stubs"
 exec /usr/bin/python3 "$repo/tests/interop/python_interop.py" "$node" "$pki" \
   "$repo" "$work/stubs" "$work/node"

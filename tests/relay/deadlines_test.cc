@@ -293,15 +293,22 @@ TEST(BreachesAtSendTest, HolderRecordsItsOwnLateHandOff) {
 }
 
 TEST(EventOwnerTest, TheLocalityOwnsTheEventWhoeverReportedFirst) {
-  // A provincial department's report reached the province first.
-  EXPECT_EQ(EventOwner("", kProvince, kTownship), kProvince);
-  // The township's own report then makes the event the township's.
-  EXPECT_EQ(EventOwner(kProvince, kTownship, kTownship), kTownship);
-  // A county's later report does not take it back from the township.
-  EXPECT_EQ(EventOwner(kTownship, kCounty, kTownship), kTownship);
-  // A node outside the place never takes it.
-  EXPECT_EQ(EventOwner(kCounty, "140106000000", "140105001000"), kCounty);
-  EXPECT_EQ(EventOwner(kCounty, "", kTownship), kCounty);
+  // A provincial department's report reached the province first: the
+  // township of the event's location owns it all the same.
+  EXPECT_EQ(EventOwner("", kProvince, kTownship), kTownship);
+  // A village's government is its township.
+  EXPECT_EQ(EventOwner("", kProvince, "140105001201"), kTownship);
+  // A county-wide event is the county's.
+  EXPECT_EQ(EventOwner("", kTownship, kCounty), kCounty);
+  // A later report naming only the county keeps the nearer owner; one
+  // naming the township makes a county-owned event the township's.
+  EXPECT_EQ(EventOwner(kTownship, kCounty, kCounty), kTownship);
+  EXPECT_EQ(EventOwner(kCounty, kProvince, kTownship), kTownship);
+  // A corrected location (another township) moves the event there.
+  EXPECT_EQ(EventOwner(kTownship, kCounty, "140105002000"), "140105002000");
+  // A malformed location changes nothing (the taker only for a new event).
+  EXPECT_EQ(EventOwner(kCounty, kProvince, "bad"), kCounty);
+  EXPECT_EQ(EventOwner("", kProvince, ""), kProvince);
 }
 
 TEST(EventDeadlinesTest, FollowUpsUntilFinalAndDetailAfterBrief) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
@@ -240,6 +241,66 @@ TEST_F(RelayEngineTest, ReceiptDeletesTheOutboxEntryAndIsRecorded) {
   EXPECT_EQ(f.receipt().node(), kCity);
 }
 
+// Deadlines are evaluated when a write changes a report and when time alone
+// changes them; a restart learns the window's states without reporting a
+// change per report, and keeps in memory only the reports still open.
+TEST_F(RelayEngineTest, RestartLearnsDeadlinesQuietlyAndWatchesOnlyOpenOnes) {
+  constexpr int kReports = 40;
+  for (int i = 0; i < kReports; ++i) {
+    ASSERT_THAT(Submit(client_, Report(absl::StrCat("w-", i))), IsOk());
+  }
+  // Half are handed on and receipted at once.
+  auto out = *engine_->NextOutbound(kCity, kReports / 2, {});
+  ASSERT_EQ(out.size(), static_cast<size_t>(kReports / 2));
+  absl::flat_hash_set<std::string> handed_on;
+  for (const OutboundReport& o : out) {
+    Receipt receipt;
+    receipt.set_report_id(o.entry.report_id);
+    receipt.set_node(kCity);
+    absl::Notification done;
+    engine_->RecordReceipt(kCity, o.entry, receipt, clock_.TimeNow(), 1,
+                           [&](absl::Status s) {
+                             EXPECT_THAT(s, IsOk());
+                             done.Notify();
+                           });
+    done.WaitForNotification();
+    handed_on.insert(o.entry.report_id);
+  }
+  ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
+
+  Open();  // a restart
+  auto changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(*changed, ::testing::IsEmpty()) << "no line per report";
+  auto owed = [&](const std::vector<DeadlineStatus>& list,
+                  DeadlineState state) {
+    std::set<std::string> ids;
+    for (const DeadlineStatus& s : list) {
+      if (s.rule() == DEADLINE_RULE_PER_HOP && s.responsible() == kCounty &&
+          s.state() == state) {
+        ids.insert(s.report_id());
+      }
+    }
+    return ids;
+  };
+  auto due = engine_->ListDue(kCounty, clock_.TimeNow(), false);
+  ASSERT_THAT(due, IsOk());
+  std::set<std::string> open = owed(*due, DEADLINE_STATE_ON_TIME);
+  EXPECT_EQ(open.size(), static_cast<size_t>(kReports / 2));
+  for (const std::string& id : handed_on) EXPECT_EQ(open.count(id), 0u);
+
+  // Time alone: the open hand-offs become at risk, reported once each.
+  clock_.Advance(absl::Minutes(100));
+  changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_EQ(owed(*changed, DEADLINE_STATE_AT_RISK), open);
+  changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(*changed, ::testing::IsEmpty()) << "nothing changed since";
+  EXPECT_EQ(engine_->watched_reports(), static_cast<size_t>(kReports / 2))
+      << "memory holds the open ones only";
+}
+
 TEST_F(RelayEngineTest, BacklogCountsQueuedReportsUntilTheirReceipts) {
   EXPECT_EQ(store_->backlog_bytes(), 0u);
   IncidentReport r1 = Report("r-1");
@@ -314,8 +375,8 @@ TEST_F(RelayEngineTest, ClientReportsAreNumberedPerOriginAndResendsMatch) {
   *below->mutable_stored_at() = ToProto(clock_.TimeNow());
   ASSERT_THAT(Accept(township_, relayed), IsOk());
   EXPECT_EQ(engine_->Timeline("r-9")->report().origin_seq(), 9u);
-  OriginRecord origin = (*engine_->ledger().List(
-      "", 10, nullptr, clock_.TimeNow(), absl::Hours(2)))[0];
+  OriginRecord origin =
+      (*engine_->Origins("", 10, nullptr, clock_.TimeNow(), absl::Hours(2)))[0];
   EXPECT_EQ(origin.high_water(), 9u);
   ASSERT_EQ(origin.gaps_size(), 1);
   EXPECT_EQ(origin.gaps(0).first(), 3u);
@@ -479,8 +540,15 @@ TEST_F(RoutingTest, GradeTwoGoesToParentAndProvinceAndIsStoredOnceThere) {
   EXPECT_FALSE(direct->duplicate());
   ASSERT_THAT(Relay(*township, kTownship, kCounty, *county), IsOk());
   ASSERT_THAT(Relay(*county, kCounty, kCity, *city), IsOk());
-  // The county does not send direct again: only the first government does.
-  EXPECT_EQ(Queued(cs.get(), kProvince), 0u);
+  // The county sends it direct as well: it cannot know whether the
+  // township's direct copy got through.
+  ASSERT_EQ(Queued(cs.get(), kProvince), 1u);
+  absl::StatusOr<Receipt> county_direct =
+      Relay(*county, kCounty, kProvince, *province);
+  ASSERT_THAT(county_direct, IsOk());
+  EXPECT_TRUE(county_direct->duplicate());
+  // The city's parent is the province: no extra copy.
+  EXPECT_EQ(Queued(xs.get(), kProvince), 1u);
   absl::StatusOr<Receipt> chained = Relay(*city, kCity, kProvince, *province);
   ASSERT_THAT(chained, IsOk());
   EXPECT_TRUE(chained->duplicate());
@@ -489,11 +557,14 @@ TEST_F(RoutingTest, GradeTwoGoesToParentAndProvinceAndIsStoredOnceThere) {
   StoredReport at_province = *province->Timeline("mine-1");
   ASSERT_EQ(at_province.hops_size(), 2);  // township → province, direct
   EXPECT_EQ(at_province.hops(0).forwarded(0).route(), ROUTE_DIRECT);
-  ASSERT_EQ(at_province.other_paths_size(), 1);
-  EXPECT_EQ(at_province.other_paths(0).hops_size(), 4);
+  ASSERT_EQ(at_province.other_paths_size(), 2);
+  EXPECT_EQ(at_province.other_paths(0).hops_size(), 3);  // via the county
+  EXPECT_EQ(at_province.other_paths(0).hops(1).forwarded(0).route(),
+            ROUTE_DIRECT);
+  EXPECT_EQ(at_province.other_paths(1).hops_size(), 4);
   // Resending the same path again records nothing new.
   ASSERT_THAT(Relay(*city, kCity, kProvince, *province), IsOk());
-  EXPECT_EQ(province->Timeline("mine-1")->other_paths_size(), 1);
+  EXPECT_EQ(province->Timeline("mine-1")->other_paths_size(), 2);
 }
 
 TEST_F(RoutingTest, RoutineReportTakesOnlyTheParentRoute) {
@@ -615,6 +686,60 @@ TEST_F(RoutingTest, OnlyANodeWithAPeerTakesReportsFromItsOwnRegion) {
   auto lone = Engine(kCounty, &other, nullptr, "lone");
   EXPECT_THAT(Relay(*county, kCounty, kCity, *lone),
               StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+// The clock tick evaluates a report only when a write or the time changed
+// it; a link going down is the third thing that changes what the engine does
+// about it, so the next tick looks at every watched report again.
+TEST_F(RoutingTest,
+       ParentGoingDownOnceTheHandOffIsAtRiskEscalatesAtTheNextTick) {
+  std::unique_ptr<ReportStore> ts;
+  auto township = Engine(kTownship, &ts);
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("flood-1", GRADE_III), cb);
+              }),
+              IsOk());
+  clock_.Advance(absl::Minutes(95));  // at risk, the parent still up
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 0u);
+  EXPECT_EQ(township->watched_reports(), 1u);
+  township->SetLinkUp(kCounty, false);
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ts.get(), kCity), 1u) << "escalated without waiting for "
+                                            "the next time-driven change";
+}
+
+// A copy held for the region's other node has no deadline of this node's:
+// it is watched by its own wake-up (the other node's hand-off at risk) and
+// forwarded from here once the other node is unreachable.
+TEST_F(RoutingTest,
+       StandbyForwardsItsPrimarysCopyWhenThePrimaryGoesDownAtRisk) {
+  std::unique_ptr<ReportStore> ts, ss, ps;
+  auto township = Engine(kTownship, &ts);
+  auto standby = Engine(
+      kCounty, &ss,
+      [](RelayOptions* o) {
+        o->standby = true;
+        o->peer = PrimaryLink(kCounty);
+      },
+      "standby");
+  auto primary = Engine(
+      kCounty, &ps, [](RelayOptions* o) { o->peer = StandbyLink(kCounty); });
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("flood-1", GRADE_III), cb);
+              }),
+              IsOk());
+  ASSERT_THAT(Relay(*township, kTownship, kCounty, *primary), IsOk());
+  ASSERT_THAT(Relay(*primary, kCounty, StandbyLink(kCounty), *standby), IsOk());
+  ASSERT_THAT(standby->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(standby->watched_reports(), 1u) << "the copy has its wake-up";
+  clock_.Advance(absl::Minutes(95));  // the primary's hand-off at risk
+  ASSERT_THAT(standby->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ss.get(), kCity), 0u) << "the primary is up: its to send";
+  standby->SetLinkUp(PrimaryLink(kCounty), false);
+  ASSERT_THAT(standby->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(Queued(ss.get(), kCity), 1u);
+  EXPECT_EQ(standby->watched_reports(), 0u) << "nothing more to watch";
 }
 
 TEST_F(RoutingTest, WatchedReportsSurviveARestartOfTheEngine) {

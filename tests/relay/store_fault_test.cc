@@ -182,8 +182,8 @@ class StoreFaultTest : public ::testing::Test {
     }
     EXPECT_EQ(stranded, 0u) << "stored reports that would never leave";
     uint64_t gaps = 0;
-    absl::StatusOr<std::vector<OriginRecord>> origins = engine_->ledger().List(
-        "", 100, nullptr, clock_.TimeNow(), absl::Hours(2));
+    absl::StatusOr<std::vector<OriginRecord>> origins =
+        engine_->Origins("", 100, nullptr, clock_.TimeNow(), absl::Hours(2));
     EXPECT_THAT(origins, IsOk());
     for (const OriginRecord& o : *origins) {
       for (const SequenceGap& g : o.gaps()) gaps += g.last() - g.first() + 1;
@@ -273,6 +273,9 @@ TEST_F(StoreFaultTest, FullDiskRefusesLosesNothingAndRecovers) {
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->duplicate());
   EXPECT_THAT(engine_->NextOutbound(kCity, 10, {}), IsOk());
+  // The node's one intake decision (status, metrics, health) says so.
+  EXPECT_THAT(engine_->IntakeRefusal(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   // Reopening cannot work before space is freed (and the node's monitor
   // does not try it before; reads fail while the store is closed).
   EXPECT_THAT(engine_->RecoverStore(),
@@ -281,7 +284,8 @@ TEST_F(StoreFaultTest, FullDiskRefusesLosesNothingAndRecovers) {
   // Space comes back: the store reopens (the torn record is the log's tail)
   // and takes reports again.
   env_.SetUnlimitedSpace();
-  ASSERT_THAT(engine_->RecoverStore(), IsOk());
+  ASSERT_THAT(engine_->RecheckIntake(), IsOk())
+      << "the node monitor's check reopens the store once there is room";
   for (int i = 0; i < 20; ++i) ASSERT_THAT(submit(), IsOk());
   // And everything acknowledged is there after a restart.
   Close();

@@ -571,7 +571,8 @@ async function renderInstructions() {
     main.innerHTML = `<p class="late">${esc(errorText(e))}</p>`;
     return;
   }
-  const events = [...new Map(FEED.filter((i) => i.report).map((i) => [i.report.eventId, i.report])).values()];
+  // Newest first: the event being handled is usually the latest.
+  const events = [...new Map(FEED.filter((i) => i.report).map((i) => [i.report.eventId, i.report])).values()].reverse();
   main.innerHTML = `<h2>${esc(t('nav_instructions'))}</h2>
   <div class="card noprint"><b>${esc(t('issue_title'))}</b><br>
     <label>${esc(t('event'))} <select id="i-event">${events.map((r) => `<option value="${esc(r.eventId)}">${esc(r.headline)} (${esc(regionName(r.regionCode))})</option>`).join('')}</select></label>
