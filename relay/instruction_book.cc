@@ -443,6 +443,32 @@ absl::Status InstructionBook::Receive(const Instruction& instruction) {
   return absl::OkStatus();
 }
 
+absl::Status InstructionBook::ReceiveFromPeer(const Instruction& instruction) {
+  if (!ValidId(instruction.instruction_id())) {
+    return Invalid("instruction.instruction_id", "not a valid id");
+  }
+  std::string child;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<Instruction> existing = Get(instruction.instruction_id());
+    if (existing.ok()) return absl::OkStatus();  // the first copy stands
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+    StoreBatch batch;
+    batch.MarkFromPeer();  // not copied back
+    batch.Put(InstructionKey(instruction.instruction_id()),
+              instruction.SerializeAsString());
+    batch.Record(InstructionItem(instruction, clock_->TimeNow()));
+    child = NextNodeDown(options_.region, instruction.target_region());
+    if (!child.empty()) {
+      batch.Put(QueueKey(DownPrefix(child), store_->NextSeq()),
+                instruction.instruction_id());
+    }
+    RETURN_IF_ERROR(store_->CommitAndWait(std::move(batch)));
+  }
+  if (!child.empty() && down_listener_) down_listener_(child);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Instruction>> InstructionBook::PendingDown(
     const std::string& child) const {
   std::vector<std::string> ids;

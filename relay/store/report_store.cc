@@ -257,6 +257,7 @@ ReportStore::~ReportStore() {
 
 void ReportStore::Commit(StoreBatch batch,
                          std::function<void(absl::Status)> done) {
+  if (commit_hook_) commit_hook_(&batch);
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {

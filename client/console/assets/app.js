@@ -41,7 +41,7 @@ const T = {
   due_at: ['时限', 'Due'], state: ['状态', 'State'], left: ['剩余', 'Left'],
   issue_title: ['下达批示', 'Issue an instruction'], text: ['内容', 'Text'], by: ['批示人', 'Issued by'],
   issue: ['下达', 'Issue'], sign: ['签收', 'Sign for'], feedback: ['反馈', 'Feedback'], send: ['发送', 'Send'],
-  children_title: ['下级节点', 'Nodes below'], condition: ['状态', 'State'], last_heard: ['最近联系', 'Last heard'],
+  children_title: ['下级节点', 'Nodes below'], standby_acting: ['备用节点在岗', 'standby acting'], condition: ['状态', 'State'], last_heard: ['最近联系', 'Last heard'],
   backlog: ['积压', 'Backlog'], oldest: ['最早待报', 'Oldest waiting'], skew: ['时钟偏差', 'Clock skew'],
   bulletin_title: ['突发事件信息报送情况通报', 'Incident reporting bulletin'], period: ['期间', 'Period'],
   month: ['月', 'month'], quarter: ['季度', 'quarter'], year: ['年', 'year'], show: ['查询', 'Show'],
@@ -604,7 +604,7 @@ async function renderChildren() {
   try {
     const c = await api('/api/children');
     main.innerHTML = `<h2>${esc(t('children_title'))}</h2><table id="children"><thead><tr><th>${esc(t('node'))}</th><th>${esc(t('condition'))}</th><th>${esc(t('last_heard'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('oldest'))}</th><th>${esc(t('skew'))}</th></tr></thead><tbody>
-    ${(c.children || []).map((l) => `<tr class="${l.condition !== 'CHILD_CONDITION_CONNECTED' ? 'late' : ''}"><td>${l.depth === 2 ? '　└ ' : ''}${regionHtml(l.region)}</td><td>${esc(name(CHILD, l.condition))}</td><td>${esc(fmt(l.lastHeard))}</td><td>${esc(l.backlogReports || 0)}</td><td>${esc(fmt(l.oldestWaitingSince))}</td><td>${l.skewKnown ? esc(duration(secs(l.clockSkew))) : ''}</td></tr>`).join('')}</tbody></table>`;
+    ${(c.children || []).map((l) => `<tr class="${l.condition !== 'CHILD_CONDITION_CONNECTED' ? 'late' : ''}"><td>${l.depth === 2 ? '　└ ' : ''}${regionHtml(l.region)}</td><td>${esc(name(CHILD, l.condition))}${l.standbyActing ? ` <b class="standby">${esc(t('standby_acting'))}</b>` : ''}</td><td>${esc(fmt(l.lastHeard))}</td><td>${esc(l.backlogReports || 0)}</td><td>${esc(fmt(l.oldestWaitingSince))}</td><td>${l.skewKnown ? esc(duration(secs(l.clockSkew))) : ''}</td></tr>`).join('')}</tbody></table>`;
   } catch (e) {
     main.innerHTML = `<p class="late">${esc(errorText(e))}</p>`;
   }
