@@ -57,9 +57,11 @@ int RunChildren(FeedClient& client, const CommandIo& io) {
     }
     table.AddRow(
         {absl::StrCat(c.depth() == 2 ? "  " : "", RegionLabel(c.region())),
-         Condition(c.condition()), When(c.last_heard()),
-         absl::StrCat(c.backlog_reports()), When(c.oldest_waiting_since()),
-         skew});
+         c.standby_acting() ? absl::StrCat(Condition(c.condition()),
+                                           ", standby acting (备用节点在岗)")
+                            : Condition(c.condition()),
+         When(c.last_heard()), absl::StrCat(c.backlog_reports()),
+         When(c.oldest_waiting_since()), skew});
   }
   *io.out << table.Render();
   *io.err << children->children_size() << " nodes below "

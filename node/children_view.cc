@@ -68,6 +68,7 @@ std::vector<v1::ChildLink> DirectChildren(const RegionTable& regions,
     link.set_backlog_bytes(status.backlog_bytes());
     *link.mutable_oldest_waiting_since() = status.oldest_waiting_since();
     link.set_accepting(status.node().empty() || status.accepting());
+    link.set_standby_acting(status.standby_acting());
     if (k.connected) {
       link.set_condition(status.stalled() ? v1::CHILD_CONDITION_STALLED
                                           : v1::CHILD_CONDITION_CONNECTED);

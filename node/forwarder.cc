@@ -50,6 +50,9 @@ Forwarder::Forwarder(Options options, RelayEngine* relay,
     instructions_ =
         std::make_unique<UpstreamInstructions>(options_.instructions);
   }
+  if (options_.peer_records != nullptr) {
+    peer_records_ = std::make_unique<PeerRecordLink>(options_.peer_records);
+  }
 }
 
 Forwarder::~Forwarder() { Shutdown(); }
@@ -192,12 +195,15 @@ bool Forwarder::RunStream() {
     connected_since_ = clock_->TimeNow();
   }
   if (instructions_) instructions_->StreamStarted();
+  if (peer_records_) peer_records_->StreamStarted();
 
   std::thread reader([this, &stream] {
     v1::RelayDown down;
     while (stream->Read(&down)) {
       if (instructions_ && instructions_->OnDown(down)) {
         Wake();  // an acknowledgement to write
+      } else if (peer_records_ && peer_records_->OnDown(down)) {
+        Wake();  // a window slot freed
       } else if (down.has_receipt()) {
         OnReceipt(down.receipt());
       } else if (down.has_rejection()) {
@@ -299,6 +305,11 @@ bool Forwarder::RunStream() {
     }
     if (write_failed) break;
     if (instructions_ && !instructions_->WriteUp([&](const v1::RelayUp& up) {
+          return stream->Write(up);
+        })) {
+      break;
+    }
+    if (peer_records_ && !peer_records_->WriteUp([&](const v1::RelayUp& up) {
           return stream->Write(up);
         })) {
       break;

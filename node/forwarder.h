@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kuaibao/v1/service.pb.h"
+#include "node/peer_record_link.h"
 #include "node/upstream_instructions.h"
 #include "relay/link_health.h"
 #include "relay/relay_engine.h"
@@ -49,6 +50,9 @@ class Forwarder {
     // For the parent's stream: instructions pushed down are stored here and
     // acknowledged; feedback queued here is sent up. Borrowed.
     InstructionBook* instructions = nullptr;
+    // For the stream to the other node of this region: the records queued
+    // for it are sent (node/peer_record_link.h). Borrowed.
+    PeerRecords* peer_records = nullptr;
     // Each receipt with its report's send time and its arrival (this node's
     // clock), for the clock-skew estimate; may be empty.
     std::function<void(absl::Time sent, const Receipt&, absl::Time arrived)>
@@ -137,6 +141,8 @@ class Forwarder {
 
   // Set when options_.instructions is.
   std::unique_ptr<UpstreamInstructions> instructions_;
+  // Set when options_.peer_records is.
+  std::unique_ptr<PeerRecordLink> peer_records_;
 
   std::thread thread_;
 };

@@ -130,6 +130,12 @@ class NodeServerImpl final : public NodeServer {
     }
 
     ASSIGN_OR_RETURN(store_, ReportStore::Open(config.data_dir(), {}));
+    // Records made here (or received from elsewhere) are copied to the
+    // other node of this region from the first write on.
+    if (!config.peer_address().empty()) {
+      peer_records_ = std::make_unique<PeerRecords>(store_.get());
+      peer_records_->CopyWrites();
+    }
     store_->SetFeedListener(
         [hub = &feed_](const std::vector<v1::FeedItem>& items) {
           hub->Publish(items);
@@ -200,6 +206,7 @@ class NodeServerImpl final : public NodeServer {
         InstructionBookOptions{config.region(), config.parent().region(),
                                relay_options.deadlines},
         store_.get(), clock);
+    if (peer_records_) peer_records_->SetInstructionBook(instructions_.get());
     roll_calls_ = std::make_unique<RollCallBook>(instructions_.get(),
                                                  store_.get(), &regions_, clock,
                                                  relay_options.deadlines);
@@ -249,8 +256,9 @@ class NodeServerImpl final : public NodeServer {
         // Instructions come down, and feedback goes up, the parent's stream.
         if (parent_link) options.instructions = instructions_.get();
         // And the state of this node and its children (Monitor.ListChildren
-        // at the parent).
-        if (parent_link && !options.on_demand) {
+        // at the parent); a standby's while its stream is open, so that
+        // the parent shows it acting.
+        if (parent_link) {
           options.subtree_status =
               [this, clock,
                stall_after = absl::Milliseconds(config.stall_after_ms())] {
@@ -267,17 +275,19 @@ class NodeServerImpl final : public NodeServer {
       }
     }
     // After the parent's: forwarders_.front() is the parent's.
-    RETURN_IF_ERROR(
-        AddStandbyForwarders(config, tls, relay_.get(), clock, &forwarders_));
+    RETURN_IF_ERROR(AddStandbyForwarders(
+        config, tls, relay_.get(), peer_records_.get(), clock, &forwarders_));
     std::vector<const Forwarder*> links;
     for (auto& f : forwarders_) links.push_back(f.get());
     const absl::Duration stall_after =
         absl::Milliseconds(config.stall_after_ms());
     services_.push_back(std::make_unique<IntakeService>(
         relay_.get(), client_limiter_.get(), &counters_, guard_->streams()));
-    services_.push_back(std::make_unique<RelayService>(
+    auto relay_service = std::make_unique<RelayService>(
         relay_.get(), node_limiter_.get(), &counters_, instructions_.get(),
-        children_.get(), clock, skew_.get(), guard_->streams()));
+        children_.get(), clock, skew_.get(), guard_->streams());
+    relay_service->SetPeerRecords(peer_records_.get());
+    services_.push_back(std::move(relay_service));
     services_.push_back(std::make_unique<QueryService>(
         relay_.get(), instructions_.get(), clock, &feed_, store_.get()));
     services_.push_back(std::make_unique<CommandService>(
@@ -376,6 +386,11 @@ class NodeServerImpl final : public NodeServer {
           AssessLink(forwarders_.front()->Snapshot(), now, stall_after)
               .health == LinkHealth::kStalled);
     }
+    if (relay_->options().standby) {
+      std::vector<const Forwarder*> links;
+      for (const auto& f : forwarders_) links.push_back(f.get());
+      status.set_standby_acting(Acting(relay_->options(), links));
+    }
     for (v1::ChildLink& child :
          DirectChildren(regions_, relay_->options().region, *children_,
                         skew_.get(), now)) {
@@ -417,6 +432,8 @@ class NodeServerImpl final : public NodeServer {
   FeedHub feed_;
   DepartmentTable departments_;
   std::unique_ptr<ReportStore> store_;
+  // With a peer_address: what is copied to the region's other node.
+  std::unique_ptr<PeerRecords> peer_records_;
   std::unique_ptr<ReceiptSigner> signer_;
   std::unique_ptr<RelayEngine> relay_;
   std::unique_ptr<AdmissionControl> admission_;

@@ -10,6 +10,7 @@
 #include "node/clock_watch.h"
 #include "node/command_service.h"
 #include "node/decoding_handler.h"
+#include "node/peer_record_link.h"
 #include "node/watch_reactor.h"
 #include "relay/base/clock.h"
 #include "relay/base/log.h"
@@ -187,6 +188,7 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
   Log(LogLevel::kInfo, "child connected", {{"child", caller->uri}});
   RelayEngine* relay = relay_;
   InstructionBook* book = book_;
+  PeerRecords* peer_records = peer_records_;
   Identity child = *std::move(caller);
   TypedHandler<v1::RelayUp, v1::RelayDown> reports =
       ReportHandler<v1::RelayUp, v1::RelayDown>(
@@ -211,13 +213,17 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
       });
   RawReactor* reactor = DecodingStream<v1::RelayUp, v1::RelayDown>(
       child, counters_, watch_,
-      [book, child, reports, children = children_, clock = clock_](
-          v1::RelayUp&& up, TypedReply<v1::RelayDown> reply) {
+      [book, child, reports, children = children_, clock = clock_, peer_records,
+       from_peer](v1::RelayUp&& up, TypedReply<v1::RelayDown> reply) {
         children->Heard(child.region, clock->TimeNow());
         if (up.has_subtree_status()) {
           children->SetStatus(child.region,
                               std::move(*up.mutable_subtree_status()));
           reply(std::nullopt);
+          return;
+        }
+        if (up.has_peer_record()) {
+          reply(ReceivePeerRecord(peer_records, from_peer, up.peer_record()));
           return;
         }
         if (HandleInstructionUp(book, child, &up, reply)) return;

@@ -7,6 +7,7 @@
 #include "relay/clock_skew.h"
 #include "relay/feed_hub.h"
 #include "relay/instruction_book.h"
+#include "relay/peer_records.h"
 #include "relay/rate_limiter.h"
 #include "relay/relay_engine.h"
 #include "relay/report_counters.h"
@@ -62,6 +63,9 @@ class RelayService final
         watch_(watch) {}
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Escalate(
       grpc::CallbackServerContext* context) override;
+  // Where records from the other node of this region are stored (a node
+  // with a peer_address). Set before the node serves.
+  void SetPeerRecords(PeerRecords* records) { peer_records_ = records; }
 
  private:
   RelayEngine* const relay_;
@@ -72,6 +76,7 @@ class RelayService final
   Clock* const clock_;
   ClockSkewTracker* const skew_;
   StreamWatch* const watch_;
+  PeerRecords* peer_records_ = nullptr;
 };
 
 // The report with its timeline, for the caller of `context`: NOT_FOUND when

@@ -14,8 +14,7 @@ std::vector<const v1::Upstream*> UpstreamsOf(const NodeConfig& config) {
 }
 
 std::string PeerLink(const NodeConfig& config) {
-  return config.standby() ? PrimaryLink(config.region())
-                          : StandbyLink(config.region());
+  return PeerLinkOf(config.region(), config.standby());
 }
 
 }  // namespace
@@ -37,12 +36,14 @@ void AddStandbyLinks(const NodeConfig& config, RelayOptions* options) {
 
 absl::Status AddStandbyForwarders(
     const NodeConfig& config, const TlsPaths& tls, RelayEngine* relay,
-    Clock* clock, std::vector<std::unique_ptr<Forwarder>>* forwarders) {
+    PeerRecords* peer_records, Clock* clock,
+    std::vector<std::unique_ptr<Forwarder>>* forwarders) {
   std::vector<Forwarder::Options> links;
   if (!config.peer_address().empty()) {
     Forwarder::Options peer;
     peer.upstream = PeerLink(config);
     peer.address = config.peer_address();
+    peer.peer_records = peer_records;
     links.push_back(std::move(peer));
   }
   for (const v1::Upstream* up : UpstreamsOf(config)) {

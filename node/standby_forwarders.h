@@ -22,11 +22,12 @@ void AddStandbyLinks(const NodeConfig& config, RelayOptions* options);
 
 // Appends to `forwarders` one per link AddStandbyLinks named: the other node
 // of this region (its stream kept open, so a standby knows whether its
-// primary is there) and each upstream's standby (dialled only when a report
-// fails over to it).
+// primary is there; it also carries `peer_records`) and each upstream's
+// standby (dialled only when a report fails over to it).
 absl::Status AddStandbyForwarders(
     const NodeConfig& config, const TlsPaths& tls, RelayEngine* relay,
-    Clock* clock, std::vector<std::unique_ptr<Forwarder>>* forwarders);
+    PeerRecords* peer_records, Clock* clock,
+    std::vector<std::unique_ptr<Forwarder>>* forwarders);
 
 // Whether this node is acting for its region: a primary always, a standby
 // while its link to the primary is not connected. `links` as the node

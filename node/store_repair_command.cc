@@ -8,10 +8,40 @@
 #include "absl/time/time.h"
 #include "relay/admission_control.h"
 #include "relay/proto_time.h"
+#include "relay/standby_links.h"
 #include "relay/store_repair.h"
 
 namespace kuaibao {
 namespace {
+
+// The links whose queues a repair rebuilds, as the node runs them
+// (node/node_server.cc, node/standby_forwarders.cc): the parent (only what
+// was on its way there at a standby, which forwards only while it acts),
+// the levels above, the other node of this region, and the upstreams'
+// standbys.
+std::vector<RepairLink> RepairLinksOf(const NodeConfig& config) {
+  std::vector<RepairLink> links;
+  if (config.has_parent()) {
+    links.push_back({config.parent().region(), config.standby()
+                                                   ? RepairLink::kOnTheirWay
+                                                   : RepairLink::kEvery});
+  }
+  std::vector<const v1::Upstream*> upstreams;
+  if (config.has_parent()) upstreams.push_back(&config.parent());
+  for (const v1::Upstream& a : config.ancestors()) {
+    links.push_back({a.region(), RepairLink::kOnTheirWay});
+    upstreams.push_back(&a);
+  }
+  if (!config.peer_address().empty()) {
+    links.push_back(
+        {PeerLinkOf(config.region(), config.standby()), RepairLink::kEvery});
+  }
+  for (const v1::Upstream* up : upstreams) {
+    if (up->standby_address().empty()) continue;
+    links.push_back({StandbyLink(up->region()), RepairLink::kOnTheirWay});
+  }
+  return links;
+}
 
 // "17-19, 240" for the gaps of one origin.
 std::string Ranges(const OriginRecord& origin) {
@@ -46,14 +76,8 @@ int RunStoreRepair(const NodeConfig& config, Clock* clock, std::ostream& out,
         << "); nothing was changed. Free space or copy it yourself first.\n";
     return 1;
   }
-  std::vector<std::string> upstreams;
-  if (config.has_parent()) {
-    upstreams.push_back(config.parent().region());
-    for (const v1::Upstream& a : config.ancestors()) {
-      upstreams.push_back(a.region());
-    }
-  }
-  absl::StatusOr<RepairSummary> summary = RepairStore(dir, upstreams, now);
+  absl::StatusOr<RepairSummary> summary =
+      RepairStore(dir, RepairLinksOf(config), now);
   if (!summary.ok()) {
     err << "kuaibao-node: repair of '" << dir
         << "' failed: " << summary.status().message()

@@ -10,6 +10,7 @@
 #include "relay/base/status_macros.h"
 #include "relay/deadlines.h"
 #include "relay/feed_items.h"
+#include "relay/node_id.h"
 #include "relay/proto_time.h"
 #include "relay/region.h"
 #include "relay/time_fields.h"
@@ -310,6 +311,20 @@ absl::Status CheckRollCallAnswer(const Instruction& instruction,
   return absl::OkStatus();
 }
 
+// Where an instruction about `event` goes when the leader names no target:
+// the event's owner (the government of its location, relay/deadlines.h)
+// when the event's latest report passed through its node, else the node
+// that took that report in (a township whose duty room files at its
+// county's node runs none of its own).
+std::string DefaultTarget(const ReportStore& store, const EventRecord& event) {
+  absl::StatusOr<StoredReport> last = store.GetReport(event.last_report_id());
+  if (!last.ok() || last->hops().empty()) return event.owner_node();
+  for (const HopRecord& hop : last->hops()) {
+    if (hop.node() == event.owner_node()) return event.owner_node();
+  }
+  return std::string(NodeRegion(last->hops(0).node()));
+}
+
 }  // namespace
 
 absl::StatusOr<InstructionState> InstructionBook::Issue(
@@ -350,7 +365,7 @@ absl::StatusOr<InstructionState> InstructionBook::Issue(
                      Decode<EventRecord>(instruction.event_id(), *event));
     instruction.set_drill(record.drill());
     if (instruction.target_region().empty()) {
-      instruction.set_target_region(record.owner_node());
+      instruction.set_target_region(DefaultTarget(*store_, record));
     }
   } else if (instruction.target_region().empty()) {
     return FieldError(
@@ -425,6 +440,32 @@ absl::Status InstructionBook::Receive(const Instruction& instruction) {
   }
   if (!child.empty() && down_listener_) down_listener_(child);
   if (child.empty() && up_listener_) up_listener_();  // the receipt
+  return absl::OkStatus();
+}
+
+absl::Status InstructionBook::ReceiveFromPeer(const Instruction& instruction) {
+  if (!ValidId(instruction.instruction_id())) {
+    return Invalid("instruction.instruction_id", "not a valid id");
+  }
+  std::string child;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<Instruction> existing = Get(instruction.instruction_id());
+    if (existing.ok()) return absl::OkStatus();  // the first copy stands
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+    StoreBatch batch;
+    batch.MarkFromPeer();  // not copied back
+    batch.Put(InstructionKey(instruction.instruction_id()),
+              instruction.SerializeAsString());
+    batch.Record(InstructionItem(instruction, clock_->TimeNow()));
+    child = NextNodeDown(options_.region, instruction.target_region());
+    if (!child.empty()) {
+      batch.Put(QueueKey(DownPrefix(child), store_->NextSeq()),
+                instruction.instruction_id());
+    }
+    RETURN_IF_ERROR(store_->CommitAndWait(std::move(batch)));
+  }
+  if (!child.empty() && down_listener_) down_listener_(child);
   return absl::OkStatus();
 }
 

@@ -81,6 +81,12 @@ class InstructionBook {
   // An instruction pushed by the parent: stored with this node's hop and
   // passed on (idempotent). OK means durable: acknowledge it.
   absl::Status Receive(const Instruction& instruction);
+  // An instruction the other node of this region holds (a primary's or its
+  // standby's, relay/peer_records.h): stored as it came and queued for the
+  // next node down like one received here, so that whichever of the two
+  // nodes a child is connected to pushes it (the child keeps the first
+  // push); not signed for again. Idempotent. OK means durable.
+  absl::Status ReceiveFromPeer(const Instruction& instruction);
   // Instructions queued for `child`, oldest first, as stored here.
   absl::StatusOr<std::vector<Instruction>> PendingDown(
       const std::string& child) const;

@@ -12,6 +12,10 @@ std::string PrimaryLink(const std::string& region) {
   return absl::StrCat(region, "~primary");
 }
 
+std::string PeerLinkOf(const std::string& region, bool standby) {
+  return standby ? PrimaryLink(region) : StandbyLink(region);
+}
+
 std::string RegionOfLink(const std::string& link) {
   return link.substr(0, link.find('~'));
 }

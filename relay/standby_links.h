@@ -18,6 +18,9 @@ namespace kuaibao {
 std::string StandbyLink(const std::string& region);
 // A standby's link to its primary.
 std::string PrimaryLink(const std::string& region);
+// The link to the other node of `region`, from its primary (`standby`
+// false) or from its standby.
+std::string PeerLinkOf(const std::string& region, bool standby);
 // The region a link leads to (the link itself for a plain region link).
 std::string RegionOfLink(const std::string& link);
 

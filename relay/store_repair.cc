@@ -8,6 +8,7 @@
 #include "relay/origin_ledger.h"
 #include "relay/proto_time.h"
 #include "relay/relay_engine.h"
+#include "relay/standby_links.h"
 
 namespace kuaibao {
 namespace {
@@ -32,9 +33,9 @@ absl::Status DropUndecodable(const ReportStore& store,
 
 }  // namespace
 
-absl::StatusOr<RepairSummary> RepairStore(
-    const std::string& dir, const std::vector<std::string>& upstreams,
-    absl::Time now) {
+absl::StatusOr<RepairSummary> RepairStore(const std::string& dir,
+                                          const std::vector<RepairLink>& links,
+                                          absl::Time now) {
   RepairSummary summary;
   ASSIGN_OR_RETURN(summary.scrub, ReportStore::Repair(dir, {}));
   ASSIGN_OR_RETURN(std::unique_ptr<ReportStore> store,
@@ -85,7 +86,8 @@ absl::StatusOr<RepairSummary> RepairStore(
 
   StoreBatch batch;
   Outbox outbox(store.get());
-  for (const std::string& upstream : upstreams) {
+  for (const RepairLink& link : links) {
+    const std::string& upstream = link.link;
     absl::flat_hash_set<std::string> queued;
     absl::flat_hash_set<std::string> queue_keys;
     for (const std::string& prefix :
@@ -110,7 +112,6 @@ absl::StatusOr<RepairSummary> RepairStore(
                         batch.Delete(std::string(key));
                       return true;
                     }));
-    const bool parent = &upstream == &upstreams.front();
     for (const std::string& id : ids) {
       if (queued.contains(id)) continue;
       absl::StatusOr<std::string> value =
@@ -118,10 +119,12 @@ absl::StatusOr<RepairSummary> RepairStore(
       Forwarding forwarding;
       if (value.ok()) forwarding.ParseFromString(*value);
       if (IsSet(forwarding.acked_at())) continue;  // the upstream has it
-      // Every report goes to the parent; to a level above only those that
-      // were on their way there (direct route, escalation).
-      if (!parent && !value.ok()) continue;
       ASSIGN_OR_RETURN(StoredReport stored, store->GetReport(id));
+      // Those on their way there always; the rest by the link's rule.
+      if (!value.ok() &&
+          (link.requeue != RepairLink::kEvery || IsPeerCopy(stored))) {
+        continue;
+      }
       if (!value.ok()) {
         forwarding.set_to(upstream);
         forwarding.set_route(ROUTE_PARENT);
@@ -143,8 +146,8 @@ absl::StatusOr<RepairSummary> RepairStore(
   // Repair dropped queue entries the tally counted.
   RETURN_IF_ERROR(outbox.RecountBacklog(/*always=*/true));
 
-  for (const std::string& upstream : upstreams) {
-    ASSIGN_OR_RETURN(summary.queues[upstream], outbox.Summarize(upstream));
+  for (const RepairLink& link : links) {
+    ASSIGN_OR_RETURN(summary.queues[link.link], outbox.Summarize(link.link));
   }
   ASSIGN_OR_RETURN(summary.origins,
                    ledger.List("", SIZE_MAX, nullptr, now, absl::Hours(2)));

@@ -32,21 +32,37 @@ struct RepairSummary {
   std::vector<OriginRecord> origins;
 };
 
+// A link whose queue a repair rebuilds, and which reports it queues again
+// when they have no receipt from it and are neither queued nor held.
+struct RepairLink {
+  enum Requeue {
+    // Every report, except those that came from the other node of this
+    // region (relay/standby_links.h: that node forwards them): a primary's
+    // parent, and the link to the region's other node.
+    kEvery,
+    // Only those that were on their way there (a forwarding record): the
+    // levels above, the upstreams' standbys, a standby's parent (it forwards
+    // only while it acts).
+    kOnTheirWay,
+  };
+  std::string link;
+  Requeue requeue = kEvery;
+};
+
 // Repairs the store in `dir` (ReportStore::Repair: scrub the logs, then
 // LevelDB's RepairDB) and makes what survived consistent again, so that the
 // next start resends everything the upstreams have not acknowledged:
 //  - values that no longer decode are removed (and listed);
-//  - every report with no receipt recorded from the parent (the first of
-//    `upstreams`), and neither queued nor held for it, is queued again (the
-//    parent dedups); likewise for a level above, for the reports that were on
-//    their way there (a forwarding record without a receipt);
+//  - for each of `links`, the reports its rule names that have no receipt
+//    recorded from it, and are neither queued nor held for it, are queued
+//    again (the upstream dedups);
 //  - queue entries whose report is gone are removed;
 //  - the origin ledger is rebuilt from the reports that are left, keeping
 //    high-water marks, so numbers lost in the damage show as gaps here.
 // `dir` must not be in use; the caller keeps a copy of it first.
-absl::StatusOr<RepairSummary> RepairStore(
-    const std::string& dir, const std::vector<std::string>& upstreams,
-    absl::Time now);
+absl::StatusOr<RepairSummary> RepairStore(const std::string& dir,
+                                          const std::vector<RepairLink>& links,
+                                          absl::Time now);
 
 }  // namespace kuaibao
 

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -25,6 +26,8 @@ const char kChainLinks[] = "c/";
 const char kInstructions[] = "in/";
 const char kChildNodes[] = "k/c/";
 const char kRollCalls[] = "q/";
+const char kFeedbacks[] = "fb/";
+const char kPeerQueue[] = "p/";
 const char kSeq[] = "m/seq";
 const char kBacklog[] = "m/backlog";
 const char kChainHead[] = "m/chain";
@@ -34,7 +37,6 @@ const char kFeedCursor[] = "m/feed";
 namespace {
 constexpr char kEventCounters[] = "k/n/";
 constexpr char kEventLabels[] = "k/l/";
-constexpr char kFeedbacks[] = "fb/";
 constexpr char kDownQueues[] = "n/";
 constexpr char kUpQueues[] = "u/";
 constexpr char kIdEnd[] = "\x01";
@@ -57,6 +59,15 @@ std::string ForwardingPrefix(absl::string_view report_id) {
 std::string Forwarding(absl::string_view report_id,
                        absl::string_view upstream) {
   return absl::StrCat(ForwardingPrefix(report_id), upstream);
+}
+
+std::optional<ForwardingKeyParts> ParseForwarding(absl::string_view key) {
+  if (!absl::StartsWith(key, kForwardings)) return std::nullopt;
+  key.remove_prefix(sizeof(kForwardings) - 1);
+  const size_t end = key.find(kIdEnd[0]);
+  if (end == absl::string_view::npos) return std::nullopt;
+  return ForwardingKeyParts{std::string(key.substr(0, end)),
+                            std::string(key.substr(end + 1))};
 }
 
 std::string ConflictPrefix(absl::string_view report_id) {
@@ -180,6 +191,10 @@ std::string ChildNode(absl::string_view region) {
 
 std::string RollCall(absl::string_view roll_call_id) {
   return absl::StrCat(kRollCalls, roll_call_id);
+}
+
+std::string PeerQueueEntry(uint64_t seq) {
+  return absl::StrCat(kPeerQueue, Hex16(seq));
 }
 
 std::string FeedItem(uint64_t cursor) {

@@ -28,6 +28,7 @@
 //   k/l/<label>                        a client's event label -> event id
 //   k/c/<region>                       a node below that relayed here
 //   q/<roll_call_id>                   RollCall
+//   p/<seq hex16>                      PeerRecord for the region's other node
 //   w/<cursor hex16>                   FeedItem: the node's record (Watch)
 //   m/feed                             the last feed cursor used
 //   v/<rule>/<report>/<event>/<responsible>  a deadline's state last fed
@@ -61,6 +62,8 @@ extern const char kChainLinks[];
 extern const char kInstructions[];
 extern const char kChildNodes[];
 extern const char kRollCalls[];
+extern const char kFeedbacks[];
+extern const char kPeerQueue[];
 // Single keys.
 extern const char kSeq[];
 extern const char kBacklog[];
@@ -73,6 +76,12 @@ std::string Report(absl::string_view report_id);
 std::string Forwarding(absl::string_view report_id, absl::string_view upstream);
 std::string ForwardingPrefix(absl::string_view report_id);
 std::string Conflict(absl::string_view report_id, uint64_t seq);
+// A forwarding key's report id and upstream.
+struct ForwardingKeyParts {
+  std::string report_id;
+  std::string upstream;
+};
+std::optional<ForwardingKeyParts> ParseForwarding(absl::string_view key);
 std::string ConflictPrefix(absl::string_view report_id);
 std::string Event(absl::string_view event_id);
 std::string Recent(absl::Time received, absl::string_view report_id);
@@ -127,6 +136,9 @@ std::string ChildNode(absl::string_view region);
 
 // Roll calls.
 std::string RollCall(absl::string_view roll_call_id);
+// The queue of records for the other node of this region
+// (relay/peer_records.h).
+std::string PeerQueueEntry(uint64_t seq);
 // The feed (Query.Watch): items by cursor, the last cursor, and the state of
 // each deadline as last recorded in it.
 extern const char kFeed[];

@@ -18,6 +18,7 @@
 #include "leveldb/write_batch.h"
 #include "relay/base/log.h"
 #include "relay/base/status_macros.h"
+#include "relay/store/pread_env.h"
 
 namespace kuaibao {
 namespace {
@@ -68,7 +69,8 @@ leveldb::Options DbOptions(const ReportStore::Options& options) {
   db_options.create_if_missing = true;
   // Detect damage instead of silently dropping records (LevelDB's default).
   db_options.paranoid_checks = true;
-  if (options.env != nullptr) db_options.env = options.env;
+  // Table files are read, not mapped (relay/store/pread_env.h).
+  db_options.env = options.env != nullptr ? options.env : PreadEnv();
   // Most reads are for ids that are not there (every new report is checked
   // for a duplicate first): without a filter each such read opens a data
   // block in every level that might hold the id. One for the process: it
@@ -255,6 +257,7 @@ ReportStore::~ReportStore() {
 
 void ReportStore::Commit(StoreBatch batch,
                          std::function<void(absl::Status)> done) {
+  if (commit_hook_) commit_hook_(&batch);
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {

@@ -62,6 +62,10 @@ class StoreBatch {
     for (auto& f : other.feed_) feed_.push_back(std::move(f));
   }
   bool empty() const { return ops_.empty() && feed_.empty(); }
+  // This batch applies records the other node of the region made: the
+  // store's commit hook (ReportStore::SetCommitHook) does not copy them back.
+  void MarkFromPeer() { from_peer_ = true; }
+  bool from_peer() const { return from_peer_; }
   const std::vector<v1::FeedItem>& feed() const { return feed_; }
 
   // (key, value); no value = delete.
@@ -80,6 +84,7 @@ class StoreBatch {
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
   std::vector<Counted> counted_;
   std::vector<v1::FeedItem> feed_;
+  bool from_peer_ = false;
 };
 
 // Everything a node keeps, in one LevelDB database, under the key layout of
@@ -184,6 +189,14 @@ class ReportStore {
     feed_listener_ = std::move(listener);
   }
 
+  // Called by Commit with each batch before it is queued, on the caller's
+  // thread; may add to it, so that what it adds is written in the same
+  // atomic write (relay/peer_records.h). Must be thread-safe. Set once,
+  // before the first write.
+  void SetCommitHook(std::function<void(StoreBatch*)> hook) {
+    commit_hook_ = std::move(hook);
+  }
+
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
   uint64_t NextSeq() { return ++seq_; }
@@ -269,6 +282,7 @@ class ReportStore {
   std::atomic<uint64_t> seq_;
   std::atomic<uint64_t> feed_cursor_{0};
   std::function<void(const std::vector<v1::FeedItem>&)> feed_listener_;
+  std::function<void(StoreBatch*)> commit_hook_;
   // Written by the writer thread (and SetBacklog, before it has counted).
   std::atomic<uint64_t> backlog_{0};
   std::atomic<bool> backlog_known_{false};

@@ -161,6 +161,10 @@ absl::Status MeasureRestartMemory(const BenchContext& ctx,
   ctx.report->AddDetail(absl::StrCat(prefix, ".rss_now"), "MiB",
                         restarted.rss_mib,
                         "RSS once the deadline window was read");
+  ctx.report->AddDetail(absl::StrCat(prefix, ".rss_anon"), "MiB",
+                        restarted.rss_anon_mib,
+                        "of which the node's own memory (RssAnon; the rest is "
+                        "the program's and libraries' pages)");
   ctx.report->AddDetail(absl::StrCat(prefix, ".deadline_catch_up"), "s",
                         absl::ToDoubleSeconds(caught_up),
                         "launch → the deadline window read (the node serves "

@@ -261,6 +261,30 @@ TEST_P(StandbyTest, PrimaryKilledDuringAFloodLosesAndDoublesNothing) {
   ASSERT_THAT(status, IsOk());
   EXPECT_TRUE(status->standby());
   EXPECT_TRUE(status->acting()) << "the primary is down";
+  // The parent's children view (下级) says whether the standby is acting.
+  auto acting_at_parent = [&](bool acting) {
+    absl::StatusOr<v1::ListChildrenResponse> children =
+        PollUntil<v1::ListChildrenResponse>(
+            [&] {
+              return TestClient(kPki, kProvinceOfficer, chain.city->address())
+                  .Children();
+            },
+            [&](const v1::ListChildrenResponse& r) {
+              for (const v1::ChildLink& c : r.children()) {
+                if (c.region() == region && c.depth() == 1) {
+                  return c.standby_acting() == acting;
+                }
+              }
+              return false;
+            });
+    ASSERT_THAT(children, IsOk());
+    for (const v1::ChildLink& c : children->children()) {
+      if (c.region() == region && c.depth() == 1) {
+        EXPECT_EQ(c.standby_acting(), acting) << c.DebugString();
+      }
+    }
+  };
+  if (!province) acting_at_parent(true);
 
   // The primary comes back: each node gets what the other took.
   ASSERT_THAT(primary->Start(), IsOk()) << primary->LogTail();
@@ -272,6 +296,7 @@ TEST_P(StandbyTest, PrimaryKilledDuringAFloodLosesAndDoublesNothing) {
       CheckAtTop(at_the_standby, history, "standby-standby-" + region, seed);
   EXPECT_EQ(p.acknowledged, static_cast<uint64_t>(reports));
   EXPECT_EQ(s.delivered, p.delivered);
+  if (!province) acting_at_parent(false);  // the primary is back
 
   // The grade I reports reached a province node within their hour.
   absl::flat_hash_map<std::string, absl::Time> arrival;
@@ -331,6 +356,131 @@ TEST_P(StandbyTest, PrimaryKilledDuringAFloodLosesAndDoublesNothing) {
   std::cout << "standby " << region << ": " << by_standby
             << " reports came by the standby, " << both
             << " with both arrivals\n";
+}
+
+bool ForwardedToNational(const v1::GetReportResponse& got) {
+  const HopRecord& own = got.report().hops(got.report().hops_size() - 1);
+  for (const Forwarding& f : own.forwarded()) {
+    if (f.to() == "national") return true;
+  }
+  return false;
+}
+
+absl::StatusOr<v1::RollCallStatus> RollCallAt(TestClient client,
+                                              const std::string& id) {
+  v1::GetRollCallRequest request;
+  request.set_roll_call_id(id);
+  return client.GetRollCall(request);
+}
+
+// What a leader, a duty officer or a child records at either node of the
+// province reaches the other (relay/peer_records.h): an instruction issued
+// at the primary (and the city's signing for it), a national submission
+// recorded at the standby, a roll call issued at the standby (pushed to the
+// city by the primary, which holds its copy) and the city's answer.
+TEST(StandbyRecordsTest, InstructionsSubmissionsAndRollCallsReachTheOtherNode) {
+  TempDir dir;
+  NodeProcess primary(dir.path() + "/primary", kProvince, kPki);
+  NodeProcess standby(dir.path() + "/standby", kProvince, kPki);
+  standby.set_cert_name(absl::StrCat("node-", kProvince, "-standby"));
+  NodeProcess city(dir.path() + "/city", kCity, kPki);
+  const int primary_port = FreePort(), standby_port = FreePort();
+  ASSERT_GT(primary_port, 0);
+  ASSERT_GT(standby_port, 0);
+  primary.set_port(primary_port);
+  standby.set_port(standby_port);
+  primary.SetExtraConfig(
+      absl::StrCat("peer_address: \"", Local(standby_port), "\"\n"));
+  standby.SetExtraConfig(absl::StrCat("standby: true peer_address: \"",
+                                      Local(primary_port), "\"\n"));
+  ASSERT_THAT(primary.Start(), IsOk()) << primary.LogTail();
+  ASSERT_THAT(standby.Start(), IsOk()) << standby.LogTail();
+  city.SetExtraConfig(absl::StrCat(
+      "parent { region: \"", kProvince, "\" address: \"", primary.address(),
+      "\" standby_address: \"", Local(standby_port), "\" }\n"));
+  ASSERT_THAT(city.Start(), IsOk()) << city.LogTail();
+  TestClient at_city(kPki, absl::StrCat("client-", kCity, "-duty-1"),
+                     city.address());
+  TestClient at_primary(kPki, kProvinceOfficer, primary.address());
+  TestClient at_standby(kPki, kProvinceOfficer, standby.address());
+
+  // A report from the city, at both province nodes.
+  ASSERT_EQ(
+      at_city.Submit({SampleReport("sr-1", kCity, absl::Now())}).receipts(), 1);
+  absl::StatusOr<v1::GetReportResponse> report =
+      at_primary.WaitFor("sr-1", kPatience);
+  ASSERT_THAT(report, IsOk()) << primary.LogTail();
+  ASSERT_THAT(at_standby.WaitFor("sr-1", kPatience), IsOk())
+      << standby.LogTail();
+
+  // An instruction issued at the primary is at the standby, and so is the
+  // city's signing for it (feedback the city sent the primary).
+  v1::IssueInstructionRequest order;
+  order.mutable_instruction()->set_instruction_id("sr-in-1");
+  order.mutable_instruction()->set_event_id(
+      report->report().report().event_id());
+  order.mutable_instruction()->set_target_region(kCity);
+  order.mutable_instruction()->set_issuer_title("省长");
+  order.mutable_instruction()->set_text("全力搜救，每小时报告进展");
+  ASSERT_THAT(at_primary.Issue(order), IsOk());
+  absl::StatusOr<InstructionState> copied = at_standby.WaitForInstruction(
+      "sr-in-1",
+      [](const InstructionState& s) { return s.feedback_size() > 0; },
+      kPatience);
+  ASSERT_THAT(copied, IsOk()) << standby.LogTail();
+  EXPECT_EQ(copied->feedback_size(), 1) << copied->DebugString();
+  EXPECT_EQ(copied->feedback(0).from_node(), kCity);
+  EXPECT_EQ(copied->instruction().issuer_node(), kProvince);
+
+  // A national submission recorded at the standby is the primary's record:
+  // the primary answers another channel with ALREADY_EXISTS.
+  v1::RecordNationalSubmissionRequest fax;
+  fax.set_report_id("sr-1");
+  fax.set_channel("fax");
+  ASSERT_THAT(at_standby.RecordNationalSubmission(fax), IsOk());
+  absl::StatusOr<v1::GetReportResponse> at_top =
+      PollUntil<v1::GetReportResponse>([&] { return at_primary.Get("sr-1"); },
+                                       ForwardedToNational);
+  ASSERT_THAT(at_top, IsOk());
+  EXPECT_TRUE(ForwardedToNational(*at_top)) << primary.LogTail();
+  v1::RecordNationalSubmissionRequest phone = fax;
+  phone.set_channel("telephone");
+  EXPECT_THAT(at_primary.RecordNationalSubmission(phone),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+
+  // A roll call issued at the standby (the city is connected to the
+  // primary only): the primary holds it and pushes the city's part down;
+  // the city's answer, sent to the primary, is seen at both.
+  v1::IssueRollCallRequest issue;
+  v1::RollCall* call = issue.mutable_roll_call();
+  call->set_roll_call_id("sr-rc-1");
+  call->set_period("12月3日 防汛");
+  call->set_text("各市于 17 时前报告汛情，无情况零报告");
+  *call->mutable_answer_within() = ToDurationProto(absl::Hours(1));
+  absl::StatusOr<v1::RollCallStatus> issued = at_standby.IssueRollCall(issue);
+  ASSERT_THAT(issued, IsOk());
+  const std::string part = absl::StrCat("sr-rc-1.1.", kCity);
+  ASSERT_THAT(
+      at_city.WaitForInstruction(
+          part, [](const InstructionState&) { return true; }, kPatience),
+      IsOk())
+      << primary.LogTail();
+  Feedback answer;
+  answer.set_feedback_id(part + ".answer");
+  answer.set_instruction_id(part);
+  answer.set_status(FEEDBACK_STATUS_DONE);
+  answer.mutable_roll_call_answer()->set_kind(RollCallAnswer::KIND_ZERO);
+  answer.set_text("无情况零报告");
+  ASSERT_THAT(at_city.SendFeedback(answer), IsOk());
+  for (TestClient* node : {&at_primary, &at_standby}) {
+    absl::StatusOr<v1::RollCallStatus> status = PollUntil<v1::RollCallStatus>(
+        [&] { return RollCallAt(*node, "sr-rc-1"); },
+        [](const v1::RollCallStatus& s) { return s.answered() == 1; });
+    ASSERT_THAT(status, IsOk());
+    EXPECT_EQ(status->answered(), 1u) << status->DebugString();
+    EXPECT_EQ(status->zero(), 1u);
+    EXPECT_EQ(status->targets_size(), issued->targets_size());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(ProvinceAndCounty, StandbyTest,

@@ -307,6 +307,18 @@ std::vector<StoredReport> TestClient::WaitForCount(size_t count,
   }
 }
 
+absl::StatusOr<v1::ListChildrenResponse> TestClient::Children() {
+  auto stub = v1::Monitor::NewStub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  v1::ListChildrenResponse response;
+  absl::Status s = FromGrpcStatus(
+      stub->ListChildren(&context, v1::ListChildrenRequest(), &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
 absl::StatusOr<v1::GetStatusResponse> TestClient::Status() {
   auto stub = v1::Monitor::NewStub(channel_);
   grpc::ClientContext context;

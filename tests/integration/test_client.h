@@ -54,6 +54,8 @@ class TestClient {
 
   // Monitor.GetStatus, and every origin of Monitor.ListOrigins.
   absl::StatusOr<v1::GetStatusResponse> Status();
+  // Monitor.ListChildren.
+  absl::StatusOr<v1::ListChildrenResponse> Children();
   absl::StatusOr<std::vector<OriginRecord>> Origins();
   // Query.ListDue: the deadlines open, at risk, overdue or met late.
   absl::StatusOr<v1::ListDueResponse> Due();

@@ -9,6 +9,7 @@
 #include "relay/proto_time.h"
 #include "relay/validation.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -17,6 +18,7 @@ namespace {
 
 using ::kuaibao::testing::FakeClock;
 using ::kuaibao::testing::IsOk;
+using ::kuaibao::testing::SampleReport;
 using ::kuaibao::testing::StatusIs;
 using ::kuaibao::testing::TempDir;
 using ::testing::ElementsAre;
@@ -334,6 +336,31 @@ TEST_F(InstructionBookTest, TargetDefaultsToTheEventsOwner) {
                   .Issue(Client(kCity, "head"), order, absl::ZeroDuration())
                   .status(),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The owner is the government of the event's location; a township whose
+// duty room files at its county's node runs no node of its own, so the
+// instruction goes to the node that took the latest report in.
+TEST_F(InstructionBookTest,
+       WithoutANodeOfItsOwnTheOwnerIsReachedThroughItsFirstNode) {
+  StoredReport report;
+  *report.mutable_report() = SampleReport("r-1", kTownship, clock_.TimeNow());
+  report.add_hops()->set_node(kCounty);
+  EventRecord event;
+  event.set_event_id("ev-2");
+  event.set_owner_node(kTownship);
+  event.set_last_report_id("r-1");
+  StoreBatch batch;
+  batch.Put(ReportStore::EventKey("ev-2"), event.SerializeAsString());
+  batch.Put(ReportStore::ReportKey("r-1"), report.SerializeAsString());
+  ASSERT_THAT(stores_[kCounty]->CommitAndWait(std::move(batch)), IsOk());
+  Instruction order = Order("in-2");
+  order.set_event_id("ev-2");
+  order.clear_target_region();
+  auto state =
+      Book(kCounty).Issue(Client(kCounty, "head"), order, absl::ZeroDuration());
+  ASSERT_THAT(state.status(), IsOk());
+  EXPECT_EQ(state->instruction().target_region(), kCounty);
 }
 
 TEST_F(InstructionBookTest, RefusesWhatIsNotAllowed) {

@@ -109,6 +109,35 @@ TEST(ReportStoreTest, StoredReportsSurviveReopen) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Table files are read, not mapped (relay/store/pread_env.h): a node that
+// reads its history keeps none of it in its own resident memory.
+TEST(ReportStoreTest, ReadsTablesWithoutMappingThem) {
+  TempDir dir;
+  {
+    auto store = ReportStore::Open(dir.path(), {});
+    ASSERT_THAT(store, IsOk());
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_THAT(PutReport(**store, absl::StrCat("r-", i)), IsOk());
+    }
+  }
+  // Reopened, the log is now a table file, and the reads come from it.
+  auto store = ReportStore::Open(dir.path(), {});
+  ASSERT_THAT(store, IsOk());
+  bool has_table = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    has_table |= entry.path().extension() == ".ldb";
+  }
+  ASSERT_TRUE(has_table) << "nothing is read from a table file";
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_THAT((*store)->GetReport(absl::StrCat("r-", i)), IsOk());
+  }
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    EXPECT_FALSE(absl::StrContains(line, dir.path())) << line;
+  }
+}
+
 TEST(ReportStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
   TempDir dir;
   auto first = ReportStore::Open(dir.path(), {});

@@ -5,6 +5,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "relay/relay_engine.h"
+#include "relay/standby_links.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_regions.h"
 #include "tests/testing/sample_reports.h"
@@ -70,7 +71,7 @@ TEST(StoreRepairTest, QueuesAgainWhatHasNoReceiptAndNothingElse) {
     }
   }
   absl::StatusOr<RepairSummary> summary =
-      RepairStore(dir.path(), {kCity}, clock.TimeNow());
+      RepairStore(dir.path(), {{kCity, RepairLink::kEvery}}, clock.TimeNow());
   ASSERT_THAT(summary, IsOk());
   EXPECT_EQ(summary->reports, 3u);
   EXPECT_TRUE(summary->undecodable.empty());
@@ -79,6 +80,41 @@ TEST(StoreRepairTest, QueuesAgainWhatHasNoReceiptAndNothingElse) {
   ASSERT_EQ(summary->origins.size(), 1u);
   EXPECT_EQ(summary->origins[0].count(), 3u);
   EXPECT_TRUE(summary->origins[0].gaps().empty());
+}
+
+// A primary's repair queues for its parent and its standby what came from
+// its own children, not what the standby took and passed on (the standby
+// forwards those), and for a level above only what was on its way there.
+TEST(StoreRepairTest, PeerCopiesAreTheOtherNodesToForward) {
+  TempDir dir;
+  FakeClock clock;
+  {
+    auto store = *ReportStore::Open(dir.path(), {});
+    StoreBatch batch;
+    for (const char* id : {"own", "from-standby"}) {
+      StoredReport stored;
+      *stored.mutable_report() =
+          SampleReport(id, "140105001000", clock.TimeNow());
+      stored.add_hops()->set_node(kCounty);
+      if (std::string(id) == "from-standby") {
+        stored.add_hops()->set_node(kCounty);
+      }
+      batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
+    }
+    ASSERT_THAT(store->CommitAndWait(std::move(batch)), IsOk());
+  }
+  const std::string standby = StandbyLink(kCounty);
+  absl::StatusOr<RepairSummary> summary =
+      RepairStore(dir.path(),
+                  {{kCity, RepairLink::kEvery},
+                   {standby, RepairLink::kEvery},
+                   {"140000000000", RepairLink::kOnTheirWay}},
+                  clock.TimeNow());
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_EQ(summary->reports, 2u);
+  EXPECT_EQ(summary->requeued[kCity], 1u);
+  EXPECT_EQ(summary->requeued[standby], 1u);
+  EXPECT_EQ(summary->requeued["140000000000"], 0u);
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ const T = {
   due_at: ['时限', 'Due'], state: ['状态', 'State'], left: ['剩余', 'Left'],
   issue_title: ['下达批示', 'Issue an instruction'], text: ['内容', 'Text'], by: ['批示人', 'Issued by'],
   issue: ['下达', 'Issue'], sign: ['签收', 'Sign for'], feedback: ['反馈', 'Feedback'], send: ['发送', 'Send'],
-  children_title: ['下级节点', 'Nodes below'], condition: ['状态', 'State'], last_heard: ['最近联系', 'Last heard'],
+  children_title: ['下级节点', 'Nodes below'], standby_acting: ['备用节点在岗', 'standby acting'], condition: ['状态', 'State'], last_heard: ['最近联系', 'Last heard'],
   backlog: ['积压', 'Backlog'], oldest: ['最早待报', 'Oldest waiting'], skew: ['时钟偏差', 'Clock skew'],
   bulletin_title: ['突发事件信息报送情况通报', 'Incident reporting bulletin'], period: ['期间', 'Period'],
   month: ['月', 'month'], quarter: ['季度', 'quarter'], year: ['年', 'year'], show: ['查询', 'Show'],
@@ -183,6 +183,14 @@ function duration(seconds) {
   return (neg ? '-' : '') + txt;
 }
 const secs = (d) => (d ? parseFloat(String(d).replace('s', '')) : 0);
+// On a drill the node runs the notice's deadlines `scale` times faster
+// (deadlines { time_scale }, the answers' timeScale): spans read in notice
+// time, with the wall time beside them, as the CLI prints them.
+function noticeDuration(seconds, scale) {
+  if (!scale || scale === 1) return duration(seconds);
+  const wall = Math.abs(seconds) < 60 ? `${seconds.toFixed(1)}${lang === 'zh' ? '秒' : 's'}` : duration(seconds);
+  return `${duration(seconds / scale)}${lang === 'zh' ? '（演练实耗 ' : ' (drill wall time '}${wall}${lang === 'zh' ? '）' : ')'}`;
+}
 
 // ---- talking to the console -----------------------------------------------
 async function api(path, body) {
@@ -501,22 +509,22 @@ async function renderEvent(reportId) {
   <table id="event-reports"><tbody>${reports.map((rep, i) => `<tr class="clickable" data-id="${esc(rep.reportId)}"><td class="report-number">${esc(label(rep, i))}</td><td>${esc(fmt(rep.authoredAt || rep.occurredAt))}</td><td>${esc(rep.headline)}</td><td class="code">${esc(rep.reportId)}</td></tr>`).join('')}</tbody></table>
   <h3>${esc(t('timeline'))}</h3>
   <table id="timeline"><thead><tr><th>${esc(t('path'))}</th><th>${esc(t('node'))}</th><th>${esc(t('from'))}</th><th>${esc(t('received'))}</th><th>${esc(t('sent'))}</th><th>${esc(t('acked'))}</th><th>${esc(t('dwell'))}</th><th>${esc(t('budget'))}</th></tr></thead>
-  <tbody>${hops.map((h) => `<tr class="${h.late ? 'late' : ''}"><td>${h.path ? (lang === 'zh' ? '直报' : 'direct') : (lang === 'zh' ? '逐级' : 'level by level')}</td><td>${regionHtml(h.node)}</td><td>${regionHtml(h.receivedFrom)}</td><td>${esc(fmt(h.receivedAt))}</td><td>${esc(fmt(h.sentAt))} ${h.sentTo ? '→ ' + regionHtml(h.sentTo) : ''}</td><td>${esc(fmt(h.ackedAt))}</td><td class="${h.late ? 'late' : ''}">${esc(duration(secs(h.dwell)))}</td><td>${h.budget ? esc(duration(secs(h.budget))) : ''}</td></tr>`).join('')}</tbody></table>
-  <h3>${esc(t('deadlines'))}</h3>${dueTable(got.deadlines || [])}
+  <tbody>${hops.map((h) => `<tr class="${h.late ? 'late' : ''}"><td>${h.path ? (lang === 'zh' ? '直报' : 'direct') : (lang === 'zh' ? '逐级' : 'level by level')}</td><td>${regionHtml(h.node)}</td><td>${regionHtml(h.receivedFrom)}</td><td>${esc(fmt(h.receivedAt))}</td><td>${esc(fmt(h.sentAt))} ${h.sentTo ? '→ ' + regionHtml(h.sentTo) : ''}</td><td>${esc(fmt(h.ackedAt))}</td><td class="${h.late ? 'late' : ''}">${esc(noticeDuration(secs(h.dwell), timeline.timeScale))}</td><td>${h.budget ? esc(noticeDuration(secs(h.budget), timeline.timeScale)) : ''}</td></tr>`).join('')}</tbody></table>
+  <h3>${esc(t('deadlines'))}</h3>${dueTable(got.deadlines || [], got.timeScale)}
   <h3>${esc(t('instructions'))}</h3>${(instr.instructions || []).map(instructionCard).join('') || esc(t('none'))}`;
   for (const tr of document.querySelectorAll('#event-reports tr')) tr.onclick = () => { location.hash = '#event/' + encodeURIComponent(tr.dataset.id); };
   wireInstructionCards();
 }
 
-function dueTable(deadlines) {
+function dueTable(deadlines, scale) {
   return `<table class="due"><thead><tr><th>${esc(t('rule'))}</th><th>${esc(t('headline'))}</th><th>${esc(t('responsible'))}</th><th>${esc(t('due_at'))}</th><th>${esc(t('state'))}</th><th>${esc(t('left'))}</th></tr></thead><tbody>
-  ${deadlines.map((d) => `<tr class="${d.state === 'DEADLINE_STATE_OVERDUE' || d.state === 'DEADLINE_STATE_MET_LATE' ? 'late' : ''}"><td>${esc(name(RULE, d.rule))}${d.drill ? ' [' + esc(t('drill')) + ']' : ''}</td><td>${esc(d.headline)}</td><td>${regionHtml(d.responsible)}</td><td>${esc(fmt(d.due))}</td><td>${esc(name(STATE, d.state))}</td><td class="countdown" data-due="${esc(d.due)}" data-met="${esc(d.metAt || '')}"></td></tr>`).join('')}</tbody></table>`;
+  ${deadlines.map((d) => `<tr class="${d.state === 'DEADLINE_STATE_OVERDUE' || d.state === 'DEADLINE_STATE_MET_LATE' ? 'late' : ''}"><td>${esc(name(RULE, d.rule))}${d.drill ? ' [' + esc(t('drill')) + ']' : ''}</td><td>${esc(d.headline)}</td><td>${regionHtml(d.responsible)}</td><td>${esc(fmt(d.due))}</td><td>${esc(name(STATE, d.state))}</td><td class="countdown" data-due="${esc(d.due)}" data-met="${esc(d.metAt || '')}" data-scale="${esc(scale || 1)}"></td></tr>`).join('')}</tbody></table>`;
 }
 function tickCountdowns() {
   for (const td of document.querySelectorAll('.countdown')) {
     if (td.dataset.met && new Date(td.dataset.met).getTime() > 0) { td.textContent = ''; continue; }
     const left = (new Date(td.dataset.due) - Date.now()) / 1000;
-    td.textContent = duration(left);
+    td.textContent = noticeDuration(left, Number(td.dataset.scale));
     td.classList.toggle('late', left < 0);
   }
 }
@@ -524,7 +532,7 @@ setInterval(tickCountdowns, 1000);
 async function renderDue() {
   try {
     const due = await api('/api/due');
-    main.innerHTML = `<h2>${esc(t('due_title'))}</h2>` + dueTable(due.deadlines || []);
+    main.innerHTML = `<h2>${esc(t('due_title'))}</h2>` + dueTable(due.deadlines || [], due.timeScale);
     tickCountdowns();
   } catch (e) {
     main.innerHTML = `<p class="late">${esc(errorText(e))}</p>`;
@@ -596,7 +604,7 @@ async function renderChildren() {
   try {
     const c = await api('/api/children');
     main.innerHTML = `<h2>${esc(t('children_title'))}</h2><table id="children"><thead><tr><th>${esc(t('node'))}</th><th>${esc(t('condition'))}</th><th>${esc(t('last_heard'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('oldest'))}</th><th>${esc(t('skew'))}</th></tr></thead><tbody>
-    ${(c.children || []).map((l) => `<tr class="${l.condition !== 'CHILD_CONDITION_CONNECTED' ? 'late' : ''}"><td>${l.depth === 2 ? '　└ ' : ''}${regionHtml(l.region)}</td><td>${esc(name(CHILD, l.condition))}</td><td>${esc(fmt(l.lastHeard))}</td><td>${esc(l.backlogReports || 0)}</td><td>${esc(fmt(l.oldestWaitingSince))}</td><td>${l.skewKnown ? esc(duration(secs(l.clockSkew))) : ''}</td></tr>`).join('')}</tbody></table>`;
+    ${(c.children || []).map((l) => `<tr class="${l.condition !== 'CHILD_CONDITION_CONNECTED' ? 'late' : ''}"><td>${l.depth === 2 ? '　└ ' : ''}${regionHtml(l.region)}</td><td>${esc(name(CHILD, l.condition))}${l.standbyActing ? ` <b class="standby">${esc(t('standby_acting'))}</b>` : ''}</td><td>${esc(fmt(l.lastHeard))}</td><td>${esc(l.backlogReports || 0)}</td><td>${esc(fmt(l.oldestWaitingSince))}</td><td>${l.skewKnown ? esc(duration(secs(l.clockSkew))) : ''}</td></tr>`).join('')}</tbody></table>`;
   } catch (e) {
     main.innerHTML = `<p class="late">${esc(errorText(e))}</p>`;
   }
@@ -651,7 +659,7 @@ async function showBulletin() {
     }
     out.innerHTML = `<p>${esc(t('period'))}：${esc(fmt(scope.from).slice(0, 10))} — ${esc(fmt(scope.to).slice(0, 10))}</p>
     <h3>${esc(t('breaches'))}</h3><table id="breaches"><thead><tr><th>${esc(t('responsible'))}</th><th>${esc(t('kind'))}</th><th>${esc(t('headline'))}</th><th>${esc(t('region'))}</th><th>${esc(t('due_at'))}</th><th>${esc(t('late_by'))}</th><th>${esc(t('rule'))}</th></tr></thead><tbody>
-    ${bulletinRows.map(({ kind, responsible, e }) => `<tr><td>${regionHtml(responsible)}</td><td>${esc(name(BREACH, kind))}</td><td>${esc(e.headline)}</td><td>${regionHtml(e.regionCode)}</td><td>${esc(fmt(e.breach && e.breach.due))}</td><td class="late">${esc(duration(secs(e.lateBy)))}</td><td>${esc(name(RULE, e.breach && e.breach.rule))}</td></tr>`).join('') || `<tr><td colspan="7">${esc(t('none'))}</td></tr>`}</tbody></table>
+    ${bulletinRows.map(({ kind, responsible, e }) => `<tr><td>${regionHtml(responsible)}</td><td>${esc(name(BREACH, kind))}</td><td>${esc(e.headline)}</td><td>${regionHtml(e.regionCode)}</td><td>${esc(fmt(e.breach && e.breach.due))}</td><td class="late">${esc(noticeDuration(secs(e.lateBy), breaches.timeScale))}</td><td>${esc(name(RULE, e.breach && e.breach.rule))}</td></tr>`).join('') || `<tr><td colspan="7">${esc(t('none'))}</td></tr>`}</tbody></table>
     <h3>${esc(t('stats'))}</h3><table id="stats"><thead><tr><th>${esc(t('region'))}</th><th>${esc(t('events'))}</th><th>${esc(t('f_deaths'))}</th><th>${esc(t('f_injured'))}</th><th>${esc(t('f_missing'))}</th><th>${esc(t('f_loss'))}</th></tr></thead><tbody>
     ${(stats.rows || []).concat(stats.total ? [Object.assign({}, stats.total, { key: lang === 'zh' ? '合计' : 'total' })] : []).map((s) => `<tr><td>${/^\d{12}$/.test(s.key) ? regionHtml(s.key) : esc(s.key)}</td><td>${s.events || 0}</td><td>${s.deaths || 0}</td><td>${s.injured || 0}</td><td>${s.missing || 0}</td><td>${s.economicLossYuan || 0}</td></tr>`).join('')}</tbody></table>`;
   } catch (e) {
