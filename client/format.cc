@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -38,9 +39,11 @@ std::string FormatTimeOfDay(const google::protobuf::Timestamp& timestamp,
   return FormatTimestamp(timestamp);
 }
 
-std::string FormatShortDuration(absl::Duration duration) {
+namespace {
+
+std::string ShortDurationEn(absl::Duration duration) {
   if (duration < absl::ZeroDuration()) {
-    return absl::StrCat("-", FormatShortDuration(-duration));
+    return absl::StrCat("-", ShortDurationEn(-duration));
   }
   // Round to the millisecond first so that 59.9996s reads "1m00s", not
   // "60.000s".
@@ -69,9 +72,9 @@ std::string FormatShortDuration(absl::Duration duration) {
   return absl::StrFormat("%dd%02dh", hours / 24, hours % 24);
 }
 
-std::string FormatBudget(absl::Duration duration) {
+std::string BudgetEn(absl::Duration duration) {
   if (duration < absl::ZeroDuration()) {
-    return absl::StrCat("-", FormatBudget(-duration));
+    return absl::StrCat("-", BudgetEn(-duration));
   }
   if (duration == absl::ZeroDuration()) return "0s";
   if (duration % absl::Minutes(1) == absl::ZeroDuration()) {
@@ -87,12 +90,12 @@ std::string FormatBudget(absl::Duration duration) {
     if (text.back() == '.') text.pop_back();
     return absl::StrCat(text, "s");
   }
-  return FormatShortDuration(duration);
+  return ShortDurationEn(duration);
 }
 
-std::string FormatCoarseDuration(absl::Duration duration) {
+std::string CoarseDurationEn(absl::Duration duration) {
   if (duration < absl::ZeroDuration()) {
-    return absl::StrCat("-", FormatCoarseDuration(-duration));
+    return absl::StrCat("-", CoarseDurationEn(-duration));
   }
   if (duration < absl::Seconds(10)) {
     return absl::StrFormat("%.1fs", absl::ToDoubleSeconds(absl::Trunc(
@@ -103,7 +106,42 @@ std::string FormatCoarseDuration(absl::Duration duration) {
   }
   // From a minute on exactly as the audit prints it (FormatShortDuration):
   // a drill's 7.2 s hop and a 10 m 59 s delay must read alike everywhere.
-  return FormatShortDuration(duration);
+  return ShortDurationEn(duration);
+}
+
+// "7h40m36s" as a Chinese reader writes it, "7小时40分36秒", when the display
+// speaks Chinese (the console's words); the unit letters otherwise.
+std::string InDisplayUnits(const std::string& text) {
+  if (CurrentDisplay().lang != Lang::kZh) return text;
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool after_digit = i > 0 && absl::ascii_isdigit(text[i - 1]);
+    if (after_digit && c == 'h') {
+      out += "小时";
+    } else if (after_digit && c == 'm') {
+      out += "分";
+    } else if (after_digit && c == 's') {
+      out += "秒";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatShortDuration(absl::Duration duration) {
+  return InDisplayUnits(ShortDurationEn(duration));
+}
+
+std::string FormatBudget(absl::Duration duration) {
+  return InDisplayUnits(BudgetEn(duration));
+}
+
+std::string FormatCoarseDuration(absl::Duration duration) {
+  return InDisplayUnits(CoarseDurationEn(duration));
 }
 
 namespace {

@@ -299,9 +299,9 @@ TEST(NoticeTimeTest, DrillSpansReadInNoticeTimeBesideTheWallTime) {
   const Display saved = CurrentDisplay();
   SetDisplay({Lang::kZh, saved.zone});
   EXPECT_EQ(InNoticeTime(absl::Milliseconds(7920), 0.001, FormatShortDuration),
-            "2h12m (演练实耗 7.920s)");
+            "2小时12分 (演练实耗 7.920秒)");
   EXPECT_EQ(DeadlineTiming(due, met, absl::InfinitePast(), 0.001),
-            "迟报 11m05s (演练实耗 0.6s)");
+            "迟报 11分05秒 (演练实耗 0.6秒)");
   SetDisplay(saved);
 }
 

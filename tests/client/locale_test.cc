@@ -216,6 +216,9 @@ TEST_F(DisplayTest, ShowAndListSpeakChineseWithNames) {
   EXPECT_THAT(hops, ::testing::HasSubstr(
                         "小店区应急管理局 140105000000:yjglt（横向）"));
   EXPECT_THAT(hops, ::testing::HasSubstr("时间为北京时间"));
+  // Spans in Chinese units, as the console writes them.
+  EXPECT_THAT(hops, ::testing::HasSubstr("1.000秒"));
+  EXPECT_EQ(FormatShortDuration(absl::Seconds(27636)), "7小时40分36秒");
   EXPECT_THAT(FormatListLine(stored),
               ::testing::HasSubstr("续报        Ⅱ级（重大）"));
   EXPECT_THAT(FormatListLine(stored), ::testing::HasSubstr("坞城街道"));
@@ -226,10 +229,10 @@ TEST_F(DisplayTest, ChineseWordsForRulesAndStates) {
   const absl::Time due = Sample();
   EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_END_TO_END,
                                 ToProto(due - absl::Hours(3)), ToProto(due)),
-            "报达省政府 (端到端 3h)");
+            "报达省政府 (端到端 3小时)");
   EXPECT_EQ(DeadlineRuleInWords(v1::DEADLINE_RULE_DIRECT_TO_PROVINCE,
                                 ToProto(due - absl::Hours(1)), ToProto(due)),
-            "Ⅰ/Ⅱ级：直报省政府 (1h)");
+            "Ⅰ/Ⅱ级：直报省政府 (1小时)");
   EXPECT_EQ(DeadlineStateLabel(v1::DEADLINE_STATE_MET_LATE), "迟报");
   SetDisplay({Lang::kEn, TimeZoneChoice::kBeijing});
   EXPECT_EQ(DeadlineStateLabel(v1::DEADLINE_STATE_MET_LATE), "MET LATE");

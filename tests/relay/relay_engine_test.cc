@@ -481,6 +481,23 @@ class RoutingTest : public ::testing::Test {
     return *RelayEngine::Open(options, store->get(), &regions_, &clock_);
   }
 
+  // The county's standby and primary, each the other's peer.
+  std::pair<std::unique_ptr<RelayEngine>, std::unique_ptr<RelayEngine>>
+  CountyPair(std::unique_ptr<ReportStore>* standby_store,
+             std::unique_ptr<ReportStore>* primary_store) {
+    auto standby = Engine(
+        kCounty, standby_store,
+        [](RelayOptions* o) {
+          o->standby = true;
+          o->peer = PrimaryLink(kCounty);
+        },
+        "standby");
+    auto primary = Engine(kCounty, primary_store, [](RelayOptions* o) {
+      o->peer = StandbyLink(kCounty);
+    });
+    return {std::move(standby), std::move(primary)};
+  }
+
   template <typename Fn>
   absl::StatusOr<Receipt> Wait(Fn fn) {
     absl::Notification done;
@@ -626,15 +643,7 @@ TEST_F(RoutingTest, ParentDownAndHandOffAtRiskTurnsToItsStandby) {
   auto township = Engine(kTownship, &ts, [](RelayOptions* o) {
     o->standby_of[kCounty] = StandbyLink(kCounty);
   });
-  auto standby = Engine(
-      kCounty, &ss,
-      [](RelayOptions* o) {
-        o->standby = true;
-        o->peer = PrimaryLink(kCounty);
-      },
-      "standby");
-  auto primary = Engine(
-      kCounty, &ps, [](RelayOptions* o) { o->peer = StandbyLink(kCounty); });
+  auto [standby, primary] = CountyPair(&ss, &ps);
   ASSERT_THAT(Wait([&](auto cb) {
                 township->Submit(client_, Report("flood-1", GRADE_III), cb);
               }),
@@ -716,15 +725,7 @@ TEST_F(RoutingTest,
        StandbyForwardsItsPrimarysCopyWhenThePrimaryGoesDownAtRisk) {
   std::unique_ptr<ReportStore> ts, ss, ps;
   auto township = Engine(kTownship, &ts);
-  auto standby = Engine(
-      kCounty, &ss,
-      [](RelayOptions* o) {
-        o->standby = true;
-        o->peer = PrimaryLink(kCounty);
-      },
-      "standby");
-  auto primary = Engine(
-      kCounty, &ps, [](RelayOptions* o) { o->peer = StandbyLink(kCounty); });
+  auto [standby, primary] = CountyPair(&ss, &ps);
   ASSERT_THAT(Wait([&](auto cb) {
                 township->Submit(client_, Report("flood-1", GRADE_III), cb);
               }),
