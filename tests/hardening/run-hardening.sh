@@ -4,18 +4,17 @@
 #   tests/hardening/run-hardening.sh [STAGE...]
 #
 # Without STAGEs: those in $HARDENING_STAGES, default "tsa asan tsan" (what
-# CI runs; set but empty: none). asan-full and tidy are not in that default:
-# neither has had a full green run (tests/hardening/README.md, "In CI").
+# CI runs; set but empty: none). tidy is not in that default: it has not had
+# a full green run (tests/hardening/README.md, "In CI").
 #
 #   tsa   Clang build of the libraries and programs with -Wthread-safety
 #         -Werror (the ABSL_GUARDED_BY annotations checked), in build-tsa/
 #   tidy  clang-tidy (.clang-tidy) over relay/ and client/, from build-tsa's
 #         compile_commands.json (node/ is left out: every file there includes
 #         gRPC's headers, which makes clang-tidy too slow for CI)
-#   asan  the tests labelled sanitize (relay_core_test: the engine and the store)
-#         built with -fsanitize=address,undefined and run, in build-asan/
-#   asan-full  the unit and integration tests built so and run, node
-#         processes included, in build-asan/ (not in CI: too long for it)
+#   asan  every target built with -fsanitize=address,undefined and the whole
+#         suite run (but for $not_sanitized below), node processes included,
+#         in build-asan/
 #   tsan  the tests labelled sanitize built with -fsanitize=thread and run, in
 #         build-tsan/ (tests/hardening/README.md says why only those)
 #
@@ -135,7 +134,7 @@ for stage in "${stages[@]}"; do
         -L sanitize -E '^StoreFaultTest\.'
       ;;
     *)
-      echo "run-hardening: unknown stage $stage (tsa tidy asan asan-full tsan)" >&2
+      echo "run-hardening: unknown stage $stage (tsa tidy asan tsan)" >&2
       exit 2
       ;;
   esac
