@@ -55,6 +55,7 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       outbox_(store),
       ledger_(store),
       evidence_(store, options_.node),
+      national_(store, options_.region, options_.limits),
       event_identity_(store, options_.region),
       watch_(options_.deadlines) {}
 

@@ -424,6 +424,12 @@ void ReportStore::WriterLoop() {
   }
 }
 
+ReportStore::EntryKind ReportStore::KindOf(absl::string_view key) {
+  if (absl::StartsWith(key, keys::kReports)) return EntryKind::kReport;
+  if (absl::StartsWith(key, keys::kQueued)) return EntryKind::kWaiting;
+  return EntryKind::kOther;
+}
+
 absl::Status ReportStore::SealGroup(std::vector<Pending>* group) const {
   std::vector<std::string> leaves;
   for (const Pending& pending : *group) pending.batch.SealedLeaves(&leaves);

@@ -258,6 +258,10 @@ class ReportStore {
   // Replaces the tally, durably. Only before the first counted write.
   absl::Status SetBacklog(uint64_t bytes);
 
+  // What a backup counts an entry as (v1::BackupTrailer), by its key.
+  enum class EntryKind { kOther, kReport, kWaiting };
+  static EntryKind KindOf(absl::string_view key);
+
   // Key builders: shorthands for relay/store/keys.h, kept for callers.
   static std::string ReportKey(const std::string& report_id) {
     return keys::Report(report_id);

@@ -339,6 +339,18 @@ class CountingSealer : public GroupSealer {
   mutable std::atomic<int> seals_{0};
 };
 
+// Puts `receipt` under `key`, proven by the group write it lands in.
+void PutReceipt(const std::string& key, Receipt receipt, StoreBatch* batch) {
+  receipt.clear_batch();
+  std::string leaf = ReceiptSigner::LeafOf(receipt);
+  batch->PutSealed(key, std::move(leaf),
+                   [receipt](const BatchInclusion& proof) {
+                     Receipt proven = receipt;
+                     *proven.mutable_batch() = proof;
+                     return proven.SerializeAsString();
+                   });
+}
+
 // Receipts written by concurrent commits that the store syncs in one write
 // are signed once, each with its own proof, and written only proven.
 TEST(MerkleTreeTest, StoreSealsEachGroupWriteOnceAcrossItsCommits) {
@@ -366,14 +378,7 @@ TEST(MerkleTreeTest, StoreSealsEachGroupWriteOnceAcrossItsCommits) {
   for (int c = 0; c < 4; ++c) {
     StoreBatch b;
     for (int i : c == 0 ? std::vector<int>{0, 4} : std::vector<int>{c}) {
-      Receipt unproven = batch.receipts[i];
-      unproven.clear_batch();
-      b.PutSealed(absl::StrCat("test/", i), ReceiptSigner::LeafOf(unproven),
-                  [unproven](const BatchInclusion& proof) {
-                    Receipt r = unproven;
-                    *r.mutable_batch() = proof;
-                    return r.SerializeAsString();
-                  });
+      PutReceipt(absl::StrCat("test/", i), batch.receipts[i], &b);
     }
     store->Commit(std::move(b), [&, c](absl::Status s) {
       results[c] = s;
@@ -398,14 +403,7 @@ TEST(MerkleTreeTest, StoreSealsEachGroupWriteOnceAcrossItsCommits) {
   }
   // A lone commit is a batch of one.
   StoreBatch alone;
-  Receipt unproven = batch.receipts[3];
-  unproven.clear_batch();
-  alone.PutSealed("test/alone", ReceiptSigner::LeafOf(unproven),
-                  [unproven](const BatchInclusion& proof) {
-                    Receipt r = unproven;
-                    *r.mutable_batch() = proof;
-                    return r.SerializeAsString();
-                  });
+  PutReceipt("test/alone", batch.receipts[3], &alone);
   ASSERT_THAT(store->CommitAndWait(std::move(alone)), IsOk());
   Receipt one;
   ASSERT_TRUE(one.ParseFromString(*store->Get("test/alone")));
