@@ -78,6 +78,7 @@ std::string TextTable::Render() const {
 
   std::string text = render_line(header_);
   std::vector<std::string> rule;
+  rule.reserve(widths.size());
   for (size_t width : widths) rule.push_back(std::string(width, '-'));
   text += render_line(rule);
   for (const auto& row : rows_) text += render_line(row);

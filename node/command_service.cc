@@ -18,8 +18,12 @@ template <typename T>
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
                                  absl::StatusOr<T> result, T* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (result.ok()) *response = *std::move(result);
-  reactor->Finish(ToGrpcStatus(result.status()));
+  if (!result.ok()) {
+    reactor->Finish(ToGrpcStatus(result.status()));
+    return reactor;
+  }
+  *response = *std::move(result);
+  reactor->Finish(grpc::Status::OK);
   return reactor;
 }
 

@@ -58,7 +58,7 @@ std::string Ranges(const OriginRecord& origin) {
 
 int RunStoreRepair(const NodeConfig& config, Clock* clock, std::ostream& out,
                    std::ostream& err) {
-  const std::string dir = config.data_dir();
+  const std::string& dir = config.data_dir();
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     err << "kuaibao-node: no data directory '" << dir << "' to repair\n";

@@ -386,7 +386,7 @@ std::string GovernmentOf(const std::string& location) {
 
 std::string EventOwner(const std::string& owner, const std::string& taker,
                        const std::string& location) {
-  const std::string government = GovernmentOf(location);
+  std::string government = GovernmentOf(location);
   if (government.empty()) return owner.empty() ? taker : owner;
   // A vaguer location of the same place (a department naming only the
   // county) keeps the nearer government that owns it already; any other

@@ -149,6 +149,7 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
     bool exhausted = false;
   };
   std::vector<Cursor> cursors;
+  cursors.reserve(sources.size());
   for (const Group& source : sources) {
     cursors.push_back({source.prefix, source.first_key, false});
   }
