@@ -1,17 +1,19 @@
 #include "node/child_streams.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "relay/base/log.h"
 
 namespace kuaibao {
 
-uint64_t ChildStreams::Register(const std::string& child, Push push) {
+uint64_t ChildStreams::Register(const std::string& child, bool standby,
+                                Push push) {
   uint64_t token;
   {
     absl::MutexLock lock(&mu_);
     token = ++next_token_;
-    links_[child] = Link{token, std::move(push)};
+    links_[child].push_back(Link{token, standby, std::move(push)});
     known_[child].connected = true;
   }
   if (link_listener_) link_listener_(child, true);
@@ -19,14 +21,36 @@ uint64_t ChildStreams::Register(const std::string& child, Push push) {
 }
 
 void ChildStreams::Unregister(const std::string& child, uint64_t token) {
+  bool last = false;
   {
     absl::MutexLock lock(&mu_);
     auto it = links_.find(child);
-    if (it == links_.end() || it->second.token != token) return;
-    links_.erase(it);
-    known_[child].connected = false;
+    if (it == links_.end()) return;
+    std::vector<Link>& links = it->second;
+    auto link = std::find_if(links.begin(), links.end(),
+                             [&](const Link& l) { return l.token == token; });
+    if (link == links.end()) return;
+    const bool standby = link->standby;
+    links.erase(link);
+    // The standby's status no longer stands for the region once its
+    // stream is gone.
+    if (standby && std::none_of(links.begin(), links.end(),
+                                [](const Link& l) { return l.standby; })) {
+      known_[child].status.set_standby_acting(false);
+    }
+    if (links.empty()) {
+      links_.erase(it);
+      known_[child].connected = false;
+      last = true;
+    }
   }
-  if (link_listener_) link_listener_(child, false);
+  if (last) {
+    if (link_listener_) link_listener_(child, false);
+    return;
+  }
+  // Instructions pushed into the ended stream and not acknowledged go down
+  // the one that remains (the child ignores one it already holds).
+  Deliver(child);
 }
 
 void ChildStreams::Heard(const std::string& child, absl::Time now) {
@@ -48,6 +72,14 @@ absl::flat_hash_map<std::string, ChildStreams::Known> ChildStreams::Snapshot()
   return known_;
 }
 
+ChildStreams::Link* ChildStreams::DownLink(std::vector<Link>& links) {
+  Link* down = nullptr;
+  for (Link& l : links) {
+    if (down == nullptr || !l.standby || down->standby) down = &l;
+  }
+  return down;
+}
+
 void ChildStreams::Deliver(const std::string& child) {
   {
     absl::MutexLock lock(&mu_);
@@ -64,10 +96,11 @@ void ChildStreams::Deliver(const std::string& child) {
   absl::MutexLock lock(&mu_);
   auto it = links_.find(child);
   if (it == links_.end()) return;
+  Link* link = DownLink(it->second);
   for (Instruction& instruction : *pending) {
     v1::RelayDown down;
     *down.mutable_instruction() = std::move(instruction);
-    if (!it->second.push(std::move(down))) return;
+    if (!link->push(std::move(down))) return;
   }
 }
 

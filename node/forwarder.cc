@@ -153,6 +153,7 @@ bool Forwarder::RunStream() {
     if (stopping_) return false;
     current_ = &context;
   }
+  if (options_.from_standby) context.AddMetadata(kStandbyStreamKey, "1");
   std::unique_ptr<grpc::ClientReaderWriter<v1::RelayUp, v1::RelayDown>> stream =
       stub->Escalate(&context);
   stream->WaitForInitialMetadata();

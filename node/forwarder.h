@@ -62,6 +62,10 @@ class Forwarder {
     // empty.
     std::function<v1::SubtreeStatus()> subtree_status;
     absl::Duration status_interval = absl::Seconds(5);
+    // This node is its region's standby: the stream says so (metadata
+    // kStandbyStreamKey), so that the upstream keeps it beside the
+    // primary's instead of in its place (node/child_streams.h).
+    bool from_standby = false;
   };
 
   // Borrowed: `relay` and `clock` outlive the forwarder.

@@ -249,6 +249,7 @@ class NodeServerImpl final : public NodeServer {
         // would stand in for its primary's at the parent (the way down for
         // instructions).
         const bool parent_link = upstream == &config.parent();
+        options.from_standby = config.standby();
         options.on_demand =
             parent_link
                 ? config.standby()

@@ -17,6 +17,7 @@
 #include "relay/base/log_limiter.h"
 #include "relay/node_id.h"
 #include "relay/proto_time.h"
+#include "relay/standby_links.h"
 #include "relay/transport/peer_identity.h"
 #include "relay/transport/status_conversion.h"
 
@@ -204,10 +205,12 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
                           std::move(watched));
           });
   // The way down for instructions: registered before the reactor exists, so
-  // its end always unregisters it.
+  // its end always unregisters it. A region's standby says so: its stream
+  // stands beside its primary's, not in its place.
+  const bool standby = context->client_metadata().count(kStandbyStreamKey) > 0;
   auto stream = std::make_shared<std::atomic<RawReactor*>>(nullptr);
-  uint64_t token =
-      children_->Register(child.NodeId(), [stream](const v1::RelayDown& down) {
+  uint64_t token = children_->Register(
+      child.NodeId(), standby, [stream](const v1::RelayDown& down) {
         RawReactor* reactor = stream->load();
         return reactor != nullptr && reactor->Push(Encoded(down));
       });

@@ -52,6 +52,7 @@ absl::Status AddStandbyForwarders(
     standby.upstream = StandbyLink(up->region());
     standby.address = up->standby_address();
     standby.on_demand = true;
+    standby.from_standby = config.standby();
     links.push_back(std::move(standby));
   }
   if (links.empty()) return absl::OkStatus();

@@ -28,6 +28,11 @@ std::string RegionOfLink(const std::string& link);
 // two hops name the same region. Such a copy is the other node's to forward.
 bool IsPeerCopy(const StoredReport& stored);
 
+// The request metadata key of a relay stream (Escalate) opened by a
+// region's standby node: it has its primary's identity, and the upstream
+// keeps its stream beside the primary's (node/child_streams.h).
+inline constexpr char kStandbyStreamKey[] = "kuaibao-standby";
+
 }  // namespace kuaibao
 
 #endif  // KUAIBAO_RELAY_STANDBY_LINKS_H_

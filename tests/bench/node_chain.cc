@@ -21,11 +21,17 @@ std::unique_ptr<testing::NodeProcess> MakeNode(const BenchContext& ctx,
 }
 
 void SetAncestors(const BenchContext& ctx, testing::NodeProcess* node,
-                  const std::vector<const testing::NodeProcess*>& ancestors) {
+                  const std::vector<const testing::NodeProcess*>& ancestors,
+                  const std::map<std::string, std::string>& standbys) {
   std::string text;
   for (const testing::NodeProcess* a : ancestors) {
     absl::StrAppend(&text, "ancestors { region: \"", a->region(),
-                    "\" address: \"", a->address(), "\" }\n");
+                    "\" address: \"", a->address(), "\"");
+    auto standby = standbys.find(a->region());
+    if (standby != standbys.end()) {
+      absl::StrAppend(&text, " standby_address: \"", standby->second, "\"");
+    }
+    absl::StrAppend(&text, " }\n");
   }
   if (!ctx.settings.default_rate_limits) {
     for (const char* limit : {"client_rate_limit", "node_rate_limit"}) {

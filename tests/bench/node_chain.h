@@ -2,6 +2,7 @@
 #define KUAIBAO_TESTS_BENCH_NODE_CHAIN_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,9 +43,11 @@ std::unique_ptr<testing::NodeProcess> MakeNode(const BenchContext& ctx,
 // province, as deploy/sample has them: grade I/II reports from clients also
 // go straight to the province) and, unless --default_rate_limits, the
 // per-peer rate limits lifted, so that capacity is measured rather than the
-// limiter. REQUIRES: the ancestors serve (their ports are known).
+// limiter. An ancestor that runs a standby has its address in `standbys`
+// (by region). REQUIRES: the ancestors serve (their ports are known).
 void SetAncestors(const BenchContext& ctx, testing::NodeProcess* node,
-                  const std::vector<const testing::NodeProcess*>& ancestors);
+                  const std::vector<const testing::NodeProcess*>& ancestors,
+                  const std::map<std::string, std::string>& standbys = {});
 
 // Starts real nodes for `regions` (top-down, each the parent of the next,
 // the ones above that its ancestors) under `ctx.work_dir/<name>/`.

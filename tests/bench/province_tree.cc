@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -82,6 +83,20 @@ absl::Status ProvinceTree::Start(const BenchContext& ctx,
   first_county_ = nodes_.size();
   for (const Region* c : chosen) nodes_.push_back(TreeNode(c));
 
+  // The province's two nodes must know each other's port before either
+  // starts.
+  int primary_port = 0, standby_port = 0;
+  std::map<std::string, std::string> standbys;  // region → standby address
+  if (province_standby_wanted_) {
+    primary_port = testing::FreeLocalPort();
+    standby_port = testing::FreeLocalPort();
+    if (primary_port == 0 || standby_port == 0) {
+      return absl::UnavailableError("no free port for the province's nodes");
+    }
+    standbys[kProvince] = absl::StrCat("127.0.0.1:", standby_port);
+  }
+  const size_t total = nodes_.size() + (province_standby_wanted_ ? 1 : 0);
+
   // Level by level: each level's nodes need their parents' ports.
   size_t serving = 0;
   const std::vector<std::pair<size_t, size_t>> levels = {
@@ -92,20 +107,51 @@ absl::Status ProvinceTree::Start(const BenchContext& ctx,
       node.process =
           MakeNode(ctx, dir + "/" + node.region->code, node.region->code);
       if (i >= first_county_) {
-        SetAncestors(ctx, node.process.get(), {nodes_[0].process.get()});
+        SetAncestors(ctx, node.process.get(), {nodes_[0].process.get()},
+                     standbys);
       }
       if (testing::NodeProcess* parent = Node(node.region->parent)) {
         node.process->SetParent(parent->region(), parent->port());
+        auto standby = standbys.find(parent->region());
+        if (standby != standbys.end()) {
+          node.process->set_parent_standby(standby->second);
+        }
+      }
+      if (i == 0 && province_standby_wanted_) {
+        RETURN_IF_ERROR(
+            LaunchProvinceStandby(ctx, dir, primary_port, standby_port));
       }
       RETURN_IF_ERROR(node.process->Launch());
+    }
+    if (from == 0 && province_standby_) {
+      RETURN_IF_ERROR(province_standby_->WaitServing(absl::Seconds(120)));
+      if (progress) progress(++serving, total);
     }
     for (size_t i = from; i < to; ++i) {
       RETURN_IF_ERROR(nodes_[i].process->WaitServing(absl::Seconds(120)));
       by_region_[nodes_[i].region->code] = nodes_[i].process.get();
-      if (progress) progress(++serving, nodes_.size());
+      if (progress) progress(++serving, total);
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status ProvinceTree::LaunchProvinceStandby(const BenchContext& ctx,
+                                                 const std::string& dir,
+                                                 int primary_port,
+                                                 int standby_port) {
+  testing::NodeProcess& primary = *nodes_[0].process;
+  primary.set_port(primary_port);
+  primary.AddExtraConfig(
+      absl::StrCat("peer_address: \"127.0.0.1:", standby_port, "\"\n"));
+  province_standby_ =
+      MakeNode(ctx, absl::StrCat(dir, "/", kProvince, "-standby"), kProvince);
+  province_standby_->set_cert_name(
+      absl::StrCat("node-", kProvince, "-standby"));
+  province_standby_->set_port(standby_port);
+  province_standby_->AddExtraConfig(absl::StrCat(
+      "standby: true\npeer_address: \"127.0.0.1:", primary_port, "\"\n"));
+  return province_standby_->Launch();
 }
 
 testing::NodeProcess* ProvinceTree::Node(const std::string& region) const {

@@ -77,6 +77,17 @@ class ProvinceTree {
       const BenchContext& ctx, ReportGenerator& generator, size_t window,
       absl::Duration deadline, absl::Duration patience) const;
 
+  // Also run a standby for the province (deploy/README.md, "Standby
+  // nodes"; certificate node-<province>-standby): the province's two nodes
+  // name each other (peer_address), the cities list both (parent
+  // standby_address) and so does the counties' province entry. Before
+  // Start.
+  void set_province_standby(bool on) { province_standby_wanted_ = on; }
+  // The province's standby, nullptr if none.
+  testing::NodeProcess* province_standby() const {
+    return province_standby_.get();
+  }
+
   std::vector<TreeNode>& nodes() { return nodes_; }
   const std::vector<TreeNode>& nodes() const { return nodes_; }
   size_t first_county() const { return first_county_; }
@@ -84,7 +95,14 @@ class ProvinceTree {
   testing::NodeProcess* Node(const std::string& region) const;
 
  private:
+  // Sets up the province's primary (port, peer) and launches its standby.
+  absl::Status LaunchProvinceStandby(const BenchContext& ctx,
+                                     const std::string& dir, int primary_port,
+                                     int standby_port);
+
   std::vector<TreeNode> nodes_;
+  bool province_standby_wanted_ = false;
+  std::unique_ptr<testing::NodeProcess> province_standby_;
   size_t first_county_ = 0;
   std::map<std::string, testing::NodeProcess*> by_region_;
 };

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -47,6 +49,9 @@ ABSL_FLAG(double, hour_seconds, 6,
 ABSL_FLAG(bool, faults, true,
           "stop a city and hang one of its flooded counties for longer than "
           "the per-hop budget");
+ABSL_FLAG(bool, province_standby, true,
+          "run a standby for the province; with --faults, kill the "
+          "province's primary (SIGKILL) during the flood and restart it");
 ABSL_FLAG(bool, exercise, false,
           "send every report as status EXERCISE (演练): labelled [DRILL] "
           "everywhere and never counted");
@@ -145,6 +150,24 @@ class Drill {
   void PrintView();
   // Runs the fault steps due by `at_h` notice hours.
   absl::Status Faults(double at_h, bool all);
+  // The province's primary killed (SIGKILL) at `at_h`: its standby acts.
+  absl::Status KillProvince(double at_h);
+  // The primary started again at `at_h`: the standby hands it what it
+  // took and stands by.
+  absl::Status RestartProvince(double at_h);
+  // Polls the standby's status until it is acting (or idle): true if it
+  // was within a few seconds.
+  bool StandbyActing(bool acting);
+  // The province's node the duty officer works at: the standby while the
+  // primary is down.
+  const testing::NodeProcess& ProvinceNode() const {
+    return province_down_ ? *tree_.province_standby()
+                          : *tree_.nodes()[0].process;
+  }
+  // What the standby holds and took, and whether the grade I/II reports
+  // reached a province node within their hour (ProvinceStandbyRun).
+  void CountStandby();
+  void PrintStandby() const;
   // The province's duty officer records, by fax, the submission to the
   // State Council (R5, 4 h) of each grade I/II report one notice hour after
   // it was sent, or as soon after as the province has it. With `all`, of
@@ -162,11 +185,23 @@ class Drill {
   std::vector<Township> townships_;
   FloodScript script_;
   absl::Time disaster_start_;
-  int fault_step_ = 0;
+  enum class Step {
+    kCityDown,
+    kHang,
+    kResume,
+    kCityUp,
+    kProvinceDown,
+    kProvinceUp
+  };
+  // The faults in time order, (notice hour, step); the next to run.
+  std::vector<std::pair<double, Step>> fault_steps_;
+  size_t fault_step_ = 0;
+  bool province_down_ = false;
   std::vector<std::pair<double, std::string>> national_;  // (at_h, id)
   size_t national_done_ = 0;
   std::vector<Submission> sent_;
   std::vector<StoredReport> at_province_;
+  std::vector<StoredReport> at_standby_;  // at the province's standby
   // The number the township's node gave the instructed event.
   std::string instruction_event_number_;
   // The county whose 应急管理局 runs a node, and the line's nodes.
@@ -192,6 +227,9 @@ absl::Status Drill::StartTree() {
   std::vector<std::string> specs =
       bench::TreeCertificateSpecs(ctx_.regions, counties);
   specs.push_back("client:140000000000:bench");
+  if (absl::GetFlag(FLAGS_province_standby)) {
+    specs.push_back(absl::StrCat("node:", kProvince, ":standby"));
+  }
   specs.push_back("client:140000000000:duty-officer");
   for (const Region& r : ctx_.regions.regions()) {
     if (r.level == Level::kCity) {
@@ -220,6 +258,7 @@ absl::Status Drill::StartTree() {
   RETURN_IF_ERROR(bench::MakeCertificates(ctx_.pki_dir, specs));
 
   say_("starting the nodes, top-down, each level side by side");
+  tree_.set_province_standby(absl::GetFlag(FLAGS_province_standby));
   size_t last_shown = 0;
   RETURN_IF_ERROR(
       tree_.Start(ctx_, "nodes", counties, [&](size_t serving, size_t total) {
@@ -228,7 +267,8 @@ absl::Status Drill::StartTree() {
           say_(absl::StrCat("nodes serving ", serving, "/", total));
         }
       }));
-  run_.set_nodes(tree_.nodes().size());
+  run_.set_nodes(tree_.nodes().size() +
+                 (tree_.province_standby() != nullptr ? 1 : 0));
   say_("opening the township streams (one connection each) with a roll call");
   bench::ReportGenerator generator(2022);
   ASSIGN_OR_RETURN(townships_, tree_.OpenTownshipStreams(
@@ -247,6 +287,7 @@ absl::Status Drill::StartTree() {
       static_cast<size_t>(absl::GetFlag(FLAGS_background_events));
   settings.faults = absl::GetFlag(FLAGS_faults);
   settings.exercise = absl::GetFlag(FLAGS_exercise);
+  settings.province_standby = absl::GetFlag(FLAGS_province_standby);
   script_ = MakeFloodScript(townships_, counties_, settings, generator);
   std::string flooded;
   for (const std::string& c : script_.flood_counties) {
@@ -256,47 +297,72 @@ absl::Status Drill::StartTree() {
                     script_.sends.size(), " reports over ",
                     script_.sends.empty() ? 0 : script_.sends.back().at_h,
                     " notice hours"));
-  if (!script_.faults.city.empty()) {
-    const FaultPlan& f = script_.faults;
+  const FaultPlan& f = script_.faults;
+  if (!f.city.empty()) {
     say_(absl::StrFormat(
         "faults: %s down %.2fh-%.2fh; %s hung %.2fh-%.2fh (per-hop budget "
         "2h)",
         ctx_.PlaceName(f.city), f.city_down_h, f.city_up_h,
         ctx_.PlaceName(f.county), f.hang_h, f.resume_h));
+    fault_steps_ = {{f.city_down_h, Step::kCityDown},
+                    {f.hang_h, Step::kHang},
+                    {f.resume_h, Step::kResume},
+                    {f.city_up_h, Step::kCityUp}};
   }
+  if (f.kill_province) {
+    say_(absl::StrFormat(
+        "faults: 山西省's primary killed (SIGKILL) %.2fh-%.2fh, its standby %s "
+        "acting; %s's first flood grade I, begun at %.2fh",
+        f.province_down_h, f.province_up_h, tree_.province_standby()->address(),
+        ctx_.PlaceName(script_.flood_counties.size() > 1
+                           ? script_.flood_counties[1]
+                           : std::string()),
+        f.province_down_h - 0.1));
+    fault_steps_.emplace_back(f.province_down_h, Step::kProvinceDown);
+    fault_steps_.emplace_back(f.province_up_h, Step::kProvinceUp);
+  }
+  std::stable_sort(
+      fault_steps_.begin(), fault_steps_.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
   return absl::OkStatus();
 }
 
 absl::Status Drill::Faults(double at_h, bool all) {
   const FaultPlan& f = script_.faults;
-  if (f.city.empty()) return absl::OkStatus();
   testing::NodeProcess* city = tree_.Node(f.city);
   testing::NodeProcess* county = tree_.Node(f.county);
-  const double times[] = {f.city_down_h, f.hang_h, f.resume_h, f.city_up_h};
-  while (fault_step_ < 4 && (all || times[fault_step_] <= at_h)) {
-    absl::SleepFor(disaster_start_ + Hours(times[fault_step_]) - absl::Now());
-    switch (fault_step_) {
-      case 0:
+  while (fault_step_ < fault_steps_.size() &&
+         (all || fault_steps_[fault_step_].first <= at_h)) {
+    const auto [step_h, step] = fault_steps_[fault_step_];
+    absl::SleepFor(disaster_start_ + Hours(step_h) - absl::Now());
+    switch (step) {
+      case Step::kCityDown:
         // A power cut: SIGKILL (SIGTERM would let open streams finish).
         city->Signal(SIGKILL);
         say_(absl::StrCat("FAULT: ", ctx_.PlaceName(f.city), " ", f.city,
                           " down (SIGKILL, a power cut)"));
         break;
-      case 1:
+      case Step::kHang:
         county->Signal(SIGSTOP);
         say_(absl::StrCat("FAULT: ", ctx_.PlaceName(f.county), " ", f.county,
                           " hung (SIGSTOP) holding reports for its city"));
         break;
-      case 2:
+      case Step::kResume:
         county->Signal(SIGCONT);
         say_(absl::StrCat(ctx_.PlaceName(f.county),
                           " resumed, its hand-off "
                           "budget spent"));
         break;
-      case 3:
+      case Step::kCityUp:
         city->Stop();
         RETURN_IF_ERROR(city->Start());
         say_(absl::StrCat(ctx_.PlaceName(f.city), " restarted"));
+        break;
+      case Step::kProvinceDown:
+        RETURN_IF_ERROR(KillProvince(step_h));
+        break;
+      case Step::kProvinceUp:
+        RETURN_IF_ERROR(RestartProvince(step_h));
         break;
     }
     ++fault_step_;
@@ -304,10 +370,62 @@ absl::Status Drill::Faults(double at_h, bool all) {
   return absl::OkStatus();
 }
 
+bool Drill::StandbyActing(bool acting) {
+  testing::TestClient reader = bench::Reader(ctx_, *tree_.province_standby());
+  const absl::Time give_up = absl::Now() + absl::Seconds(15);
+  for (;;) {
+    absl::StatusOr<v1::GetStatusResponse> status = reader.Status();
+    if (status.ok() && status->acting() == acting) return true;
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+absl::Status Drill::KillProvince(double at_h) {
+  testing::NodeProcess& primary = *tree_.nodes()[0].process;
+  const testing::NodeProcess& standby = *tree_.province_standby();
+  ProvinceStandbyRun* out = run_.mutable_province_standby();
+  out->set_address(standby.address());
+  out->set_killed_at_h(at_h);
+  // A power cut at the provincial duty room's machine.
+  primary.Kill(SIGKILL);
+  province_down_ = true;
+  say_(absl::StrFormat(
+      "FAULT: 演练第 %.2f 小时 省级主节点被停止（%s %s %s，SIGKILL，断电）",
+      at_h, ctx_.PlaceName(kProvince), kProvince, primary.address()));
+  out->set_acting_seen(StandbyActing(true));
+  say_(out->acting_seen()
+           ? absl::StrCat("备用节点在岗：", ctx_.PlaceName(kProvince),
+                          "备用节点 ", standby.address(),
+                          " 接替（kuaibao status: ACTING）；各市、县在交接到期"
+                          "前转向备用节点，省值班员在备用节点上工作")
+           : absl::StrCat("备用节点未在岗：", standby.address(),
+                          " 没有报告 ACTING"));
+  Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
+  cli.Show(standby.address(), kLeader, {"status"});
+  return absl::OkStatus();
+}
+
+absl::Status Drill::RestartProvince(double at_h) {
+  testing::NodeProcess& primary = *tree_.nodes()[0].process;
+  run_.mutable_province_standby()->set_restarted_at_h(at_h);
+  RETURN_IF_ERROR(primary.Start());
+  province_down_ = false;
+  say_(absl::StrFormat(
+      "主节点恢复：演练第 %.2f 小时 %s 省级主节点重启（%s），备用节点把代收的"
+      "报告交还主节点",
+      at_h, ctx_.PlaceName(kProvince), primary.address()));
+  run_.mutable_province_standby()->set_idle_after(StandbyActing(false));
+  say_(run_.province_standby().idle_after()
+           ? "备用节点转为待命（kuaibao status: idle），主节点在岗"
+           : "备用节点仍在岗：它与主节点的连接没有恢复");
+  return absl::OkStatus();
+}
+
 void Drill::NationalSubmissions(double at_h, bool all, absl::Time give_up) {
   Cli cli(absl::GetFlag(FLAGS_kuaibao), ctx_.pki_dir);
-  const std::string province = tree_.nodes()[0].process->address();
   for (;;) {
+    const std::string province = ProvinceNode().address();
     bool pending = false;
     for (auto it = national_.begin(); it != national_.end();) {
       if (!all && it->first > at_h) {
@@ -361,9 +479,14 @@ absl::Status Drill::PlayScript() {
   RETURN_IF_ERROR(Faults(0, true));
   const FaultPlan& f = script_.faults;
   if (!f.city.empty()) {
-    for (auto [node, what, from, to] :
-         {std::tuple(f.city, "down (SIGKILL)", f.city_down_h, f.city_up_h),
-          std::tuple(f.county, "hung (SIGSTOP)", f.hang_h, f.resume_h)}) {
+    std::vector<std::tuple<std::string, const char*, double, double>> faults = {
+        {f.city, "down (SIGKILL)", f.city_down_h, f.city_up_h},
+        {f.county, "hung (SIGSTOP)", f.hang_h, f.resume_h}};
+    if (f.kill_province) {
+      faults.emplace_back(kProvince, "primary down (SIGKILL), standby acting",
+                          f.province_down_h, f.province_up_h);
+    }
+    for (const auto& [node, what, from, to] : faults) {
       Fault* fault = run_.add_faults();
       fault->set_node(node);
       fault->set_what(what);
@@ -599,17 +722,121 @@ absl::Status Drill::AwaitProvince() {
   size_t acked = 0;
   for (const Submission& s : sent_) acked += s.receipt ? 1 : 0;
   testing::TestClient reader = bench::Reader(ctx_, *tree_.nodes()[0].process);
+  const testing::NodeProcess* standby = tree_.province_standby();
   const absl::Time give_up =
       absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_patience_seconds));
   for (;;) {
     ASSIGN_OR_RETURN(at_province_, DisasterAtProvince(reader));
-    ProvinceTally tally = Tally(sent_, at_province_, ctx_.regions);
-    say_(absl::StrCat("at the province: ", tally.counts.at_province(), "/",
-                      acked));
-    if (tally.counts.at_province() >= acked || absl::Now() > give_up) break;
+    const uint64_t there =
+        Tally(sent_, at_province_, ctx_.regions).counts.at_province();
+    uint64_t at_standby = acked;
+    std::string line = absl::StrCat("at the province: ", there, "/", acked);
+    if (standby != nullptr) {
+      // Both of the province's nodes hold everything in the end.
+      testing::TestClient standby_reader = bench::Reader(ctx_, *standby);
+      ASSIGN_OR_RETURN(at_standby_, DisasterAtProvince(standby_reader));
+      at_standby = Tally(sent_, at_standby_, ctx_.regions).counts.at_province();
+      absl::StrAppend(&line, ", at its standby: ", at_standby, "/", acked);
+    }
+    say_(line);
+    if ((there >= acked && at_standby >= acked) || absl::Now() > give_up) {
+      break;
+    }
     absl::SleepFor(absl::Seconds(2));
   }
   return absl::OkStatus();
+}
+
+void Drill::CountStandby() {
+  const testing::NodeProcess* standby = tree_.province_standby();
+  if (standby == nullptr) return;
+  ProvinceStandbyRun& out = *run_.mutable_province_standby();
+  out.set_address(standby->address());
+  const Counts held = Tally(sent_, at_standby_, ctx_.regions).counts;
+  out.set_at_standby(held.at_province());
+  out.set_lost_at_standby(held.lost());
+  out.set_duplicated_at_standby(held.duplicated());
+  // When each report first reached a province node, over both nodes'
+  // copies and every path.
+  absl::flat_hash_map<std::string, absl::Time> first;
+  for (const std::vector<StoredReport>* node : {&at_province_, &at_standby_}) {
+    for (const StoredReport& r : *node) {
+      auto scan = [&](const auto& hops) {
+        for (const HopRecord& hop : hops) {
+          if (hop.node() != kProvince) continue;
+          const absl::Time at = FromProto(hop.received_at());
+          auto [it, fresh] = first.emplace(r.report().report_id(), at);
+          if (!fresh && at < it->second) it->second = at;
+        }
+      };
+      scan(r.hops());
+      for (const v1::Path& p : r.other_paths()) scan(p.hops());
+    }
+  }
+  absl::flat_hash_set<std::string> acked;
+  for (const Submission& s : sent_) {
+    if (s.receipt) acked.insert(s.report_id);
+  }
+  const std::string hung = script_.faults.county.substr(0, 6);
+  double slowest_min = 0;
+  for (const StoredReport& r : at_province_) {
+    bool by_standby = false;
+    auto scan = [&](const auto& hops) {
+      for (const HopRecord& hop : hops) {
+        by_standby |= hop.node() == kProvince && hop.standby();
+      }
+    };
+    scan(r.hops());
+    for (const v1::Path& p : r.other_paths()) scan(p.hops());
+    out.set_by_standby(out.by_standby() + (by_standby ? 1 : 0));
+    // R3: the first government (the county that took it from its
+    // township) → a province node, within the hour.
+    const std::string& id = r.report().report_id();
+    if (!IsUrgent(r.report()) || !acked.contains(id) ||
+        absl::StartsWith(r.report().location().region_code(), hung)) {
+      continue;
+    }
+    out.set_urgent_checked(out.urgent_checked() + 1);
+    const absl::Duration took =
+        first.at(id) - FromProto(r.hops(0).received_at());
+    const double minutes =
+        absl::ToDoubleSeconds(took) / absl::GetFlag(FLAGS_hour_seconds) * 60;
+    slowest_min = std::max(slowest_min, minutes);
+    if (took > Hours(1)) {
+      out.set_urgent_late(out.urgent_late() + 1);
+      run_.add_notes(absl::StrFormat(
+          "%s reached a province node %.0f notice minutes after its county "
+          "took it",
+          id, minutes));
+    }
+  }
+  out.set_urgent_slowest_min(slowest_min);
+}
+
+void Drill::PrintStandby() const {
+  if (!run_.has_province_standby() ||
+      run_.province_standby().killed_at_h() == 0) {
+    return;
+  }
+  const ProvinceStandbyRun& s = run_.province_standby();
+  std::cout << "\n=============== 省级备用节点（" << ctx_.PlaceName(kProvince)
+            << " " << kProvince << "） ===============\n"
+            << absl::StrFormat(
+                   "省级主节点被停止：演练第 %.2f 小时（SIGKILL，断电）\n"
+                   "备用节点在岗：%s（%s，kuaibao status: ACTING）\n"
+                   "主节点恢复：演练第 %.2f 小时；之后备用节点待命：%s\n"
+                   "经备用节点到达省级的报告：%d 份\n"
+                   "备用节点保存：%d 份（应有 %d 份），丢失 %d，重复 %d\n"
+                   "特别重大、重大（I、II 级）报告 1 小时内到达省级节点："
+                   "%d/%d 份（最慢 %.0f 分钟；%s的报告除外：它被挂起，"
+                   "按设计迟报）\n",
+                   s.killed_at_h(), s.acting_seen() ? "是" : "否", s.address(),
+                   s.restarted_at_h(), s.idle_after() ? "是" : "否",
+                   s.by_standby(), s.at_standby(), run_.counts().acknowledged(),
+                   s.lost_at_standby(), s.duplicated_at_standby(),
+                   s.urgent_checked() - s.urgent_late(), s.urgent_checked(),
+                   s.urgent_slowest_min(),
+                   ctx_.PlaceName(script_.faults.county));
 }
 
 void Drill::PrintView() {
@@ -622,6 +849,10 @@ void Drill::PrintView() {
   std::cout << "\n=============== The provincial view (山西省 " << kProvince
             << ") ===============\n";
   cli.Show(province.address(), kLeader, {"status"});
+  if (const testing::NodeProcess* standby = tree_.province_standby()) {
+    // The province's other node: idle again, its primary acting.
+    cli.Show(standby->address(), kLeader, {"status"});
+  }
   cli.Show(province.address(), kLeader, {"due"});
   // Who answered the roll call, who reported, who is silent (overdue once
   // its 2 hours are up).
@@ -639,6 +870,15 @@ void Drill::PrintView() {
     cli.Show(province.address(), kLeader, {"show", late_id});
     cli.Show(tree_.Node(script_.faults.county)->address(),
              DutyOfficer(script_.faults.county), {"due"});
+  }
+  if (script_.faults.kill_province && script_.flood_counties.size() > 1) {
+    // The grade I flood's detailed report, sent while the province's
+    // primary was down: to the standby within its hour, then to the
+    // primary.
+    cli.Show(
+        province.address(), kLeader,
+        {"show",
+         absl::StrCat("fl-", script_.flood_counties[1].substr(0, 6), "-01-1")});
   }
   if (!run_.department().report_id().empty()) {
     // The mine accident on both lines: one report, two paths.
@@ -727,7 +967,40 @@ absl::Status Drill::Run() {
                     "fax (kuaibao national-submitted), ",
                     national_.size(), " could not be"));
   PrintView();
+  CountStandby();
+  PrintStandby();
   return absl::OkStatus();
+}
+
+// What the province's standby part of a run got wrong (nothing when the
+// run had none): the verdict and --check_json both use it.
+std::vector<std::string> StandbyProblems(const DrillRun& run) {
+  std::vector<std::string> problems;
+  if (!run.has_province_standby()) return problems;
+  const ProvinceStandbyRun& s = run.province_standby();
+  if (s.killed_at_h() > 0) {  // the primary was killed
+    if (!s.acting_seen()) {
+      problems.push_back("the province's standby never said it was acting");
+    }
+    if (s.by_standby() == 0) {
+      problems.push_back("no report reached the province by its standby");
+    }
+  }
+  if (s.at_standby() != run.counts().acknowledged() ||
+      s.lost_at_standby() != 0) {
+    problems.push_back(
+        absl::StrCat(s.lost_at_standby(), " lost at the province's standby"));
+  }
+  if (s.duplicated_at_standby() != 0) {
+    problems.push_back(absl::StrCat(s.duplicated_at_standby(),
+                                    " duplicated at the province's standby"));
+  }
+  if (s.urgent_late() != 0) {
+    problems.push_back(absl::StrCat(s.urgent_late(), " of ", s.urgent_checked(),
+                                    " grade I/II reports reached a province "
+                                    "node after their hour"));
+  }
+  return problems;
 }
 
 bool Verdict(DrillRun* run) {
@@ -752,6 +1025,7 @@ bool Verdict(DrillRun* run) {
         "the department's report did not reach the province on "
         "both lines");
   }
+  for (std::string& p : StandbyProblems(*run)) failed.push_back(std::move(p));
   for (const std::string& f : failed) run->add_notes("FAILED: " + f);
   run->set_ok(failed.empty());
   return failed.empty();
@@ -799,6 +1073,7 @@ int CheckJson(const std::string& path) {
   if (!run.department().both_lines()) {
     problems.push_back("the department's report is not on both lines");
   }
+  for (std::string& p : StandbyProblems(run)) problems.push_back(std::move(p));
   if (!run.ok()) problems.push_back("the run says it failed");
   for (const std::string& p : problems) std::cout << path << ": " << p << "\n";
   if (problems.empty()) std::cout << "valid, passed: " << path << "\n";
@@ -833,6 +1108,8 @@ int Main() {
   settings["hour_seconds"] = absl::StrCat(hour_seconds);
   settings["faults"] = absl::GetFlag(FLAGS_faults) ? "true" : "false";
   settings["exercise"] = absl::GetFlag(FLAGS_exercise) ? "true" : "false";
+  settings["province_standby"] =
+      absl::GetFlag(FLAGS_province_standby) ? "true" : "false";
 
   // A temporary directory only when none is given (run-drill.sh gives one
   // and removes it, also when the drill is killed).

@@ -70,6 +70,7 @@ FloodScript MakeFloodScript(const std::vector<bench::Township>& townships,
     for (const Region* c : counties) {
       if (c->code == script.faults.county) script.faults.city = c->parent;
     }
+    script.faults.kill_province = settings.province_standby;
   }
 
   std::mt19937_64 rng(2021);
@@ -109,6 +110,14 @@ FloodScript MakeFloodScript(const std::vector<bench::Township>& townships,
       double start_h = c == 0 && e == 0 && !script.faults.city.empty()
                            ? script.faults.city_down_h + 0.05
                            : uniform(0, 1);
+      // With the province's primary killed, the next county's first flood
+      // is grade I, its brief report sent just before the kill: the
+      // detailed report and the follow-ups must reach a province node (the
+      // standby) within their hour while the primary is down.
+      if (c == 1 && e == 0 && script.faults.kill_province) {
+        grade = GRADE_I;
+        start_h = script.faults.province_down_h - 0.1;
+      }
       const std::string id =
           absl::StrFormat("fl-%s-%02d", county.substr(0, 6), e + 1);
       add_event(id, local[e % local.size()], start_h, {0, 0.25, 1, 2, 3}, grade,

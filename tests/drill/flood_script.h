@@ -26,6 +26,10 @@ struct FloodSettings {
   bool faults = true;
   // Label every report EXERCISE (演练) instead of ACTUAL.
   bool exercise = false;
+  // The province runs a standby: with `faults`, its primary is killed
+  // during the flood and restarted, and the second flooded county's first
+  // flood is grade I, begun just before the kill.
+  bool province_standby = false;
 };
 
 // One report to send: `at` notice hours after the disaster began, over the
@@ -38,9 +42,16 @@ struct Send {
 
 // The faults, in notice hours after the disaster began.
 struct FaultPlan {
-  std::string city;    // stopped (SIGTERM) from city_down_h to city_up_h
+  std::string city;    // stopped (SIGKILL) from city_down_h to city_up_h
   std::string county;  // hung (SIGSTOP) from hang_h to resume_h
   double city_down_h = 0.5, hang_h = 0.75, resume_h = 3.25, city_up_h = 3.5;
+  // The province's primary killed (SIGKILL) from province_down_h to
+  // province_up_h, its standby acting meanwhile: longer than the 2 h
+  // per-hop budget's at-risk point (1.5 h), so that the cities turn to the
+  // standby too, not only the grade I/II direct route (at risk after
+  // 45 minutes).
+  bool kill_province = false;
+  double province_down_h = 1.0, province_up_h = 3.0;
 };
 
 struct FloodScript {

@@ -1,7 +1,9 @@
 #include "tests/integration/node_process.h"
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +29,8 @@ std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& parent_region, int parent_port,
                            const std::string& extra_tls,
                            const std::string& extra, const std::string& host,
-                           const std::string& parent_host) {
+                           const std::string& parent_host,
+                           const std::string& parent_standby) {
   // A department's node: `region` is its node id "<region>:<department>"
   // (relay/node_id.h), its certificate node-<region>-<department>.pem.
   const std::string code(NodeRegion(region));
@@ -56,9 +59,28 @@ std::string TestNodeConfig(const std::string& region, int port,
   if (!parent_region.empty()) {
     absl::StrAppend(&config, "parent { region: \"", NodeRegion(parent_region),
                     "\" department: \"", NodeDepartment(parent_region),
-                    "\" address: \"", parent_host, ":", parent_port, "\" }\n");
+                    "\" address: \"", parent_host, ":", parent_port, "\"");
+    if (!parent_standby.empty()) {
+      absl::StrAppend(&config, " standby_address: \"", parent_standby, "\"");
+    }
+    absl::StrAppend(&config, " }\n");
   }
   return config + extra;
+}
+
+int FreeLocalPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  const bool bound =
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  close(fd);
+  return bound ? ntohs(addr.sin_port) : 0;
 }
 
 NodeProcess::NodeProcess(std::string work_dir, std::string region,
@@ -85,9 +107,10 @@ std::string NodeProcess::address() const {
 }
 
 std::string NodeProcess::WriteConfig() const {
-  std::string text = TestNodeConfig(
-      region_, port_, data_dir(), port_path(), pki_dir_, parent_region_,
-      parent_port_, extra_tls_config_, extra_config_, host_, parent_host_);
+  std::string text =
+      TestNodeConfig(region_, port_, data_dir(), port_path(), pki_dir_,
+                     parent_region_, parent_port_, extra_tls_config_,
+                     extra_config_, host_, parent_host_, parent_standby_);
   if (!cert_name_.empty()) {
     text = absl::StrReplaceAll(text, {{absl::StrCat("/node-", region_, "."),
                                        absl::StrCat("/", cert_name_, ".")}});

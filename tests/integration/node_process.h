@@ -16,8 +16,8 @@ namespace kuaibao::testing {
 // The configuration text of a test node listening on `host`:`port`, with
 // its certificate (and CRLs, when there are) from `pki_dir`, fast
 // reconnects, and a parent at `parent_host`:`parent_port` when
-// `parent_region` is not empty; `extra_tls` goes inside `tls { }`, `extra` is
-// appended.
+// `parent_region` is not empty (with its standby at `parent_standby`, if
+// not empty); `extra_tls` goes inside `tls { }`, `extra` is appended.
 std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& data_dir,
                            const std::string& port_file,
@@ -26,7 +26,13 @@ std::string TestNodeConfig(const std::string& region, int port,
                            const std::string& extra_tls,
                            const std::string& extra,
                            const std::string& host = "127.0.0.1",
-                           const std::string& parent_host = "127.0.0.1");
+                           const std::string& parent_host = "127.0.0.1",
+                           const std::string& parent_standby = "");
+
+// A port nobody listens on now on 127.0.0.1 (0 if none could be had), for
+// nodes that must know each other's address before either starts (a
+// primary and its standby).
+int FreeLocalPort();
 
 // A real kuaibao-node process for integration tests: its own config, data
 // directory and log under `work_dir`, listening on 127.0.0.1 (or the host
@@ -42,6 +48,11 @@ class NodeProcess {
 
   void SetParent(const std::string& region, int port,
                  const std::string& host = "127.0.0.1");
+  // The parent's standby node listens at `address` (host:port): the
+  // parent's `standby_address`.
+  void set_parent_standby(std::string address) {
+    parent_standby_ = std::move(address);
+  }
   // Listen on this address instead of 127.0.0.1 (its certificate must name
   // it).
   void set_host(std::string host) { host_ = std::move(host); }
@@ -52,6 +63,8 @@ class NodeProcess {
   void set_port(int port) { port_ = port; }
   // Extra lines appended to the config (text format).
   void SetExtraConfig(const std::string& text) { extra_config_ = text; }
+  // More lines after those.
+  void AddExtraConfig(const std::string& text) { extra_config_ += text; }
   // Extra fields inside the config's `tls { }` (text format).
   void SetExtraTlsConfig(const std::string& text) { extra_tls_config_ = text; }
   // Use the certificate and key `pki_dir`/NAME.pem and .key instead of
@@ -111,6 +124,7 @@ class NodeProcess {
   std::string parent_region_;
   int parent_port_ = 0;
   std::string parent_host_ = "127.0.0.1";
+  std::string parent_standby_;
   std::string host_ = "127.0.0.1";
   std::string netns_;
   std::string extra_config_;

@@ -5,9 +5,7 @@
 // back both nodes hold every acknowledged report, once. The deadlines run on
 // the drill clock (time_scale), so the notice's hours pass in seconds.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -47,24 +45,6 @@ constexpr char kDrillDeadlines[] =
 int FloodSize() {
   const char* n = std::getenv("KUAIBAO_STANDBY_REPORTS");
   return n != nullptr && std::atoi(n) > 0 ? std::atoi(n) : 1000;
-}
-
-// A port nobody listens on now, for nodes that must know each other's
-// address before either starts.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 std::string Local(int port) { return absl::StrCat("127.0.0.1:", port); }
@@ -148,7 +128,7 @@ TEST_P(StandbyTest, PrimaryKilledDuringAFloodLosesAndDoublesNothing) {
   NodeProcess standby(dir.path() + "/standby", region, kPki);
   standby.set_cert_name(absl::StrCat("node-", region, "-standby"));
   NodeProcess* primary = province ? chain.province.get() : chain.county.get();
-  const int primary_port = FreePort(), standby_port = FreePort();
+  const int primary_port = FreeLocalPort(), standby_port = FreeLocalPort();
   ASSERT_GT(primary_port, 0);
   ASSERT_GT(standby_port, 0);
   primary->set_port(primary_port);
@@ -384,7 +364,7 @@ TEST(StandbyRecordsTest, InstructionsSubmissionsAndRollCallsReachTheOtherNode) {
   NodeProcess standby(dir.path() + "/standby", kProvince, kPki);
   standby.set_cert_name(absl::StrCat("node-", kProvince, "-standby"));
   NodeProcess city(dir.path() + "/city", kCity, kPki);
-  const int primary_port = FreePort(), standby_port = FreePort();
+  const int primary_port = FreeLocalPort(), standby_port = FreeLocalPort();
   ASSERT_GT(primary_port, 0);
   ASSERT_GT(standby_port, 0);
   primary.set_port(primary_port);
@@ -481,6 +461,96 @@ TEST(StandbyRecordsTest, InstructionsSubmissionsAndRollCallsReachTheOtherNode) {
     EXPECT_EQ(status->zero(), 1u);
     EXPECT_EQ(status->targets_size(), issued->targets_size());
   }
+}
+
+// How many relay streams `node` has taken (its log's "child connected"
+// lines).
+size_t StreamsTaken(const NodeProcess& node) {
+  const std::string log = node.Log();
+  size_t n = 0;
+  for (size_t at = log.find("child connected"); at != std::string::npos;
+       at = log.find("child connected", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// The parent keeps both streams of a region with a standby: when the
+// standby's stream ends while the primary's is open, instructions still go
+// down the primary's, which never broke (the bug: the standby's stream took
+// the primary's place and, ending, left the parent no way down until the
+// primary reconnected).
+TEST(StandbyStreamsTest, StandbyStreamEndingLeavesThePrimarysWayDown) {
+  TempDir dir;
+  NodeProcess city(dir.path() + "/city", kCity, kPki);
+  NodeProcess primary(dir.path() + "/primary", kCounty, kPki);
+  NodeProcess standby(dir.path() + "/standby", kCounty, kPki);
+  standby.set_cert_name(absl::StrCat("node-", kCounty, "-standby"));
+  const int primary_port = FreeLocalPort(), standby_port = FreeLocalPort();
+  ASSERT_GT(primary_port, 0);
+  ASSERT_GT(standby_port, 0);
+  primary.set_port(primary_port);
+  standby.set_port(standby_port);
+  ASSERT_THAT(city.Start(), IsOk()) << city.LogTail();
+  primary.SetParent(kCity, city.port());
+  standby.SetParent(kCity, city.port());
+  primary.SetExtraConfig(
+      absl::StrCat("peer_address: \"", Local(standby_port), "\"\n"));
+  standby.SetExtraConfig(absl::StrCat("standby: true peer_address: \"",
+                                      Local(primary_port), "\"\n"));
+  ASSERT_THAT(primary.Start(), IsOk()) << primary.LogTail();
+  TestClient at_city(kPki, kProvinceOfficer, city.address());
+  auto county_connected = [](const v1::ListChildrenResponse& r) {
+    for (const v1::ChildLink& c : r.children()) {
+      if (c.region() == kCounty && c.depth() == 1) {
+        return c.condition() == v1::CHILD_CONDITION_CONNECTED;
+      }
+    }
+    return false;
+  };
+  ASSERT_THAT(PollUntil<v1::ListChildrenResponse>(
+                  [&] { return at_city.Children(); }, county_connected),
+              IsOk())
+      << city.LogTail();
+  ASSERT_EQ(StreamsTaken(city), 1u) << "the primary's stream";
+
+  // Then the standby, and a township that turned to it: the standby sends
+  // its report up on a stream of its own, newer than the primary's (the
+  // primary holds its copy as the standby's).
+  ASSERT_THAT(standby.Start(), IsOk()) << standby.LogTail();
+  TestClient at_standby(kPki, kDutyOfficer, standby.address());
+  ASSERT_EQ(at_standby.Submit({SampleReport("ss-1", kTownship, absl::Now())})
+                .receipts(),
+            1);
+  absl::StatusOr<v1::GetReportResponse> report =
+      at_city.WaitFor("ss-1", kPatience);
+  ASSERT_THAT(report, IsOk()) << standby.LogTail();
+  ASSERT_TRUE(report->report().hops(0).standby()) << report->DebugString();
+  const size_t streams = StreamsTaken(city);
+  ASSERT_GE(streams, 2u) << "the standby's stream beside the primary's";
+
+  // The standby's stream ends; then the city issues an instruction to the
+  // county.
+  standby.Stop();
+  v1::IssueInstructionRequest order;
+  order.mutable_instruction()->set_instruction_id("ss-in-1");
+  order.mutable_instruction()->set_event_id(
+      report->report().report().event_id());
+  order.mutable_instruction()->set_target_region(kCounty);
+  order.mutable_instruction()->set_issuer_title("市长");
+  order.mutable_instruction()->set_text("立即核实，半小时内报告");
+  ASSERT_THAT(at_city.Issue(order), IsOk());
+  TestClient at_primary(kPki, kProvinceOfficer, primary.address());
+  EXPECT_THAT(
+      at_primary.WaitForInstruction(
+          "ss-in-1", [](const InstructionState&) { return true; }, kPatience),
+      IsOk())
+      << "the instruction did not reach the primary\n"
+      << city.LogTail();
+  EXPECT_EQ(StreamsTaken(city), streams) << "the primary reconnected";
+  absl::StatusOr<v1::ListChildrenResponse> children = at_city.Children();
+  ASSERT_THAT(children, IsOk());
+  EXPECT_TRUE(county_connected(*children)) << children->DebugString();
 }
 
 INSTANTIATE_TEST_SUITE_P(ProvinceAndCounty, StandbyTest,
