@@ -190,6 +190,7 @@ class NodeServerImpl final : public NodeServer {
                        if (!status.ok()) guard->LogRefusedHandshake(status);
                        return status;
                      }));
+    guard_->InstallGate(server_creds.get());
     client_limiter_ = std::make_unique<RateLimiter>(
         RateLimiter::Limit{
             config.client_rate_limit().reports_per_second(),

@@ -2,18 +2,25 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/security/auth_metadata_processor.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "node/cert_identity.h"
 #include "node/prometheus_text.h"
 #include "relay/base/log.h"
@@ -23,6 +30,10 @@ namespace kuaibao {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
+
+// Connections remembered per peer identity, to cut them all at once (a
+// client has one or two; the oldest is forgotten beyond this).
+constexpr size_t kAddressesPerPeer = 64;
 
 // gRPC's name of a socket's peer ("ipv4:127.0.0.1:5000", "ipv6:[::1]:5000").
 std::string PeerName(const sockaddr_storage& addr) {
@@ -45,14 +56,17 @@ std::string PeerName(const sockaddr_storage& addr) {
   return "";
 }
 
-// Shuts down (both ways) this process's sockets connected to `peer`, gRPC's
-// peer string; returns how many. gRPC then sees the connection end and
-// drops it with every call on it: the one way to end a connection from
-// above gRPC. The socket stays open (gRPC closes it), so its descriptor
-// cannot be reused under gRPC's feet.
-int ShutdownConnection(const std::string& peer) {
-  const std::string want = absl::StrReplaceAll(
-      peer, {{"%5B", "["}, {"%5D", "]"}, {"%5b", "["}, {"%5d", "]"}});
+// Shuts down (both ways) this process's sockets connected to any of
+// `peers`, gRPC's peer strings; returns how many. gRPC then sees the
+// connection end and drops it with every call on it: the one way to end a
+// connection from above gRPC. The socket stays open (gRPC closes it), so its
+// descriptor cannot be reused under gRPC's feet.
+int ShutdownConnections(const std::vector<std::string>& peers) {
+  absl::flat_hash_set<std::string> want;
+  for (const std::string& peer : peers) {
+    want.insert(absl::StrReplaceAll(
+        peer, {{"%5B", "["}, {"%5D", "]"}, {"%5b", "["}, {"%5d", "]"}}));
+  }
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return 0;
   int shut = 0;
@@ -66,7 +80,7 @@ int ShutdownConnection(const std::string& peer) {
                     &len) != 0) {
       continue;  // not a connected socket
     }
-    if (PeerName(addr) == want &&
+    if (want.contains(PeerName(addr)) &&
         shutdown(static_cast<int>(fd), SHUT_RDWR) == 0) {
       ++shut;
     }
@@ -85,12 +99,12 @@ size_t ResidentBytes() {
   return read == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
-// Tells the guard of every call that ended by its peer's cancellation.
+// Tells the guard of every call that ended by its peer's cancellation, and
+// of the connection each stream came on.
 class CancelCounter final : public grpc::experimental::Interceptor {
  public:
   // The peer's address is taken now: a cancelled call no longer has it.
-  // Only streams count as started: a client polling GetReport makes many
-  // short calls in a row, each finished, never cancelled.
+  // Only streams are noted (as CallGate counts them).
   CancelCounter(grpc::experimental::ServerRpcInfo* info, PeerGuard* guard)
       : info_(info), guard_(guard), address_(info->server_context()->peer()) {
     if (info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY) {
@@ -112,6 +126,49 @@ class CancelCounter final : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* const info_;
   PeerGuard* const guard_;
   const std::string address_;
+};
+
+// True for the paths of unary methods ("/kuaibao.v1.Query/GetReport"), from
+// the schema compiled in; anything else (streams, unknown paths) counts.
+bool IsUnaryMethod(absl::string_view path) {
+  if (!absl::ConsumePrefix(&path, "/")) return false;
+  const size_t slash = path.find('/');
+  if (slash == absl::string_view::npos) return false;
+  const google::protobuf::MethodDescriptor* method =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+          absl::StrCat(path.substr(0, slash), ".", path.substr(slash + 1)));
+  return method != nullptr && !method->client_streaming() &&
+         !method->server_streaming();
+}
+
+// Sees every call as gRPC creates it, before it is queued for the node's
+// services (the server's auth filter runs it in the transport's own thread:
+// not blocking): counts the streams a peer starts, and refuses the calls of
+// a peer in its cool-down there, so that they never reach the queue. The
+// interceptor sees a call only when a service takes it up, which under a
+// rapid reset comes after tens of thousands of others (tests/hardening/
+// README.md).
+class CallGate final : public grpc::AuthMetadataProcessor {
+ public:
+  explicit CallGate(PeerGuard* guard) : guard_(guard) {}
+
+  bool IsBlocking() const override { return false; }
+
+  grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* auth,
+                       OutputMetadata* /*consumed*/,
+                       OutputMetadata* /*response*/) override {
+    auto path = metadata.find(":path");
+    const bool stream = path == metadata.end() ||
+                        !IsUnaryMethod(absl::string_view(path->second.data(),
+                                                         path->second.size()));
+    absl::Status status = guard_->CallBegun(*auth, stream);
+    if (status.ok()) return grpc::Status::OK;
+    return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                        std::string(status.message()));
+  }
+
+ private:
+  PeerGuard* const guard_;
 };
 
 class CancelCounterFactory final
@@ -219,6 +276,25 @@ void PeerGuard::Install(grpc::ServerBuilder* builder) {
   builder->experimental().SetInterceptorCreators(std::move(factories));
 }
 
+void PeerGuard::InstallGate(grpc::ServerCredentials* credentials) {
+  credentials->SetAuthMetadataProcessor(std::make_shared<CallGate>(this));
+}
+
+absl::Status PeerGuard::CallBegun(const grpc::AuthContext& auth, bool stream) {
+  absl::StatusOr<Identity> peer = PeerIdentity(auth);
+  if (!peer.ok()) return absl::OkStatus();  // the services refuse it
+  if (stream && abuse_.Started(peer->uri)) {
+    LogCooldown(peer->uri, false, "");
+    CutAll(peer->uri);
+  }
+  std::optional<absl::Time> until = abuse_.RefusedUntil(peer->uri);
+  if (!until.has_value()) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "peer ", peer->uri, " is refused until ",
+      absl::FormatTime(absl::RFC3339_sec, *until, absl::UTCTimeZone()),
+      ": it started or cancelled calls at an abusive rate"));
+}
+
 void PeerGuard::CallStarted(grpc::ServerContextBase* context,
                             const std::string& address) {
   Counted(context, address, false);
@@ -233,31 +309,57 @@ void PeerGuard::Counted(grpc::ServerContextBase* context,
                         const std::string& address, bool cancelled) {
   absl::StatusOr<Identity> peer = PeerIdentity(*context->auth_context());
   if (!peer.ok()) return;
-  if (cancelled ? abuse_.Cancelled(peer->uri) : abuse_.Started(peer->uri)) {
-    std::optional<absl::Time> until = abuse_.RefusedUntil(peer->uri);
-    Log(LogLevel::kError, "peer refused for a cool-down",
-        {{"peer", peer->uri},
-         {"why",
-          absl::StrCat("more than ",
-                       cancelled ? abuse_.limits().max_cancelled
-                                 : abuse_.limits().max_started,
-                       cancelled ? " calls cancelled" : " calls started",
-                       " within ", absl::FormatDuration(abuse_.limits().window),
-                       " (HTTP/2 rapid reset?)")},
-         {"until",
-          until.has_value()
-              ? absl::FormatTime(absl::RFC3339_sec, *until, absl::UTCTimeZone())
-              : ""},
-         {"address", address}});
+  // Streams were counted by the gate as they began; here their connection
+  // is noted.
+  if (!cancelled) Remember(peer->uri, address);
+  if (cancelled && abuse_.Cancelled(peer->uri)) {
+    LogCooldown(peer->uri, true, address);
   } else if (!abuse_.RefusedUntil(peer->uri).has_value()) {
     return;
   }
-  // Each of its connections is cut at its next cancelled call.
   Cut(address, peer->uri);
 }
 
+void PeerGuard::LogCooldown(const std::string& peer, bool cancelled,
+                            const std::string& address) {
+  std::optional<absl::Time> until = abuse_.RefusedUntil(peer);
+  Log(LogLevel::kError, "peer refused for a cool-down",
+      {{"peer", peer},
+       {"why",
+        absl::StrCat("more than ",
+                     cancelled ? abuse_.limits().max_cancelled
+                               : abuse_.limits().max_started,
+                     cancelled ? " calls cancelled" : " streams started",
+                     " within ", absl::FormatDuration(abuse_.limits().window),
+                     " (HTTP/2 rapid reset?)")},
+       {"until", until.has_value() ? absl::FormatTime(absl::RFC3339_sec, *until,
+                                                      absl::UTCTimeZone())
+                                   : ""},
+       {"address", address}});
+}
+
+void PeerGuard::Remember(const std::string& peer, const std::string& address) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string>& seen = addresses_[peer];
+  if (std::find(seen.begin(), seen.end(), address) != seen.end()) return;
+  if (seen.size() >= kAddressesPerPeer) seen.erase(seen.begin());
+  seen.push_back(address);
+}
+
 void PeerGuard::Cut(const std::string& address, const std::string& peer) {
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string>& seen = addresses_[peer];
+    if (std::find(seen.begin(), seen.end(), address) == seen.end()) {
+      seen.push_back(address);
+    }
+  }
+  CutAll(peer);
+}
+
+void PeerGuard::CutAll(const std::string& peer) {
   const absl::Time now = clock_->TimeNow();
+  std::vector<std::string> cut;
   {
     absl::MutexLock lock(&mu_);
     if (cut_.size() > 1000) {
@@ -265,11 +367,18 @@ void PeerGuard::Cut(const std::string& address, const std::string& peer) {
         return now - e.second > absl::Minutes(1);
       });
     }
-    auto [it, fresh] = cut_.try_emplace(address, now);
-    if (!fresh && now - it->second < absl::Minutes(1)) return;
-    it->second = now;
+    auto seen = addresses_.find(peer);
+    if (seen == addresses_.end()) return;
+    for (std::string& address : seen->second) {
+      auto [it, fresh] = cut_.try_emplace(address, now);
+      if (!fresh && now - it->second < absl::Minutes(1)) continue;
+      it->second = now;
+      cut.push_back(std::move(address));
+    }
+    addresses_.erase(seen);
   }
-  const int shut = ShutdownConnection(address);
+  if (cut.empty()) return;
+  const int shut = ShutdownConnections(cut);
   {
     absl::MutexLock lock(&mu_);
     connections_cut_ += shut;
@@ -278,7 +387,7 @@ void PeerGuard::Cut(const std::string& address, const std::string& peer) {
   if (lines_.Allow(peer, &suppressed)) {
     Log(LogLevel::kWarning, "connection of a refused peer shut down",
         {{"peer", peer},
-         {"address", address},
+         {"address", absl::StrJoin(cut, " ")},
          {"sockets", absl::StrCat(shut)},
          {"suppressed", absl::StrCat(suppressed)}});
   }

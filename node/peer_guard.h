@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -17,7 +18,9 @@
 #include "relay/peer_abuse.h"
 
 namespace grpc {
+class AuthContext;
 class ServerBuilder;
+class ServerCredentials;
 class ServerContextBase;
 }  // namespace grpc
 
@@ -66,8 +69,15 @@ class PeerGuard {
   // Logs a refused handshake, at most 20 lines a minute per reason.
   void LogRefusedHandshake(const absl::Status& status);
 
-  // Counts cancelled calls (a server interceptor).
+  // Counts cancelled calls and notes connections (a server interceptor).
   void Install(grpc::ServerBuilder* builder);
+  // Counts the streams each peer starts as gRPC creates them, and refuses
+  // the calls of a peer in its cool-down there (an auth metadata processor:
+  // it runs before a call is queued for the services).
+  void InstallGate(grpc::ServerCredentials* credentials);
+  // The gate's check of one call (`stream`: not a unary method): refuses it
+  // (RESOURCE_EXHAUSTED, saying until when) while its peer cools down.
+  absl::Status CallBegun(const grpc::AuthContext& auth, bool stream);
   // A call begun, and one ended by its peer's cancellation (the
   // interceptor's reports); `address` is gRPC's name of the connection's
   // other end.
@@ -84,9 +94,17 @@ class PeerGuard {
   // Counts the call; refuses and cuts as PeerAbuseWatch decides.
   void Counted(grpc::ServerContextBase* context, const std::string& address,
                bool cancelled);
-  // Shuts down the connection `address` (gRPC's peer string) unless it was
-  // shut down in the last minute.
+  // Logs the start of `peer`'s cool-down (one error line).
+  void LogCooldown(const std::string& peer, bool cancelled,
+                   const std::string& address);
+  // Notes a connection `peer` started a stream on.
+  void Remember(const std::string& peer, const std::string& address);
+  // Shuts down the connection `address` (gRPC's peer string) and every
+  // other one `peer` was noted on (CutAll).
   void Cut(const std::string& address, const std::string& peer);
+  // Shuts down every connection `peer` was noted on, each unless it was
+  // shut down in the last minute.
+  void CutAll(const std::string& peer);
 
   const Options options_;
   Clock* const clock_;
@@ -97,6 +115,10 @@ class PeerGuard {
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, absl::Time> cut_ ABSL_GUARDED_BY(mu_);
+  // Per peer identity, the connections (gRPC's peer strings) it started
+  // streams on, newest last.
+  absl::flat_hash_map<std::string, std::vector<std::string>> addresses_
+      ABSL_GUARDED_BY(mu_);
   uint64_t connections_cut_ ABSL_GUARDED_BY(mu_) = 0;
   size_t freed_after_return_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t memory_returns_ ABSL_GUARDED_BY(mu_) = 0;

@@ -7,7 +7,8 @@
 # Exit 77 (skipped) without python3-grpcio, python3-h2 or the plugin
 # (tests/run-tests.sh installs them).
 set -euo pipefail
-mode=$1 node=$2 pki=$3 work=$4
+# The node runs in WORK_DIR: its binary and the PKI are named absolutely.
+mode=$1 node=$(realpath "$2") pki=$(realpath "$3") work=$4
 shift 4
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rm -rf "$work"
