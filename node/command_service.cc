@@ -97,7 +97,7 @@ grpc::ServerUnaryReactor* CommandService::RecordNationalSubmission(
                                 FromProto(request->submitted_at()),
                                 request->note()};
   absl::StatusOr<Forwarding> recorded =
-      national_.Record(*caller, submission, clock_->TimeNow());
+      relay_->RecordNationalSubmission(*caller, submission, clock_->TimeNow());
   if (recorded.ok()) {
     Log(LogLevel::kInfo, "submission to the State Council recorded",
         {{"report_id", request->report_id()},

@@ -21,14 +21,11 @@ namespace kuaibao {
 // Borrowed: the book, relay and clock outlive it.
 class CommandService final : public v1::Command::CallbackService {
  public:
-  // `store` is the node's, where submissions are recorded beside the
-  // reports' forwardings (relay/national_submission.h).
+  // `relay` records national submissions beside the reports' forwardings
+  // (relay/national_submission.h).
   CommandService(InstructionBook* book, RollCallBook* roll_calls,
-                 ReportStore* store, const RelayOptions& relay, Clock* clock)
-      : book_(book),
-        roll_calls_(roll_calls),
-        clock_(clock),
-        national_(store, relay.region, relay.limits) {}
+                 RelayEngine* relay, Clock* clock)
+      : book_(book), roll_calls_(roll_calls), clock_(clock), relay_(relay) {}
   grpc::ServerUnaryReactor* IssueInstruction(
       grpc::CallbackServerContext* context,
       const v1::IssueInstructionRequest* request,
@@ -60,7 +57,7 @@ class CommandService final : public v1::Command::CallbackService {
   InstructionBook* const book_;
   RollCallBook* const roll_calls_;
   Clock* const clock_;
-  NationalSubmissions national_;
+  RelayEngine* const relay_;
 };
 
 // The instruction traffic on a child's relay stream: an acknowledgement of

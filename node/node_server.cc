@@ -291,10 +291,9 @@ class NodeServerImpl final : public NodeServer {
     relay_service->SetPeerRecords(peer_records_.get());
     services_.push_back(std::move(relay_service));
     services_.push_back(std::make_unique<QueryService>(
-        relay_.get(), instructions_.get(), clock, &feed_, store_.get()));
+        relay_.get(), instructions_.get(), clock, &feed_));
     services_.push_back(std::make_unique<CommandService>(
-        instructions_.get(), roll_calls_.get(), store_.get(), relay_->options(),
-        clock));
+        instructions_.get(), roll_calls_.get(), relay_.get(), clock));
     services_.push_back(std::make_unique<EvidenceService>(relay_.get(), clock));
     services_.push_back(std::make_unique<AuditService>(
         AuditService::Options{absl::Seconds(config.gap_overdue_after_s())},

@@ -376,7 +376,7 @@ grpc::ServerWriteReactor<v1::WatchResponse>* QueryService::Watch(
                                   absl::StrCat("unknown grade ", grade))));
     }
   }
-  return NewWatchReactor(feed_store_, feed_, *std::move(caller), *request);
+  return NewWatchReactor(relay_, feed_, *std::move(caller), *request);
 }
 
 }  // namespace kuaibao

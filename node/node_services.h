@@ -89,15 +89,11 @@ absl::StatusOr<StoredReport> VisibleTimeline(
 // Query: any authenticated caller reads what lies in its own subtree.
 class QueryService final : public v1::Query::CallbackService {
  public:
-  // Borrowed: everything outlives the service. `feed_store` is the node's
-  // store, which Watch reads the feed's history from (relay/feed_hub.h).
+  // Borrowed: everything outlives the service. Watch reads the feed's
+  // history from `relay` and follows `feed` (relay/feed_hub.h).
   QueryService(RelayEngine* relay, InstructionBook* book, Clock* clock,
-               FeedHub* feed, ReportStore* feed_store)
-      : relay_(relay),
-        book_(book),
-        clock_(clock),
-        feed_(feed),
-        feed_store_(feed_store) {}
+               FeedHub* feed)
+      : relay_(relay), book_(book), clock_(clock), feed_(feed) {}
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const v1::GetReportRequest* request,
                                       v1::GetReportResponse* response) override;
@@ -117,7 +113,6 @@ class QueryService final : public v1::Query::CallbackService {
   InstructionBook* const book_;
   Clock* const clock_;
   FeedHub* const feed_;
-  ReportStore* const feed_store_;
 };
 
 }  // namespace kuaibao

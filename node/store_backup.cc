@@ -8,12 +8,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "google/protobuf/util/delimited_message_util.h"
 #include "relay/base/status_macros.h"
-#include "relay/store/keys.h"
 
 namespace kuaibao {
 namespace {
@@ -103,10 +101,16 @@ void BackupTally::Add(absl::string_view key, absl::string_view value) {
     EVP_DigestUpdate(digest_->context, part.data(), part.size());
   }
   trailer_.set_entries(trailer_.entries() + 1);
-  if (absl::StartsWith(key, keys::kReports))
-    trailer_.set_reports(trailer_.reports() + 1);
-  if (absl::StartsWith(key, keys::kQueued))
-    trailer_.set_waiting(trailer_.waiting() + 1);
+  switch (ReportStore::KindOf(key)) {
+    case ReportStore::EntryKind::kReport:
+      trailer_.set_reports(trailer_.reports() + 1);
+      break;
+    case ReportStore::EntryKind::kWaiting:
+      trailer_.set_waiting(trailer_.waiting() + 1);
+      break;
+    case ReportStore::EntryKind::kOther:
+      break;
+  }
 }
 
 v1::BackupTrailer BackupTally::Finish() {

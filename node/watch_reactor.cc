@@ -19,13 +19,13 @@ constexpr size_t kPage = 256;
 
 class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
  public:
-  WatchReactor(ReportStore* store, FeedHub* hub, Identity caller,
+  WatchReactor(const RelayEngine* relay, FeedHub* hub, Identity caller,
                const v1::WatchRequest& request)
-      : store_(store),
+      : relay_(relay),
         hub_(hub),
         caller_(std::move(caller)),
         grades_(request.grades()),
-        cursor_(request.from_now() ? store->last_feed_cursor()
+        cursor_(request.from_now() ? relay->last_feed_cursor()
                                    : request.since()) {
     subscription_ =
         hub_->Subscribe(kWatchQueueCapacity, [this] { Pump(false); });
@@ -64,7 +64,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
       if (ready_.empty() && catching_up_) {
         if (!may_read) return;  // the next gRPC callback reads on
         absl::StatusOr<std::vector<v1::FeedItem>> page =
-            store_->ReadFeed(cursor_, kPage);
+            relay_->ReadFeed(cursor_, kPage);
         if (!page.ok()) {
           FinishLocked(ToGrpcStatus(page.status()));
           return;
@@ -126,7 +126,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
     Finish(status);
   }
 
-  ReportStore* const store_;
+  const RelayEngine* const relay_;
   FeedHub* const hub_;
   const Identity caller_;
   const google::protobuf::RepeatedField<int> grades_;
@@ -156,9 +156,9 @@ grpc::ServerWriteReactor<v1::WatchResponse>* RefusedWatch(
 }
 
 grpc::ServerWriteReactor<v1::WatchResponse>* NewWatchReactor(
-    ReportStore* store, FeedHub* hub, Identity caller,
+    const RelayEngine* relay, FeedHub* hub, Identity caller,
     const v1::WatchRequest& request) {
-  return new WatchReactor(store, hub, std::move(caller), request);
+  return new WatchReactor(relay, hub, std::move(caller), request);
 }
 
 }  // namespace kuaibao

@@ -60,9 +60,7 @@ std::vector<std::string> ReceiptProblems(X509_STORE* trusted,
                                          const std::string& node,
                                          const std::string& digest,
                                          std::string* signer) {
-  if (receipt.signature().empty() || receipt.signer_chain().empty()) {
-    return {"no signed receipt"};
-  }
+  if (!IsSigned(receipt)) return {"no signed receipt"};
   std::vector<std::string> problems;
   if (receipt.node() != node) {
     problems.push_back(absl::StrCat("the receipt is from node ", receipt.node(),
@@ -84,9 +82,7 @@ std::vector<std::string> ReceiptProblems(X509_STORE* trusted,
                                     " is not the signer's certificate (",
                                     *signer, ")"));
   }
-  absl::Status signature =
-      VerifySignature(receipt.signer_chain(0), ReceiptSigningBytes(receipt),
-                      receipt.signature());
+  absl::Status signature = VerifyReceiptSignature(receipt);
   if (!signature.ok()) problems.push_back(std::string(signature.message()));
   return problems;
 }

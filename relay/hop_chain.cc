@@ -54,13 +54,11 @@ std::string CheckLink(const ReportStore& store, const ChainLink& prev,
                         " (or the report) was altered: it does not hash to "
                         "the link");
   }
-  if (!hop->receipt().signature().empty()) {
+  if (IsSigned(hop->receipt())) {
     const Receipt& receipt = hop->receipt();
     if (receipt.chain_hash() != link.hash() ||
-        receipt.report_digest() != digest || receipt.signer_chain().empty() ||
-        !VerifySignature(receipt.signer_chain(0), ReceiptSigningBytes(receipt),
-                         receipt.signature())
-             .ok()) {
+        receipt.report_digest() != digest ||
+        !VerifyReceiptSignature(receipt).ok()) {
       return absl::StrCat("the receipt signed for report ", link.report_id(),
                           " does not verify");
     }

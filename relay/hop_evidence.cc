@@ -3,8 +3,14 @@
 #include "relay/base/status_macros.h"
 #include "relay/evidence_encoding.h"
 #include "relay/proto_time.h"
+#include "relay/store/keys.h"
 
 namespace kuaibao {
+
+void HopEvidence::SetSigner(const ReceiptSigner* signer) {
+  store_->SetGroupSealer(signer);
+  signer_.store(signer);
+}
 
 absl::Status HopEvidence::Seal(const IncidentReport& report, HopRecord* hop,
                                StoreBatch* batch) {
@@ -22,11 +28,33 @@ absl::Status HopEvidence::Seal(const IncidentReport& report, HopRecord* hop,
   receipt->set_chain_hash(link.hash());
   *hop->mutable_chain() = std::move(link);
   const ReceiptSigner* signer = signer_.load();
-  if (signer == nullptr) return absl::OkStatus();
-  absl::Status signed_receipt = signer->Sign(receipt);
-  // The link is not written after all: the next one must not follow it.
-  if (!signed_receipt.ok()) chain_.Invalidate();
-  return signed_receipt;
+  if (signer != nullptr) signer->SetChain(receipt);
+  return absl::OkStatus();
+}
+
+void HopEvidence::PutReport(StoredReport stored, int path,
+                            std::shared_ptr<Receipt> receipt,
+                            StoreBatch* batch) {
+  std::string key = keys::Report(stored.report().report_id());
+  auto sealed_hop = [path](StoredReport* s) {
+    auto* hops = path == 0 ? s->mutable_hops()
+                           : s->mutable_other_paths(path - 1)->mutable_hops();
+    return hops->Mutable(hops->size() - 1);
+  };
+  HopRecord* hop = sealed_hop(&stored);
+  if (hop->receipt().signer_chain().empty()) {  // no signer: unsigned
+    batch->Put(std::move(key), stored.SerializeAsString());
+    return;
+  }
+  std::string leaf = ReceiptSigner::LeafOf(hop->receipt());
+  batch->PutSealed(
+      std::move(key), std::move(leaf),
+      [stored = std::make_shared<StoredReport>(std::move(stored)), sealed_hop,
+       receipt = std::move(receipt)](const BatchInclusion& proof) {
+        *sealed_hop(stored.get())->mutable_receipt()->mutable_batch() = proof;
+        *receipt->mutable_batch() = proof;
+        return stored->SerializeAsString();
+      });
 }
 
 EvidenceBundle MakeEvidenceBundle(const std::string& node, absl::Time now,

@@ -2,6 +2,7 @@
 #define KUAIBAO_RELAY_HOP_EVIDENCE_H_
 
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -17,26 +18,38 @@ namespace kuaibao {
 // What a node adds to each hop record it stores so that the record can be
 // checked later without trusting the node: its place in the node's hash
 // chain (HopChain) and the receipt the node signs for it (ReceiptSigner),
-// which goes to the sender and travels up inside the hop record.
+// which goes to the sender and travels up inside the hop record. Receipts
+// are signed once per synced write: the store seals the group of writes
+// (ReportStore::SetGroupSealer) and each receipt gets its inclusion proof.
 //
 // Thread-safe; Seal's callers commit in the order of their calls (HopChain).
 class HopEvidence {
  public:
   // Borrowed: `store` outlives this. `region` is this node's.
   HopEvidence(ReportStore* store, std::string region)
-      : chain_(store), region_(std::move(region)) {}
+      : store_(store), chain_(store), region_(std::move(region)) {}
 
-  // Borrowed; nullptr (the default) leaves receipts unsigned.
-  void SetSigner(const ReceiptSigner* signer) { signer_.store(signer); }
+  // Borrowed, and must outlive the store's writes; nullptr (the default)
+  // leaves receipts unsigned.
+  void SetSigner(const ReceiptSigner* signer);
 
   // Gives `hop`, this node's record of an arrival of `report` (its times
-  // set), its chain link and its receipt, signed; adds the link to `batch`.
+  // set), its chain link and its receipt (signed by PutReport's write);
+  // adds the link to `batch`.
   absl::Status Seal(const IncidentReport& report, HopRecord* hop,
                     StoreBatch* batch);
+  // Puts `stored` under its report key in `batch`. The hop sealed last is
+  // the last hop of path `path` (0: stored.hops(), i: other_paths(i - 1)).
+  // With a signer its receipt is proven when the batch is written, and
+  // `receipt` (not null) gets the same proof before the commit's callback
+  // runs.
+  void PutReport(StoredReport stored, int path,
+                 std::shared_ptr<Receipt> receipt, StoreBatch* batch);
   // A write with sealed hops in it failed (HopChain::Invalidate).
   void Invalidate() { chain_.Invalidate(); }
 
  private:
+  ReportStore* const store_;
   HopChain chain_;
   const std::string region_;
   std::atomic<const ReceiptSigner*> signer_{nullptr};

@@ -5,8 +5,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "relay/evidence_encoding.h"
-#include "relay/receipt_signer.h"
 
 namespace kuaibao {
 namespace {
@@ -22,13 +20,6 @@ std::string Sha256(absl::string_view prefix, absl::string_view a,
 constexpr char kLeafPrefix[] = {'\x00'};
 constexpr char kNodePrefix[] = {'\x01'};
 
-// The largest power of two below n (n > 1).
-size_t Split(size_t n) {
-  size_t k = 1;
-  while (k << 1 < n) k <<= 1;
-  return k;
-}
-
 }  // namespace
 
 std::string MerkleLeafHash(absl::string_view leaf_data) {
@@ -39,43 +30,43 @@ std::string MerkleNodeHash(absl::string_view left, absl::string_view right) {
   return Sha256(absl::string_view(kNodePrefix, 1), left, right);
 }
 
-MerkleTree::MerkleTree(std::vector<std::string> leaf_hashes)
-    : leaves_(std::move(leaf_hashes)) {}
-
-std::string MerkleTree::Root() const {
-  if (leaves_.empty()) return Sha256("", "", "");
-  return Hash(0, leaves_.size());
+MerkleTree::MerkleTree(std::vector<std::string> leaf_hashes) {
+  levels_.push_back(std::move(leaf_hashes));
+  while (levels_.back().size() > 1) {
+    const std::vector<std::string>& below = levels_.back();
+    std::vector<std::string> up;
+    up.reserve((below.size() + 1) / 2);
+    for (size_t i = 0; i + 1 < below.size(); i += 2) {
+      up.push_back(MerkleNodeHash(below[i], below[i + 1]));
+    }
+    if (below.size() % 2 == 1) up.push_back(below.back());
+    levels_.push_back(std::move(up));
+  }
 }
 
-std::string MerkleTree::Hash(size_t begin, size_t end) const {
-  if (end - begin == 1) return leaves_[begin];
-  size_t k = Split(end - begin);
-  return MerkleNodeHash(Hash(begin, begin + k), Hash(begin + k, end));
+std::string MerkleTree::Root() const {
+  if (size() == 0) return Sha256("", "", "");
+  return levels_.back()[0];
 }
 
 std::vector<std::string> MerkleTree::InclusionProof(size_t index) const {
   std::vector<std::string> proof;
-  if (index < leaves_.size()) Path(index, 0, leaves_.size(), &proof);
+  if (index >= size()) return proof;
+  for (size_t level = 0; level + 1 < levels_.size(); ++level) {
+    const size_t sibling = index ^ 1;
+    // A node without a sibling moved up unchanged: nothing to hash with.
+    if (sibling < levels_[level].size()) {
+      proof.push_back(levels_[level][sibling]);
+    }
+    index >>= 1;
+  }
   return proof;
 }
 
-void MerkleTree::Path(size_t index, size_t begin, size_t end,
-                      std::vector<std::string>* proof) const {
-  if (end - begin <= 1) return;
-  size_t k = Split(end - begin);
-  if (index < begin + k) {
-    Path(index, begin, begin + k, proof);
-    proof->push_back(Hash(begin + k, end));
-  } else {
-    Path(index, begin + k, end, proof);
-    proof->push_back(Hash(begin, begin + k));
-  }
-}
-
-absl::Status VerifyInclusion(absl::string_view leaf_hash, uint64_t index,
-                             uint64_t tree_size,
-                             const std::vector<std::string>& proof,
-                             absl::string_view root) {
+absl::Status VerifyInclusion(
+    absl::string_view leaf_hash, uint64_t index, uint64_t tree_size,
+    const google::protobuf::RepeatedPtrField<std::string>& proof,
+    absl::string_view root) {
   if (index >= tree_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "leaf index ", index, " is outside a tree of ", tree_size));
@@ -117,26 +108,6 @@ std::string BatchRootSigningBytes(uint64_t tree_size, absl::string_view root) {
     size[7 - i] = static_cast<char>((tree_size >> (8 * i)) & 0xff);
   }
   return absl::StrCat("kuaibao batch root v1\n", size, root);
-}
-
-absl::Status VerifyMerkleReceipt(const std::string& cert_der,
-                                 absl::string_view report_bytes,
-                                 const Receipt& receipt,
-                                 const MerkleReceiptProof& proof) {
-  if (Sha256Hex(report_bytes) != receipt.report_digest()) {
-    return absl::PermissionDeniedError(
-        "the report does not match the receipt's digest");
-  }
-  absl::Status included =
-      VerifyInclusion(MerkleLeafHash(ReceiptSigningBytes(receipt)), proof.index,
-                      proof.tree_size, proof.proof, proof.root);
-  if (!included.ok()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "the receipt is not in the signed batch: ", included.message()));
-  }
-  return VerifySignature(cert_der,
-                         BatchRootSigningBytes(proof.tree_size, proof.root),
-                         proof.root_signature);
 }
 
 }  // namespace kuaibao

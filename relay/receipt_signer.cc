@@ -11,6 +11,7 @@
 #include "relay/base/status_macros.h"
 #include "relay/certificates.h"
 #include "relay/evidence_encoding.h"
+#include "relay/merkle_tree.h"
 
 namespace kuaibao {
 namespace {
@@ -79,10 +80,44 @@ absl::StatusOr<std::unique_ptr<ReceiptSigner>> ReceiptSigner::Load(
 
 ReceiptSigner::~ReceiptSigner() { EVP_PKEY_free(key_); }
 
-absl::Status ReceiptSigner::Sign(Receipt* receipt) const {
+void ReceiptSigner::SetChain(Receipt* receipt) const {
   receipt->clear_signer_chain();
   for (const std::string& der : chain_der_) receipt->add_signer_chain(der);
-  const std::string data = ReceiptSigningBytes(*receipt);
+}
+
+std::string ReceiptSigner::LeafOf(const Receipt& receipt) {
+  return MerkleLeafHash(ReceiptSigningBytes(receipt));
+}
+
+absl::StatusOr<std::vector<BatchInclusion>> ReceiptSigner::Seal(
+    std::vector<std::string> leaves) const {
+  MerkleTree tree(std::move(leaves));
+  BatchInclusion signed_root;
+  signed_root.set_tree_size(tree.size());
+  signed_root.set_root(tree.Root());
+  ASSIGN_OR_RETURN(
+      *signed_root.mutable_root_signature(),
+      SignBytes(BatchRootSigningBytes(tree.size(), signed_root.root())));
+  std::vector<BatchInclusion> out(tree.size(), signed_root);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].set_leaf_index(i);
+    for (std::string& hash : tree.InclusionProof(i)) {
+      out[i].add_audit_path(std::move(hash));
+    }
+  }
+  return out;
+}
+
+absl::Status ReceiptSigner::Sign(Receipt* receipt) const {
+  SetChain(receipt);
+  receipt->clear_batch();
+  ASSIGN_OR_RETURN(*receipt->mutable_signature(),
+                   SignBytes(ReceiptSigningBytes(*receipt)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReceiptSigner::SignBytes(
+    const std::string& data) const {
   MdCtx ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   size_t size = 0;
   if (ctx == nullptr ||
@@ -102,8 +137,42 @@ absl::Status ReceiptSigner::Sign(Receipt* receipt) const {
         absl::StrCat("cannot sign the receipt: ", OpenSslError()));
   }
   signature.resize(size);
-  receipt->set_signature(std::move(signature));
-  return absl::OkStatus();
+  return signature;
+}
+
+bool IsSigned(const Receipt& receipt) {
+  return !receipt.signer_chain().empty() &&
+         (receipt.has_batch() || !receipt.signature().empty());
+}
+
+absl::Status VerifyReceiptSignature(const Receipt& receipt) {
+  if (receipt.signer_chain().empty()) {
+    return absl::PermissionDeniedError("the receipt names no signer");
+  }
+  if (!receipt.has_batch()) {
+    return VerifySignature(receipt.signer_chain(0),
+                           ReceiptSigningBytes(receipt), receipt.signature());
+  }
+  const BatchInclusion& batch = receipt.batch();
+  absl::Status included =
+      VerifyInclusion(ReceiptSigner::LeafOf(receipt), batch.leaf_index(),
+                      batch.tree_size(), batch.audit_path(), batch.root());
+  if (!included.ok()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("receipt signature does not verify: the receipt is not "
+                     "in its signed batch (",
+                     included.message(), ")"));
+  }
+  absl::Status root =
+      VerifySignature(receipt.signer_chain(0),
+                      BatchRootSigningBytes(batch.tree_size(), batch.root()),
+                      batch.root_signature());
+  if (absl::IsPermissionDenied(root)) {
+    return absl::PermissionDeniedError(
+        "receipt signature does not verify: the signature of its batch's "
+        "root does not");
+  }
+  return root;
 }
 
 absl::Status VerifySignature(const std::string& cert_der,

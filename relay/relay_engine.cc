@@ -55,6 +55,7 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       outbox_(store),
       ledger_(store),
       evidence_(store, options_.node),
+      national_(store, options_.region, options_.limits),
       event_identity_(store, options_.region),
       watch_(options_.deadlines) {}
 
@@ -455,7 +456,6 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
         stored, &batch);
   }
   QueueAcross(stored, &batch);
-  batch.Put(ReportStore::ReportKey(id), stored.SerializeAsString());
   batch.Put(ReportStore::RecentKey(now, id), "");
   batch.Record(ArrivalItem(stored, now));
   auto open_event = events_.find(report.event_id());
@@ -474,6 +474,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   watch_.Touch(id, now);
 
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));
+  evidence_.PutReport(std::move(stored), 0, receipt, &batch);
   // Committed under the lock: batches must reach the store in the order the
   // in-memory event records were updated.
   store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
@@ -570,16 +571,17 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
     receipt = hop->receipt();
     receipt.set_duplicate(true);
   }
-  batch.Put(ReportStore::ReportKey(existing.report().report_id()),
-            existing.SerializeAsString());
+  auto proven = std::make_shared<Receipt>(std::move(receipt));
   std::string id = existing.report().report_id();
   writing_[id].report = existing.report();
-  store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
+  const int sealed_path = existing.other_paths_size();
+  evidence_.PutReport(std::move(existing), sealed_path, proven, &batch);
+  store_->Commit(std::move(batch), [this, id, proven, done = std::move(done)](
                                        absl::Status status) {
     if (!status.ok()) evidence_.Invalidate();
     auto waiting = TakeWaiting(id);
     if (status.ok()) {
-      done(receipt);
+      done(*proven);
     } else {
       done(status);
     }

@@ -57,6 +57,7 @@
 #include "relay/event_identity.h"
 #include "relay/hop_evidence.h"
 #include "relay/identity.h"
+#include "relay/national_submission.h"
 #include "relay/origin_ledger.h"
 #include "relay/outbox.h"
 #include "relay/region.h"
@@ -265,6 +266,20 @@ class RelayEngine {
   // the node records nowhere else (a link's change); a failed write is
   // logged.
   void RecordInFeed(v1::FeedItem item);
+  // The feed (Query.Watch): items after `after`, at most `limit`, in cursor
+  // order; and the last cursor written.
+  absl::StatusOr<std::vector<v1::FeedItem>> ReadFeed(uint64_t after,
+                                                     size_t limit) const {
+    return store_->ReadFeed(after, limit);
+  }
+  uint64_t last_feed_cursor() const { return store_->last_feed_cursor(); }
+  // Records a submission to the State Council made by other means, at the
+  // province (NationalSubmissions::Record: blocks for one synced write).
+  absl::StatusOr<Forwarding> RecordNationalSubmission(
+      const Identity& caller, const NationalSubmission& submission,
+      absl::Time now) {
+    return national_.Record(caller, submission, now);
+  }
 
   static int PriorityOf(const IncidentReport& report);
 
@@ -387,6 +402,7 @@ class RelayEngine {
   OriginLedger ledger_;
   // Sealed (chained, signed) under mu_, so in commit order.
   HopEvidence evidence_;
+  NationalSubmissions national_;
 
   mutable absl::Mutex mu_;
   EventIdentity event_identity_ ABSL_GUARDED_BY(mu_);

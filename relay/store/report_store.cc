@@ -358,7 +358,12 @@ void ReportStore::WriterLoop() {
       writing_ = true;
     }
     std::vector<v1::FeedItem> recorded;
-    if (status.ok()) {
+    absl::Status sealed = status.ok() ? SealGroup(&group) : absl::OkStatus();
+    if (!sealed.ok()) {
+      Log(LogLevel::kError, "cannot seal a group write; its writes fail",
+          {{"reason", std::string(sealed.message())}});
+      status = sealed;
+    } else if (status.ok()) {
       leveldb::WriteBatch batch;
       for (const Pending& pending : group) {
         for (const auto& [key, value] : pending.batch.ops()) {
@@ -417,6 +422,36 @@ void ReportStore::WriterLoop() {
     absl::MutexLock lock(&mu_);
     writing_ = false;
   }
+}
+
+ReportStore::EntryKind ReportStore::KindOf(absl::string_view key) {
+  if (absl::StartsWith(key, keys::kReports)) return EntryKind::kReport;
+  if (absl::StartsWith(key, keys::kQueued)) return EntryKind::kWaiting;
+  return EntryKind::kOther;
+}
+
+absl::Status ReportStore::SealGroup(std::vector<Pending>* group) const {
+  std::vector<std::string> leaves;
+  for (const Pending& pending : *group) pending.batch.SealedLeaves(&leaves);
+  if (leaves.empty()) return absl::OkStatus();
+  const GroupSealer* sealer = sealer_.load();
+  if (sealer == nullptr) {
+    return absl::InternalError("sealed writes, but the store has no sealer");
+  }
+  const size_t count = leaves.size();
+  absl::StatusOr<std::vector<v1::BatchInclusion>> proofs =
+      sealer->Seal(std::move(leaves));
+  if (!proofs.ok()) return proofs.status();
+  if (proofs->size() != count) {
+    return absl::InternalError("the sealer did not return one proof per leaf");
+  }
+  size_t next = 0;
+  for (Pending& pending : *group) {
+    for (size_t i = 0; i < pending.batch.sealed_count(); ++i) {
+      pending.batch.FillSealed(i, (*proofs)[next++]);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredReport> ReportStore::GetReport(

@@ -31,6 +31,17 @@ class Env;
 
 namespace kuaibao {
 
+// Seals the values that depend on everything written together
+// (StoreBatch::PutSealed): given the leaves of one group write, in order,
+// returns each leaf's proof that it is in the group, the group signed once
+// (relay/receipt_signer.h). Thread-safe.
+class GroupSealer {
+ public:
+  virtual ~GroupSealer() = default;
+  virtual absl::StatusOr<std::vector<v1::BatchInclusion>> Seal(
+      std::vector<std::string> leaves) const = 0;
+};
+
 // A set of writes applied atomically by ReportStore::Commit.
 class StoreBatch {
  public:
@@ -56,7 +67,21 @@ class StoreBatch {
   // gives it the next record sequence (its cursor) when the batch is
   // written, so feed order is commit order.
   void Record(v1::FeedItem item) { feed_.push_back(std::move(item)); }
+  // Puts `key` with a value made on the writer thread once the group of
+  // batches synced together is known: `leaf` is this value's leaf in the
+  // group's seal (ReportStore::SetGroupSealer), and `value` makes the value
+  // from the leaf's proof. A receipt is proven by one signature per synced
+  // write this way, and no one sees it before that write is durable.
+  void PutSealed(std::string key, std::string leaf,
+                 std::function<std::string(const v1::BatchInclusion&)> value) {
+    sealed_.push_back({ops_.size(), std::move(leaf), std::move(value)});
+    ops_.emplace_back(std::move(key), std::string());
+  }
   void Append(StoreBatch other) {
+    for (auto& s : other.sealed_) {
+      s.op += ops_.size();
+      sealed_.push_back(std::move(s));
+    }
     for (auto& op : other.ops_) ops_.push_back(std::move(op));
     for (auto& c : other.counted_) counted_.push_back(std::move(c));
     for (auto& f : other.feed_) feed_.push_back(std::move(f));
@@ -80,10 +105,26 @@ class StoreBatch {
   };
   const std::vector<Counted>& counted() const { return counted_; }
 
+  // The writer thread: the leaves of the sealed puts, in order, and their
+  // values from the proofs of those leaves.
+  void SealedLeaves(std::vector<std::string>* leaves) const {
+    for (const Sealed& s : sealed_) leaves->push_back(s.leaf);
+  }
+  size_t sealed_count() const { return sealed_.size(); }
+  void FillSealed(size_t i, const v1::BatchInclusion& proof) {
+    ops_[sealed_[i].op].second = sealed_[i].value(proof);
+  }
+
  private:
+  struct Sealed {
+    size_t op = 0;  // in ops_
+    std::string leaf;
+    std::function<std::string(const v1::BatchInclusion&)> value;
+  };
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
   std::vector<Counted> counted_;
   std::vector<v1::FeedItem> feed_;
+  std::vector<Sealed> sealed_;
   bool from_peer_ = false;
 };
 
@@ -197,6 +238,11 @@ class ReportStore {
     commit_hook_ = std::move(hook);
   }
 
+  // Seals the sealed puts (StoreBatch::PutSealed) of each group write, once
+  // per group, before it is written. Borrowed; must outlive the writes that
+  // use it. Without one, a group with sealed puts fails (INTERNAL).
+  void SetGroupSealer(const GroupSealer* sealer) { sealer_.store(sealer); }
+
   // A fresh, increasing outbox sequence number (persisted with the writes
   // that use it).
   uint64_t NextSeq() { return ++seq_; }
@@ -211,6 +257,10 @@ class ReportStore {
   bool backlog_known() const { return backlog_known_.load(); }
   // Replaces the tally, durably. Only before the first counted write.
   absl::Status SetBacklog(uint64_t bytes);
+
+  // What a backup counts an entry as (v1::BackupTrailer), by its key.
+  enum class EntryKind { kOther, kReport, kWaiting };
+  static EntryKind KindOf(absl::string_view key);
 
   // Key builders: shorthands for relay/store/keys.h, kept for callers.
   static std::string ReportKey(const std::string& report_id) {
@@ -260,6 +310,9 @@ class ReportStore {
   static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
                                                     const Options& options);
   void WriterLoop();
+  // Fills in the sealed puts of `group` from one seal over all of them. The
+  // error fails this group's commits only: nothing was written.
+  absl::Status SealGroup(std::vector<Pending>* group) const;
   // The tally after `group` is applied to `db`, from `before`.
   static uint64_t Tally(leveldb::DB* db, const std::vector<Pending>& group,
                         uint64_t before);
@@ -283,6 +336,7 @@ class ReportStore {
   std::atomic<uint64_t> feed_cursor_{0};
   std::function<void(const std::vector<v1::FeedItem>&)> feed_listener_;
   std::function<void(StoreBatch*)> commit_hook_;
+  std::atomic<const GroupSealer*> sealer_{nullptr};
   // Written by the writer thread (and SetBacklog, before it has counted).
   std::atomic<uint64_t> backlog_{0};
   std::atomic<bool> backlog_known_{false};

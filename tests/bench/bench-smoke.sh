@@ -7,7 +7,7 @@ set -euo pipefail
 bench=$1
 out=$2/bench-smoke.json
 rm -f "$out"
-"$bench" --out="$out" --scenarios=latency,throughput,backlog,fanin \
+"$bench" --out="$out" --scenarios=latency,throughput,backlog,fanin,signing \
   --rtt_samples=50 --limit_samples=20 --sync_samples=20 --stream_messages=500 \
   --latency_reports=20 --latency_gap_ms=5 \
   --throughput_streams=4 --throughput_reports=100 \

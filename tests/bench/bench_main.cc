@@ -21,7 +21,8 @@
 #include "tests/testing/temp_dir.h"
 
 ABSL_FLAG(std::string, out, "bench-results.json", "where to write the JSON");
-ABSL_FLAG(std::string, scenarios, "latency,throughput,backlog,fanin,watchers",
+ABSL_FLAG(std::string, scenarios,
+          "latency,throughput,backlog,fanin,watchers,signing",
           "which scenarios to run, comma-separated (the baselines always "
           "run; backlog includes the restart)");
 ABSL_FLAG(std::string, work_dir, "",
@@ -159,7 +160,8 @@ int Run() {
   const Scenario scenarios[] = {
       {"baselines", RunBaselines},   {"latency", RunLatency},
       {"throughput", RunThroughput}, {"backlog", RunBacklogAndRestart},
-      {"fanin", RunFanIn},           {"watchers", RunWatchers}};
+      {"fanin", RunFanIn},           {"watchers", RunWatchers},
+      {"signing", RunSigning}};
   int exit_code = 0;
   for (const Scenario& scenario : scenarios) {
     if (scenario.run != RunBaselines && !chosen.count(scenario.name)) continue;

@@ -48,6 +48,10 @@ absl::Status RunFanIn(BenchContext* ctx);
 // province that never read, and the province's memory.
 absl::Status RunWatchers(BenchContext* ctx);
 
+// Receipt signing CPU per report under a burst: one signature per receipt
+// (the baseline, as nodes signed before) against one per synced write.
+absl::Status RunSigning(BenchContext* ctx);
+
 }  // namespace kuaibao::bench
 
 #endif  // KUAIBAO_TESTS_BENCH_SCENARIOS_H_

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -56,8 +57,9 @@ class EvidenceTest : public ::testing::Test {
     ASSERT_EQ(outcome.receipts(), 1);
     const v1::SubmitResponse* answer = outcome.For(report.report_id());
     ASSERT_NE(answer, nullptr);
-    // The client's receipt is signed by the township.
-    EXPECT_FALSE(answer->receipt().signature().empty());
+    // The client's receipt is signed by the township: its batch's root.
+    EXPECT_TRUE(answer->receipt().has_batch());
+    EXPECT_THAT(VerifyReceiptSignature(answer->receipt()), IsOk());
     EXPECT_EQ(answer->receipt().sender(),
               "spiffe://kuaibao/client/140105001000/duty-1");
     absl::Time give_up = absl::Now() + kPatience;
@@ -158,9 +160,11 @@ TEST_F(EvidenceTest, ExportsFromEveryLevelVerifyOffline) {
                           "hop 1", absl::StrCat("hand-off to ", kCounty),
                           absl::StrCat("hand-off to ", kProvince)));
   for (const Forwarding& f : low.timeline().hops(0).forwarded()) {
-    EXPECT_EQ(
-        f.receipt().signature(),
-        (f.to() == kCounty ? level_by_level : direct)[1].receipt().signature())
+    EXPECT_EQ(f.receipt().batch().SerializeAsString(),
+              (f.to() == kCounty ? level_by_level : direct)[1]
+                  .receipt()
+                  .batch()
+                  .SerializeAsString())
         << f.to();
   }
 
@@ -285,6 +289,76 @@ TEST_F(EvidenceTest, TamperedEvidenceFailsNamingTheHop) {
                 HasSubstr("hop 1 (140105001000): the report digest in the "
                           "receipt is not the report's"));
   }
+}
+
+// A burst stored in shared synced writes: each write's receipts are signed
+// once (one root signature per batch), and every receipt, given to the
+// client and exported from the province, proves itself alone.
+TEST_F(EvidenceTest, ABurstIsSignedOncePerSyncedBatchAndEachReceiptVerifies) {
+  std::vector<IncidentReport> reports;
+  for (int i = 0; i < 200; ++i) {
+    reports.push_back(
+        SampleReport(absl::StrCat("burst-", i), kTownship, absl::Now()));
+  }
+  SubmitOutcome outcome = chain_.AtTownship().Submit(reports);
+  ASSERT_THAT(outcome.status, IsOk());
+  ASSERT_EQ(outcome.receipts(), 200);
+  absl::flat_hash_set<std::string> roots;
+  uint64_t largest = 0;
+  for (const v1::SubmitResponse& answer : outcome.responses) {
+    const Receipt& r = answer.receipt();
+    EXPECT_THAT(VerifyReceiptSignature(r), IsOk()) << r.report_id();
+    EXPECT_TRUE(r.signature().empty());
+    roots.insert(r.batch().root());
+    largest = std::max(largest, r.batch().tree_size());
+  }
+  // Fewer signatures than reports: some writes carried several.
+  EXPECT_GT(largest, 1u);
+  EXPECT_LT(roots.size(), reports.size());
+  ASSERT_EQ(chain_.AtProvince().WaitForCount(200, kPatience).size(), 200u);
+  for (int i : {0, 57, 199}) {
+    const std::string id = absl::StrCat("burst-", i);
+    EvidenceBundle bundle =
+        Export("auditor-140000000000-inspector-1", chain_.province.get(), id);
+    EvidenceVerdict verdict = Verify(bundle);
+    EXPECT_TRUE(verdict.ok()) << id << "\n" << Failures(verdict);
+    EXPECT_EQ(verdict.hops_size(), 4);
+    // One byte of one hop's proof changed: that hop fails, alone.
+    for (int h = 0; h < 4; ++h) {
+      EvidenceBundle tampered = bundle;
+      BatchInclusion* proof = tampered.mutable_timeline()
+                                  ->mutable_hops(h)
+                                  ->mutable_receipt()
+                                  ->mutable_batch();
+      (*proof->mutable_root())[h] ^= 0x20;
+      EvidenceVerdict bad = Verify(tampered);
+      EXPECT_FALSE(bad.ok());
+      for (int o = 0; o < 4; ++o) EXPECT_EQ(bad.hops(o).ok(), o != h) << o;
+    }
+  }
+}
+
+// Receipts of stores written before batch signing carry one signature each;
+// an evidence file holding such a receipt (re-signed here by the county's
+// own key, as the county signed before) still verifies.
+TEST_F(EvidenceTest, AnOldFormatReceiptStillVerifies) {
+  ASSERT_NO_FATAL_FAILURE(
+      SubmitAndWait(SampleReport("evidence-old", kTownship, absl::Now()), 1));
+  EvidenceBundle bundle = Export("auditor-140000000000-inspector-1",
+                                 chain_.province.get(), "evidence-old");
+  std::unique_ptr<ReceiptSigner> county = SignerOf(kPki, "node-140105000000");
+  ASSERT_NE(county, nullptr);
+  Receipt* receipt =
+      bundle.mutable_timeline()->mutable_hops(1)->mutable_receipt();
+  ASSERT_TRUE(receipt->has_batch());
+  ASSERT_THAT(county->Sign(receipt), IsOk());
+  ASSERT_FALSE(receipt->has_batch());
+  EvidenceVerdict verdict = Verify(bundle);
+  EXPECT_TRUE(verdict.ok()) << Failures(verdict);
+  (*receipt->mutable_signature())[10] ^= 0x01;
+  EXPECT_THAT(
+      Failures(Verify(bundle)),
+      HasSubstr("hop 2 (140105000000): receipt signature does not verify"));
 }
 
 TEST_F(EvidenceTest, VerifyChainFindsARemovedRecord) {
