@@ -21,6 +21,7 @@
 #include <cstdlib>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 
 namespace {
@@ -231,6 +232,43 @@ bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
   bool timed_out = real(this, mu, deadline);
   __tsan_acquire(mu);
   return timed_out;
+}
+
+// absl::Notification: Notify() publishes, a wait that sees it notified
+// acquires. Both happen inside the library (its fast path is an atomic load
+// there, with no mutex taken), so without these TSan sees no order between
+// what a thread wrote before Notify() and what the waiter reads after.
+void Notification::Notify() {
+  KB_REAL(void (*)(Notification*), "_ZN4absl7debian312Notification6NotifyEv");
+  __tsan_release(this);
+  real(this);
+}
+
+void Notification::WaitForNotification() const {
+  KB_REAL(void (*)(const Notification*),
+          "_ZNK4absl7debian312Notification19WaitForNotificationEv");
+  real(this);
+  __tsan_acquire(const_cast<Notification*>(this));
+}
+
+bool Notification::WaitForNotificationWithTimeout(
+    absl::Duration timeout) const {
+  KB_REAL(bool (*)(const Notification*, absl::Duration),
+          "_ZNK4absl7debian312Notification30WaitForNotificationWithTimeoutENS0_"
+          "8DurationE");
+  bool notified = real(this, timeout);
+  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  return notified;
+}
+
+bool Notification::WaitForNotificationWithDeadline(absl::Time deadline) const {
+  KB_REAL(
+      bool (*)(const Notification*, absl::Time),
+      "_ZNK4absl7debian312Notification31WaitForNotificationWithDeadlineENS0_"
+      "4TimeE");
+  bool notified = real(this, deadline);
+  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  return notified;
 }
 
 ABSL_NAMESPACE_END
