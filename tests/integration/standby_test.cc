@@ -338,6 +338,23 @@ TEST_P(StandbyTest, PrimaryKilledDuringAFloodLosesAndDoublesNothing) {
             << " with both arrivals\n";
 }
 
+// An instruction (批示) `id` about `event_id` for `target`, issued by
+// `title`.
+v1::IssueInstructionRequest Order(const std::string& id,
+                                  const std::string& event_id,
+                                  const std::string& target,
+                                  const std::string& title,
+                                  const std::string& text) {
+  v1::IssueInstructionRequest request;
+  v1::Instruction* instruction = request.mutable_instruction();
+  instruction->set_instruction_id(id);
+  instruction->set_event_id(event_id);
+  instruction->set_target_region(target);
+  instruction->set_issuer_title(title);
+  instruction->set_text(text);
+  return request;
+}
+
 bool ForwardedToNational(const v1::GetReportResponse& got) {
   const HopRecord& own = got.report().hops(got.report().hops_size() - 1);
   for (const Forwarding& f : own.forwarded()) {
@@ -395,14 +412,10 @@ TEST(StandbyRecordsTest, InstructionsSubmissionsAndRollCallsReachTheOtherNode) {
 
   // An instruction issued at the primary is at the standby, and so is the
   // city's signing for it (feedback the city sent the primary).
-  v1::IssueInstructionRequest order;
-  order.mutable_instruction()->set_instruction_id("sr-in-1");
-  order.mutable_instruction()->set_event_id(
-      report->report().report().event_id());
-  order.mutable_instruction()->set_target_region(kCity);
-  order.mutable_instruction()->set_issuer_title("省长");
-  order.mutable_instruction()->set_text("全力搜救，每小时报告进展");
-  ASSERT_THAT(at_primary.Issue(order), IsOk());
+  ASSERT_THAT(
+      at_primary.Issue(Order("sr-in-1", report->report().report().event_id(),
+                             kCity, "省长", "全力搜救，每小时报告进展")),
+      IsOk());
   absl::StatusOr<InstructionState> copied = at_standby.WaitForInstruction(
       "sr-in-1",
       [](const InstructionState& s) { return s.feedback_size() > 0; },
@@ -532,14 +545,10 @@ TEST(StandbyStreamsTest, StandbyStreamEndingLeavesThePrimarysWayDown) {
   // The standby's stream ends; then the city issues an instruction to the
   // county.
   standby.Stop();
-  v1::IssueInstructionRequest order;
-  order.mutable_instruction()->set_instruction_id("ss-in-1");
-  order.mutable_instruction()->set_event_id(
-      report->report().report().event_id());
-  order.mutable_instruction()->set_target_region(kCounty);
-  order.mutable_instruction()->set_issuer_title("市长");
-  order.mutable_instruction()->set_text("立即核实，半小时内报告");
-  ASSERT_THAT(at_city.Issue(order), IsOk());
+  ASSERT_THAT(
+      at_city.Issue(Order("ss-in-1", report->report().report().event_id(),
+                          kCounty, "市长", "立即核实，半小时内报告")),
+      IsOk());
   TestClient at_primary(kPki, kProvinceOfficer, primary.address());
   EXPECT_THAT(
       at_primary.WaitForInstruction(
