@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "relay/deadlines.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
@@ -50,17 +51,46 @@ absl::Duration DeadlineWatch::Lookback(const DeadlinePolicy& p) {
                        p.province_to_national, p.unit_to_local});
 }
 
-void DeadlineWatch::Touch(const std::string& id, absl::Time received) {
+void DeadlineWatch::Arrive(const std::string& id, absl::Time received,
+                           View view) {
   auto [it, added] = entries_.try_emplace(id);
   if (added) {
     it->second.received = received;
     Schedule(id, it->second, received + lookback_);
   }
+  it->second.landing = true;
+  SetView(it->second, std::move(view));
+}
+
+void DeadlineWatch::Landed(const std::string& id, bool ok) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  Entry& entry = it->second;
+  // Only Arrive's own write matches its view.
+  if (!entry.landing || !ok) SetView(entry, nullptr);
+  entry.landing = false;
+  touched_.insert(id);
+}
+
+void DeadlineWatch::HandOff(const std::string& id,
+                            const Forwarding& forwarding) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  Entry& entry = it->second;
+  if (entry.view != nullptr) {
+    // Copied, not edited: a tick may be evaluating the view it took.
+    auto view = std::make_shared<StoredReport>(*entry.view);
+    PutOwnForwarding(forwarding, view.get());
+    SetView(entry, std::move(view));
+  }
   touched_.insert(id);
 }
 
 void DeadlineWatch::TouchIfWatched(const std::string& id) {
-  if (entries_.contains(id)) touched_.insert(id);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  if (!it->second.landing) SetView(it->second, nullptr);
+  touched_.insert(id);
 }
 
 void DeadlineWatch::TouchAll() {
@@ -88,7 +118,9 @@ std::vector<DeadlineWatch::Due> DeadlineWatch::TakeDue(absl::Time now) {
       Forget(id);
       return;
     }
-    due.push_back({id, it->second.received});
+    // Not written yet: Landed touches it again.
+    if (it->second.landing) return;
+    due.push_back({id, it->second.received, it->second.view});
   };
   absl::flat_hash_set<std::string> touched;
   touched.swap(touched_);
@@ -161,9 +193,16 @@ void DeadlineWatch::Schedule(const std::string& id, Entry& entry,
   if (wake != absl::InfiniteFuture()) wake_.insert({wake, id});
 }
 
+void DeadlineWatch::SetView(Entry& entry, View view) {
+  if (entry.view != nullptr) --views_;
+  entry.view = views_ < kMaxViews ? std::move(view) : nullptr;
+  if (entry.view != nullptr) ++views_;
+}
+
 void DeadlineWatch::Forget(const std::string& id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
+  SetView(it->second, nullptr);
   if (it->second.wake != absl::InfiniteFuture()) {
     wake_.erase({it->second.wake, id});
   }

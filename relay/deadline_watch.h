@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_RELAY_DEADLINE_WATCH_H_
 #define KUAIBAO_RELAY_DEADLINE_WATCH_H_
 
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -22,6 +23,12 @@ namespace kuaibao {
 // evaluates only the touched reports and those whose next time-driven change
 // has come (TakeDue), never the whole window.
 //
+// A write hands over what the evaluation reads (Arrive, HandOff): the
+// report's deadline view (DeadlineView), so that the tick evaluates a
+// written report without reading it back from the store. Only reports
+// learnt at the restart catch-up, or changed by a write that hands over
+// nothing (another path, an escalation), are read from the store.
+//
 // Memory is bounded by open deadlines, not by history: a report is kept
 // while one of its deadlines is open, or while it was late (ListDue lists
 // recent breaches), and at most Lookback(policy) after its arrival. A report
@@ -36,11 +43,22 @@ class DeadlineWatch {
   // budget a report can be under.
   static absl::Duration Lookback(const DeadlinePolicy& policy);
 
-  // A write changed report `id` (received here at `received`): evaluate it at
-  // the next TakeDue.
-  void Touch(const std::string& id, absl::Time received);
-  // Touch, for a report already watched; a forgotten one has no open
-  // deadline a write could change.
+  // What the tick evaluates a report from without reading the store.
+  using View = std::shared_ptr<const StoredReport>;
+
+  // Report `id` is being written here (received at `received`); `view` is
+  // its DeadlineView as written (null: read it from the store). Not due
+  // until Landed.
+  void Arrive(const std::string& id, absl::Time received, View view);
+  // A write of `id` landed (`ok`) or failed: evaluate it at the next
+  // TakeDue. For a write other than Arrive's the view is stale: dropped.
+  void Landed(const std::string& id, bool ok);
+  // A hand-off of a watched report was written: `forwarding` replaces its
+  // record of the same link in the view. Evaluated at the next TakeDue.
+  void HandOff(const std::string& id, const Forwarding& forwarding);
+  // For a report already watched, changed by a write that handed over
+  // nothing: read from the store at the next TakeDue. A forgotten one has
+  // no open deadline a write could change.
   void TouchIfWatched(const std::string& id);
   // Touch every watched report: something besides a write and the time
   // changed what the engine does about them (a link went down).
@@ -49,6 +67,7 @@ class DeadlineWatch {
   struct Due {
     std::string id;
     absl::Time received;
+    View view;  // null: read the report from the store
   };
   // The touched reports and those whose wake-up time is at or before `now`,
   // each once; reports past the lookback window are forgotten instead.
@@ -86,6 +105,12 @@ class DeadlineWatch {
   // Reports with an open deadline, or a late one, in the window.
   std::vector<std::string> Listed() const;
   size_t size() const { return entries_.size(); }
+  // Reports whose deadline view is held in memory.
+  size_t views() const { return views_; }
+
+  // At most this many views are held; beyond, reports are read from the
+  // store (a long backlog costs reads, not memory).
+  static constexpr size_t kMaxViews = 20000;
 
  private:
   struct Entry {
@@ -93,10 +118,14 @@ class DeadlineWatch {
     absl::Time wake = absl::InfiniteFuture();
     bool late = false;
     bool escalated = false;
+    // Its write has not landed yet: not due.
+    bool landing = false;
+    View view;
     // The state each deadline had at the last Fold, by rule and responsible.
     std::vector<std::pair<std::string, DeadlineState>> states;
   };
   void Schedule(const std::string& id, Entry& entry, absl::Time wake);
+  void SetView(Entry& entry, View view);
 
   const DeadlinePolicy policy_;
   const absl::Duration lookback_;
@@ -104,6 +133,7 @@ class DeadlineWatch {
   // (wake-up time, report id) for every entry.
   std::set<std::pair<absl::Time, std::string>> wake_;
   absl::flat_hash_set<std::string> touched_;
+  size_t views_ = 0;
 };
 
 }  // namespace kuaibao

@@ -299,6 +299,77 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
   return out;
 }
 
+namespace {
+
+Forwarding ForwardingView(const Forwarding& f) {
+  Forwarding view;
+  view.set_to(f.to());
+  view.set_route(f.route());
+  if (f.has_sent_at()) *view.mutable_sent_at() = f.sent_at();
+  if (f.has_acked_at()) *view.mutable_acked_at() = f.acked_at();
+  view.set_refused(f.refused());
+  return view;
+}
+
+void HopsView(const Hops& hops, Hops* view) {
+  view->Reserve(hops.size());
+  for (const HopRecord& hop : hops) {
+    HopRecord* h = view->Add();
+    h->set_node(hop.node());
+    h->set_standby(hop.standby());
+    if (hop.has_received_at()) *h->mutable_received_at() = hop.received_at();
+    for (const Forwarding& f : hop.forwarded()) {
+      *h->add_forwarded() = ForwardingView(f);
+    }
+  }
+}
+
+}  // namespace
+
+StoredReport DeadlineView(const StoredReport& timeline) {
+  StoredReport view;
+  const IncidentReport& r = timeline.report();
+  IncidentReport* v = view.mutable_report();
+  v->set_report_id(r.report_id());
+  v->set_event_id(r.event_id());
+  v->set_event_seq(r.event_seq());
+  v->set_origin(r.origin());
+  v->set_kind(r.kind());
+  v->set_status(r.status());
+  v->set_grade(r.grade());
+  *v->mutable_sensitivity() = r.sensitivity();
+  if (r.has_occurred_at()) *v->mutable_occurred_at() = r.occurred_at();
+  if (r.has_reportable_at()) *v->mutable_reportable_at() = r.reportable_at();
+  if (r.has_unit_informed_at()) {
+    *v->mutable_unit_informed_at() = r.unit_informed_at();
+  }
+  v->mutable_location()->set_region_code(r.location().region_code());
+  v->set_headline(r.headline());
+  if (r.has_source()) *v->mutable_source() = r.source();
+  HopsView(timeline.hops(), view.mutable_hops());
+  for (const Path& path : timeline.other_paths()) {
+    HopsView(path.hops(), view.add_other_paths()->mutable_hops());
+  }
+  return view;
+}
+
+void PutOwnForwarding(const Forwarding& forwarding, StoredReport* view) {
+  if (view->hops().empty()) return;
+  auto* records =
+      view->mutable_hops(view->hops_size() - 1)->mutable_forwarded();
+  // In the store's order (by link), which the rules that take the first or
+  // last send depend on.
+  int at = 0;
+  while (at < records->size() && records->Get(at).to() < forwarding.to()) ++at;
+  if (at < records->size() && records->Get(at).to() == forwarding.to()) {
+    *records->Mutable(at) = ForwardingView(forwarding);
+    return;
+  }
+  *records->Add() = ForwardingView(forwarding);
+  for (int i = records->size() - 1; i > at; --i)
+    records->SwapElements(i, i - 1);
+}
+
 std::vector<Breach> BreachesAtSend(const StoredReport& stored,
                                    const DeadlinePolicy& policy,
                                    const std::string& here, absl::Time now) {

@@ -50,6 +50,15 @@ std::vector<DeadlineStatus> ReportDeadlines(const StoredReport& stored,
                                             const std::string& here,
                                             bool has_parent, absl::Time now);
 
+// What ReportDeadlines, IsPeerCopy and the region check read of a report's
+// timeline (the stored report with this node's forwarding records on its
+// own hop, RelayEngine::Timeline), and nothing else: a few hundred bytes
+// the deadline watch keeps in memory instead of reading the report back.
+StoredReport DeadlineView(const StoredReport& timeline);
+// Puts `forwarding` (this node's record of one link) into the view's own
+// hop, in place of its record of the same link.
+void PutOwnForwarding(const Forwarding& forwarding, StoredReport* view);
+
 // The deadlines `here` has missed at the moment it sends the report on
 // (`now`): they travel up in its hop record.
 std::vector<Breach> BreachesAtSend(const StoredReport& stored,

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -471,7 +472,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   } else {
     events_[report.event_id()] = std::move(event);
   }
-  watch_.Touch(id, now);
+  watch_.Arrive(id, now, ArrivalView(stored, batch));
 
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));
   evidence_.PutReport(std::move(stored), 0, receipt, &batch);
@@ -496,7 +497,7 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
       ledger_.Invalidate();
       evidence_.Invalidate();
     }
-    auto waiting = TakeWaiting(id);
+    auto waiting = TakeWaiting(id, status.ok());
     if (status.ok() && listener) listener();
     if (status.ok()) {
       done(*receipt);
@@ -508,10 +509,10 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
 }
 
 std::vector<std::pair<StoredReport, RelayEngine::ReceiptCallback>>
-RelayEngine::TakeWaiting(const std::string& id) {
+RelayEngine::TakeWaiting(const std::string& id, bool landed) {
   absl::MutexLock lock(&mu_);
   // The write of `id` landed (or failed): a tick evaluates it afresh.
-  watch_.TouchIfWatched(id);
+  watch_.Landed(id, landed);
   auto node = writing_.extract(id);
   return std::move(node.mapped().waiting);
 }
@@ -579,7 +580,7 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
   store_->Commit(std::move(batch), [this, id, proven, done = std::move(done)](
                                        absl::Status status) {
     if (!status.ok()) evidence_.Invalidate();
-    auto waiting = TakeWaiting(id);
+    auto waiting = TakeWaiting(id, status.ok());
     if (status.ok()) {
       done(*proven);
     } else {
@@ -652,19 +653,40 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
   Outbox::Remove(upstream, entry, &batch);
   batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
             forwarding.SerializeAsString());
-  CommitHandOff(entry.report_id, std::move(batch), std::move(done));
+  CommitHandOff(entry.report_id, std::move(forwarding), std::move(batch),
+                std::move(done));
 }
 
-void RelayEngine::CommitHandOff(const std::string& report_id, StoreBatch batch,
+void RelayEngine::CommitHandOff(const std::string& report_id,
+                                Forwarding forwarding, StoreBatch batch,
                                 std::function<void(absl::Status)> done) {
-  store_->Commit(std::move(batch), [this, report_id, done = std::move(done)](
-                                       absl::Status status) {
-    if (status.ok()) {
-      absl::MutexLock lock(&mu_);
-      watch_.TouchIfWatched(report_id);  // the hand-off meets a deadline
+  store_->Commit(std::move(batch),
+                 [this, report_id, forwarding = std::move(forwarding),
+                  done = std::move(done)](absl::Status status) {
+                   if (status.ok()) {
+                     absl::MutexLock lock(&mu_);
+                     // The hand-off meets a deadline.
+                     watch_.HandOff(report_id, forwarding);
+                   }
+                   done(status);
+                 });
+}
+
+DeadlineWatch::View RelayEngine::ArrivalView(const StoredReport& stored,
+                                             const StoreBatch& batch) const {
+  if (!options_.peer.empty() && IsPeerCopy(stored)) return nullptr;
+  StoredReport view = DeadlineView(stored);
+  // As Timeline reads it back: this node's hop with its forwarding records.
+  view.mutable_hops(view.hops_size() - 1)->clear_forwarded();
+  const std::string records =
+      keys::ForwardingPrefix(stored.report().report_id());
+  for (const auto& [key, value] : batch.ops()) {
+    Forwarding f;
+    if (value && absl::StartsWith(key, records) && f.ParseFromString(*value)) {
+      PutOwnForwarding(f, &view);
     }
-    done(status);
-  });
+  }
+  return std::make_shared<const StoredReport>(std::move(view));
 }
 
 void RelayEngine::RecordRefusal(const std::string& upstream,
@@ -673,9 +695,11 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
                                 std::function<void(absl::Status)> done) {
   StoreBatch batch;
   Outbox::Remove(upstream, entry, &batch);
-  Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
-       entry.report_id, reason);
-  CommitHandOff(entry.report_id, std::move(batch), std::move(done));
+  Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
+  forwarding.set_refused(reason);
+  Hold(&batch, entry.key, forwarding, entry.report_id, reason);
+  CommitHandOff(entry.report_id, std::move(forwarding), std::move(batch),
+                std::move(done));
 }
 
 void RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
@@ -806,7 +830,8 @@ std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now,
         }
         std::optional<keys::RecentEntry> entry = keys::ParseRecent(key);
         if (entry && entry->received <= now) {
-          chunk.push_back({std::move(entry->report_id), entry->received});
+          chunk.push_back(
+              {std::move(entry->report_id), entry->received, nullptr});
         }
         return true;
       });
@@ -818,18 +843,47 @@ std::vector<DeadlineWatch::Due> RelayEngine::CatchUpChunk(absl::Time now,
   return chunk;
 }
 
+bool RelayEngine::MayActOn(const std::vector<DeadlineStatus>& deadlines) const {
+  const bool at_risk = std::any_of(
+      deadlines.begin(), deadlines.end(), [&](const DeadlineStatus& s) {
+        return s.responsible() == options_.node &&
+               (s.state() == DEADLINE_STATE_AT_RISK ||
+                s.state() == DEADLINE_STATE_OVERDUE);
+      });
+  if (!at_risk) return false;
+  absl::MutexLock lock(&mu_);
+  return !links_down_.empty();
+}
+
 void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
                               bool quiet, absl::Time now, DeadlineTick* tick) {
   StoreBatch* batch = &tick->batch;
   for (const DeadlineWatch::Due& d : due) {
-    // Reading the store is the slow part: outside the lock, one at a time
-    // (memory does not grow with the number due).
-    absl::StatusOr<StoredReport> stored = Timeline(d.id);
-    if (!stored.ok()) continue;  // not landed yet: its write touches it again
+    // The view the writes handed over, or the report read back from the
+    // store: outside the lock, one at a time (memory does not grow with the
+    // number due).
+    std::optional<StoredReport> read;
+    auto read_back = [&] {
+      ++deadline_store_reads_;
+      absl::StatusOr<StoredReport> timeline = Timeline(d.id);
+      if (timeline.ok()) read = *std::move(timeline);
+      return read.has_value();
+    };
+    if (d.view == nullptr && !read_back()) {
+      continue;  // not landed yet: its write touches it again
+    }
+    const StoredReport* stored = read ? &*read : d.view.get();
     const bool ours = RegionContains(options_.region,
                                      stored->report().location().region_code());
     std::vector<DeadlineStatus> deadlines;
     if (ours) deadlines = DeadlinesOf(*stored, now);
+    // An escalation or a turn to a standby queues the report itself: decided
+    // on the full record, read only when one may be due.
+    if (!read && ours && MayActOn(deadlines)) {
+      if (!read_back()) continue;
+      stored = &*read;
+      deadlines = DeadlinesOf(*stored, now);
+    }
     absl::MutexLock lock(&mu_);
     if (ours && !options_.peer.empty() && IsPeerCopy(*stored)) {
       // No deadline of this node's: the other node's hand-off is watched.
@@ -845,6 +899,9 @@ void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
       tick->changed.push_back(std::move(s));
       tick->regions.push_back(stored->report().location().region_code());
     }
+    // A view means no action was due when MayActOn looked; a link that went
+    // down since touched every report for the next tick.
+    if (!read) continue;
     const size_t queued = batch->ops().size();
     FailOverToStandby(*stored, deadlines, batch);
     for (const DeadlineStatus& s : deadlines) {

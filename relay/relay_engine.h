@@ -35,6 +35,7 @@
 //
 // The relay knows nothing of gRPC; node/ adapts it to the wire.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -189,6 +190,9 @@ class RelayEngine {
     absl::MutexLock lock(&mu_);
     return watch_.size();
   }
+  // How many times the deadline tick read a report back from the store
+  // (the restart catch-up, or a write that handed over no view).
+  uint64_t deadline_store_reads() const { return deadline_store_reads_; }
 
   // The deadlines of one report as this node sees them.
   std::vector<DeadlineStatus> DeadlinesOf(const StoredReport& stored,
@@ -292,8 +296,9 @@ class RelayEngine {
   // Stores `stored` (this node's hop last) unless already present.
   void Store(StoredReport stored, ReceiptCallback done);
   // The write of `id` finished: takes the arrivals that waited for it...
+  // (`landed`: it was written).
   std::vector<std::pair<StoredReport, ReceiptCallback>> TakeWaiting(
-      const std::string& id);
+      const std::string& id, bool landed);
   // ...and, after the first caller is answered, runs them through Store
   // again (or fails them with the write's `status`).
   void Retry(std::vector<std::pair<StoredReport, ReceiptCallback>> waiting,
@@ -323,10 +328,20 @@ class RelayEngine {
   // Remembers (durably, in `batch`) the child node that relayed `stored`.
   void NoteChild(const StoredReport& stored, StoreBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Commits a hand-off's outcome (receipt, refusal) for `report_id`; once it
-  // is durable the report's deadlines are evaluated afresh.
-  void CommitHandOff(const std::string& report_id, StoreBatch batch,
-                     std::function<void(absl::Status)> done);
+  // Commits a hand-off's outcome (receipt, refusal) for `report_id`, whose
+  // forwarding record becomes `forwarding`; once it is durable the report's
+  // deadlines are evaluated afresh, from that record.
+  void CommitHandOff(const std::string& report_id, Forwarding forwarding,
+                     StoreBatch batch, std::function<void(absl::Status)> done);
+  // The deadline view (DeadlineView) of a report this write stores, with the
+  // forwarding records the write puts on its own hop; null for a copy that
+  // is the region's other node's to forward.
+  DeadlineWatch::View ArrivalView(const StoredReport& stored,
+                                  const StoreBatch& batch) const;
+  // Whether `deadlines` may call for an escalation or a turn to a standby:
+  // one of this node's is at risk or overdue while a link is down.
+  bool MayActOn(const std::vector<DeadlineStatus>& deadlines) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Where the province is: the last ancestor, or the parent; "" if neither.
   std::string Province() const;
   // Adds the outbox entry and forwarding record for one route to `batch`; a
@@ -434,6 +449,7 @@ class RelayEngine {
   std::string catch_up_from_ ABSL_GUARDED_BY(mu_);
   // Arrival-index entries the catch-up has read.
   size_t caught_up_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> deadline_store_reads_{0};
   // The same for open events' deadlines, by event id.
   absl::flat_hash_map<std::string,
                       absl::flat_hash_map<std::string, DeadlineState>>

@@ -26,7 +26,9 @@ DeadlineStatus Hop(absl::Time now, absl::Time met) {
 TEST(DeadlineWatchTest, WakesOnlyWhenTimeAloneChangesAState) {
   DeadlinePolicy policy;
   DeadlineWatch watch(policy);
-  watch.Touch("a", kStart);
+  watch.Arrive("a", kStart, nullptr);
+  EXPECT_THAT(watch.TakeDue(kStart), ::testing::IsEmpty()) << "not written";
+  watch.Landed("a", true);
   auto due = watch.TakeDue(kStart);
   ASSERT_EQ(due.size(), 1u);
   DeadlineWatch::Outcome out;
