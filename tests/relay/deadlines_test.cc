@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "google/protobuf/util/message_differencer.h"
 #include "relay/proto_time.h"
 #include "tests/testing/hop_builder.h"
 #include "tests/testing/sample_reports.h"
@@ -411,6 +412,60 @@ TEST(SourceDeadlinesTest, MediaStartsRoneAndEndToEndWhenLearned) {
   EXPECT_GE(CountLate(ReportDeadlines(s, DeadlinePolicy(), kProvince, false,
                                       t0 + absl::Hours(24))),
             2);
+}
+
+// The watch evaluates a written report from its deadline view, not from the
+// store: every rule must come out the same from both, on every path.
+TEST(DeadlineViewTest, EveryRuleComesOutTheSameAsFromTheFullTimeline) {
+  StoredReport s = Report(GRADE_II);
+  s.mutable_report()->add_sensitivity(SENSITIVITY_REASON_SENSITIVE_PLACE);
+  InformationSource* source = s.mutable_report()->mutable_source();
+  source->set_kind(SOURCE_KIND_MEDIA);
+  source->set_outlet("新华网");
+  *source->mutable_learned_at() = ToProto(t0 + absl::Minutes(5));
+  AddHop(&s, kTownship, absl::Minutes(10), kCounty, absl::Minutes(11));
+  AddHop(&s, kCounty, absl::Minutes(12), kCity, absl::Minutes(80));
+  AddHop(&s, kCity, absl::Minutes(81));
+  s.mutable_hops(2)->set_received_from(kCounty);
+  s.mutable_hops(2)->add_breaches()->set_detail("held too long below");
+  Path* direct = s.add_other_paths();
+  testing::AddHopTo(direct->mutable_hops(), kTownship, t0 + absl::Minutes(10),
+                    kProvince, t0 + absl::Minutes(11));
+  testing::AddHopTo(direct->mutable_hops(), kCity, t0 + absl::Minutes(90));
+  // The city's own records, in the store's order (by link), as Timeline
+  // reads them back.
+  Forwarding* national = s.mutable_hops(2)->add_forwarded();
+  national->set_to("100000000000");
+  national->set_route(ROUTE_ESCALATED);
+  Forwarding* up = s.mutable_hops(2)->add_forwarded();
+  up->set_to(kProvince);
+  up->set_route(ROUTE_PARENT);
+  up->set_reason("level by level");
+  StoredReport view = DeadlineView(s);
+  // The receipt of the hand-off up, in the store and handed to the view.
+  *up->mutable_sent_at() = ToProto(t0 + absl::Minutes(95));
+  *up->mutable_acked_at() = ToProto(t0 + absl::Minutes(96));
+  up->mutable_receipt()->set_report_digest(std::string(64, 'd'));
+  PutOwnForwarding(*up, &view);
+  ASSERT_EQ(view.hops(2).forwarded_size(), 2);
+  EXPECT_EQ(view.hops(2).forwarded(0).to(), "100000000000");
+  EXPECT_EQ(view.hops(2).forwarded(1).to(), kProvince);
+  EXPECT_FALSE(view.hops(2).forwarded(1).has_receipt());
+  EXPECT_LT(view.ByteSizeLong(), s.ByteSizeLong());
+  for (const char* here : {kCity, kCounty}) {
+    for (absl::Duration at : {absl::Minutes(30), absl::Minutes(94),
+                              absl::Hours(2), absl::Hours(30)}) {
+      auto full = ReportDeadlines(s, DeadlinePolicy(), here, true, t0 + at);
+      auto seen = ReportDeadlines(view, DeadlinePolicy(), here, true, t0 + at);
+      ASSERT_EQ(seen.size(), full.size()) << here << " at " << at;
+      for (size_t i = 0; i < full.size(); ++i) {
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(seen[i],
+                                                                       full[i]))
+            << here << " at " << at << ": " << seen[i].ShortDebugString()
+            << " vs " << full[i].ShortDebugString();
+      }
+    }
+  }
 }
 
 }  // namespace

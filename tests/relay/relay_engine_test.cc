@@ -301,6 +301,86 @@ TEST_F(RelayEngineTest, RestartLearnsDeadlinesQuietlyAndWatchesOnlyOpenOnes) {
       << "memory holds the open ones only";
 }
 
+// The writes hand the tick what it evaluates: a report whose hand-off is
+// met by a receipt, or goes at risk and overdue with time alone, is never
+// read back from the store, and its states and breach are those the store's
+// copy gives (ListDue reads it).
+TEST_F(RelayEngineTest, WrittenReportsAreEvaluatedWithoutReadingThemBack) {
+  // The first tick after the start reads the (empty) window.
+  ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
+  ASSERT_THAT(Submit(client_, Report("met")), IsOk());
+  ASSERT_THAT(Submit(client_, Report("open")), IsOk());
+  ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(engine_->watched_reports(), 2u);
+  auto out = *engine_->NextOutbound(kCity, 10, {});
+  ASSERT_EQ(out.size(), 2u);
+  auto receipt_for = [&](const OutboundReport& o) {
+    Receipt receipt;
+    receipt.set_report_id(o.entry.report_id);
+    receipt.set_node(kCity);
+    absl::Notification done;
+    engine_->RecordReceipt(kCity, o.entry, receipt, clock_.TimeNow(), 1,
+                           [&](absl::Status s) {
+                             EXPECT_THAT(s, IsOk());
+                             done.Notify();
+                           });
+    done.WaitForNotification();
+  };
+  const OutboundReport& met = out[0].entry.report_id == "met" ? out[0] : out[1];
+  const OutboundReport& open =
+      out[0].entry.report_id == "met" ? out[1] : out[0];
+  receipt_for(met);
+  ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_EQ(engine_->watched_reports(), 1u) << "met on time: forgotten";
+
+  auto own_hop = [&](const std::vector<DeadlineStatus>& list) {
+    std::vector<DeadlineState> states;
+    for (const DeadlineStatus& s : list) {
+      if (s.rule() == DEADLINE_RULE_PER_HOP && s.responsible() == kCounty) {
+        EXPECT_EQ(s.report_id(), "open");
+        states.push_back(s.state());
+      }
+    }
+    return states;
+  };
+  clock_.Advance(absl::Minutes(100));
+  auto changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(own_hop(*changed),
+              ::testing::ElementsAre(DEADLINE_STATE_AT_RISK));
+  auto listed = engine_->ListDue(kCounty, clock_.TimeNow(), false);
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_THAT(own_hop(*listed), ::testing::ElementsAre(DEADLINE_STATE_AT_RISK))
+      << "the store's copy agrees";
+
+  clock_.Advance(absl::Minutes(21));
+  changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(own_hop(*changed),
+              ::testing::ElementsAre(DEADLINE_STATE_OVERDUE));
+  receipt_for(open);
+  changed = engine_->CheckDeadlines(clock_.TimeNow());
+  ASSERT_THAT(changed, IsOk());
+  EXPECT_THAT(own_hop(*changed),
+              ::testing::ElementsAre(DEADLINE_STATE_MET_LATE));
+  int breaches = 0;
+  ASSERT_THAT(engine_->ForEachBreachRecord([&](const std::string& about,
+                                               const Breach& b) {
+    breaches += about == "open" && b.rule() == DEADLINE_RULE_PER_HOP &&
+                b.responsible() == kCounty;
+    return true;
+  }),
+              IsOk());
+  EXPECT_EQ(breaches, 1) << "one breach, recorded once";
+  EXPECT_EQ(engine_->deadline_store_reads(), 0u);
+
+  // A restart learns the window from the store instead.
+  Open();
+  ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
+  EXPECT_GT(engine_->deadline_store_reads(), 0u);
+  EXPECT_EQ(engine_->watched_reports(), 1u) << "late: kept for ListDue";
+}
+
 TEST_F(RelayEngineTest, BacklogCountsQueuedReportsUntilTheirReceipts) {
   EXPECT_EQ(store_->backlog_bytes(), 0u);
   IncidentReport r1 = Report("r-1");
