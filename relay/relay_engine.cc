@@ -366,18 +366,18 @@ void RelayEngine::QueueFor(const std::string& upstream, Route route,
              forwarding.SerializeAsString());
 }
 
-void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
-  const std::string id = stored.report().report_id();
-  absl::MutexLock lock(&mu_);
+bool RelayEngine::AnswerKnown(const StoredReport& stored,
+                              ReceiptCallback& done) {
+  const std::string& id = stored.report().report_id();
   auto writing = writing_.find(id);
   if (writing != writing_.end()) {
     // Same id while its first write is in progress: answer when it lands.
     if (!SameReport(writing->second.report, stored.report())) {
       RefuseConflict(stored, writing->second.report, std::move(done));
     } else {
-      writing->second.waiting.emplace_back(std::move(stored), std::move(done));
+      writing->second.waiting.emplace_back(stored, std::move(done));
     }
-    return;
+    return true;
   }
   // Reading under the lock: a report only becomes visible through a write
   // registered in writing_, so nothing can slip in between.
@@ -388,54 +388,39 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
     } else {
       RecordOtherPath(*std::move(existing), stored, std::move(done));
     }
-    return;
+    return true;
   }
   if (!absl::IsNotFound(existing.status())) {
     done(existing.status());
-    return;
+    return true;
   }
-  // Only new reports are refused for lack of space: a resend above was
-  // acknowledged from what is stored.
-  if (admission_ != nullptr) {
-    absl::Status admitted = admission_->Check();
-    if (!admitted.ok()) {
-      done(admitted);
-      return;
-    }
-  }
+  return false;
+}
 
-  absl::Time now = clock_->TimeNow();
-  StoreBatch batch;
-  const bool first_node = stored.hops_size() == 1;
-  NoteChild(stored, &batch);
+absl::Status RelayEngine::PrepareNew(absl::Time now, StoredReport* stored,
+                                     StoreBatch* batch) {
+  const bool first_node = stored->hops_size() == 1;
+  NoteChild(*stored, batch);
   if (first_node) {
-    absl::Status resolved = ResolveEvent(now, &stored, &batch);
-    if (!resolved.ok()) {
-      done(resolved);
-      return;
-    }
+    RETURN_IF_ERROR(ResolveEvent(now, stored, batch));
   }
   // The client's report gets its number at its home node, in this write.
-  absl::Status numbered = ledger_.Record(
-      stored.mutable_report(),
-      first_node && NumbersFor(stored.report().origin()), now, &batch);
-  if (!numbered.ok()) {
-    done(numbered);
-    return;
-  }
-  HopRecord* hop = stored.mutable_hops(stored.hops_size() - 1);
+  RETURN_IF_ERROR(ledger_.Record(
+      stored->mutable_report(),
+      first_node && NumbersFor(stored->report().origin()), now, batch));
+  HopRecord* hop = stored->mutable_hops(stored->hops_size() - 1);
   *hop->mutable_stored_at() = ToProto(now);
-  absl::Status sealed = evidence_.Seal(stored.report(), hop, &batch);
-  if (!sealed.ok()) {
-    ledger_.Invalidate();
-    done(sealed);
-    return;
-  }
-  writing_[id].report = stored.report();
+  absl::Status sealed = evidence_.Seal(stored->report(), hop, batch);
+  if (!sealed.ok()) ledger_.Invalidate();
+  return sealed;
+}
+
+void RelayEngine::QueueUpstreams(const StoredReport& stored,
+                                 StoreBatch* batch) {
   const IncidentReport& report = stored.report();
-  const bool peer_copy = QueuePeerCopy(stored, &batch);
+  const bool peer_copy = QueuePeerCopy(stored, batch);
   if (!options_.parent.empty() && !peer_copy) {
-    QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, &batch);
+    QueueFor(options_.parent, ROUTE_PARENT, "level by level", stored, batch);
   }
   // The notice's direct rule: a government that learns of a grade I/II or
   // sensitive report — from a unit, across from its department, or from
@@ -453,24 +438,54 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
                          ? "grade I/II: direct to the province"
                          : "sensitive event: direct to the province",
                      first_government ? "" : " (learned from below)"),
-        stored, &batch);
+        stored, batch);
   }
-  QueueAcross(stored, &batch);
-  batch.Put(ReportStore::RecentKey(now, id), "");
-  batch.Record(ArrivalItem(stored, now));
+  QueueAcross(stored, batch);
+}
+
+void RelayEngine::RecordArrival(const StoredReport& stored, absl::Time now,
+                                StoreBatch* batch) {
+  const IncidentReport& report = stored.report();
+  batch->Put(ReportStore::RecentKey(now, report.report_id()), "");
+  batch->Record(ArrivalItem(stored, now));
   auto open_event = events_.find(report.event_id());
   EventRecord event = open_event != events_.end()
                           ? open_event->second
                           : LoadEvent(report.event_id());
   UpdateEvent(stored, now, options_.deadlines, &event);
-  batch.Put(ReportStore::EventKey(report.event_id()),
-            event.SerializeAsString());
+  batch->Put(ReportStore::EventKey(report.event_id()),
+             event.SerializeAsString());
   if (event.closed()) {
     events_.erase(report.event_id());
     event_states_.erase(report.event_id());
   } else {
     events_[report.event_id()] = std::move(event);
   }
+}
+
+void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
+  const std::string id = stored.report().report_id();
+  absl::MutexLock lock(&mu_);
+  if (AnswerKnown(stored, done)) return;
+  // Only new reports are refused for lack of space: a resend above was
+  // acknowledged from what is stored.
+  if (admission_ != nullptr) {
+    absl::Status admitted = admission_->Check();
+    if (!admitted.ok()) {
+      done(admitted);
+      return;
+    }
+  }
+  const absl::Time now = clock_->TimeNow();
+  StoreBatch batch;
+  absl::Status prepared = PrepareNew(now, &stored, &batch);
+  if (!prepared.ok()) {
+    done(prepared);
+    return;
+  }
+  writing_[id].report = stored.report();
+  QueueUpstreams(stored, &batch);
+  RecordArrival(stored, now, &batch);
   watch_.Touch(id, now);
 
   auto receipt = std::make_shared<Receipt>(ReceiptFor(stored, false));

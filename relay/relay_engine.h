@@ -289,8 +289,28 @@ class RelayEngine {
   // What AdmissionControl says about new reports (OK without one).
   absl::Status Admitted() const ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Stores `stored` (this node's hop last) unless already present.
+  // Stores `stored` (this node's hop last) unless already present, in these
+  // steps: AnswerKnown, the admission check, PrepareNew, QueueUpstreams,
+  // RecordArrival, then one synced write whose completion answers `done`.
   void Store(StoredReport stored, ReceiptCallback done);
+  // A report already stored, or being written, under the same id: answers
+  // (or refuses) it and returns true; false for a new one.
+  bool AnswerKnown(const StoredReport& stored, ReceiptCallback& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds a new report's own entries to `batch`: the child that relayed it,
+  // at the first node its event (ResolveEvent) and number (OriginLedger),
+  // and this node's hop stamped `now` and chained (HopEvidence::Seal).
+  absl::Status PrepareNew(absl::Time now, StoredReport* stored,
+                          StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues a new report for every upstream it goes to: the other node of
+  // this region, the parent, the province directly (the notice's rule for
+  // grade I/II and sensitive events) and departments across.
+  void QueueUpstreams(const StoredReport& stored, StoreBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the arrival index entry, the feed item and the event's updated
+  // record for a new report.
+  void RecordArrival(const StoredReport& stored, absl::Time now,
+                     StoreBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The write of `id` finished: takes the arrivals that waited for it...
   std::vector<std::pair<StoredReport, ReceiptCallback>> TakeWaiting(
       const std::string& id);
