@@ -568,9 +568,14 @@ absl::Status ReportStore::Scan(
   absl::Status status;
   {
     std::unique_ptr<leveldb::Iterator> it(db->NewIterator(read_options));
+    // One buffer each for the whole scan: no allocation per entry once they
+    // are as long as the longest (`fn` sees each only during its call).
+    std::string key, value;
     for (it->Seek(from.empty() || from < prefix ? prefix : from);
          it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (!fn(it->key().ToString(), it->value().ToString())) break;
+      key.assign(it->key().data(), it->key().size());
+      value.assign(it->value().data(), it->value().size());
+      if (!fn(key, value)) break;
     }
     status = FromLevelDb(it->status(), absl::StrCat("scan ", prefix));
   }

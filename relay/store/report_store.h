@@ -204,7 +204,7 @@ class ReportStore {
       const std::string& report_id) const;
   // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
   // the first key >= `from` (or the prefix's start when empty) until `fn`
-  // returns false.
+  // returns false. `key` and `value` are valid only during that call.
   absl::Status Scan(const std::string& prefix, const std::string& from,
                     const std::function<bool(const std::string&,
                                              const std::string&)>& fn) const;
