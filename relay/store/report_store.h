@@ -25,6 +25,7 @@
 #include "relay/store/log_scrubber.h"
 
 namespace leveldb {
+class Cache;
 class DB;
 class Env;
 }  // namespace leveldb
@@ -152,6 +153,13 @@ class ReportStore {
     leveldb::Env* env = nullptr;
     // Upper bound on one group write, in bytes.
     size_t max_group_bytes = 4 << 20;
+    // After this long (real time) without a write, the writer hands the
+    // memory LevelDB holds for speed back to the system: the memtable (up
+    // to 4 MiB of recent writes, already on disk in the log) is written to
+    // a table, the block cache (up to 8 MiB) drops what no read holds, and
+    // the heap freed is returned (malloc_trim). An idle node then keeps
+    // neither; zero: never.
+    absl::Duration release_idle_after = absl::Seconds(5);
   };
 
   // Opens (creating if needed) the database in `dir`. FAILED_PRECONDITION
@@ -196,7 +204,7 @@ class ReportStore {
       const std::string& report_id) const;
   // Calls `fn(key, value)` for keys starting with `prefix`, in order, from
   // the first key >= `from` (or the prefix's start when empty) until `fn`
-  // returns false.
+  // returns false. `key` and `value` are valid only during that call.
   absl::Status Scan(const std::string& prefix, const std::string& from,
                     const std::function<bool(const std::string&,
                                              const std::string&)>& fn) const;
@@ -306,10 +314,13 @@ class ReportStore {
 
   // Open starts the writer once the counters are read.
   ReportStore(std::string dir, std::unique_ptr<leveldb::DB> db,
+              std::unique_ptr<leveldb::Cache> block_cache,
               const Options& options);
   static absl::StatusOr<ScrubResult> ScrubAndRepair(const std::string& dir,
                                                     const Options& options);
   void WriterLoop();
+  // See Options::release_idle_after. On the writer thread.
+  void ReleaseIdleMemory();
   // Fills in the sealed puts of `group` from one seal over all of them. The
   // error fails this group's commits only: nothing was written.
   absl::Status SealGroup(std::vector<Pending>* group) const;
@@ -331,6 +342,9 @@ class ReportStore {
   // Constant after construction.
   const std::string dir_;
   const Options options_;
+  // LevelDB's block cache, kept across a reopen (Recover), so that
+  // ReleaseIdleMemory can empty it.
+  const std::unique_ptr<leveldb::Cache> block_cache_;
 
   std::atomic<uint64_t> seq_;
   std::atomic<uint64_t> feed_cursor_{0};

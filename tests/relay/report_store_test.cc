@@ -138,6 +138,59 @@ TEST(ReportStoreTest, ReadsTablesWithoutMappingThem) {
   }
 }
 
+// An Env that tells when LevelDB starts a table file.
+class TableWatchEnv : public leveldb::EnvWrapper {
+ public:
+  TableWatchEnv() : EnvWrapper(leveldb::Env::Default()) {}
+
+  // False when none was started within `patience`.
+  bool AwaitTable(absl::Duration patience) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&table_), patience);
+  }
+
+  leveldb::Status NewWritableFile(const std::string& name,
+                                  leveldb::WritableFile** file) override {
+    if (absl::EndsWith(name, ".ldb")) {
+      absl::MutexLock lock(&mu_);
+      table_ = true;
+    }
+    return target()->NewWritableFile(name, file);
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool table_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// An idle store writes its memtable out (Options::release_idle_after) without
+// a reopen, and reads and writes go on as before.
+TEST(ReportStoreTest, IdleStoreWritesItsMemtableToATableAndGoesOn) {
+  TempDir dir;
+  TableWatchEnv env;
+  ReportStore::Options options;
+  options.env = &env;
+  options.release_idle_after = absl::Milliseconds(20);
+  auto store = ReportStore::Open(dir.path(), options);
+  ASSERT_THAT(store, IsOk());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT(PutReport(**store, absl::StrCat("r-", i)), IsOk());
+  }
+  // A few KiB: far below the 4 MiB at which LevelDB writes a table itself.
+  ASSERT_TRUE(env.AwaitTable(absl::Minutes(1)))
+      << "the idle store kept its memtable";
+  ASSERT_THAT(PutReport(**store, "r-after"), IsOk());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT((*store)->GetReport(absl::StrCat("r-", i)), IsOk());
+  }
+  ASSERT_THAT((*store)->GetReport("r-after"), IsOk());
+  store->reset();
+  store = ReportStore::Open(dir.path(), {});
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->GetReport("r-0"), IsOk());
+  EXPECT_THAT((*store)->GetReport("r-after"), IsOk());
+}
+
 TEST(ReportStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
   TempDir dir;
   auto first = ReportStore::Open(dir.path(), {});
