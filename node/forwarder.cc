@@ -93,12 +93,11 @@ bool Forwarder::AwaitWork() {
                 return f->stopping_ || f->woken_;
               },
               this),
-          absl::Seconds(1));
+          options_.dormant_recheck);
       if (stopping_) return false;
       woken_ = false;
     }
-    absl::StatusOr<std::vector<OutboundReport>> next =
-        relay_->NextOutbound(options_.upstream, 1, {});
+    absl::StatusOr<std::vector<OutboundReport>> next = ReadOutbox(1, {});
     if (!next.ok()) continue;
     absl::MutexLock lock(&mu_);
     dormant_ = next->empty();
@@ -107,6 +106,15 @@ bool Forwarder::AwaitWork() {
       return true;
     }
   }
+}
+
+absl::StatusOr<std::vector<OutboundReport>> Forwarder::ReadOutbox(
+    size_t max, const absl::flat_hash_set<std::string>& skip) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++outbox_reads_;
+  }
+  return relay_->NextOutbound(options_.upstream, max, skip);
 }
 
 LinkSnapshot Forwarder::Snapshot() const {
@@ -120,6 +128,7 @@ LinkSnapshot Forwarder::Snapshot() const {
   link.sent = sent_;
   link.acknowledged = acknowledged_;
   link.refused = refused_;
+  link.outbox_reads = outbox_reads_;
   link.oldest_in_flight_sent_at = absl::InfiniteFuture();
   for (const auto& [id, sent] : in_flight_) {
     link.oldest_in_flight_sent_at =
@@ -218,9 +227,11 @@ bool Forwarder::RunStream() {
   absl::Time last_activity = clock_->TimeNow();
   bool idle = false;
   absl::Time status_sent = absl::InfinitePast();
+  absl::Time last_read = clock_->TimeNow();
   for (;;) {
     absl::flat_hash_set<std::string> skip;
     size_t room;
+    bool look;
     {
       absl::MutexLock lock(&mu_);
       // Wake up for new reports, a freed window slot, a break or shutdown;
@@ -244,10 +255,17 @@ bool Forwarder::RunStream() {
       };
       mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
       if (StoppingOrBroken()) break;
-      woken_ = false;
-      room = room_left();
-      if (room == 0) continue;
+      // Woken, or the safety re-check is due: the outbox is read. The
+      // one-second round alone only keeps the stream's own business going
+      // (status, idle close): no write queued anything for this upstream.
       absl::Time now = clock_->TimeNow();
+      look = woken_ || now - last_read >= options_.dormant_recheck;
+      woken_ = false;
+      room = look ? room_left() : 0;
+      if (look && room == 0) {
+        woken_ = true;  // read once a receipt frees room
+        continue;
+      }
       for (const auto& [id, _] : in_flight_) skip.insert(id);
       for (auto it = retry_after_.begin(); it != retry_after_.end();) {
         if (it->second > now) {
@@ -260,14 +278,15 @@ bool Forwarder::RunStream() {
       if (!retry_after_.empty()) woken_ = true;  // look again next round
     }
     absl::StatusOr<std::vector<OutboundReport>> batch =
-        relay_->NextOutbound(options_.upstream, room, skip);
+        look ? ReadOutbox(room, skip) : std::vector<OutboundReport>();
+    if (look) last_read = clock_->TimeNow();
     if (!batch.ok()) {
       Log(LogLevel::kError, "cannot read outbox",
           {{"upstream", options_.upstream},
            {"reason", std::string(batch.status().message())}});
       break;
     }
-    if (batch->size() == room) {
+    if (look && batch->size() == room) {
       absl::MutexLock lock(&mu_);
       woken_ = true;  // there may be more
     }
@@ -275,8 +294,10 @@ bool Forwarder::RunStream() {
       last_activity = clock_->TimeNow();
     } else if (options_.on_demand) {
       absl::MutexLock lock(&mu_);
+      // The grace runs from the last send or receipt, whichever is later.
       if (in_flight_.empty() &&
-          clock_->TimeNow() - last_activity > options_.idle_close) {
+          clock_->TimeNow() - std::max(last_activity, last_receipt_at_) >
+              options_.idle_close) {
         idle = true;
         dormant_ = true;
         break;

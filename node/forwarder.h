@@ -43,10 +43,16 @@ class Forwarder {
     absl::Duration min_backoff = absl::Milliseconds(200);
     absl::Duration max_backoff = absl::Seconds(5);
     // Connect only while there is something to send, and close the stream
-    // after `idle_close` without traffic (links past the parent: the
-    // province's direct route, escalations).
+    // once nothing is in flight and nothing was sent for `idle_close` (links
+    // past the parent: the province's direct route, escalations), so that an
+    // idle node holds no such stream.
     bool on_demand = false;
-    absl::Duration idle_close = absl::Seconds(30);
+    absl::Duration idle_close = absl::Seconds(2);
+    // A link reads its outbox only when woken for it (Wake: a write queued
+    // reports for this upstream; a receipt freed room) and, as a safety net
+    // against a queueing path that does not wake it, this often; a dormant
+    // on-demand link likewise before it connects.
+    absl::Duration dormant_recheck = absl::Minutes(1);
     // For the parent's stream: instructions pushed down are stored here and
     // acknowledged; feedback queued here is sent up. Borrowed.
     InstructionBook* instructions = nullptr;
@@ -76,7 +82,8 @@ class Forwarder {
 
   void Start();
   void Shutdown();
-  // New reports are in the outbox.
+  // Something new to send: reports in the outbox, instructions' feedback,
+  // peer records.
   void Wake();
 
   // The link as it is now: connected, in flight, receipts (for the node's
@@ -107,6 +114,9 @@ class Forwarder {
   // For on-demand links: waits until the outbox holds something (true) or
   // shutdown (false).
   bool AwaitWork();
+  // RelayEngine::NextOutbound for this upstream, counted (Snapshot).
+  absl::StatusOr<std::vector<OutboundReport>> ReadOutbox(
+      size_t max, const absl::flat_hash_set<std::string>& skip);
 
   // Constant after construction.
   const Options options_;
@@ -142,6 +152,7 @@ class Forwarder {
   uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t outbox_reads_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Set when options_.instructions is.
   std::unique_ptr<UpstreamInstructions> instructions_;

@@ -190,6 +190,12 @@ std::string NodeMetrics::Render() const {
            [](const Link& l) {
              return static_cast<double>(l.snapshot.acknowledged);
            });
+  per_link("kuaibao_link_outbox_reads_total", Type::kCounter,
+           "Reads of the upstream's outbox by its forwarder; a dormant "
+           "on-demand link reads only when a write queued for it.",
+           false, [](const Link& l) {
+             return static_cast<double>(l.snapshot.outbox_reads);
+           });
   per_link(
       "kuaibao_reports_refused_upstream_total", Type::kCounter,
       "Reports the upstream refused for good (held here).", false,

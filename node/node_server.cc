@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -323,9 +324,19 @@ class NodeServerImpl final : public NodeServer {
     }
 
     if (!forwarders_.empty()) {
-      relay_->SetOutboxListener([this] {
-        for (auto& f : forwarders_) f->Wake();
-      });
+      // Only the links a write queued reports for, and the one carrying
+      // peer records (the write may have queued some for the other node of
+      // the region): a write must not make every idle link read its outbox.
+      relay_->SetOutboxListener(
+          [this](const std::vector<std::string>& upstreams) {
+            for (auto& f : forwarders_) {
+              if (f->options().peer_records != nullptr ||
+                  std::binary_search(upstreams.begin(), upstreams.end(),
+                                     f->options().upstream)) {
+                f->Wake();
+              }
+            }
+          });
       for (auto& f : forwarders_) f->Start();
     }
     deadline_loop_ = std::make_unique<DeadlineLoop>(relay_.get(), clock,

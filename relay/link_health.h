@@ -27,6 +27,9 @@ struct LinkSnapshot {
   uint64_t sent = 0;
   uint64_t acknowledged = 0;
   uint64_t refused = 0;
+  // Reads of this link's outbox (RelayEngine::NextOutbound) since the
+  // forwarder started: a dormant link makes none until it is woken.
+  uint64_t outbox_reads = 0;
 };
 
 enum class LinkHealth {

@@ -67,6 +67,19 @@ void Outbox::Queue(const std::string& upstream, const std::string& key,
   batch->PutCounted(key, stored.report().report_id(), Weight(stored));
 }
 
+std::vector<std::string> Outbox::QueuedIn(const StoreBatch& batch) {
+  std::vector<std::string> upstreams;
+  for (const StoreBatch::Counted& c : batch.counted()) {
+    if (!c.put) continue;
+    std::optional<std::string> upstream = keys::UpstreamOfQueueKey(c.key);
+    if (upstream) upstreams.push_back(*std::move(upstream));
+  }
+  std::sort(upstreams.begin(), upstreams.end());
+  upstreams.erase(std::unique(upstreams.begin(), upstreams.end()),
+                  upstreams.end());
+  return upstreams;
+}
+
 void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
                     StoreBatch* batch) {
   batch->DeleteCounted(entry.key, entry.bytes);

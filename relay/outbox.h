@@ -74,6 +74,9 @@ class Outbox {
   // Adds to `batch` the writes that queue `stored` under `key` (KeyFor).
   static void Queue(const std::string& upstream, const std::string& key,
                     const StoredReport& stored, StoreBatch* batch);
+  // The upstreams `batch` queues reports for (sorted, each once): whose
+  // forwarders have something new once it is written.
+  static std::vector<std::string> QueuedIn(const StoreBatch& batch);
   // The writes that take `entry` out of the queue.
   static void Remove(const std::string& upstream, const OutboxEntry& entry,
                      StoreBatch* batch);

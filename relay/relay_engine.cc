@@ -127,7 +127,7 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   return engine;
 }
 
-void RelayEngine::SetOutboxListener(std::function<void()> listener) {
+void RelayEngine::SetOutboxListener(OutboxListener listener) {
   absl::MutexLock lock(&mu_);
   outbox_listener_ = std::move(listener);
 }
@@ -493,34 +493,36 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
   evidence_.PutReport(std::move(stored), 0, receipt, &batch);
   // Committed under the lock: batches must reach the store in the order the
   // in-memory event records were updated.
-  store_->Commit(std::move(batch), [this, id, receipt, done = std::move(done)](
-                                       absl::Status status) {
-    std::function<void()> listener;
-    {
-      absl::MutexLock lock(&mu_);
-      listener = outbox_listener_;
-      // The backlog quota holds from this write on, not from the next
-      // measurement.
-      if (status.ok() && admission_ != nullptr) {
-        admission_->UpdateBacklog(store_->backlog_bytes());
-      }
-    }
-    // Bookkeeping before `done`: once every caller has its answer the
-    // engine may be destroyed. A failed write leaves the ledger in memory
-    // ahead of the disk.
-    if (!status.ok()) {
-      ledger_.Invalidate();
-      evidence_.Invalidate();
-    }
-    auto waiting = TakeWaiting(id, status.ok());
-    if (status.ok() && listener) listener();
-    if (status.ok()) {
-      done(*receipt);
-    } else {
-      done(status);
-    }
-    Retry(std::move(waiting), status);
-  });
+  std::vector<std::string> queued = Outbox::QueuedIn(batch);
+  store_->Commit(std::move(batch),
+                 [this, id, receipt, queued = std::move(queued),
+                  done = std::move(done)](absl::Status status) {
+                   OutboxListener listener;
+                   {
+                     absl::MutexLock lock(&mu_);
+                     listener = outbox_listener_;
+                     // The backlog quota holds from this write on, not from the
+                     // next measurement.
+                     if (status.ok() && admission_ != nullptr) {
+                       admission_->UpdateBacklog(store_->backlog_bytes());
+                     }
+                   }
+                   // Bookkeeping before `done`: once every caller has its
+                   // answer the engine may be destroyed. A failed write leaves
+                   // the ledger in memory ahead of the disk.
+                   if (!status.ok()) {
+                     ledger_.Invalidate();
+                     evidence_.Invalidate();
+                   }
+                   auto waiting = TakeWaiting(id, status.ok());
+                   if (status.ok() && listener) listener(queued);
+                   if (status.ok()) {
+                     done(*receipt);
+                   } else {
+                     done(status);
+                   }
+                   Retry(std::move(waiting), status);
+                 });
 }
 
 std::vector<std::pair<StoredReport, RelayEngine::ReceiptCallback>>
@@ -976,7 +978,7 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
   }
   EvaluateDue(due, /*quiet=*/false, now, &tick);
 
-  std::function<void()> listener;
+  OutboxListener listener;
   {
     absl::MutexLock lock(&mu_);
     listener = outbox_listener_;
@@ -1007,13 +1009,14 @@ absl::StatusOr<std::vector<DeadlineStatus>> RelayEngine::CheckDeadlines(
     // Outside the lock: intake must not wait for this sync (the batch holds
     // breach records, feed items and outbox entries, nothing Store orders
     // against).
+    std::vector<std::string> queued = Outbox::QueuedIn(tick.batch);
     absl::Status written = store_->CommitAndWait(std::move(tick.batch));
     if (!written.ok()) return written;
     {
       absl::MutexLock lock(&mu_);
       for (const std::string& id : tick.requeued) watch_.TouchIfWatched(id);
     }
-    if (listener) listener();
+    if (listener) listener(queued);
   }
   return std::move(tick.changed);
 }

@@ -212,8 +212,12 @@ class RelayEngine {
     return store_->ListReports(after_id, limit, filter);
   }
 
-  // Called (on the writer thread) after new outbox entries became durable.
-  void SetOutboxListener(std::function<void()> listener);
+  // Called (on the writer thread) after a write of the engine's became
+  // durable, with the upstreams it queued reports for (often none): only
+  // their forwarders have something new to send.
+  using OutboxListener =
+      std::function<void(const std::vector<std::string>& upstreams)>;
+  void SetOutboxListener(OutboxListener listener);
   // New reports are refused while `admission` says so. Borrowed; nullptr =
   // always admit.
   void SetAdmissionControl(AdmissionControl* admission);
@@ -451,7 +455,7 @@ class RelayEngine {
     std::vector<std::pair<StoredReport, ReceiptCallback>> waiting;
   };
   absl::flat_hash_map<std::string, InFlightWrite> writing_ ABSL_GUARDED_BY(mu_);
-  std::function<void()> outbox_listener_ ABSL_GUARDED_BY(mu_);
+  OutboxListener outbox_listener_ ABSL_GUARDED_BY(mu_);
   AdmissionControl* admission_ ABSL_GUARDED_BY(mu_) = nullptr;
   // The open events known here (loaded at Open, kept in step with the
   // batches written); a closed event leaves memory and is read back from the

@@ -121,6 +121,14 @@ std::string QueuePrefix(absl::string_view upstream) {
   return absl::StrCat(kQueued, upstream, "/");
 }
 
+std::optional<std::string> UpstreamOfQueueKey(absl::string_view key) {
+  if (!absl::StartsWith(key, kQueued)) return std::nullopt;
+  key.remove_prefix(sizeof(kQueued) - 1);
+  const size_t end = key.find('/');
+  if (end == absl::string_view::npos) return std::nullopt;
+  return std::string(key.substr(0, end));
+}
+
 std::string HeldPrefix(absl::string_view upstream) {
   return absl::StrCat(kHeld, upstream, "/");
 }

@@ -102,6 +102,8 @@ std::string Review(absl::string_view about, int rule,
 
 // Outbox.
 std::string QueuePrefix(absl::string_view upstream);
+// The upstream a queue key (QueuePrefix) is for; nullopt for any other key.
+std::optional<std::string> UpstreamOfQueueKey(absl::string_view key);
 std::string HeldPrefix(absl::string_view upstream);
 // The held twin of a queue key (same suffix, the held prefix).
 std::string HeldFromQueued(absl::string_view queue_key);

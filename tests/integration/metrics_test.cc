@@ -232,6 +232,50 @@ TEST_F(MetricsTest, CountersMoveWithReportsInAndOut) {
       << after;
 }
 
+// A write wakes only the forwarders of the upstreams it queued reports for:
+// routine reports go to the parent, and the township's direct route to the
+// province (on-demand, dormant) does not read its outbox for them.
+TEST_F(MetricsTest, RoutineWritesLeaveTheDormantDirectRouteAlone) {
+  ASSERT_EQ(township_.Stop(), 0);
+  // The province is never dialled: nothing urgent is sent.
+  township_.SetExtraConfig(absl::StrCat(
+      "metrics_address: \"127.0.0.1:0\"\nmetrics_port_file: \"",
+      dir_.Sub("township-metrics-port-2"), "\"\nancestors { region: \"",
+      kProvince, "\" address: \"127.0.0.1:9\" }\n"));
+  ASSERT_THAT(township_.Start(), IsOk());
+  const int metrics = ReadPort(dir_.Sub("township-metrics-port-2"));
+  ASSERT_GT(metrics, 0);
+  const std::string direct_reads = absl::StrCat(
+      "kuaibao_link_outbox_reads_total{upstream=\"", kProvince, "\"}");
+  const std::string parent_reads = absl::StrCat(
+      "kuaibao_link_outbox_reads_total{upstream=\"", kCounty, "\"}");
+  std::string before;
+  // The start's one look: the outbox may hold work from before a restart.
+  EXPECT_TRUE(Eventually([&] {
+    before = Scrape(metrics);
+    return Value(before, direct_reads) >= 1;
+  })) << before;
+
+  std::vector<IncidentReport> reports;
+  for (int i = 0; i < 8; ++i) {
+    reports.push_back(
+        SampleReport(absl::StrCat("dormant-", i), kTownship, absl::Now()));
+  }
+  SubmitOutcome outcome =
+      TestClient(kPki, kDutyOfficer, township_.address()).Submit(reports);
+  ASSERT_THAT(outcome.status, IsOk());
+  ASSERT_EQ(outcome.receipts(), 8);
+  std::string after;
+  EXPECT_TRUE(Eventually([&] {
+    after = Scrape(metrics);
+    return Value(after, absl::StrCat("kuaibao_reports_acknowledged_total{"
+                                     "upstream=\"",
+                                     kCounty, "\"}")) == 8;
+  })) << after;
+  EXPECT_GT(Value(after, parent_reads), Value(before, parent_reads)) << after;
+  EXPECT_EQ(Value(after, direct_reads), Value(before, direct_reads)) << after;
+}
+
 TEST_F(MetricsTest, OnlyGetMetricsIsServedAndBadRequestsDoNotHurt) {
   EXPECT_THAT(
       HttpExchange(township_metrics_, "GET /other HTTP/1.1\r\nHost: x\r\n\r\n"),

@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
+#include <utility>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "leveldb/db.h"
 #include "relay/conflict_record.h"
@@ -673,6 +676,47 @@ TEST_F(RoutingTest, RoutineReportTakesOnlyTheParentRoute) {
               IsOk());
   EXPECT_EQ(Queued(ts.get(), kCounty), 1u);
   EXPECT_EQ(Queued(ts.get(), kProvince), 0u);
+}
+
+// The outbox listener names the upstreams each write queued for, so that a
+// node wakes only their forwarders.
+TEST_F(RoutingTest, OutboxListenerNamesTheUpstreamsEachWriteQueuedFor) {
+  std::unique_ptr<ReportStore> ts;
+  auto township = Engine(kTownship, &ts);
+  absl::Mutex mu;
+  std::vector<std::vector<std::string>> calls;
+  township->SetOutboxListener([&](const std::vector<std::string>& upstreams) {
+    absl::MutexLock lock(&mu);
+    calls.push_back(upstreams);
+  });
+  auto take = [&] {
+    absl::MutexLock lock(&mu);
+    return std::exchange(calls, {});
+  };
+  using Calls = std::vector<std::vector<std::string>>;
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("fire-1", GRADE_IV), cb);
+              }),
+              IsOk());
+  EXPECT_EQ(take(), (Calls{{kCounty}}));
+  // Grade II: the parent and the province's direct route, each once.
+  ASSERT_THAT(Wait([&](auto cb) {
+                township->Submit(client_, Report("mine-1", GRADE_II), cb);
+              }),
+              IsOk());
+  Calls expected = {{kCounty, kProvince}};
+  std::sort(expected[0].begin(), expected[0].end());
+  EXPECT_EQ(take(), expected);
+  // An escalation past the parent, decided at a deadline tick.
+  township->SetLinkUp(kCounty, false);
+  clock_.Advance(absl::Minutes(91));
+  ASSERT_THAT(township->CheckDeadlines(clock_.TimeNow()), IsOk());
+  bool city_woken = false;
+  for (const auto& upstreams : take()) {
+    city_woken |= upstreams == std::vector<std::string>{kCity};
+  }
+  EXPECT_TRUE(city_woken);
+  EXPECT_GE(Queued(ts.get(), kCity), 1u);
 }
 
 TEST_F(RoutingTest, ParentDownAndHandOffAtRiskEscalatesToTheNextLevel) {
