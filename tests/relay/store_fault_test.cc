@@ -55,9 +55,6 @@ class StoreFaultTest : public ::testing::Test {
     ReportStore::Options options;
     options.sync = sync;
     options.env = &env_;
-    // No idle release: its compaction would run the fault Env on LevelDB's
-    // own (uninstrumented) thread mid-test, which TSan misreads.
-    options.release_idle_after = absl::ZeroDuration();
     absl::StatusOr<std::unique_ptr<ReportStore>> store =
         ReportStore::Open(dir_.path(), options);
     if (!store.ok()) return store.status();
