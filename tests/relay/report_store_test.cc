@@ -166,12 +166,6 @@ class TableWatchEnv : public leveldb::EnvWrapper {
 // An idle store writes its memtable out (Options::release_idle_after) without
 // a reopen, and reads and writes go on as before.
 TEST(ReportStoreTest, IdleStoreWritesItsMemtableToATableAndGoesOn) {
-#if defined(__SANITIZE_THREAD__)
-  // Its Env wrapper is called from Debian's uninstrumented LevelDB's
-  // compaction thread, whose order TSan cannot see (a false report); the
-  // plain and ASan suites run it.
-  GTEST_SKIP() << "not under TSan: LevelDB's own threads are uninstrumented";
-#endif
   TempDir dir;
   TableWatchEnv env;
   ReportStore::Options options;
