@@ -712,20 +712,22 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
                                 std::function<void(absl::Status)> done) {
   StoreBatch batch;
   Outbox::Remove(upstream, entry, &batch);
-  Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
-  forwarding.set_refused(reason);
-  Hold(&batch, entry.key, forwarding, entry.report_id, reason);
-  CommitHandOff(entry.report_id, std::move(forwarding), std::move(batch),
+  Forwarding held =
+      Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
+           entry.report_id, reason);
+  CommitHandOff(entry.report_id, std::move(held), std::move(batch),
                 std::move(done));
 }
 
-void RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
-                       Forwarding forwarding, const std::string& report_id,
-                       const std::string& reason) {
+Forwarding RelayEngine::Hold(StoreBatch* batch, const std::string& outbox_key,
+                             Forwarding forwarding,
+                             const std::string& report_id,
+                             const std::string& reason) {
   forwarding.set_refused(reason);
   batch->Put(Outbox::HeldKey(outbox_key), report_id);
   batch->Put(ReportStore::ForwardingKey(report_id, forwarding.to()),
              forwarding.SerializeAsString());
+  return forwarding;
 }
 
 void RelayEngine::RefuseConflict(const StoredReport& offered,

@@ -336,10 +336,11 @@ class RelayEngine {
                       ReceiptCallback done);
   // Adds to `batch` the entries that hold a report instead of queueing it
   // under `outbox_key` (refused upstream, or not for that link): the held
-  // entry, and `forwarding` marked refused for `reason`.
-  static void Hold(StoreBatch* batch, const std::string& outbox_key,
-                   Forwarding forwarding, const std::string& report_id,
-                   const std::string& reason);
+  // entry, and `forwarding` marked refused for `reason` (returned, as
+  // written).
+  static Forwarding Hold(StoreBatch* batch, const std::string& outbox_key,
+                         Forwarding forwarding, const std::string& report_id,
+                         const std::string& reason);
   // At the first node: files the report under its event (assigning the
   // number of a new one) or refuses it (relay/event_identity.h).
   absl::Status ResolveEvent(absl::Time now, StoredReport* stored,

@@ -75,6 +75,19 @@ class RelayEngineTest : public ::testing::Test {
   // Reports queued for the city.
   uint64_t Waiting() { return Queued(store_.get(), kCity); }
 
+  // The city's receipt for `entry` (sent at `sent`), recorded durably.
+  void RecordCityReceipt(const OutboxEntry& entry, absl::Time sent) {
+    Receipt receipt;
+    receipt.set_report_id(entry.report_id);
+    receipt.set_node(kCity);
+    absl::Notification done;
+    engine_->RecordReceipt(kCity, entry, receipt, sent, 1, [&](absl::Status s) {
+      EXPECT_THAT(s, IsOk());
+      done.Notify();
+    });
+    done.WaitForNotification();
+  }
+
   IncidentReport Report(const std::string& id,
                         const std::string& region = kTownship) {
     return SampleReport(id, region, clock_.TimeNow());
@@ -227,16 +240,7 @@ TEST_F(RelayEngineTest, ReceiptDeletesTheOutboxEntryAndIsRecorded) {
   ASSERT_EQ(out.size(), 1u);
   absl::Time sent = clock_.TimeNow();
   clock_.Advance(absl::Seconds(3));
-  Receipt receipt;
-  receipt.set_report_id("r-1");
-  receipt.set_node(kCity);
-  absl::Notification done;
-  engine_->RecordReceipt(kCity, out[0].entry, receipt, sent, 1,
-                         [&](absl::Status s) {
-                           EXPECT_THAT(s, IsOk());
-                           done.Notify();
-                         });
-  done.WaitForNotification();
+  RecordCityReceipt(out[0].entry, sent);
   EXPECT_EQ(Waiting(), 0u);
   StoredReport timeline = *engine_->Timeline("r-1");
   const Forwarding& f = timeline.hops(0).forwarded(0);
@@ -257,16 +261,7 @@ TEST_F(RelayEngineTest, RestartLearnsDeadlinesQuietlyAndWatchesOnlyOpenOnes) {
   ASSERT_EQ(out.size(), static_cast<size_t>(kReports / 2));
   absl::flat_hash_set<std::string> handed_on;
   for (const OutboundReport& o : out) {
-    Receipt receipt;
-    receipt.set_report_id(o.entry.report_id);
-    receipt.set_node(kCity);
-    absl::Notification done;
-    engine_->RecordReceipt(kCity, o.entry, receipt, clock_.TimeNow(), 1,
-                           [&](absl::Status s) {
-                             EXPECT_THAT(s, IsOk());
-                             done.Notify();
-                           });
-    done.WaitForNotification();
+    RecordCityReceipt(o.entry, clock_.TimeNow());
     handed_on.insert(o.entry.report_id);
   }
   ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
@@ -317,22 +312,10 @@ TEST_F(RelayEngineTest, WrittenReportsAreEvaluatedWithoutReadingThemBack) {
   EXPECT_EQ(engine_->watched_reports(), 2u);
   auto out = *engine_->NextOutbound(kCity, 10, {});
   ASSERT_EQ(out.size(), 2u);
-  auto receipt_for = [&](const OutboundReport& o) {
-    Receipt receipt;
-    receipt.set_report_id(o.entry.report_id);
-    receipt.set_node(kCity);
-    absl::Notification done;
-    engine_->RecordReceipt(kCity, o.entry, receipt, clock_.TimeNow(), 1,
-                           [&](absl::Status s) {
-                             EXPECT_THAT(s, IsOk());
-                             done.Notify();
-                           });
-    done.WaitForNotification();
-  };
   const OutboundReport& met = out[0].entry.report_id == "met" ? out[0] : out[1];
   const OutboundReport& open =
       out[0].entry.report_id == "met" ? out[1] : out[0];
-  receipt_for(met);
+  RecordCityReceipt(met.entry, clock_.TimeNow());
   ASSERT_THAT(engine_->CheckDeadlines(clock_.TimeNow()), IsOk());
   EXPECT_EQ(engine_->watched_reports(), 1u) << "met on time: forgotten";
 
@@ -361,7 +344,7 @@ TEST_F(RelayEngineTest, WrittenReportsAreEvaluatedWithoutReadingThemBack) {
   ASSERT_THAT(changed, IsOk());
   EXPECT_THAT(own_hop(*changed),
               ::testing::ElementsAre(DEADLINE_STATE_OVERDUE));
-  receipt_for(open);
+  RecordCityReceipt(open.entry, clock_.TimeNow());
   changed = engine_->CheckDeadlines(clock_.TimeNow());
   ASSERT_THAT(changed, IsOk());
   EXPECT_THAT(own_hop(*changed),
@@ -411,15 +394,7 @@ TEST_F(RelayEngineTest, BacklogCountsQueuedReportsUntilTheirReceipts) {
   auto out = *engine_->NextOutbound(kCity, 10, {});
   ASSERT_EQ(out.size(), 2u);
   for (const OutboundReport& sent : out) {
-    Receipt receipt;
-    receipt.set_report_id(sent.entry.report_id);
-    absl::Notification done;
-    engine_->RecordReceipt(kCity, sent.entry, receipt, clock_.TimeNow(), 1,
-                           [&](absl::Status s) {
-                             EXPECT_THAT(s, IsOk());
-                             done.Notify();
-                           });
-    done.WaitForNotification();
+    RecordCityReceipt(sent.entry, clock_.TimeNow());
   }
   EXPECT_EQ(store_->backlog_bytes(), 0u);
 }
