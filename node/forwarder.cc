@@ -31,7 +31,10 @@ bool Transient(absl::StatusCode code) {
 Forwarder::Forwarder(Options options, RelayEngine* relay,
                      std::shared_ptr<grpc::ChannelCredentials> credentials,
                      Clock* clock)
-    : options_(std::move(options)), relay_(relay), clock_(clock) {
+    : options_(std::move(options)),
+      relay_(relay),
+      clock_(clock),
+      report_lines_(20, absl::Minutes(1), clock) {
   // Idle until it is found to have something to send (AwaitWork).
   dormant_ = options_.on_demand;
   grpc::ChannelArguments args;
@@ -443,22 +446,31 @@ void Forwarder::OnRejection(const v1::Rejection& rejection) {
                           options_.max_backoff)
                : options_.max_backoff);
       woken_ = true;
-      Log(LogLevel::kWarning, "upstream deferred a report; will resend",
-          {{"report_id", rejection.report_id()},
-           {"upstream", options_.upstream},
-           {"code", absl::StatusCodeToString(code)},
-           {"reason", rejection.message()}});
+      uint64_t suppressed = 0;
+      if (report_lines_.Allow("deferred", &suppressed)) {
+        Log(LogLevel::kWarning, "upstream deferred a report; will resend",
+            {{"report_id", rejection.report_id()},
+             {"upstream", options_.upstream},
+             {"code", absl::StatusCodeToString(code)},
+             {"reason", rejection.message()},
+             {"suppressed", absl::StrCat(suppressed)}});
+      }
       return;
     }
     ++pending_writes_;
   }
-  // A permanent refusal: keep the report here, held, and say so loudly.
-  Log(LogLevel::kError, "upstream refused a report; held here",
-      {{"report_id", rejection.report_id()},
-       {"upstream", options_.upstream},
-       {"code", absl::StatusCodeToString(code)},
-       {"field", rejection.field()},
-       {"reason", rejection.message()}});
+  // A permanent refusal: keep the report here, held, and say so loudly (the
+  // held reports are listed on the node's status page, every one of them).
+  uint64_t suppressed = 0;
+  if (report_lines_.Allow("held", &suppressed)) {
+    Log(LogLevel::kError, "upstream refused a report; held here",
+        {{"report_id", rejection.report_id()},
+         {"upstream", options_.upstream},
+         {"code", absl::StatusCodeToString(code)},
+         {"field", rejection.field()},
+         {"reason", rejection.message()},
+         {"suppressed", absl::StrCat(suppressed)}});
+  }
   relay_->RecordRefusal(
       options_.upstream, sent.entry,
       absl::StrCat(absl::StatusCodeToString(code), ": ", rejection.message()),

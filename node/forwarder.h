@@ -13,6 +13,7 @@
 #include "kuaibao/v1/service.pb.h"
 #include "node/peer_record_link.h"
 #include "node/upstream_instructions.h"
+#include "relay/base/log_limiter.h"
 #include "relay/link_health.h"
 #include "relay/relay_engine.h"
 
@@ -153,6 +154,11 @@ class Forwarder {
   uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t outbox_reads_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // The per-report lines (deferred, refused): an upstream that defers a
+  // burst would otherwise write one line per report per retry; at most 20
+  // a minute per kind, the rest counted on the next line written.
+  LogLimiter report_lines_;
 
   // Set when options_.instructions is.
   std::unique_ptr<UpstreamInstructions> instructions_;

@@ -49,6 +49,19 @@ absl::Status FromLevelDb(const leveldb::Status& s, absl::string_view what) {
   return absl::UnavailableError(message);
 }
 
+// What a failed write tells the callers waiting on it. A write failing is
+// never the report's fault: a table file LevelDB cannot find, or anything
+// else it rejects, means "not now" to the sender (UNAVAILABLE, resent), not
+// "never" (NOT_FOUND, INVALID_ARGUMENT: the sender would hold the report).
+// A full disk (RESOURCE_EXHAUSTED) and damage (DATA_LOSS) keep their codes.
+absl::Status WriteFailure(const leveldb::Status& s) {
+  absl::Status status = FromLevelDb(s, "store write");
+  if (absl::IsNotFound(status) || absl::IsInvalidArgument(status)) {
+    return absl::UnavailableError(status.message());
+  }
+  return status;
+}
+
 // True when `dir` holds LevelDB data files but no CURRENT file. LevelDB would
 // then create a new, empty database and delete the old tables as obsolete.
 bool DataWithoutCurrent(const std::string& dir) {
@@ -434,8 +447,7 @@ void ReportStore::WriterLoop() {
         const uint64_t backlog =
             counting ? Tally(*db, group, backlog_.load()) : 0;
         if (counting) batch.Put(keys::kBacklog, absl::StrCat(backlog));
-        status =
-            FromLevelDb((*db)->Write(write_options, &batch), "store write");
+        status = WriteFailure((*db)->Write(write_options, &batch));
         Unpin();
         if (status.ok() && counting) backlog_.store(backlog);
         if (status.ok() && !recorded.empty()) {

@@ -179,7 +179,9 @@ class ReportStore {
 
   // Applies `batch` durably, then calls `done` (on the writer thread; it
   // must not block). The status is the write's: RESOURCE_EXHAUSTED when the
-  // disk is full, UNAVAILABLE for other I/O errors or while stopped.
+  // disk is full, DATA_LOSS when LevelDB finds damage, UNAVAILABLE for any
+  // other failure (never NOT_FOUND or INVALID_ARGUMENT: a failed write is
+  // not the report's fault) or while stopped.
   void Commit(StoreBatch batch, std::function<void(absl::Status)> done);
   // Commit and wait for it.
   absl::Status CommitAndWait(StoreBatch batch);

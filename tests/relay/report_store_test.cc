@@ -31,7 +31,9 @@ StoredReport Stored(const std::string& id) {
 }
 
 // An Env whose log syncs wait at a gate while it is closed: a write is then
-// in progress, on its way but not yet visible to reads.
+// in progress, on its way but not yet visible to reads. After Fail(), they
+// fail with that status instead, as when the file system no longer finds a
+// file LevelDB wrote (another process removed it) or rejects the call.
 class GatedEnv : public leveldb::EnvWrapper {
  public:
   GatedEnv() : EnvWrapper(leveldb::Env::Default()) {}
@@ -43,6 +45,10 @@ class GatedEnv : public leveldb::EnvWrapper {
   void Open() {
     absl::MutexLock lock(&mu_);
     open_ = true;
+  }
+  void Fail(leveldb::Status failure) {
+    absl::MutexLock lock(&mu_);
+    failure_ = std::move(failure);
   }
   // Waits until a sync is held at the gate.
   void AwaitHeld() {
@@ -74,7 +80,7 @@ class GatedEnv : public leveldb::EnvWrapper {
       env_->held_ = true;
       env_->mu_.Await(absl::Condition(&env_->open_));
       env_->held_ = false;
-      return file_->Sync();
+      return env_->failure_.ok() ? file_->Sync() : env_->failure_;
     }
 
    private:
@@ -85,6 +91,7 @@ class GatedEnv : public leveldb::EnvWrapper {
   absl::Mutex mu_;
   bool open_ ABSL_GUARDED_BY(mu_) = true;
   bool held_ ABSL_GUARDED_BY(mu_) = false;
+  leveldb::Status failure_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Status PutReport(ReportStore& store, const std::string& id) {
@@ -189,6 +196,35 @@ TEST(ReportStoreTest, IdleStoreWritesItsMemtableToATableAndGoesOn) {
   ASSERT_THAT(store, IsOk());
   EXPECT_THAT((*store)->GetReport("r-0"), IsOk());
   EXPECT_THAT((*store)->GetReport("r-after"), IsOk());
+}
+
+// A failed write is never the report's fault: whatever LevelDB says, the
+// callers hear UNAVAILABLE ("not now", resent), never NOT_FOUND or
+// INVALID_ARGUMENT, which a child node takes as final and holds the report.
+TEST(ReportStoreTest, AFailedWriteIsUnavailableWhateverLevelDbSays) {
+  const leveldb::Status failures[] = {
+      leveldb::Status::NotFound("000012.ldb", "No such file or directory"),
+      leveldb::Status::InvalidArgument("rejected"),
+      leveldb::Status::IOError("000003.log", "Input/output error")};
+  for (const leveldb::Status& failure : failures) {
+    SCOPED_TRACE(failure.ToString());
+    TempDir dir;
+    GatedEnv env;
+    ReportStore::Options options;
+    options.env = &env;
+    auto store = ReportStore::Open(dir.path(), options);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT(PutReport(**store, "r-1"), IsOk());
+    env.Fail(failure);
+    absl::Status failed = PutReport(**store, "r-2");
+    EXPECT_THAT(failed, StatusIs(absl::StatusCode::kUnavailable));
+    EXPECT_TRUE(absl::StrContains(failed.message(), "store write"))
+        << failed.message();
+    // And the writes after it are refused the same way until the store is
+    // reopened.
+    EXPECT_THAT(PutReport(**store, "r-3"),
+                StatusIs(absl::StatusCode::kUnavailable));
+  }
 }
 
 TEST(ReportStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
