@@ -68,6 +68,13 @@ std::string HopChainBytes(uint64_t seq, const std::string& report_id,
   return out;
 }
 
+std::string SignerChainBytes(
+    const google::protobuf::RepeatedPtrField<std::string>& certs) {
+  std::string out = "kuaibao-signer-chain-v1\n";
+  for (const std::string& der : certs) Field(der, &out);
+  return out;
+}
+
 std::string ChainHash(const std::string& prev_hash, absl::string_view record) {
   return Sha256Hex(absl::StrCat(prev_hash, record));
 }

@@ -29,6 +29,10 @@ std::string ReceiptSigningBytes(const Receipt& receipt);
 std::string HopChainBytes(uint64_t seq, const std::string& report_id,
                           const std::string& report_digest,
                           const HopRecord& hop);
+// What a signer chain's digest (Receipt.signer_chain_digest) is the SHA-256
+// of: each DER certificate, in order, as a field.
+std::string SignerChainBytes(
+    const google::protobuf::RepeatedPtrField<std::string>& certs);
 // A chain link's hash: SHA-256(prev_hash || record), hex.
 std::string ChainHash(const std::string& prev_hash, absl::string_view record);
 // The prev_hash of a chain's first link.

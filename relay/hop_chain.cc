@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "relay/evidence_encoding.h"
 #include "relay/receipt_signer.h"
+#include "relay/signer_chains.h"
 
 namespace kuaibao {
 namespace {
@@ -25,8 +26,8 @@ const HopRecord* HopAt(const StoredReport& stored, uint64_t seq) {
 }
 
 // What is wrong with link `link` (which follows `prev`), or "".
-std::string CheckLink(const ReportStore& store, const ChainLink& prev,
-                      const ChainLink& link) {
+std::string CheckLink(const ReportStore& store, const SignerChains& chains,
+                      const ChainLink& prev, const ChainLink& link) {
   if (link.seq() != prev.seq() + 1) {
     return absl::StrCat("link ", prev.seq() + 1,
                         (link.seq() == prev.seq() + 2 ? " is" : "s are"),
@@ -54,8 +55,11 @@ std::string CheckLink(const ReportStore& store, const ChainLink& prev,
                         " (or the report) was altered: it does not hash to "
                         "the link");
   }
-  if (IsSigned(hop->receipt())) {
-    const Receipt& receipt = hop->receipt();
+  Receipt receipt = hop->receipt();
+  // Stored receipts name their signer's chain by digest.
+  absl::Status resolved = chains.Resolve(&receipt);
+  if (!resolved.ok()) return std::string(resolved.message());
+  if (IsSigned(receipt)) {
     if (receipt.chain_hash() != link.hash() ||
         receipt.report_digest() != digest ||
         !VerifyReceiptSignature(receipt).ok()) {
@@ -110,6 +114,7 @@ void HopChain::Invalidate() {
 }
 
 absl::StatusOr<HopChain::Check> HopChain::Verify(const ReportStore& store) {
+  const SignerChains chains(&store);
   Check check;
   ChainLink prev;
   prev.set_hash(ChainGenesis());
@@ -120,7 +125,7 @@ absl::StatusOr<HopChain::Check> HopChain::Verify(const ReportStore& store) {
         if (!link.ParseFromString(v)) {
           problem = absl::StrCat("the stored link ", key, " does not decode");
         } else {
-          problem = CheckLink(store, prev, link);
+          problem = CheckLink(store, chains, prev, link);
         }
         if (!problem.empty()) {
           check.ok = false;

@@ -41,12 +41,14 @@ void HopEvidence::PutReport(StoredReport stored, int path,
                            : s->mutable_other_paths(path - 1)->mutable_hops();
     return hops->Mutable(hops->size() - 1);
   };
-  HopRecord* hop = sealed_hop(&stored);
-  if (hop->receipt().signer_chain().empty()) {  // no signer: unsigned
+  const Receipt& own = sealed_hop(&stored)->receipt();
+  const bool signed_here = !own.signer_chain().empty();  // else no signer
+  std::string leaf = signed_here ? ReceiptSigner::LeafOf(own) : "";
+  chains_->Compact(&stored, batch);
+  if (!signed_here) {
     batch->Put(std::move(key), stored.SerializeAsString());
     return;
   }
-  std::string leaf = ReceiptSigner::LeafOf(hop->receipt());
   batch->PutSealed(
       std::move(key), std::move(leaf),
       [stored = std::make_shared<StoredReport>(std::move(stored)), sealed_hop,

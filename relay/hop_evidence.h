@@ -11,6 +11,7 @@
 #include "relay/hop_chain.h"
 #include "relay/receipt_signer.h"
 #include "relay/report_types.h"
+#include "relay/signer_chains.h"
 #include "relay/store/report_store.h"
 
 namespace kuaibao {
@@ -25,9 +26,12 @@ namespace kuaibao {
 // Thread-safe; Seal's callers commit in the order of their calls (HopChain).
 class HopEvidence {
  public:
-  // Borrowed: `store` outlives this. `region` is this node's.
-  HopEvidence(ReportStore* store, std::string region)
-      : store_(store), chain_(store), region_(std::move(region)) {}
+  // Borrowed: `store` and `chains` outlive this. `region` is this node's.
+  HopEvidence(ReportStore* store, SignerChains* chains, std::string region)
+      : store_(store),
+        chains_(chains),
+        chain_(store),
+        region_(std::move(region)) {}
 
   // Borrowed, and must outlive the store's writes; nullptr (the default)
   // leaves receipts unsigned.
@@ -38,7 +42,9 @@ class HopEvidence {
   // adds the link to `batch`.
   absl::Status Seal(const IncidentReport& report, HopRecord* hop,
                     StoreBatch* batch);
-  // Puts `stored` under its report key in `batch`. The hop sealed last is
+  // Puts `stored` under its report key in `batch`, every receipt in it
+  // naming its signer chain by digest (SignerChains::Compact). The hop
+  // sealed last is
   // the last hop of path `path` (0: stored.hops(), i: other_paths(i - 1)).
   // With a signer its receipt is proven when the batch is written, and
   // `receipt` (not null) gets the same proof before the commit's callback
@@ -50,6 +56,7 @@ class HopEvidence {
 
  private:
   ReportStore* const store_;
+  SignerChains* const chains_;
   HopChain chain_;
   const std::string region_;
   std::atomic<const ReceiptSigner*> signer_{nullptr};

@@ -55,7 +55,8 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       clock_(clock),
       outbox_(store),
       ledger_(store),
-      evidence_(store, options_.node),
+      chains_(store),
+      evidence_(store, &chains_, options_.node),
       national_(store, options_.region, options_.limits),
       event_identity_(store, options_.region),
       watch_(options_.deadlines) {}
@@ -572,7 +573,13 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
     }
   }
   if (known) {
-    done(receipt);
+    // As the sender was first given it: with the signer's chain.
+    absl::Status resolved = chains_.Resolve(&receipt);
+    if (resolved.ok()) {
+      done(receipt);
+    } else {
+      done(resolved);
+    }
     return;
   }
   Path* path = existing.add_other_paths();
@@ -588,6 +595,12 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
   if (hop->has_receipt()) {
     receipt = hop->receipt();
     receipt.set_duplicate(true);
+  }
+  // Unsigned here: the first arrival's receipt, as stored.
+  absl::Status resolved = chains_.Resolve(&receipt);
+  if (!resolved.ok()) {
+    done(resolved);
+    return;
   }
   auto proven = std::make_shared<Receipt>(std::move(receipt));
   std::string id = existing.report().report_id();
@@ -639,6 +652,16 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     // The copy that travels up carries only the primary path, with this
     // node's hop stamped with this hand-off and the deadlines it missed.
     out.payload.clear_other_paths();
+    // The receipts travel with their signers' chains. One whose chain is
+    // missing here goes as stored (naming it by digest) rather than holding
+    // the report back: the upstream's evidence of that hop then says so.
+    absl::Status resolved = chains_.Resolve(&out.payload);
+    if (!resolved.ok()) {
+      Log(LogLevel::kWarning, "receipt sent without its signer chain",
+          {{"report_id", out.entry.report_id},
+           {"upstream", upstream},
+           {"error", std::string(resolved.message())}});
+    }
     HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
     Forwarding recorded = ForwardingTo(*store_, out.entry.report_id, upstream);
     Forwarding* forwarding = own->add_forwarded();
@@ -667,6 +690,7 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
   forwarding.set_attempts(attempts);
   *forwarding.mutable_receipt() = receipt;
   StoreBatch batch;
+  chains_.Compact(forwarding.mutable_receipt(), &batch);
   Outbox::Remove(upstream, entry, &batch);
   batch.Put(ReportStore::ForwardingKey(entry.report_id, upstream),
             forwarding.SerializeAsString());
@@ -749,6 +773,23 @@ void RelayEngine::RefuseConflict(const StoredReport& offered,
 
 absl::StatusOr<StoredReport> RelayEngine::Timeline(
     const std::string& report_id) const {
+  absl::StatusOr<StoredReport> stored = StoredTimeline(report_id);
+  if (stored.ok()) RETURN_IF_ERROR(chains_.Resolve(&*stored));
+  return stored;
+}
+
+absl::StatusOr<std::vector<StoredReport>> RelayEngine::ListReports(
+    const std::string& after_id, size_t limit,
+    const std::function<bool(const StoredReport&)>& filter) const {
+  absl::StatusOr<std::vector<StoredReport>> reports =
+      store_->ListReports(after_id, limit, filter);
+  if (!reports.ok()) return reports.status();
+  for (StoredReport& r : *reports) RETURN_IF_ERROR(chains_.Resolve(&r));
+  return reports;
+}
+
+absl::StatusOr<StoredReport> RelayEngine::StoredTimeline(
+    const std::string& report_id) const {
   absl::StatusOr<StoredReport> stored = store_->GetReport(report_id);
   if (!stored.ok()) return stored.status();
   absl::StatusOr<std::vector<Forwarding>> forwardings =
@@ -819,7 +860,7 @@ RelayEngine::Evaluate(const std::vector<std::string>& ids,
                       const std::string& region, absl::Time now) const {
   std::vector<std::pair<StoredReport, std::vector<DeadlineStatus>>> out;
   for (const std::string& id : ids) {
-    absl::StatusOr<StoredReport> stored = Timeline(id);
+    absl::StatusOr<StoredReport> stored = StoredTimeline(id);
     if (!stored.ok() ||
         !RegionContains(region, stored->report().location().region_code())) {
       continue;
@@ -884,7 +925,7 @@ void RelayEngine::EvaluateDue(const std::vector<DeadlineWatch::Due>& due,
     std::optional<StoredReport> read;
     auto read_back = [&] {
       ++deadline_store_reads_;
-      absl::StatusOr<StoredReport> timeline = Timeline(d.id);
+      absl::StatusOr<StoredReport> timeline = StoredTimeline(d.id);
       if (timeline.ok()) read = *std::move(timeline);
       return read.has_value();
     };

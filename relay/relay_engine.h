@@ -63,6 +63,7 @@
 #include "relay/outbox.h"
 #include "relay/region.h"
 #include "relay/report_types.h"
+#include "relay/signer_chains.h"
 #include "relay/store/report_store.h"
 #include "relay/validation.h"
 
@@ -156,7 +157,10 @@ class RelayEngine {
                      const std::string& reason,
                      std::function<void(absl::Status)> done);
 
-  // The report with every hop, this node's last with its forwardings.
+  // The report with every hop, this node's last with its forwardings, each
+  // receipt with its signer's certificate chain (for what leaves the node:
+  // queries, evidence). DATA_LOSS naming the receipt when a chain it names
+  // is not in the store.
   absl::StatusOr<StoredReport> Timeline(const std::string& report_id) const;
   // Reports refused because they came under `report_id` with different
   // content, oldest first.
@@ -205,12 +209,10 @@ class RelayEngine {
   std::vector<std::string> Upstreams() const;
 
   // Reports in id order after `after_id`, at most `limit`, those `filter`
-  // accepts.
+  // accepts; their receipts with their signer chains, as Timeline.
   absl::StatusOr<std::vector<StoredReport>> ListReports(
       const std::string& after_id, size_t limit,
-      const std::function<bool(const StoredReport&)>& filter) const {
-    return store_->ListReports(after_id, limit, filter);
-  }
+      const std::function<bool(const StoredReport&)>& filter) const;
 
   // Called (on the writer thread) after a write of the engine's became
   // durable, with the upstreams it queued reports for (often none): only
@@ -331,6 +333,10 @@ class RelayEngine {
   void RecordOtherPath(StoredReport existing, const StoredReport& arrival,
                        ReceiptCallback done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Receipt ReceiptFor(const StoredReport& stored, bool duplicate) const;
+  // Timeline as stored: receipts name their signer chains by digest (enough
+  // for deadlines, which never look at them).
+  absl::StatusOr<StoredReport> StoredTimeline(
+      const std::string& report_id) const;
   // Refuses `offered` (ALREADY_EXISTS) after durably recording the attempt.
   void RefuseConflict(const StoredReport& offered, const IncidentReport& stored,
                       ReceiptCallback done);
@@ -440,6 +446,8 @@ class RelayEngine {
   Clock* const clock_;
   Outbox outbox_;
   OriginLedger ledger_;
+  // Signer chains of stored receipts, by digest.
+  SignerChains chains_;
   // Sealed (chained, signed) under mu_, so in commit order.
   HopEvidence evidence_;
   NationalSubmissions national_;

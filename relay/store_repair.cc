@@ -8,6 +8,7 @@
 #include "relay/origin_ledger.h"
 #include "relay/proto_time.h"
 #include "relay/relay_engine.h"
+#include "relay/signer_chains.h"
 #include "relay/standby_links.h"
 
 namespace kuaibao {
@@ -52,6 +53,22 @@ absl::StatusOr<RepairSummary> RepairStore(const std::string& dir,
                                                   &summary, &cleanup));
   RETURN_IF_ERROR(
       DropUndecodable<Breach>(*store, keys::kBreaches, &summary, &cleanup));
+  // Signer chains (relay/signer_chains.h): kept unless damaged, which is
+  // when the value does not decode or does not hash to the digest its key
+  // names (receipts naming it then say so, instead of showing another
+  // chain).
+  RETURN_IF_ERROR(store->Scan(
+      keys::kSignerChains, "",
+      [&](absl::string_view key, absl::string_view value) {
+        v1::SignerChain chain;
+        if (!chain.ParseFromArray(value.data(),
+                                  static_cast<int>(value.size())) ||
+            keys::SignerChain(SignerChains::DigestOf(chain.certs())) != key) {
+          summary.undecodable.emplace_back(key);
+          cleanup.Delete(std::string(key));
+        }
+        return true;
+      }));
   // Ledger records: a head per origin (key ends in the head mark), gaps.
   RETURN_IF_ERROR(store->Scan(
       keys::kLedger, "", [&](absl::string_view key, absl::string_view value) {

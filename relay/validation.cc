@@ -290,6 +290,13 @@ absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
                                limits.max_forwardings));
     RETURN_IF_ERROR(
         CheckCount(at + ".breaches", hop.breaches_size(), limits.max_breaches));
+    // A digest names a chain in the sender's own store
+    // (relay/signer_chains.h): between nodes receipts carry the chain.
+    if (!hop.receipt().signer_chain_digest().empty()) {
+      return Invalid(absl::StrCat(at, ".receipt.signer_chain_digest"),
+                     "must be empty: a relayed receipt carries its signer's "
+                     "certificate chain (signer_chain)");
+    }
   }
   if (relayed.other_paths_size() > 0) {
     return Invalid("other_paths",

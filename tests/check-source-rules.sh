@@ -30,7 +30,7 @@ hits=$(grep -rn '#include "leveldb/' relay node client --include='*.cc' --includ
 
 # A string literal that starts with a key prefix ("r/", "in/", "m/seq", ...)
 # in product code outside the key layout's file.
-prefixes='r|f|x|e|d|b|o|h|i|g|c|m|in|fb|n|u|k|q|w|v|p|rv'
+prefixes='r|f|x|e|d|b|o|h|i|g|c|m|in|fb|n|u|k|q|w|v|p|rv|s'
 hits=$(grep -rnE "\"($prefixes)/" relay node client --include='*.cc' --include='*.h' |
   grep -v '#include' | grep -vE '^relay/store/keys\.(h|cc):')
 [[ -z $hits ]] || problem "a storage key prefix spelled outside relay/store/keys.{h,cc} (use keys::):"$'\n'"$hits"

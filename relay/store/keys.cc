@@ -28,6 +28,7 @@ const char kChildNodes[] = "k/c/";
 const char kRollCalls[] = "q/";
 const char kFeedbacks[] = "fb/";
 const char kPeerQueue[] = "p/";
+const char kSignerChains[] = "s/";
 const char kSeq[] = "m/seq";
 const char kBacklog[] = "m/backlog";
 const char kChainHead[] = "m/chain";
@@ -195,6 +196,10 @@ std::string EventLabel(absl::string_view label) {
 
 std::string ChildNode(absl::string_view region) {
   return absl::StrCat(kChildNodes, region);
+}
+
+std::string SignerChain(absl::string_view digest_hex) {
+  return absl::StrCat(kSignerChains, digest_hex);
 }
 
 std::string RollCall(absl::string_view roll_call_id) {

@@ -32,6 +32,8 @@
 //   w/<cursor hex16>                   FeedItem: the node's record (Watch)
 //   m/feed                             the last feed cursor used
 //   v/<rule>/<report>/<event>/<responsible>  a deadline's state last fed
+//   s/<sha-256 hex>                    SignerChain: a receipt signer's
+//                                      certificates, named by stored receipts
 //
 // '\x01' and '\x02' cannot occur in ids or identity URIs, so one id's keys
 // never interleave with another id that shares its beginning.
@@ -64,6 +66,7 @@ extern const char kChildNodes[];
 extern const char kRollCalls[];
 extern const char kFeedbacks[];
 extern const char kPeerQueue[];
+extern const char kSignerChains[];
 // Single keys.
 extern const char kSeq[];
 extern const char kBacklog[];
@@ -135,6 +138,9 @@ std::string InstructionQueueKey(absl::string_view queue_prefix, uint64_t seq);
 std::string EventCounter(absl::string_view yyyymmdd);
 std::string EventLabel(absl::string_view label);
 std::string ChildNode(absl::string_view region);
+
+// A signer's certificate chain by its digest (relay/signer_chains.h).
+std::string SignerChain(absl::string_view digest_hex);
 
 // Roll calls.
 std::string RollCall(absl::string_view roll_call_id);

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <utility>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,6 +17,8 @@
 #include "relay/evidence_verifier.h"
 #include "relay/hop_chain.h"
 #include "relay/receipt_signer.h"
+#include "relay/signer_chains.h"
+#include "relay/store/keys.h"
 #include "relay/store/report_store.h"
 #include "tests/integration/test_chain.h"
 #include "tests/testing/sample_reports.h"
@@ -359,6 +364,105 @@ TEST_F(EvidenceTest, AnOldFormatReceiptStillVerifies) {
   EXPECT_THAT(
       Failures(Verify(bundle)),
       HasSubstr("hop 2 (140105000000): receipt signature does not verify"));
+}
+
+// Each node stores every signer's certificate chain once, and its stored
+// receipts name it by digest; the evidence it exports (what `kuaibao audit
+// verify` reads) carries whole chains and verifies offline.
+TEST_F(EvidenceTest, StoredReceiptsNameEachChainOnceAndExportsCarryIt) {
+  for (int i = 0; i < 3; ++i) {
+    IncidentReport urgent =
+        SampleReport(absl::StrCat("chains-", i), kTownship, absl::Now());
+    urgent.set_grade(GRADE_II);  // two paths to the province
+    ASSERT_NO_FATAL_FAILURE(SubmitAndWait(urgent, 2));
+  }
+  for (int i = 0; i < 3; ++i) {
+    EvidenceBundle top =
+        Export("auditor-140000000000-inspector-1", chain_.province.get(),
+               absl::StrCat("chains-", i));
+    EvidenceVerdict verdict = Verify(top);
+    EXPECT_TRUE(verdict.ok()) << Failures(verdict);
+    EXPECT_EQ(verdict.hops_size(), 6);
+    std::vector<const HopRecord*> hops;
+    for (const HopRecord& h : top.timeline().hops()) hops.push_back(&h);
+    for (const HopRecord& h : top.timeline().other_paths(0).hops()) {
+      hops.push_back(&h);
+    }
+    for (const HopRecord* h : hops) {
+      EXPECT_FALSE(h->receipt().signer_chain().empty()) << h->node();
+      EXPECT_TRUE(h->receipt().signer_chain_digest().empty()) << h->node();
+    }
+  }
+
+  // What the stores hold: every receipt (hops of every path, forwarding
+  // records) names its chain by digest; each chain is stored once.
+  auto stored = [](NodeProcess* node, int* receipts) {
+    std::set<std::string> named;
+    std::set<std::string> held;
+    EXPECT_EQ(node->Stop(), 0);
+    absl::StatusOr<std::unique_ptr<ReportStore>> store =
+        ReportStore::Open(node->data_dir(), {});
+    EXPECT_THAT(store, IsOk());
+    if (!store.ok()) return std::make_pair(named, held);
+    auto note = [&](const Receipt& r) {
+      if (!r.has_batch()) return;
+      EXPECT_TRUE(r.signer_chain().empty()) << r.report_id();
+      named.insert(r.signer_chain_digest());
+      ++*receipts;
+    };
+    auto hops = [&](const auto& path) {
+      for (const HopRecord& h : path) note(h.receipt());
+    };
+    EXPECT_THAT((*store)->Scan(keys::kReports, "",
+                               [&](const std::string&, const std::string& v) {
+                                 StoredReport s;
+                                 EXPECT_TRUE(s.ParseFromString(v));
+                                 hops(s.hops());
+                                 for (const Path& p : s.other_paths()) {
+                                   hops(p.hops());
+                                 }
+                                 return true;
+                               }),
+                IsOk());
+    EXPECT_THAT((*store)->Scan(keys::kForwardings, "",
+                               [&](const std::string&, const std::string& v) {
+                                 Forwarding f;
+                                 EXPECT_TRUE(f.ParseFromString(v));
+                                 note(f.receipt());
+                                 return true;
+                               }),
+                IsOk());
+    EXPECT_THAT((*store)->Scan(keys::kSignerChains, "",
+                               [&](const std::string& k, const std::string& v) {
+                                 v1::SignerChain chain;
+                                 EXPECT_TRUE(chain.ParseFromString(v));
+                                 EXPECT_EQ(k, keys::SignerChain(
+                                                  SignerChains::DigestOf(
+                                                      chain.certs())));
+                                 held.insert(k.substr(
+                                     std::string(keys::kSignerChains).size()));
+                                 return true;
+                               }),
+                IsOk());
+    return std::make_pair(named, held);
+  };
+  // The province: 3 reports x 6 hops, signed by 4 nodes.
+  int receipts = 0;
+  auto [named, held] = stored(chain_.province.get(), &receipts);
+  EXPECT_EQ(receipts, 18);
+  EXPECT_EQ(named.size(), 4u);
+  EXPECT_EQ(named, held);
+  // The township: its own 3 receipts and the 6 of its two upstreams.
+  receipts = 0;
+  std::tie(named, held) = stored(chain_.township.get(), &receipts);
+  EXPECT_EQ(receipts, 9);
+  EXPECT_EQ(named.size(), 3u);
+  EXPECT_EQ(named, held);
+
+  // The hop chain check puts the chains back and verifies every receipt.
+  absl::StatusOr<std::string> out = chain_.province->Run({"--verify_chain"});
+  ASSERT_THAT(out, IsOk());
+  EXPECT_THAT(*out, HasSubstr("6 links, intact"));
 }
 
 TEST_F(EvidenceTest, VerifyChainFindsARemovedRecord) {

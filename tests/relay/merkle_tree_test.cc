@@ -5,9 +5,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include <memory>
 
@@ -21,43 +18,13 @@
 #include "tests/testing/sample_reports.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_signer.h"
 
 namespace kuaibao {
 namespace {
 
 using ::kuaibao::testing::IsOk;
-
-// A node's key and self-signed certificate, made here (ECDSA P-256, as
-// certs/pki.sh makes them), as the PEM ReceiptSigner reads.
-std::unique_ptr<ReceiptSigner> MakeSigner() {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"),
-                                                          EVP_PKEY_free);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_sign(cert.get(), key.get(), EVP_sha256());
-  auto pem = [](auto write) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()),
-                                                  BIO_free);
-    write(bio.get());
-    char* data = nullptr;
-    long size = BIO_get_mem_data(bio.get(), &data);  // NOLINT(runtime/int)
-    return std::string(data, size);
-  };
-  std::string cert_pem =
-      pem([&](BIO* b) { PEM_write_bio_X509(b, cert.get()); });
-  std::string key_pem = pem([&](BIO* b) {
-    PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr,
-                             nullptr);
-  });
-  absl::StatusOr<std::unique_ptr<ReceiptSigner>> signer =
-      ReceiptSigner::FromPem(cert_pem, key_pem);
-  EXPECT_THAT(signer, IsOk());
-  return signer.ok() ? *std::move(signer) : nullptr;
-}
+using ::kuaibao::testing::MakeTestSigner;
 
 // One synced batch of `n` reports and their receipts, the root signed once,
 // as the store seals a group write.
@@ -180,7 +147,7 @@ TEST(MerkleTreeTest, EveryLeafOfEveryTreeSizeProvesItsInclusion) {
 }
 
 TEST(MerkleTreeTest, BatchOfOneAndOfManyVerifyEachReceiptAlone) {
-  std::unique_ptr<ReceiptSigner> signer = MakeSigner();
+  std::unique_ptr<ReceiptSigner> signer = MakeTestSigner();
   ASSERT_NE(signer, nullptr);
   for (int n : {1, 2, 7, 64, 100}) {
     Batch batch = MakeBatch(*signer, n);
@@ -197,7 +164,7 @@ TEST(MerkleTreeTest, BatchOfOneAndOfManyVerifyEachReceiptAlone) {
 }
 
 TEST(MerkleTreeTest, TamperingWithAnyByteOfReportProofOrRootFails) {
-  std::unique_ptr<ReceiptSigner> signer = MakeSigner();
+  std::unique_ptr<ReceiptSigner> signer = MakeTestSigner();
   ASSERT_NE(signer, nullptr);
   Batch batch = MakeBatch(*signer, 11);
   const size_t i = 6;  // a leaf with siblings at several levels
@@ -286,7 +253,7 @@ TEST(MerkleTreeTest, TamperingWithAnyByteOfReportProofOrRootFails) {
   tampered = good;
   tampered.clear_batch();
   EXPECT_TRUE(fails(report, tampered));
-  std::unique_ptr<ReceiptSigner> other = MakeSigner();
+  std::unique_ptr<ReceiptSigner> other = MakeTestSigner();
   ASSERT_NE(other, nullptr);
   tampered = good;
   other->SetChain(&tampered);
@@ -298,7 +265,7 @@ TEST(MerkleTreeTest, TamperingWithAnyByteOfReportProofOrRootFails) {
 // Receipts of stores written before batch signing carry their own
 // signature; they still verify, and tampering with them still fails.
 TEST(MerkleTreeTest, OldFormatReceiptWithItsOwnSignatureStillVerifies) {
-  std::unique_ptr<ReceiptSigner> signer = MakeSigner();
+  std::unique_ptr<ReceiptSigner> signer = MakeTestSigner();
   ASSERT_NE(signer, nullptr);
   Batch batch = MakeBatch(*signer, 1);
   Receipt old = batch.receipts[0];
@@ -354,7 +321,7 @@ void PutReceipt(const std::string& key, Receipt receipt, StoreBatch* batch) {
 // Receipts written by concurrent commits that the store syncs in one write
 // are signed once, each with its own proof, and written only proven.
 TEST(MerkleTreeTest, StoreSealsEachGroupWriteOnceAcrossItsCommits) {
-  std::unique_ptr<ReceiptSigner> signer = MakeSigner();
+  std::unique_ptr<ReceiptSigner> signer = MakeTestSigner();
   ASSERT_NE(signer, nullptr);
   CountingSealer sealer(signer.get());
   testing::TempDir dir;

@@ -231,6 +231,11 @@ TEST_F(ValidationTest, EachBrokenHopFieldIsNamed) {
        [](StoredReport* r) {
          for (int i = 0; i < 33; ++i) r->mutable_hops(0)->add_breaches();
        }},
+      {"hops[0].receipt.signer_chain_digest",
+       [](StoredReport* r) {
+         r->mutable_hops(0)->mutable_receipt()->set_signer_chain_digest(
+             std::string(64, 'a'));
+       }},
       {"other_paths",
        [](StoredReport* r) { *r->add_other_paths()->add_hops() = r->hops(0); }},
   };
