@@ -432,18 +432,18 @@ TEST_F(EvidenceTest, StoredReceiptsNameEachChainOnceAndExportsCarryIt) {
                                  return true;
                                }),
                 IsOk());
-    EXPECT_THAT((*store)->Scan(keys::kSignerChains, "",
-                               [&](const std::string& k, const std::string& v) {
-                                 v1::SignerChain chain;
-                                 EXPECT_TRUE(chain.ParseFromString(v));
-                                 EXPECT_EQ(k, keys::SignerChain(
-                                                  SignerChains::DigestOf(
-                                                      chain.certs())));
-                                 held.insert(k.substr(
-                                     std::string(keys::kSignerChains).size()));
-                                 return true;
-                               }),
-                IsOk());
+    EXPECT_THAT(
+        (*store)->Scan(
+            keys::kSignerChains, "",
+            [&](const std::string& k, const std::string& v) {
+              v1::SignerChain chain;
+              EXPECT_TRUE(chain.ParseFromString(v));
+              EXPECT_EQ(
+                  k, keys::SignerChain(SignerChains::DigestOf(chain.certs())));
+              held.insert(k.substr(std::string(keys::kSignerChains).size()));
+              return true;
+            }),
+        IsOk());
     return std::make_pair(named, held);
   };
   // The province: 3 reports x 6 hops, signed by 4 nodes.

@@ -270,8 +270,9 @@ class RelayedChainsTest : public ::testing::Test {
   // city's receipt at the county. Returns the client's receipt.
   Receipt SubmitAndRelay(const std::string& id) {
     submitted_[id] = testing::SampleReport(id, kTownship, clock_.TimeNow());
-    absl::StatusOr<Receipt> receipt = Await(
-        [&](auto done) { county_.engine->Submit(client_, submitted_[id], done); });
+    absl::StatusOr<Receipt> receipt = Await([&](auto done) {
+      county_.engine->Submit(client_, submitted_[id], done);
+    });
     EXPECT_THAT(receipt, IsOk());
     absl::StatusOr<std::vector<OutboundReport>> out =
         county_.engine->NextOutbound(kCity, 10, {});
@@ -289,12 +290,11 @@ class RelayedChainsTest : public ::testing::Test {
     });
     EXPECT_THAT(city_receipt, IsOk());
     absl::Notification recorded;
-    county_.engine->RecordReceipt(
-        kCity, sent.entry, *city_receipt, clock_.TimeNow(), 1,
-        [&](absl::Status s) {
-          EXPECT_THAT(s, IsOk());
-          recorded.Notify();
-        });
+    county_.engine->RecordReceipt(kCity, sent.entry, *city_receipt,
+                                  clock_.TimeNow(), 1, [&](absl::Status s) {
+                                    EXPECT_THAT(s, IsOk());
+                                    recorded.Notify();
+                                  });
     recorded.WaitForNotification();
     clock_.Advance(absl::Seconds(1));
     return receipt.ok() ? *receipt : Receipt();
@@ -360,8 +360,7 @@ TEST_F(RelayedChainsTest, StoredOnceSentWholeAndVerified) {
   // Timelines (queries, evidence) carry whole chains that verify.
   int forwarding_receipts = 0;
   for (Node* node : {&county_, &city_}) {
-    absl::StatusOr<StoredReport> timeline =
-        node->engine->Timeline("relayed-3");
+    absl::StatusOr<StoredReport> timeline = node->engine->Timeline("relayed-3");
     ASSERT_THAT(timeline, IsOk());
     for (const HopRecord& h : timeline->hops()) {
       EXPECT_THAT(VerifyReceiptSignature(h.receipt()), IsOk());

@@ -5,7 +5,9 @@
 
 #include "absl/synchronization/notification.h"
 #include "relay/relay_engine.h"
+#include "relay/signer_chains.h"
 #include "relay/standby_links.h"
+#include "relay/store/keys.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/sample_regions.h"
 #include "tests/testing/sample_reports.h"
@@ -115,6 +117,42 @@ TEST(StoreRepairTest, PeerCopiesAreTheOtherNodesToForward) {
   EXPECT_EQ(summary->requeued[kCity], 1u);
   EXPECT_EQ(summary->requeued[standby], 1u);
   EXPECT_EQ(summary->requeued["140000000000"], 0u);
+}
+
+// Signer chains (relay/signer_chains.h) survive a repair; one whose record
+// does not decode, or is not the chain its key names, is dropped and listed
+// (a receipt naming it then says the chain is missing, never shows another).
+TEST(StoreRepairTest, KeepsSignerChainsAndDropsDamagedOnes) {
+  TempDir dir;
+  FakeClock clock;
+  v1::SignerChain good;
+  good.add_certs("leaf-der");
+  good.add_certs("ca-der");
+  v1::SignerChain other;
+  other.add_certs("someone-else");
+  const std::string good_key =
+      keys::SignerChain(SignerChains::DigestOf(good.certs()));
+  const std::string swapped_key =
+      keys::SignerChain(SignerChains::DigestOf(good.certs()) + "0");
+  const std::string garbled_key =
+      keys::SignerChain(SignerChains::DigestOf(other.certs()));
+  {
+    auto store = *ReportStore::Open(dir.path(), {});
+    StoreBatch batch;
+    batch.Put(good_key, good.SerializeAsString());
+    batch.Put(swapped_key, other.SerializeAsString());
+    batch.Put(garbled_key, "\xff\xff\xff");
+    ASSERT_THAT(store->CommitAndWait(std::move(batch)), IsOk());
+  }
+  absl::StatusOr<RepairSummary> summary =
+      RepairStore(dir.path(), {{kCity, RepairLink::kEvery}}, clock.TimeNow());
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_THAT(summary->undecodable,
+              ::testing::UnorderedElementsAre(swapped_key, garbled_key));
+  auto store = *ReportStore::Open(dir.path(), {});
+  EXPECT_THAT(store->Get(good_key), IsOk());
+  EXPECT_FALSE(store->Get(swapped_key).ok());
+  EXPECT_FALSE(store->Get(garbled_key).ok());
 }
 
 }  // namespace
