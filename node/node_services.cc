@@ -104,9 +104,8 @@ TypedHandler<Request, Response> ReportHandler(
   auto shared = std::make_shared<const Identity>(peer);
   auto role = std::make_shared<const std::string>(RoleName(peer.role));
   return [peer = std::move(shared), role = std::move(role), limiter, counters,
-          id_of = std::move(id_of),
-          take = std::move(take)](Request&& request,
-                                  TypedReply<Response> reply) {
+          id_of = std::move(id_of), take = std::move(take)](
+             Request&& request, TypedReply<Response> reply) {
     auto answer = [peer, role, id = id_of(request), reply = std::move(reply),
                    counters](absl::StatusOr<Receipt> receipt) {
       if (!receipt.ok()) {

@@ -284,8 +284,7 @@ absl::Status RelayEngine::ResolveEvent(absl::Time now, StoredReport* stored,
       [this](const std::string& id) ABSL_NO_THREAD_SAFETY_ANALYSIS {
         auto writing = writing_.find(id);
         if (writing != writing_.end()) {
-          return absl::StatusOr<std::string>(
-              writing->second.report.event_id());
+          return absl::StatusOr<std::string>(writing->second.report.event_id());
         }
         return store_->GetEventOf(id);
       };
@@ -651,9 +650,8 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
 }
 
 void RelayEngine::RecordReceipt(const std::string& upstream,
-                                const OutboxEntry& entry,
-                                Receipt receipt, absl::Time first_sent,
-                                uint32_t attempts,
+                                const OutboxEntry& entry, Receipt receipt,
+                                absl::Time first_sent, uint32_t attempts,
                                 std::function<void(absl::Status)> done) {
   Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
   *forwarding.mutable_sent_at() = ToProto(first_sent);

@@ -149,8 +149,8 @@ class RelayEngine {
   // The upstream durably acknowledged `entry`: records the hand-off and
   // deletes the outbox entry in one synced write, then calls `done`.
   void RecordReceipt(const std::string& upstream, const OutboxEntry& entry,
-                     Receipt receipt, absl::Time first_sent,
-                     uint32_t attempts, std::function<void(absl::Status)> done);
+                     Receipt receipt, absl::Time first_sent, uint32_t attempts,
+                     std::function<void(absl::Status)> done);
   // The upstream refused `entry`: it moves to the held list with the reason.
   void RecordRefusal(const std::string& upstream, const OutboxEntry& entry,
                      const std::string& reason,

@@ -48,8 +48,8 @@ absl::Status CheckOne(const Message& m) {
       return Bad(absl::StrCat("nanos ", nanos, " is outside 0..999999999"));
     }
     if (seconds < kTimestampMinSeconds || seconds > kTimestampMaxSeconds) {
-      return Bad(absl::StrCat("seconds ", seconds,
-                              " is outside the years 1..9999"));
+      return Bad(
+          absl::StrCat("seconds ", seconds, " is outside the years 1..9999"));
     }
     return absl::OkStatus();
   }

@@ -643,7 +643,8 @@ absl::StatusOr<bool> ReportStore::Read(const std::string& key,
 absl::StatusOr<std::string> ReportStore::Get(const std::string& key) const {
   std::string value;
   ASSIGN_OR_RETURN(bool found, Read(key, &value));
-  if (!found) return absl::NotFoundError(absl::StrCat("read ", key, ": not found"));
+  if (!found)
+    return absl::NotFoundError(absl::StrCat("read ", key, ": not found"));
   return value;
 }
 
