@@ -218,7 +218,7 @@ bool Forwarder::RunStream() {
       } else if (peer_records_ && peer_records_->OnDown(down)) {
         Wake();  // a window slot freed
       } else if (down.has_receipt()) {
-        OnReceipt(down.receipt());
+        OnReceipt(std::move(*down.mutable_receipt()));
       } else if (down.has_rejection()) {
         OnRejection(down.rejection());
       }
@@ -391,7 +391,7 @@ bool Forwarder::RunStream() {
   return true;
 }
 
-void Forwarder::OnReceipt(const Receipt& receipt) {
+void Forwarder::OnReceipt(Receipt receipt) {
   InFlight sent;
   {
     absl::MutexLock lock(&mu_);
@@ -408,9 +408,10 @@ void Forwarder::OnReceipt(const Receipt& receipt) {
   if (options_.on_receipt) {
     options_.on_receipt(sent.sent_at, receipt, clock_->TimeNow());
   }
-  relay_->RecordReceipt(options_.upstream, sent.entry, receipt, sent.first_sent,
-                        sent.attempts,
-                        [this, id = receipt.report_id()](absl::Status status) {
+  std::string id = receipt.report_id();
+  relay_->RecordReceipt(options_.upstream, sent.entry, std::move(receipt),
+                        sent.first_sent, sent.attempts,
+                        [this, id = std::move(id)](absl::Status status) {
                           Settled(id, status, /*receipt=*/true);
                         });
 }

@@ -107,7 +107,7 @@ class Forwarder {
   void Run();
   // Runs one stream until it breaks or shutdown; true if it was connected.
   bool RunStream();
-  void OnReceipt(const Receipt& receipt);
+  void OnReceipt(Receipt receipt);
   void OnRejection(const v1::Rejection& rejection);
   // The receipt's (or refusal's) write for `id` finished with `status`.
   void Settled(const std::string& id, const absl::Status& status, bool receipt);

@@ -99,21 +99,26 @@ TypedHandler<Request, Response> ReportHandler(
     const Identity& peer, RateLimiter* limiter, ReportCounters* counters,
     std::function<std::string(const Request&)> id_of,
     std::function<void(Request&&, RelayEngine::ReceiptCallback)> take) {
-  return [peer, limiter, counters, id_of, take](Request&& request,
-                                                TypedReply<Response> reply) {
-    std::string id = id_of(request);
-    auto answer = [peer, id, reply, counters](absl::StatusOr<Receipt> receipt) {
+  // Shared by every report's answer, not copied into each (its uri, region
+  // and role strings).
+  auto shared = std::make_shared<const Identity>(peer);
+  auto role = std::make_shared<const std::string>(RoleName(peer.role));
+  return [peer = std::move(shared), role = std::move(role), limiter, counters,
+          id_of = std::move(id_of), take = std::move(take)](
+             Request&& request, TypedReply<Response> reply) {
+    auto answer = [peer, role, id = id_of(request), reply = std::move(reply),
+                   counters](absl::StatusOr<Receipt> receipt) {
       if (!receipt.ok()) {
-        return reply(Refusal<Response>(peer, id, receipt.status(), counters));
+        return reply(Refusal<Response>(*peer, id, receipt.status(), counters));
       }
-      counters->Received(peer.region, std::string(RoleName(peer.role)));
+      counters->Received(peer->region, *role);
       Response response;
       *response.mutable_receipt() = *std::move(receipt);
       reply(std::move(response));
     };
-    absl::Status admitted = limiter->Admit(peer.uri);
+    absl::Status admitted = limiter->Admit(peer->uri);
     if (!admitted.ok()) return answer(admitted);
-    take(std::move(request), answer);
+    take(std::move(request), std::move(answer));
   };
 }
 
@@ -197,9 +202,9 @@ RelayService::Escalate(grpc::CallbackServerContext* context) {
           [](const v1::RelayUp& up) {
             return up.report().report().report_id();
           },
-          [relay, child, here, skew = skew_](
+          [relay, child, child_node = child.NodeId(), here, skew = skew_](
               v1::RelayUp&& up, RelayEngine::ReceiptCallback done) {
-            auto watched = WatchArrival(skew, child.NodeId(), here, up.report(),
+            auto watched = WatchArrival(skew, child_node, here, up.report(),
                                         std::move(done));
             relay->Accept(child, std::move(*up.mutable_report()),
                           std::move(watched));

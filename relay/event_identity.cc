@@ -126,18 +126,18 @@ absl::Status EventIdentity::Resolve(const Identity& client,
                      report->event_seq(), ": send the missing reports first"));
   }
   if (!report->supersedes().empty()) {
-    absl::StatusOr<IncidentReport> earlier =
-        lookups.report(report->supersedes());
+    absl::StatusOr<std::string> earlier =
+        lookups.event_of(report->supersedes());
     if (!earlier.ok()) {
       return FieldError(absl::StatusCode::kNotFound, "supersedes",
                         absl::StrCat("no report ", report->supersedes(),
                                      " is known at node ", region_));
     }
-    if (earlier->event_id() != event.event_id()) {
+    if (*earlier != event.event_id()) {
       return FieldError(
           absl::StatusCode::kInvalidArgument, "supersedes",
           absl::StrCat("report ", report->supersedes(), " is about event ",
-                       earlier->event_id(), ", not ", event.event_id()));
+                       *earlier, ", not ", event.event_id()));
     }
   }
   if (named != event.event_id()) {

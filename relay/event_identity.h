@@ -42,11 +42,12 @@
 namespace kuaibao {
 
 // What the engine knows, for the checks: the event record (reports() == 0
-// when unknown) and a stored or in-flight report.
+// when unknown) and the event id of a stored or in-flight report (NOT_FOUND
+// when there is none: the supersedes check needs nothing else of it).
 struct EventLookups {
   std::function<EventRecord(const std::string& event_id)> event;
-  std::function<absl::StatusOr<IncidentReport>(const std::string& report_id)>
-      report;
+  std::function<absl::StatusOr<std::string>(const std::string& report_id)>
+      event_of;
 };
 
 // Not thread-safe: the engine calls it under its lock, in commit order.

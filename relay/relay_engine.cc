@@ -281,21 +281,13 @@ absl::Status RelayEngine::ResolveEvent(absl::Time now, StoredReport* stored,
     auto open = events_.find(id);
     return open != events_.end() ? open->second : LoadEvent(id);
   };
-  lookups.report =
+  lookups.event_of =
       [this](const std::string& id) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        absl::StatusOr<IncidentReport> out;
         auto writing = writing_.find(id);
         if (writing != writing_.end()) {
-          out = writing->second.report;
-          return out;
+          return absl::StatusOr<std::string>(writing->second.report.event_id());
         }
-        absl::StatusOr<StoredReport> found = store_->GetReport(id);
-        if (found.ok()) {
-          out = found->report();
-        } else {
-          out = found.status();
-        }
-        return out;
+        return store_->GetEventOf(id);
       };
   return event_identity_.Resolve(*client, lookups, now,
                                  stored->mutable_report(), batch);
@@ -368,8 +360,7 @@ void RelayEngine::QueueFor(const std::string& upstream, Route route,
              forwarding.SerializeAsString());
 }
 
-bool RelayEngine::AnswerKnown(const StoredReport& stored,
-                              ReceiptCallback& done) {
+bool RelayEngine::AnswerKnown(StoredReport& stored, ReceiptCallback& done) {
   const std::string& id = stored.report().report_id();
   auto writing = writing_.find(id);
   if (writing != writing_.end()) {
@@ -377,7 +368,7 @@ bool RelayEngine::AnswerKnown(const StoredReport& stored,
     if (!SameReport(writing->second.report, stored.report())) {
       RefuseConflict(stored, writing->second.report, std::move(done));
     } else {
-      writing->second.waiting.emplace_back(stored, std::move(done));
+      writing->second.waiting.emplace_back(std::move(stored), std::move(done));
     }
     return true;
   }
@@ -450,18 +441,19 @@ void RelayEngine::RecordArrival(const StoredReport& stored, absl::Time now,
   const IncidentReport& report = stored.report();
   batch->Put(ReportStore::RecentKey(now, report.report_id()), "");
   batch->Record(ArrivalItem(stored, now));
+  // An open event is updated where it is kept, a closed one read back.
   auto open_event = events_.find(report.event_id());
-  EventRecord event = open_event != events_.end()
-                          ? open_event->second
-                          : LoadEvent(report.event_id());
+  if (open_event == events_.end()) {
+    open_event =
+        events_.emplace(report.event_id(), LoadEvent(report.event_id())).first;
+  }
+  EventRecord& event = open_event->second;
   UpdateEvent(stored, now, options_.deadlines, &event);
   batch->Put(ReportStore::EventKey(report.event_id()),
              event.SerializeAsString());
   if (event.closed()) {
-    events_.erase(report.event_id());
+    events_.erase(open_event);
     event_states_.erase(report.event_id());
-  } else {
-    events_[report.event_id()] = std::move(event);
   }
 }
 
@@ -518,7 +510,8 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
                    auto waiting = TakeWaiting(id, status.ok());
                    if (status.ok() && listener) listener(queued);
                    if (status.ok()) {
-                     done(*receipt);
+                     // The write's seal (PutSealed) was its last other use.
+                     done(std::move(*receipt));
                    } else {
                      done(status);
                    }
@@ -612,7 +605,7 @@ void RelayEngine::RecordOtherPath(StoredReport existing,
     if (!status.ok()) evidence_.Invalidate();
     auto waiting = TakeWaiting(id, status.ok());
     if (status.ok()) {
-      done(*proven);
+      done(std::move(*proven));
     } else {
       done(status);
     }
@@ -680,15 +673,14 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
 }
 
 void RelayEngine::RecordReceipt(const std::string& upstream,
-                                const OutboxEntry& entry,
-                                const Receipt& receipt, absl::Time first_sent,
-                                uint32_t attempts,
+                                const OutboxEntry& entry, Receipt receipt,
+                                absl::Time first_sent, uint32_t attempts,
                                 std::function<void(absl::Status)> done) {
   Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
   *forwarding.mutable_sent_at() = ToProto(first_sent);
   *forwarding.mutable_acked_at() = ToProto(clock_->TimeNow());
   forwarding.set_attempts(attempts);
-  *forwarding.mutable_receipt() = receipt;
+  *forwarding.mutable_receipt() = std::move(receipt);
   StoreBatch batch;
   chains_.Compact(forwarding.mutable_receipt(), &batch);
   Outbox::Remove(upstream, entry, &batch);
@@ -844,14 +836,12 @@ void RelayEngine::Escalate(const StoredReport& stored, const std::string& why,
 
 EventRecord RelayEngine::LoadEvent(const std::string& event_id) const {
   EventRecord event;
-  const std::string key = ReportStore::EventKey(event_id);
-  store_
-      ->Scan(key, key,
-             [&](const std::string& k, const std::string& v) {
-               if (k == key) event.ParseFromString(v);
-               return false;
-             })
-      .IgnoreError();  // unreadable: the event starts afresh, as if new
+  // A point read: the bloom filters answer for an event not stored here
+  // (every new event at its first node) without reading a table block.
+  absl::StatusOr<std::string> value =
+      store_->Get(ReportStore::EventKey(event_id));
+  // Absent or unreadable: the event starts afresh, as if new.
+  if (value.ok() && !event.ParseFromString(*value)) event.Clear();
   return event;
 }
 

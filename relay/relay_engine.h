@@ -150,8 +150,8 @@ class RelayEngine {
   // The upstream durably acknowledged `entry`: records the hand-off and
   // deletes the outbox entry in one synced write, then calls `done`.
   void RecordReceipt(const std::string& upstream, const OutboxEntry& entry,
-                     const Receipt& receipt, absl::Time first_sent,
-                     uint32_t attempts, std::function<void(absl::Status)> done);
+                     Receipt receipt, absl::Time first_sent, uint32_t attempts,
+                     std::function<void(absl::Status)> done);
   // The upstream refused `entry`: it moves to the held list with the reason.
   void RecordRefusal(const std::string& upstream, const OutboxEntry& entry,
                      const std::string& reason,
@@ -304,8 +304,9 @@ class RelayEngine {
   // RecordArrival, then one synced write whose completion answers `done`.
   void Store(StoredReport stored, ReceiptCallback done);
   // A report already stored, or being written, under the same id: answers
-  // (or refuses) it and returns true; false for a new one.
-  bool AnswerKnown(const StoredReport& stored, ReceiptCallback& done)
+  // (or refuses) it and returns true (`stored` may then be moved from);
+  // false for a new one.
+  bool AnswerKnown(StoredReport& stored, ReceiptCallback& done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds a new report's own entries to `batch`: the child that relayed it,
   // at the first node its event (ResolveEvent) and number (OriginLedger),

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "relay/validation.h"
@@ -10,6 +11,7 @@
 namespace kuaibao {
 namespace {
 
+using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
@@ -20,8 +22,9 @@ constexpr int64_t kTimestampMaxSeconds = 253402300799;  // 9999-12-31
 constexpr int64_t kDurationMaxSeconds = 315576000000;   // 10,000 years
 constexpr int32_t kMaxNanos = 999999999;
 
-absl::Status Bad(const std::string& field, absl::string_view reason) {
-  return FieldError(absl::StatusCode::kInvalidArgument, field, reason);
+// A bad value, its field named by the callers (UnderField).
+absl::Status Bad(absl::string_view reason) {
+  return FieldError(absl::StatusCode::kInvalidArgument, "", reason);
 }
 
 // The seconds and nanos of a Timestamp or Duration, read by reflection so
@@ -33,33 +36,33 @@ void SecondsAndNanos(const Message& m, int64_t* seconds, int32_t* nanos) {
   *nanos = r->GetInt32(m, d->FindFieldByNumber(2));
 }
 
-absl::Status CheckOne(const Message& m, const std::string& path) {
-  const std::string& type = m.GetDescriptor()->full_name();
+// The path of a bad field is built only on the way back from it (UnderField),
+// so that checking a valid message, the intake of every report, builds none.
+absl::Status CheckOne(const Message& m) {
+  const Descriptor::WellKnownType type = m.GetDescriptor()->well_known_type();
   int64_t seconds = 0;
   int32_t nanos = 0;
-  if (type == "google.protobuf.Timestamp") {
+  if (type == Descriptor::WELLKNOWNTYPE_TIMESTAMP) {
     SecondsAndNanos(m, &seconds, &nanos);
     if (nanos < 0 || nanos > kMaxNanos) {
-      return Bad(path,
-                 absl::StrCat("nanos ", nanos, " is outside 0..999999999"));
+      return Bad(absl::StrCat("nanos ", nanos, " is outside 0..999999999"));
     }
     if (seconds < kTimestampMinSeconds || seconds > kTimestampMaxSeconds) {
-      return Bad(path, absl::StrCat("seconds ", seconds,
-                                    " is outside the years 1..9999"));
+      return Bad(
+          absl::StrCat("seconds ", seconds, " is outside the years 1..9999"));
     }
     return absl::OkStatus();
   }
-  if (type == "google.protobuf.Duration") {
+  if (type == Descriptor::WELLKNOWNTYPE_DURATION) {
     SecondsAndNanos(m, &seconds, &nanos);
     if (nanos < -kMaxNanos || nanos > kMaxNanos || (seconds > 0 && nanos < 0) ||
         (seconds < 0 && nanos > 0)) {
-      return Bad(path, absl::StrCat("nanos ", nanos,
-                                    " is outside -999999999..999999999 or "
-                                    "has the other sign than seconds"));
+      return Bad(absl::StrCat("nanos ", nanos,
+                              " is outside -999999999..999999999 or "
+                              "has the other sign than seconds"));
     }
     if (seconds < -kDurationMaxSeconds || seconds > kDurationMaxSeconds) {
-      return Bad(path,
-                 absl::StrCat("seconds ", seconds, " is beyond 10,000 years"));
+      return Bad(absl::StrCat("seconds ", seconds, " is beyond 10,000 years"));
     }
     return absl::OkStatus();
   }
@@ -70,17 +73,16 @@ absl::Status CheckOne(const Message& m, const std::string& path) {
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_map()) {
       continue;
     }
-    const std::string name =
-        path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
     if (f->is_repeated()) {
       for (int i = 0; i < r->FieldSize(m, f); ++i) {
-        absl::Status s = CheckOne(r->GetRepeatedMessage(m, f, i),
-                                  absl::StrCat(name, "[", i, "]"));
-        if (!s.ok()) return s;
+        absl::Status s = CheckOne(r->GetRepeatedMessage(m, f, i));
+        if (!s.ok()) {
+          return UnderField(absl::StrCat(f->name(), "[", i, "]"), s);
+        }
       }
     } else {
-      absl::Status s = CheckOne(r->GetMessage(m, f), name);
-      if (!s.ok()) return s;
+      absl::Status s = CheckOne(r->GetMessage(m, f));
+      if (!s.ok()) return UnderField(f->name(), s);
     }
   }
   return absl::OkStatus();
@@ -89,9 +91,10 @@ absl::Status CheckOne(const Message& m, const std::string& path) {
 }  // namespace
 
 absl::Status CheckTimeFields(const Message& message, absl::string_view prefix) {
-  std::string path(prefix);
-  if (!path.empty() && path.back() == '.') path.pop_back();
-  return CheckOne(message, path);
+  absl::Status s = CheckOne(message);
+  if (s.ok()) return s;
+  if (absl::EndsWith(prefix, ".")) prefix.remove_suffix(1);
+  return UnderField(prefix, s);
 }
 
 }  // namespace kuaibao

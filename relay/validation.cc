@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -115,6 +116,20 @@ absl::Status FieldError(absl::StatusCode code, absl::string_view field,
 std::string ErrorField(const absl::Status& status) {
   absl::optional<absl::Cord> field = status.GetPayload(kFieldPayload);
   return field ? std::string(*field) : std::string();
+}
+
+absl::Status UnderField(absl::string_view parent, const absl::Status& status) {
+  if (status.ok() || parent.empty()) return status;
+  const std::string field = ErrorField(status);
+  absl::string_view reason = status.message();
+  if (absl::StartsWith(reason, absl::StrCat(field, ": "))) {
+    reason.remove_prefix(field.size() + 2);
+  }
+  std::string path(parent);
+  if (!field.empty()) {
+    absl::StrAppend(&path, field.front() == '[' ? "" : ".", field);
+  }
+  return FieldError(status.code(), path, reason);
 }
 
 bool ValidId(absl::string_view id) {
@@ -266,37 +281,46 @@ absl::Status ValidateReport(const IncidentReport& report,
   return absl::OkStatus();
 }
 
+namespace {
+
+// One hop of a relayed report; fields named from the hop.
+absl::Status CheckHop(const HopRecord& hop, absl::Time now,
+                      const ValidationLimits& limits) {
+  RETURN_IF_ERROR(CheckTimeFields(hop));
+  if (!CheckNodeId(hop.node()).ok()) {
+    return Invalid("node",
+                   "must be a node's id (its region code, or "
+                   "<region>:<department>)");
+  }
+  if (!ParseIdentity(hop.received_from()).ok()) {
+    return Invalid("received_from", "must be a spiffe://kuaibao/ identity");
+  }
+  RETURN_IF_ERROR(
+      CheckTime(hop.received_at(), "received_at", true, now, limits));
+  RETURN_IF_ERROR(CheckTime(hop.stored_at(), "stored_at", false, now, limits));
+  RETURN_IF_ERROR(
+      CheckCount("forwarded", hop.forwarded_size(), limits.max_forwardings));
+  RETURN_IF_ERROR(
+      CheckCount("breaches", hop.breaches_size(), limits.max_breaches));
+  // A digest names a chain in the sender's own store
+  // (relay/signer_chains.h): between nodes receipts carry the chain.
+  if (!hop.receipt().signer_chain_digest().empty()) {
+    return Invalid("receipt.signer_chain_digest",
+                   "must be empty: a relayed receipt carries its signer's "
+                   "certificate chain (signer_chain)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateHops(const StoredReport& relayed, absl::Time now,
                           const ValidationLimits& limits) {
   RETURN_IF_ERROR(CheckCount("hops", relayed.hops_size(), limits.max_hops));
   for (int i = 0; i < relayed.hops_size(); ++i) {
-    const HopRecord& hop = relayed.hops(i);
-    const std::string at = absl::StrCat("hops[", i, "]");
-    RETURN_IF_ERROR(CheckTimeFields(hop, at));
-    if (!CheckNodeId(hop.node()).ok()) {
-      return Invalid(absl::StrCat(at, ".node"),
-                     "must be a node's id (its region code, or "
-                     "<region>:<department>)");
-    }
-    if (!ParseIdentity(hop.received_from()).ok()) {
-      return Invalid(absl::StrCat(at, ".received_from"),
-                     "must be a spiffe://kuaibao/ identity");
-    }
-    RETURN_IF_ERROR(
-        CheckTime(hop.received_at(), at + ".received_at", true, now, limits));
-    RETURN_IF_ERROR(
-        CheckTime(hop.stored_at(), at + ".stored_at", false, now, limits));
-    RETURN_IF_ERROR(CheckCount(at + ".forwarded", hop.forwarded_size(),
-                               limits.max_forwardings));
-    RETURN_IF_ERROR(
-        CheckCount(at + ".breaches", hop.breaches_size(), limits.max_breaches));
-    // A digest names a chain in the sender's own store
-    // (relay/signer_chains.h): between nodes receipts carry the chain.
-    if (!hop.receipt().signer_chain_digest().empty()) {
-      return Invalid(absl::StrCat(at, ".receipt.signer_chain_digest"),
-                     "must be empty: a relayed receipt carries its signer's "
-                     "certificate chain (signer_chain)");
-    }
+    absl::Status s = CheckHop(relayed.hops(i), now, limits);
+    // The hop's path ("hops[1]") is built only for a refusal.
+    if (!s.ok()) return UnderField(absl::StrCat("hops[", i, "]"), s);
   }
   if (relayed.other_paths_size() > 0) {
     return Invalid("other_paths",

@@ -17,6 +17,11 @@ absl::Status FieldError(absl::StatusCode code, absl::string_view field,
                         absl::string_view reason);
 // The field a status is about, or "" when none.
 std::string ErrorField(const absl::Status& status);
+// `status` (a FieldError about a field of `parent`) about the same field
+// named from one level up: "hops[1]" and "received_at" give
+// "hops[1].received_at"; an index ("[2]") or no field at all joins without
+// the dot. For checks that build a field's path only when they refuse.
+absl::Status UnderField(absl::string_view parent, const absl::Status& status);
 
 struct ValidationLimits {
   // Timestamps later than now + this are refused (clock skew allowance).

@@ -197,6 +197,10 @@ class ReportStore {
 
   // Reads. NOT_FOUND when absent; DATA_LOSS when the stored value is damaged.
   absl::StatusOr<StoredReport> GetReport(const std::string& report_id) const;
+  // The event id of a stored report, as GetReport(...)->report().event_id()
+  // would give it, read from the encoding without decoding the rest (the
+  // supersedes check of every follow-up needs only this).
+  absl::StatusOr<std::string> GetEventOf(const std::string& report_id) const;
   absl::StatusOr<std::string> Get(const std::string& key) const;
   // All forwardings recorded for a report (one per upstream).
   absl::StatusOr<std::vector<Forwarding>> GetForwardings(
@@ -329,6 +333,8 @@ class ReportStore {
   // The tally after `group` is applied to `db`, from `before`.
   static uint64_t Tally(leveldb::DB* db, const std::vector<Pending>& group,
                         uint64_t before);
+  // Reads `key` into `*value`: false when it is absent.
+  absl::StatusOr<bool> Read(const std::string& key, std::string* value) const;
   // Reads m/seq and m/backlog after an open.
   absl::Status ReadCounters();
   // A put of `key` is about to be written: no floor may stay above it.
