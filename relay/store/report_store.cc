@@ -354,6 +354,10 @@ absl::Status ReportStore::Recover() {
   // A write reported failed may have reached the disk after all: the tally
   // is what the reopened store says.
   if (reopened.ok()) reopened = ReadCounters();
+  if (reopened.ok()) {
+    absl::ReaderMutexLock listening(&listener_mu_);
+    if (write_listener_ != nullptr) write_listener_->Reopened();
+  }
   absl::MutexLock lock(&mu_);
   if (!reopened.ok()) {
     failure_ = absl::Status(
@@ -453,6 +457,14 @@ void ReportStore::WriterLoop() {
         if (status.ok() && !recorded.empty()) {
           feed_cursor_.store(cursor);
           if (feed_listener_) feed_listener_(recorded);
+        }
+        if (status.ok()) {
+          absl::ReaderMutexLock listening(&listener_mu_);
+          if (write_listener_ != nullptr) {
+            for (const Pending& pending : group) {
+              write_listener_->Written(pending.batch);
+            }
+          }
         }
       } else {
         status = db.status();

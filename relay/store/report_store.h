@@ -240,6 +240,28 @@ class ReportStore {
     feed_listener_ = std::move(listener);
   }
 
+  // Told of the store's writes (the outbox's memory, relay/outbox_mirror.h).
+  class WriteListener {
+   public:
+    virtual ~WriteListener() = default;
+    // After a successful write, on the writer thread, with each batch of the
+    // group in commit order (sealed values filled in): the write is visible
+    // to reads and none of its callers has been told yet, so that whoever a
+    // completion wakes finds it. Never for a failed write. Must not block
+    // for long; may read the store.
+    virtual void Written(const StoreBatch& batch) = 0;
+    // Recover reopened the database, before writes resume: a write reported
+    // failed may have reached the disk after all, so what the listener
+    // learnt from the writes alone no longer describes the store.
+    virtual void Reopened() = 0;
+  };
+  // Borrowed; nullptr = none. Once it returns, the previous listener is
+  // called no more, so its owner may go.
+  void SetWriteListener(WriteListener* listener) {
+    absl::MutexLock lock(&listener_mu_);
+    write_listener_ = listener;
+  }
+
   // Called by Commit with each batch before it is queued, on the caller's
   // thread; may add to it, so that what it adds is written in the same
   // atomic write (relay/peer_records.h). Must be thread-safe. Set once,
@@ -353,6 +375,10 @@ class ReportStore {
   std::function<void(const std::vector<v1::FeedItem>&)> feed_listener_;
   std::function<void(StoreBatch*)> commit_hook_;
   std::atomic<const GroupSealer*> sealer_{nullptr};
+  // Held (shared) while the listener is called, so that SetWriteListener
+  // waits for a call under way.
+  absl::Mutex listener_mu_;
+  WriteListener* write_listener_ ABSL_GUARDED_BY(listener_mu_) = nullptr;
   // Written by the writer thread (and SetBacklog, before it has counted).
   std::atomic<uint64_t> backlog_{0};
   std::atomic<bool> backlog_known_{false};
