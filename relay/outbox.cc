@@ -75,9 +75,9 @@ absl::StatusOr<QueuedReport> Outbox::LoadFromStore(
       store.Get(keys::Forwarding(report_id, upstream));
   if (forwarding.ok()) {
     if (!q.forwarding.ParseFromString(*forwarding)) {
-      return absl::DataLossError(
-          absl::StrCat("the forwarding record of ", report_id, " to ",
-                       upstream, " does not decode"));
+      return absl::DataLossError(absl::StrCat("the forwarding record of ",
+                                              report_id, " to ", upstream,
+                                              " does not decode"));
     }
   } else if (absl::IsNotFound(forwarding.status())) {
     q.forwarding.set_to(upstream);
@@ -103,7 +103,8 @@ std::string Outbox::KeyFor(const std::string& upstream, int priority,
 
 void Outbox::Queue(const std::string& upstream, const std::string& key,
                    const StoredReport& stored, StoreBatch* batch) {
-  batch->Put(keys::EventIndexEntry(upstream, stored.report().event_id(), SeqOfKey(key)),
+  batch->Put(keys::EventIndexEntry(upstream, stored.report().event_id(),
+                                   SeqOfKey(key)),
              key);
   batch->PutCounted(key, stored.report().report_id(), Weight(stored));
 }
@@ -124,7 +125,8 @@ std::vector<std::string> Outbox::QueuedIn(const StoreBatch& batch) {
 void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
                     StoreBatch* batch) {
   batch->DeleteCounted(entry.key, entry.bytes);
-  batch->Delete(keys::EventIndexEntry(upstream, entry.event_id, SeqOfKey(entry.key)));
+  batch->Delete(
+      keys::EventIndexEntry(upstream, entry.event_id, SeqOfKey(entry.key)));
 }
 
 std::string Outbox::HeldKey(const std::string& key) {
@@ -160,8 +162,8 @@ absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
   StoreReader from_store(store_);
   std::optional<OutboxMirror::Reader> from_memory;
   if (mirror_ != nullptr) from_memory.emplace(mirror_);
-  OutboxReader& reader = from_memory ? static_cast<OutboxReader&>(*from_memory)
-                                     : from_store;
+  OutboxReader& reader =
+      from_memory ? static_cast<OutboxReader&>(*from_memory) : from_store;
   std::vector<QueuedReport> out;
   absl::flat_hash_set<std::string> taken;
   // The classes with anything queued, <upstream queue prefix><class>/, and
@@ -181,13 +183,10 @@ absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
   return out;
 }
 
-absl::Status Outbox::TakeFromClass(OutboxReader& reader,
-                                   const std::string& upstream,
-                                   const Group& queue_class, bool pull_earlier,
-                                   size_t max,
-                                   const absl::flat_hash_set<std::string>& skip,
-                                   absl::flat_hash_set<std::string>* taken,
-                                   std::vector<QueuedReport>* out) {
+absl::Status Outbox::TakeFromClass(
+    OutboxReader& reader, const std::string& upstream, const Group& queue_class,
+    bool pull_earlier, size_t max, const absl::flat_hash_set<std::string>& skip,
+    absl::flat_hash_set<std::string>* taken, std::vector<QueuedReport>* out) {
   const std::string& class_prefix = queue_class.prefix;
   ASSIGN_OR_RETURN(std::vector<Group> sources,
                    Groups(reader, upstream, class_prefix, kEndOfSource,
@@ -229,22 +228,23 @@ absl::Status Outbox::TakeFromClass(OutboxReader& reader,
       if (cursor.exhausted) continue;
       std::vector<std::pair<std::string, std::string>> candidates;  // key, id
       bool reached = false;
-      RETURN_IF_ERROR(reader.Scan(
-          upstream, cursor.prefix, cursor.from,
-          [&](const std::string& key, const std::string& id) {
-            cursor.from = absl::StrCat(key, std::string(1, '\0'));
-            if (skip.contains(id) || taken->contains(id)) return true;
-            candidates.emplace_back(key, id);
-            reached = candidates.size() >= quantum;
-            return !reached;
-          }));
+      RETURN_IF_ERROR(
+          reader.Scan(upstream, cursor.prefix, cursor.from,
+                      [&](const std::string& key, const std::string& id) {
+                        cursor.from = absl::StrCat(key, std::string(1, '\0'));
+                        if (skip.contains(id) || taken->contains(id))
+                          return true;
+                        candidates.emplace_back(key, id);
+                        reached = candidates.size() >= quantum;
+                        return !reached;
+                      }));
       cursor.exhausted = !reached;
       for (const auto& [key, id] : candidates) {
         if (taken->contains(id)) continue;  // pulled forward
         ASSIGN_OR_RETURN(QueuedReport queued, reader.Load(upstream, key, id));
         ASSIGN_OR_RETURN(bool emitted,
-                         Emit(reader, upstream, std::move(queued),
-                              pull_earlier, max, skip, taken, out));
+                         Emit(reader, upstream, std::move(queued), pull_earlier,
+                              max, skip, taken, out));
         served = sources[i].prefix;
         if (!emitted) {
           full = true;
@@ -260,13 +260,10 @@ absl::Status Outbox::TakeFromClass(OutboxReader& reader,
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> Outbox::Emit(OutboxReader& reader,
-                                  const std::string& upstream,
-                                  QueuedReport queued, bool pull_earlier,
-                                  size_t max,
-                                  const absl::flat_hash_set<std::string>& skip,
-                                  absl::flat_hash_set<std::string>* taken,
-                                  std::vector<QueuedReport>* out) {
+absl::StatusOr<bool> Outbox::Emit(
+    OutboxReader& reader, const std::string& upstream, QueuedReport queued,
+    bool pull_earlier, size_t max, const absl::flat_hash_set<std::string>& skip,
+    absl::flat_hash_set<std::string>* taken, std::vector<QueuedReport>* out) {
   // The earlier reports of the event still queued, in arrival order.
   const uint64_t seq = SeqOfKey(queued.entry.key);
   std::vector<std::string> earlier;

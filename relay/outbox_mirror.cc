@@ -146,8 +146,7 @@ void OutboxMirror::Written(const StoreBatch& batch) {
     }
     const std::string& id = *op->second;
     auto index = index_of.find(key);
-    Insert(&q, key,
-           Entry{id, index == index_of.end() ? "" : *index->second});
+    Insert(&q, key, Entry{id, index == index_of.end() ? "" : *index->second});
     PerReport& held = q.reports[id];
     if (!held.payload) SetPayload(&q, &held, payload_of(id));
     Trim(&q);
@@ -321,8 +320,9 @@ absl::StatusOr<QueuedReport> OutboxMirror::Load(const std::string& upstream,
         QueuedReport out;
         if (out.report.ParseFromString(*held->second.payload)) {
           out.forwarding = *held->second.forwarding;
-          out.entry = OutboxEntry{key, report_id, out.report.report().event_id(),
-                                  Outbox::Weight(out.report)};
+          out.entry =
+              OutboxEntry{key, report_id, out.report.report().event_id(),
+                          Outbox::Weight(out.report)};
           if (it->second.index_key.empty()) {
             it->second.index_key = keys::EventIndexEntry(
                 upstream, out.entry.event_id, keys::SeqOfQueueKey(key));

@@ -50,7 +50,7 @@ struct OutboxMirrorLimits {
 class OutboxMirror : public ReportStore::WriteListener {
  public:
   // Borrowed: `store` outlives the mirror. The caller makes the mirror the
-  // store's write listener (and clears it before the mirror goes).
+  // store's write listener (AddWriteListener; removed before it goes).
   OutboxMirror(const ReportStore* store, OutboxMirrorLimits limits);
 
   void Written(const StoreBatch& batch) override;
@@ -78,8 +78,7 @@ class OutboxMirror : public ReportStore::WriteListener {
    public:
     explicit Reader(OutboxMirror* mirror) : mirror_(mirror) {}
     absl::Status ScanQueue(const std::string& upstream,
-                           const std::string& prefix,
-                           const Visit& fn) override;
+                           const std::string& prefix, const Visit& fn) override;
     absl::Status Scan(const std::string& upstream, const std::string& prefix,
                       const std::string& from, const Visit& fn) override;
     absl::StatusOr<std::string> Get(const std::string& upstream,

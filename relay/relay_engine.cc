@@ -53,9 +53,10 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       store_(store),
       regions_(regions),
       clock_(clock),
-      mirror_(options_.outbox_mirror.reports > 0
-                  ? std::make_unique<OutboxMirror>(store, options_.outbox_mirror)
-                  : nullptr),
+      mirror_(
+          options_.outbox_mirror.reports > 0
+              ? std::make_unique<OutboxMirror>(store, options_.outbox_mirror)
+              : nullptr),
       outbox_(store, mirror_.get()),
       ledger_(store),
       evidence_(store, options_.node),
@@ -92,7 +93,7 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   // Before the engine's first write (DropOwnStandbyQueue): the mirror holds
   // nothing yet, and learns every write from here on.
   if (engine->mirror_ != nullptr) {
-    store->SetWriteListener(engine->mirror_.get());
+    store->AddWriteListener(engine->mirror_.get());
   }
   absl::Status counted = engine->outbox_.RecountBacklog();
   if (counted.ok()) counted = engine->DropOwnStandbyQueue();
@@ -136,7 +137,7 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
 }
 
 RelayEngine::~RelayEngine() {
-  if (mirror_ != nullptr) store_->SetWriteListener(nullptr);
+  if (mirror_ != nullptr) store_->RemoveWriteListener(mirror_.get());
 }
 
 void RelayEngine::SetOutboxListener(OutboxListener listener) {

@@ -356,7 +356,7 @@ absl::Status ReportStore::Recover() {
   if (reopened.ok()) reopened = ReadCounters();
   if (reopened.ok()) {
     absl::ReaderMutexLock listening(&listener_mu_);
-    if (write_listener_ != nullptr) write_listener_->Reopened();
+    for (WriteListener* listener : write_listeners_) listener->Reopened();
   }
   absl::MutexLock lock(&mu_);
   if (!reopened.ok()) {
@@ -460,10 +460,9 @@ void ReportStore::WriterLoop() {
         }
         if (status.ok()) {
           absl::ReaderMutexLock listening(&listener_mu_);
-          if (write_listener_ != nullptr) {
-            for (const Pending& pending : group) {
-              write_listener_->Written(pending.batch);
-            }
+          for (WriteListener* listener : write_listeners_) {
+            for (const Pending& pending : group)
+              listener->Written(pending.batch);
           }
         }
       } else {

@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_RELAY_STORE_REPORT_STORE_H_
 #define KUAIBAO_RELAY_STORE_REPORT_STORE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -255,11 +256,18 @@ class ReportStore {
     // learnt from the writes alone no longer describes the store.
     virtual void Reopened() = 0;
   };
-  // Borrowed; nullptr = none. Once it returns, the previous listener is
-  // called no more, so its owner may go.
-  void SetWriteListener(WriteListener* listener) {
+  // Borrowed, until removed; several may listen (two engines over one
+  // store, as a test's restart makes). Once RemoveWriteListener returns,
+  // the listener is called no more, so its owner may go.
+  void AddWriteListener(WriteListener* listener) {
     absl::MutexLock lock(&listener_mu_);
-    write_listener_ = listener;
+    write_listeners_.push_back(listener);
+  }
+  void RemoveWriteListener(WriteListener* listener) {
+    absl::MutexLock lock(&listener_mu_);
+    write_listeners_.erase(
+        std::remove(write_listeners_.begin(), write_listeners_.end(), listener),
+        write_listeners_.end());
   }
 
   // Called by Commit with each batch before it is queued, on the caller's
@@ -375,10 +383,10 @@ class ReportStore {
   std::function<void(const std::vector<v1::FeedItem>&)> feed_listener_;
   std::function<void(StoreBatch*)> commit_hook_;
   std::atomic<const GroupSealer*> sealer_{nullptr};
-  // Held (shared) while the listener is called, so that SetWriteListener
-  // waits for a call under way.
+  // Held (shared) while the listeners are called, so that
+  // RemoveWriteListener waits for a call under way.
   absl::Mutex listener_mu_;
-  WriteListener* write_listener_ ABSL_GUARDED_BY(listener_mu_) = nullptr;
+  std::vector<WriteListener*> write_listeners_ ABSL_GUARDED_BY(listener_mu_);
   // Written by the writer thread (and SetBacklog, before it has counted).
   std::atomic<uint64_t> backlog_{0};
   std::atomic<bool> backlog_known_{false};

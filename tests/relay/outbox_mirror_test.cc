@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "relay/outbox.h"
 #include "relay/store/keys.h"
+#include "tests/testing/fault_injection_env.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -46,10 +47,10 @@ std::vector<std::string> Describe(
     return out;
   }
   for (const QueuedReport& q : *next) {
-    out.push_back(absl::StrCat(
-        q.entry.key, "|", q.entry.report_id, "|", q.entry.event_id, "|",
-        q.entry.bytes, "|", q.report.SerializeAsString(), "|",
-        q.forwarding.SerializeAsString()));
+    out.push_back(absl::StrCat(q.entry.key, "|", q.entry.report_id, "|",
+                               q.entry.event_id, "|", q.entry.bytes, "|",
+                               q.report.SerializeAsString(), "|",
+                               q.forwarding.SerializeAsString()));
   }
   return out;
 }
@@ -60,17 +61,20 @@ class OutboxMirrorTest : public ::testing::Test {
   ~OutboxMirrorTest() override { Close(); }
 
   // (Re)opens the store with a fresh mirror, as a restart does.
-  void Open(OutboxMirrorLimits limits) {
-    store_ = *ReportStore::Open(dir_.path(), {/*sync=*/false});
+  void Open(OutboxMirrorLimits limits, leveldb::Env* env = nullptr) {
+    ReportStore::Options options;
+    options.sync = false;
+    options.env = env;
+    store_ = *ReportStore::Open(dir_.path(), options);
     mirror_ = std::make_unique<OutboxMirror>(store_.get(), limits);
-    store_->SetWriteListener(mirror_.get());
+    store_->AddWriteListener(mirror_.get());
     from_store_ = std::make_unique<Outbox>(store_.get());
     from_memory_ = std::make_unique<Outbox>(store_.get(), mirror_.get());
   }
   void Close() {
     from_memory_.reset();
     from_store_.reset();
-    store_->SetWriteListener(nullptr);
+    store_->RemoveWriteListener(mirror_.get());
     mirror_.reset();
     store_.reset();
   }
@@ -101,9 +105,9 @@ class OutboxMirrorTest : public ::testing::Test {
     ASSERT_THAT(store_->CommitAndWait(std::move(batch)), IsOk());
   }
 
-  std::vector<std::string> Ids(Outbox& outbox, size_t max,
-                               const absl::flat_hash_set<std::string>& skip =
-                                   {}) {
+  std::vector<std::string> Ids(
+      Outbox& outbox, size_t max,
+      const absl::flat_hash_set<std::string>& skip = {}) {
     absl::StatusOr<std::vector<QueuedReport>> next =
         outbox.Next(kUp, max, skip);
     EXPECT_THAT(next, IsOk());
@@ -224,7 +228,8 @@ TEST_F(OutboxMirrorTest, RestartWithABacklog) {
   EXPECT_TRUE(mirror_->Held(kUp).complete);
   EXPECT_EQ(mirror_->Held(kUp).reports, 300u);
   absl::flat_hash_set<std::string> in_flight(first.begin(), first.end());
-  EXPECT_EQ(Ids(*from_memory_, 50, in_flight), Ids(*from_store_, 50, in_flight));
+  EXPECT_EQ(Ids(*from_memory_, 50, in_flight),
+            Ids(*from_store_, 50, in_flight));
   EXPECT_EQ(from_memory_->next_from_store(), 1u);
   EXPECT_EQ(from_memory_->next_from_memory(), 1u);
 }
@@ -258,9 +263,45 @@ TEST_F(OutboxMirrorTest, OverflowKeepsTheHead) {
   Remove(kUp, std::vector<OutboxEntry>(entries.begin(), entries.begin() + 90));
   absl::flat_hash_set<std::string> in_flight = {"urgent"};
   const uint64_t before_refill = from_memory_->next_from_store();
-  EXPECT_EQ(Ids(*from_memory_, 30, in_flight), Ids(*from_store_, 30, in_flight));
+  EXPECT_EQ(Ids(*from_memory_, 30, in_flight),
+            Ids(*from_store_, 30, in_flight));
   EXPECT_EQ(from_memory_->next_from_store(), before_refill + 1);
   EXPECT_GE(mirror_->Held(kUp).reports, 90u);
+}
+
+TEST_F(OutboxMirrorTest, AFailedWriteIsNotHeldAndAReopenForgets) {
+  Close();
+  testing::FaultInjectionEnv env;
+  Open({}, &env);
+  EXPECT_THAT(Ids(*from_memory_, 10), ElementsAre());  // learns the queue
+  Queue(kUp, 2, MakeReport("a", "ev-a", kSources[0]));
+  env.SetSpaceLeft(100);
+  StoredReport b = MakeReport("b", "ev-b", kSources[0], 4000);
+  StoreBatch batch;
+  const std::string key = from_store_->KeyFor(kUp, 2, b);
+  Outbox::Queue(kUp, key, b, &batch);
+  batch.Put(keys::Report("b"), b.SerializeAsString());
+  EXPECT_FALSE(store_->CommitAndWait(std::move(batch)).ok());
+  EXPECT_EQ(mirror_->Held(kUp).reports, 1u) << "the failed write is not held";
+  // The reopen may find the failed write after all: the mirror forgets and
+  // reads the store again.
+  env.SetUnlimitedSpace();
+  ASSERT_THAT(store_->Recover(), IsOk());
+  EXPECT_EQ(mirror_->Held(kUp).reports, 0u);
+  EXPECT_EQ(Ids(*from_memory_, 10), Ids(*from_store_, 10));
+  Close();
+}
+
+TEST_F(OutboxMirrorTest, AfterAReopenTheStoreIsReadAgain) {
+  EXPECT_THAT(Ids(*from_memory_, 10), ElementsAre());  // learns the queue
+  Queue(kUp, 2, MakeReport("a", "ev-a", kSources[0]));
+  // A write the mirror never saw, as a write reported failed that reached
+  // the disk after all is to it.
+  store_->RemoveWriteListener(mirror_.get());
+  Queue(kUp, 2, MakeReport("b", "ev-b", kSources[0]));
+  store_->AddWriteListener(mirror_.get());
+  mirror_->Reopened();
+  EXPECT_THAT(Ids(*from_memory_, 10), ElementsAre("a", "b"));
 }
 
 }  // namespace

@@ -29,9 +29,9 @@ class OutboxTest : public ::testing::TestWithParam<bool> {
       : store_(*ReportStore::Open(dir_.path(), {/*sync=*/false})),
         mirror_(store_.get(), {}),
         outbox_(store_.get(), GetParam() ? &mirror_ : nullptr) {
-    if (GetParam()) store_->SetWriteListener(&mirror_);
+    if (GetParam()) store_->AddWriteListener(&mirror_);
   }
-  ~OutboxTest() override { store_->SetWriteListener(nullptr); }
+  ~OutboxTest() override { store_->RemoveWriteListener(&mirror_); }
 
   // Queues report `id` of `event`, handed over by `source`.
   void Queue(const std::string& id, const std::string& source, int priority,
