@@ -72,6 +72,7 @@ class OutboxMirrorTest : public ::testing::Test {
     from_memory_ = std::make_unique<Outbox>(store_.get(), mirror_.get());
   }
   void Close() {
+    if (store_ == nullptr) return;
     from_memory_.reset();
     from_store_.reset();
     store_->RemoveWriteListener(mirror_.get());
