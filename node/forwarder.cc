@@ -251,18 +251,30 @@ bool Forwarder::RunStream() {
       // With reports awaiting receipts, refill the window a quarter at a
       // time: each outbox read costs seeks, whatever it returns.
       const size_t refill_at = std::max<size_t>(1, options_.max_in_flight / 4);
+      // A report the upstream deferred is read again when its time comes,
+      // not before: re-reading the outbox until then found nothing to send
+      // (479,740 reads in 1.5 s while one report waited).
+      absl::Time next_retry = absl::InfiniteFuture();
+      for (const auto& [id, at] : retry_after_) {
+        next_retry = std::min(next_retry, at);
+      }
       auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         if (StoppingOrBroken()) return true;
         size_t room = room_left();
+        if (room > 0 && clock_->TimeNow() >= next_retry) return true;
         return woken_ && room > 0 && (room >= refill_at || Awaiting() == 0);
       };
-      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(1));
+      mu_.AwaitWithTimeout(absl::Condition(&ready),
+                           std::clamp(next_retry - clock_->TimeNow(),
+                                      absl::ZeroDuration(), absl::Seconds(1)));
       if (StoppingOrBroken()) break;
-      // Woken, or the safety re-check is due: the outbox is read. The
-      // one-second round alone only keeps the stream's own business going
-      // (status, idle close): no write queued anything for this upstream.
+      // Woken, a deferred report's time has come, or the safety re-check is
+      // due: the outbox is read. The one-second round alone only keeps the
+      // stream's own business going (status, idle close): no write queued
+      // anything for this upstream.
       absl::Time now = clock_->TimeNow();
-      look = woken_ || now - last_read >= options_.dormant_recheck;
+      look = woken_ || now >= next_retry ||
+             now - last_read >= options_.dormant_recheck;
       woken_ = false;
       room = look ? room_left() : 0;
       if (look && room == 0) {
@@ -278,7 +290,6 @@ bool Forwarder::RunStream() {
           retry_after_.erase(it++);
         }
       }
-      if (!retry_after_.empty()) woken_ = true;  // look again next round
     }
     absl::StatusOr<std::vector<OutboundReport>> batch =
         look ? ReadOutbox(room, skip) : std::vector<OutboundReport>();

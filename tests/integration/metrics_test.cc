@@ -276,6 +276,50 @@ TEST_F(MetricsTest, RoutineWritesLeaveTheDormantDirectRouteAlone) {
   EXPECT_EQ(Value(after, direct_reads), Value(before, direct_reads)) << after;
 }
 
+TEST_F(MetricsTest, ADeferredReportWaitsWithoutRereadingTheOutbox) {
+  // The county takes one report a child sends and defers the next for about
+  // 1,000 s; the township resends it after its longest backoff (0.5 s in
+  // tests), to be deferred again.
+  ASSERT_EQ(township_.Stop(), 0);
+  ASSERT_EQ(county_.Stop(), 0);
+  county_.SetExtraConfig(absl::StrCat(
+      "metrics_address: \"127.0.0.1:0\"\nmetrics_port_file: \"",
+      dir_.Sub("county-metrics-port-2"),
+      "\"\nnode_rate_limit { reports_per_second: 0.001 burst: 1 }\n"));
+  township_.SetExtraConfig(
+      absl::StrCat("metrics_address: \"127.0.0.1:0\"\nmetrics_port_file: \"",
+                   dir_.Sub("township-metrics-port-2"), "\"\n"));
+  ASSERT_THAT(county_.Start(), IsOk());
+  township_.SetParent(kCounty, county_.port());
+  ASSERT_THAT(township_.Start(), IsOk());
+  const int metrics = ReadPort(dir_.Sub("township-metrics-port-2"));
+  ASSERT_GT(metrics, 0);
+  SubmitOutcome outcome =
+      TestClient(kPki, kDutyOfficer, township_.address())
+          .Submit({SampleReport("taken", kTownship, absl::Now()),
+                   SampleReport("deferred", kTownship, absl::Now())});
+  ASSERT_THAT(outcome.status, IsOk());
+  ASSERT_EQ(outcome.receipts(), 2);
+  const std::string acknowledged = absl::StrCat(
+      "kuaibao_reports_acknowledged_total{upstream=\"", kCounty, "\"}");
+  ASSERT_TRUE(Eventually([&] {
+    return Value(Scrape(metrics), acknowledged) == 1 &&
+           absl::StrContains(township_.Log(), "upstream deferred a report");
+  })) << township_.Log();
+
+  // Nothing else is queued: the outbox is read once per resend (3 in
+  // 1.5 s), not in a loop while the report waits (479,740 reads in 1.5 s
+  // before). Real time passes here on purpose: what is counted is reads
+  // per span of time.
+  const std::string reads = absl::StrCat(
+      "kuaibao_link_outbox_reads_total{upstream=\"", kCounty, "\"}");
+  const double reads_before = Value(Scrape(metrics), reads);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::string after = Scrape(metrics);
+  EXPECT_LE(Value(after, reads) - reads_before, 6) << after;
+  EXPECT_EQ(Value(after, acknowledged), 1) << after;
+}
+
 TEST_F(MetricsTest, OnlyGetMetricsIsServedAndBadRequestsDoNotHurt) {
   EXPECT_THAT(
       HttpExchange(township_metrics_, "GET /other HTTP/1.1\r\nHost: x\r\n\r\n"),
