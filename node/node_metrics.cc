@@ -112,6 +112,15 @@ std::string NodeMetrics::Render() const {
              "Reports waiting for an upstream's receipt, as their encoded "
              "size (the tally the backlog quota is checked against).");
   out.Sample(static_cast<double>(relay_->backlog_bytes()));
+  out.Family("kuaibao_outbox_next_total", Type::kCounter,
+             "Reads of the outbox for reports to send: from=\"memory\" "
+             "answered from what the node's writes left in memory, "
+             "from=\"store\" read the store (after a restart, or past what "
+             "memory holds).");
+  out.Sample({{"from", "memory"}},
+             static_cast<double>(relay_->outbox_next_from_memory()));
+  out.Sample({{"from", "store"}},
+             static_cast<double>(relay_->outbox_next_from_store()));
   out.Family("kuaibao_backlog_max_bytes", Type::kGauge,
              "The backlog quota (max_backlog_bytes); 0 = none.");
   out.Sample(static_cast<double>(limits.max_backlog_bytes));

@@ -90,6 +90,13 @@ class NodeServerImpl final : public NodeServer {
     services_.clear();
     children_.reset();
     instructions_.reset();
+    if (relay_ && server_) {
+      // Once per run: how the forwarders' reads of the outbox were served
+      // (kuaibao_outbox_next_total), for a run without a metrics scrape.
+      Log(LogLevel::kInfo, "outbox reads",
+          {{"from_memory", absl::StrCat(relay_->outbox_next_from_memory())},
+           {"from_store", absl::StrCat(relay_->outbox_next_from_store())}});
+    }
     relay_.reset();
     store_.reset();
     if (server_) Log(LogLevel::kInfo, "node stopped");

@@ -9,23 +9,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "relay/base/status_macros.h"
+#include "relay/outbox_mirror.h"
 #include "relay/proto_time.h"
 
 namespace kuaibao {
 namespace {
 
 using keys::kEndOfSource;
-constexpr int kSeqDigits = 16;
 
 std::string SeqText(uint64_t seq) { return keys::Hex16(seq); }
 
-uint64_t SeqOfKey(absl::string_view key) {
-  uint64_t seq = 0;
-  if (key.size() >= kSeqDigits) {
-    (void)absl::SimpleHexAtoi(key.substr(key.size() - kSeqDigits), &seq);
-  }
-  return seq;
-}
+uint64_t SeqOfKey(absl::string_view key) { return keys::SeqOfQueueKey(key); }
 
 std::string QueuePrefix(const std::string& upstream) {
   return keys::QueuePrefix(upstream);
@@ -36,20 +30,67 @@ std::string EventPrefix(const std::string& upstream,
   return keys::EventIndexEventPrefix(upstream, event_id);
 }
 
-std::string EventKey(const std::string& upstream, const std::string& event_id,
-                     uint64_t seq) {
-  return absl::StrCat(EventPrefix(upstream, event_id), SeqText(seq));
-}
-
 // The smallest key after every key that starts with `prefix`.
 std::string PrefixEnd(std::string prefix) {
   ++prefix.back();
   return prefix;
 }
 
+// Every read from the store.
+class StoreReader : public OutboxReader {
+ public:
+  explicit StoreReader(const ReportStore* store) : store_(store) {
+    read_store_ = true;
+  }
+  absl::Status ScanQueue(const std::string&, const std::string& prefix,
+                         const Visit& fn) override {
+    return store_->ScanQueue(prefix, fn);
+  }
+  absl::Status Scan(const std::string&, const std::string& prefix,
+                    const std::string& from, const Visit& fn) override {
+    return store_->Scan(prefix, from, fn);
+  }
+  absl::StatusOr<std::string> Get(const std::string&,
+                                  const std::string& key) override {
+    return store_->Get(key);
+  }
+  absl::StatusOr<QueuedReport> Load(const std::string& upstream,
+                                    const std::string& key,
+                                    const std::string& report_id) override {
+    return Outbox::LoadFromStore(*store_, upstream, key, report_id);
+  }
+
+ private:
+  const ReportStore* const store_;
+};
+
 }  // namespace
 
-Outbox::Outbox(ReportStore* store) : store_(store) {}
+absl::StatusOr<QueuedReport> Outbox::LoadFromStore(
+    const ReportStore& store, const std::string& upstream,
+    const std::string& key, const std::string& report_id) {
+  QueuedReport q;
+  ASSIGN_OR_RETURN(q.report, store.GetReport(report_id));
+  absl::StatusOr<std::string> forwarding =
+      store.Get(keys::Forwarding(report_id, upstream));
+  if (forwarding.ok()) {
+    if (!q.forwarding.ParseFromString(*forwarding)) {
+      return absl::DataLossError(absl::StrCat("the forwarding record of ",
+                                              report_id, " to ", upstream,
+                                              " does not decode"));
+    }
+  } else if (absl::IsNotFound(forwarding.status())) {
+    q.forwarding.set_to(upstream);
+  } else {
+    return forwarding.status();
+  }
+  q.entry = OutboxEntry{key, report_id, q.report.report().event_id(),
+                        Weight(q.report)};
+  return q;
+}
+
+Outbox::Outbox(ReportStore* store, OutboxMirror* mirror)
+    : store_(store), mirror_(mirror) {}
 
 std::string Outbox::KeyFor(const std::string& upstream, int priority,
                            const StoredReport& stored) {
@@ -62,7 +103,8 @@ std::string Outbox::KeyFor(const std::string& upstream, int priority,
 
 void Outbox::Queue(const std::string& upstream, const std::string& key,
                    const StoredReport& stored, StoreBatch* batch) {
-  batch->Put(EventKey(upstream, stored.report().event_id(), SeqOfKey(key)),
+  batch->Put(keys::EventIndexEntry(upstream, stored.report().event_id(),
+                                   SeqOfKey(key)),
              key);
   batch->PutCounted(key, stored.report().report_id(), Weight(stored));
 }
@@ -83,7 +125,8 @@ std::vector<std::string> Outbox::QueuedIn(const StoreBatch& batch) {
 void Outbox::Remove(const std::string& upstream, const OutboxEntry& entry,
                     StoreBatch* batch) {
   batch->DeleteCounted(entry.key, entry.bytes);
-  batch->Delete(EventKey(upstream, entry.event_id, SeqOfKey(entry.key)));
+  batch->Delete(
+      keys::EventIndexEntry(upstream, entry.event_id, SeqOfKey(entry.key)));
 }
 
 std::string Outbox::HeldKey(const std::string& key) {
@@ -91,20 +134,21 @@ std::string Outbox::HeldKey(const std::string& key) {
 }
 
 absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
+    OutboxReader& reader, const std::string& upstream,
     const std::string& prefix, char end, const std::string& start) const {
   std::vector<Group> groups;
   std::string from = start;
   for (;;) {
     std::optional<Group> group;
-    auto first = [&](absl::string_view key, absl::string_view) {
+    auto first = [&](const std::string& key, const std::string&) {
       size_t at = key.find(end, prefix.size());
-      if (at == absl::string_view::npos) return true;  // not ours
-      group = Group{std::string(key.substr(0, at + 1)), std::string(key)};
+      if (at == std::string::npos) return true;  // not ours
+      group = Group{key.substr(0, at + 1), key};
       return false;
     };
     // From the very start, past the acknowledged head: the store's floor.
-    RETURN_IF_ERROR(from.empty() ? store_->ScanQueue(prefix, first)
-                                 : store_->Scan(prefix, from, first));
+    RETURN_IF_ERROR(from.empty() ? reader.ScanQueue(upstream, prefix, first)
+                                 : reader.Scan(upstream, prefix, from, first));
     if (!group) break;
     from = PrefixEnd(group->prefix);
     groups.push_back(*std::move(group));
@@ -115,6 +159,11 @@ absl::StatusOr<std::vector<Outbox::Group>> Outbox::Groups(
 absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& skip) {
+  StoreReader from_store(store_);
+  std::optional<OutboxMirror::Reader> from_memory;
+  if (mirror_ != nullptr) from_memory.emplace(mirror_);
+  OutboxReader& reader =
+      from_memory ? static_cast<OutboxReader&>(*from_memory) : from_store;
   std::vector<QueuedReport> out;
   absl::flat_hash_set<std::string> taken;
   // The classes with anything queued, <upstream queue prefix><class>/, and
@@ -122,26 +171,26 @@ absl::StatusOr<std::vector<QueuedReport>> Outbox::Next(
   // deletions an acknowledged backlog leaves at the front, and every later
   // one at a live key the one before found.
   ASSIGN_OR_RETURN(std::vector<Group> classes,
-                   Groups(QueuePrefix(upstream), '/', ""));
+                   Groups(reader, upstream, QueuePrefix(upstream), '/', ""));
   for (size_t c = 0; c < classes.size() && out.size() < max; ++c) {
     // Earlier reports of an event can wait in a less urgent class only if
     // there is one; the bulk of a routine backlog needs no lookups.
     const bool pull_earlier = c + 1 < classes.size();
-    RETURN_IF_ERROR(TakeFromClass(upstream, classes[c], pull_earlier, max, skip,
-                                  &taken, &out));
+    RETURN_IF_ERROR(TakeFromClass(reader, upstream, classes[c], pull_earlier,
+                                  max, skip, &taken, &out));
   }
+  ++(reader.read_store() ? next_from_store_ : next_from_memory_);
   return out;
 }
 
-absl::Status Outbox::TakeFromClass(const std::string& upstream,
-                                   const Group& queue_class, bool pull_earlier,
-                                   size_t max,
-                                   const absl::flat_hash_set<std::string>& skip,
-                                   absl::flat_hash_set<std::string>* taken,
-                                   std::vector<QueuedReport>* out) {
+absl::Status Outbox::TakeFromClass(
+    OutboxReader& reader, const std::string& upstream, const Group& queue_class,
+    bool pull_earlier, size_t max, const absl::flat_hash_set<std::string>& skip,
+    absl::flat_hash_set<std::string>* taken, std::vector<QueuedReport>* out) {
   const std::string& class_prefix = queue_class.prefix;
   ASSIGN_OR_RETURN(std::vector<Group> sources,
-                   Groups(class_prefix, kEndOfSource, queue_class.first_key));
+                   Groups(reader, upstream, class_prefix, kEndOfSource,
+                          queue_class.first_key));
   // Take turns from the source after the one served last.
   {
     absl::MutexLock lock(&mu_);
@@ -177,30 +226,24 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
     for (size_t i = 0; i < cursors.size() && !full && out->size() < max; ++i) {
       Cursor& cursor = cursors[i];
       if (cursor.exhausted) continue;
-      std::vector<OutboxEntry> candidates;
+      std::vector<std::pair<std::string, std::string>> candidates;  // key, id
       bool reached = false;
       RETURN_IF_ERROR(
-          store_->Scan(cursor.prefix, cursor.from,
-                       [&](absl::string_view key, absl::string_view value) {
-                         cursor.from = absl::StrCat(key, std::string(1, '\0'));
-                         std::string id(value);
-                         if (skip.contains(id) || taken->contains(id))
-                           return true;
-                         candidates.push_back(
-                             OutboxEntry{std::string(key), std::move(id), ""});
-                         reached = candidates.size() >= quantum;
-                         return !reached;
-                       }));
+          reader.Scan(upstream, cursor.prefix, cursor.from,
+                      [&](const std::string& key, const std::string& id) {
+                        cursor.from = absl::StrCat(key, std::string(1, '\0'));
+                        if (skip.contains(id) || taken->contains(id))
+                          return true;
+                        candidates.emplace_back(key, id);
+                        reached = candidates.size() >= quantum;
+                        return !reached;
+                      }));
       cursor.exhausted = !reached;
-      for (OutboxEntry& entry : candidates) {
-        if (taken->contains(entry.report_id)) continue;  // pulled forward
-        absl::StatusOr<StoredReport> report =
-            store_->GetReport(entry.report_id);
-        if (!report.ok()) return report.status();
-        entry.event_id = report->report().event_id();
-        entry.bytes = Weight(*report);
+      for (const auto& [key, id] : candidates) {
+        if (taken->contains(id)) continue;  // pulled forward
+        ASSIGN_OR_RETURN(QueuedReport queued, reader.Load(upstream, key, id));
         ASSIGN_OR_RETURN(bool emitted,
-                         Emit(upstream, entry, *std::move(report), pull_earlier,
+                         Emit(reader, upstream, std::move(queued), pull_earlier,
                               max, skip, taken, out));
         served = sources[i].prefix;
         if (!emitted) {
@@ -217,39 +260,36 @@ absl::Status Outbox::TakeFromClass(const std::string& upstream,
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> Outbox::Emit(const std::string& upstream,
-                                  const OutboxEntry& entry, StoredReport report,
-                                  bool pull_earlier, size_t max,
-                                  const absl::flat_hash_set<std::string>& skip,
-                                  absl::flat_hash_set<std::string>* taken,
-                                  std::vector<QueuedReport>* out) {
+absl::StatusOr<bool> Outbox::Emit(
+    OutboxReader& reader, const std::string& upstream, QueuedReport queued,
+    bool pull_earlier, size_t max, const absl::flat_hash_set<std::string>& skip,
+    absl::flat_hash_set<std::string>* taken, std::vector<QueuedReport>* out) {
   // The earlier reports of the event still queued, in arrival order.
-  const uint64_t seq = SeqOfKey(entry.key);
+  const uint64_t seq = SeqOfKey(queued.entry.key);
   std::vector<std::string> earlier;
   if (pull_earlier) {
     RETURN_IF_ERROR(
-        store_->Scan(EventPrefix(upstream, entry.event_id), "",
-                     [&](absl::string_view key, absl::string_view value) {
-                       if (SeqOfKey(key) >= seq) return false;
-                       earlier.emplace_back(value);
-                       return true;
-                     }));
+        reader.Scan(upstream, EventPrefix(upstream, queued.entry.event_id), "",
+                    [&](const std::string& key, const std::string& value) {
+                      if (SeqOfKey(key) >= seq) return false;
+                      earlier.push_back(value);
+                      return true;
+                    }));
   }
   for (const std::string& key : earlier) {
-    absl::StatusOr<std::string> id = store_->Get(key);
+    absl::StatusOr<std::string> id = reader.Get(upstream, key);
     if (absl::IsNotFound(id.status())) continue;  // acknowledged meanwhile
     if (!id.ok()) return id.status();
     // In flight already (sent before) or waiting for a retry.
     if (skip.contains(*id) || taken->contains(*id)) continue;
     if (out->size() >= max) return false;
-    ASSIGN_OR_RETURN(StoredReport first, store_->GetReport(*id));
+    ASSIGN_OR_RETURN(QueuedReport first, reader.Load(upstream, key, *id));
     taken->insert(*id);
-    OutboxEntry first_entry{key, *id, entry.event_id, Weight(first)};
-    out->push_back(QueuedReport{std::move(first_entry), std::move(first)});
+    out->push_back(std::move(first));
   }
   if (out->size() >= max) return false;
-  taken->insert(entry.report_id);
-  out->push_back(QueuedReport{entry, std::move(report)});
+  taken->insert(queued.entry.report_id);
+  out->push_back(std::move(queued));
   return true;
 }
 

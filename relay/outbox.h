@@ -1,7 +1,9 @@
 #ifndef KUAIBAO_RELAY_OUTBOX_H_
 #define KUAIBAO_RELAY_OUTBOX_H_
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,11 +28,45 @@ struct OutboxEntry {
   uint64_t bytes = 0;
 };
 
-// An entry with the report it names, as stored here.
+// An entry with the report it names, as stored here, and the report's
+// forwarding record to the entry's upstream (a fresh one when there is none).
 struct QueuedReport {
   OutboxEntry entry;
   StoredReport report;
+  Forwarding forwarding;
 };
+
+// Where Outbox::Next reads one upstream's queue: the store itself, or the
+// memory that mirrors it (relay/outbox_mirror.h). Keys and values are the
+// store's. One reader serves one call.
+class OutboxReader {
+ public:
+  using Visit =
+      std::function<bool(const std::string& key, const std::string& value)>;
+  virtual ~OutboxReader() = default;
+  // As ReportStore::ScanQueue, Scan and Get, for keys of `upstream`'s queue
+  // and its event index.
+  virtual absl::Status ScanQueue(const std::string& upstream,
+                                 const std::string& prefix,
+                                 const Visit& fn) = 0;
+  virtual absl::Status Scan(const std::string& upstream,
+                            const std::string& prefix, const std::string& from,
+                            const Visit& fn) = 0;
+  virtual absl::StatusOr<std::string> Get(const std::string& upstream,
+                                          const std::string& key) = 0;
+  // The report `report_id` queued under `key` for `upstream`, with its entry
+  // filled in (event, weight) and its forwarding record.
+  virtual absl::StatusOr<QueuedReport> Load(const std::string& upstream,
+                                            const std::string& key,
+                                            const std::string& report_id) = 0;
+  // Whether this reader has read the store (or answered from memory alone).
+  bool read_store() const { return read_store_; }
+
+ protected:
+  bool read_store_ = false;
+};
+
+class OutboxMirror;
 
 // The reports each upstream has yet to acknowledge, kept in the store:
 //   o/<upstream>/<class>/<source>\x01<seq>   the report id
@@ -61,11 +97,14 @@ struct QueuedReport {
 // acknowledged head leaves; every later one starts at a live key found by
 // the one before.
 //
+// Next reads the store, or, given a mirror, the memory that holds the same
+// entries (the store only where the mirror says it must).
+//
 // Thread-safe.
 class Outbox {
  public:
-  // Borrowed: `store` outlives the outbox.
-  explicit Outbox(ReportStore* store);
+  // Borrowed: `store` and `mirror` (nullptr: none) outlive the outbox.
+  explicit Outbox(ReportStore* store, OutboxMirror* mirror = nullptr);
 
   // The key `stored` (this node's hop last) gets in `upstream`'s queue, in
   // priority class `priority` (0..9), with a fresh sequence number.
@@ -89,6 +128,16 @@ class Outbox {
   absl::StatusOr<std::vector<QueuedReport>> Next(
       const std::string& upstream, size_t max,
       const absl::flat_hash_set<std::string>& skip);
+
+  // The report `report_id` queued under `key` for `upstream`, read from
+  // `store` (OutboxReader::Load).
+  static absl::StatusOr<QueuedReport> LoadFromStore(
+      const ReportStore& store, const std::string& upstream,
+      const std::string& key, const std::string& report_id);
+
+  // Next calls answered from memory alone, and those that read the store.
+  uint64_t next_from_memory() const { return next_from_memory_.load(); }
+  uint64_t next_from_store() const { return next_from_store_.load(); }
 
   struct Summary {
     uint64_t waiting = 0;
@@ -120,9 +169,11 @@ class Outbox {
   // The groups under `prefix`, a group being the keys that agree up to the
   // first `end` after `prefix`; from `start` on (empty: the beginning). One
   // seek per group.
-  absl::StatusOr<std::vector<Group>> Groups(const std::string& prefix, char end,
+  absl::StatusOr<std::vector<Group>> Groups(OutboxReader& reader,
+                                            const std::string& upstream,
+                                            const std::string& prefix, char end,
                                             const std::string& start) const;
-  absl::Status TakeFromClass(const std::string& upstream,
+  absl::Status TakeFromClass(OutboxReader& reader, const std::string& upstream,
                              const Group& queue_class, bool pull_earlier,
                              size_t max,
                              const absl::flat_hash_set<std::string>& skip,
@@ -130,14 +181,16 @@ class Outbox {
                              std::vector<QueuedReport>* out);
   // Appends `entry` to `out`, after (if `pull_earlier`) the earlier reports
   // of its event still queued. False when there was no room for all of them.
-  absl::StatusOr<bool> Emit(const std::string& upstream,
-                            const OutboxEntry& entry, StoredReport report,
-                            bool pull_earlier, size_t max,
+  absl::StatusOr<bool> Emit(OutboxReader& reader, const std::string& upstream,
+                            QueuedReport queued, bool pull_earlier, size_t max,
                             const absl::flat_hash_set<std::string>& skip,
                             absl::flat_hash_set<std::string>* taken,
                             std::vector<QueuedReport>* out);
 
   ReportStore* const store_;
+  OutboxMirror* const mirror_;
+  std::atomic<uint64_t> next_from_memory_{0};
+  std::atomic<uint64_t> next_from_store_{0};
 
   mutable absl::Mutex mu_;
   // Round-robin position: the source (its key prefix) served last, by class

@@ -53,7 +53,11 @@ RelayEngine::RelayEngine(RelayOptions options, ReportStore* store,
       store_(store),
       regions_(regions),
       clock_(clock),
-      outbox_(store),
+      mirror_(
+          options_.outbox_mirror.reports > 0
+              ? std::make_unique<OutboxMirror>(store, options_.outbox_mirror)
+              : nullptr),
+      outbox_(store, mirror_.get()),
       ledger_(store),
       chains_(store),
       evidence_(store, &chains_, options_.node),
@@ -87,6 +91,11 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
     Clock* clock) {
   std::unique_ptr<RelayEngine> engine(
       new RelayEngine(std::move(options), store, regions, clock));
+  // Before the engine's first write (DropOwnStandbyQueue): the mirror holds
+  // nothing yet, and learns every write from here on.
+  if (engine->mirror_ != nullptr) {
+    store->AddWriteListener(engine->mirror_.get());
+  }
   absl::Status counted = engine->outbox_.RecountBacklog();
   if (counted.ok()) counted = engine->DropOwnStandbyQueue();
   if (!counted.ok()) return counted;
@@ -126,6 +135,10 @@ absl::StatusOr<std::unique_ptr<RelayEngine>> RelayEngine::Open(
   engine->events_ = std::move(events);
   engine->child_nodes_ = std::move(child_nodes);
   return engine;
+}
+
+RelayEngine::~RelayEngine() {
+  if (mirror_ != nullptr) store_->RemoveWriteListener(mirror_.get());
 }
 
 void RelayEngine::SetOutboxListener(OutboxListener listener) {
@@ -631,6 +644,15 @@ Forwarding ForwardingTo(const ReportStore& store, const std::string& report_id,
 
 }  // namespace
 
+Forwarding RelayEngine::ForwardingOf(const std::string& upstream,
+                                     const std::string& report_id) const {
+  if (mirror_ != nullptr) {
+    std::optional<Forwarding> held = mirror_->ForwardingOf(upstream, report_id);
+    if (held) return *std::move(held);
+  }
+  return ForwardingTo(*store_, report_id, upstream);
+}
+
 absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
     const std::string& upstream, size_t max,
     const absl::flat_hash_set<std::string>& in_flight) {
@@ -656,7 +678,7 @@ absl::StatusOr<std::vector<OutboundReport>> RelayEngine::NextOutbound(
            {"error", std::string(resolved.message())}});
     }
     HopRecord* own = out.payload.mutable_hops(out.payload.hops_size() - 1);
-    Forwarding recorded = ForwardingTo(*store_, out.entry.report_id, upstream);
+    const Forwarding& recorded = q.forwarding;
     Forwarding* forwarding = own->add_forwarded();
     // The region, so that the next hop matches it (a standby is its region).
     forwarding->set_to(RegionOfLink(upstream));
@@ -676,7 +698,7 @@ void RelayEngine::RecordReceipt(const std::string& upstream,
                                 const OutboxEntry& entry, Receipt receipt,
                                 absl::Time first_sent, uint32_t attempts,
                                 std::function<void(absl::Status)> done) {
-  Forwarding forwarding = ForwardingTo(*store_, entry.report_id, upstream);
+  Forwarding forwarding = ForwardingOf(upstream, entry.report_id);
   *forwarding.mutable_sent_at() = ToProto(first_sent);
   *forwarding.mutable_acked_at() = ToProto(clock_->TimeNow());
   forwarding.set_attempts(attempts);
@@ -729,7 +751,7 @@ void RelayEngine::RecordRefusal(const std::string& upstream,
   StoreBatch batch;
   Outbox::Remove(upstream, entry, &batch);
   Forwarding held =
-      Hold(&batch, entry.key, ForwardingTo(*store_, entry.report_id, upstream),
+      Hold(&batch, entry.key, ForwardingOf(upstream, entry.report_id),
            entry.report_id, reason);
   CommitHandOff(entry.report_id, std::move(held), std::move(batch),
                 std::move(done));

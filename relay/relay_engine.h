@@ -61,6 +61,7 @@
 #include "relay/national_submission.h"
 #include "relay/origin_ledger.h"
 #include "relay/outbox.h"
+#include "relay/outbox_mirror.h"
 #include "relay/region.h"
 #include "relay/report_types.h"
 #include "relay/signer_chains.h"
@@ -106,6 +107,10 @@ struct RelayOptions {
   std::vector<std::string> across;
   std::vector<RoutingRule> department_routes;
   const DepartmentTable* departments = nullptr;
+  // How much of each upstream's queue is kept in memory, besides the store
+  // (relay/outbox_mirror.h): read from there, a report written once is not
+  // read back to be sent. reports = 0: every read from the store.
+  OutboxMirrorLimits outbox_mirror;
 };
 
 // A report ready to send to an upstream: its outbox entry and the payload
@@ -127,6 +132,8 @@ class RelayEngine {
   static absl::StatusOr<std::unique_ptr<RelayEngine>> Open(
       RelayOptions options, ReportStore* store, const RegionTable* regions,
       Clock* clock);
+
+  ~RelayEngine();
 
   // A report from a client. Refusals: INVALID_ARGUMENT (a field, named),
   // PERMISSION_DENIED (not a client, or the report's region is outside the
@@ -245,6 +252,12 @@ class RelayEngine {
   // disk has room again (a reopen that fails leaves the store closed, reads
   // included: so only then). The node monitor's periodic check.
   absl::Status RecheckIntake();
+  // Outbox reads (NextOutbound) answered from memory alone, and those that
+  // read the store (after a restart, or past what memory holds).
+  uint64_t outbox_next_from_memory() const {
+    return outbox_.next_from_memory();
+  }
+  uint64_t outbox_next_from_store() const { return outbox_.next_from_store(); }
   // Reports waiting for an upstream's receipt, as their encoded size (the
   // tally the backlog quota is checked against).
   uint64_t backlog_bytes() const { return store_->backlog_bytes(); }
@@ -360,6 +373,10 @@ class RelayEngine {
   // Remembers (durably, in `batch`) the child node that relayed `stored`.
   void NoteChild(const StoredReport& stored, StoreBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The forwarding record of `report_id` to `upstream`: the one the outbox
+  // holds in memory, else the store's (a fresh one when there is none).
+  Forwarding ForwardingOf(const std::string& upstream,
+                          const std::string& report_id) const;
   // Commits a hand-off's outcome (receipt, refusal) for `report_id`, whose
   // forwarding record becomes `forwarding`; once it is durable the report's
   // deadlines are evaluated afresh, from that record.
@@ -445,6 +462,8 @@ class RelayEngine {
   ReportStore* const store_;
   const RegionTable* const regions_;
   Clock* const clock_;
+  // Null when options_.outbox_mirror holds nothing.
+  const std::unique_ptr<OutboxMirror> mirror_;
   Outbox outbox_;
   OriginLedger ledger_;
   // Signer chains of stored receipts, by digest.

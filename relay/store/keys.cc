@@ -53,6 +53,11 @@ std::string Report(absl::string_view report_id) {
   return absl::StrCat(kReports, report_id);
 }
 
+std::optional<std::string> ReportIdOfKey(absl::string_view key) {
+  if (!absl::StartsWith(key, kReports)) return std::nullopt;
+  return std::string(key.substr(sizeof(kReports) - 1));
+}
+
 std::string ForwardingPrefix(absl::string_view report_id) {
   return absl::StrCat(kForwardings, report_id, kIdEnd);
 }
@@ -146,6 +151,20 @@ std::string EventIndexEventPrefix(absl::string_view upstream,
                                   absl::string_view event_id) {
   return absl::StrCat(EventIndexPrefix(upstream), event_id,
                       std::string(1, kEndOfSource));
+}
+
+std::string EventIndexEntry(absl::string_view upstream,
+                            absl::string_view event_id, uint64_t seq) {
+  return absl::StrCat(EventIndexEventPrefix(upstream, event_id), Hex16(seq));
+}
+
+uint64_t SeqOfQueueKey(absl::string_view key) {
+  constexpr size_t kDigits = 16;
+  uint64_t seq = 0;
+  if (key.size() >= kDigits) {
+    (void)absl::SimpleHexAtoi(key.substr(key.size() - kDigits), &seq);
+  }
+  return seq;
 }
 
 std::string LedgerHead(absl::string_view origin) {

@@ -76,6 +76,8 @@ extern const char kChainHead[];
 std::string Hex16(uint64_t n);
 
 std::string Report(absl::string_view report_id);
+// The report id of a report key (Report); nullopt for any other key.
+std::optional<std::string> ReportIdOfKey(absl::string_view key);
 std::string Forwarding(absl::string_view report_id, absl::string_view upstream);
 std::string ForwardingPrefix(absl::string_view report_id);
 std::string Conflict(absl::string_view report_id, uint64_t seq);
@@ -113,6 +115,12 @@ std::string HeldFromQueued(absl::string_view queue_key);
 std::string EventIndexPrefix(absl::string_view upstream);
 std::string EventIndexEventPrefix(absl::string_view upstream,
                                   absl::string_view event_id);
+// The entry of the event index for the report queued with sequence `seq`.
+std::string EventIndexEntry(absl::string_view upstream,
+                            absl::string_view event_id, uint64_t seq);
+// The sequence number that ends a queue, held or event index key; 0 when
+// the key ends otherwise.
+uint64_t SeqOfQueueKey(absl::string_view key);
 // The separator between a queue key's source and its sequence number.
 constexpr char kEndOfSource = '\x01';
 

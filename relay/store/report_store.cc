@@ -410,6 +410,10 @@ absl::Status ReportStore::Recover() {
   // A write reported failed may have reached the disk after all: the tally
   // is what the reopened store says.
   if (reopened.ok()) reopened = ReadCounters();
+  if (reopened.ok()) {
+    absl::ReaderMutexLock listening(&listener_mu_);
+    for (WriteListener* listener : write_listeners_) listener->Reopened();
+  }
   absl::MutexLock lock(&mu_);
   if (!reopened.ok()) {
     failure_ = absl::Status(
@@ -509,6 +513,13 @@ void ReportStore::WriterLoop() {
         if (status.ok() && !recorded.empty()) {
           feed_cursor_.store(cursor);
           if (feed_listener_) feed_listener_(recorded);
+        }
+        if (status.ok()) {
+          absl::ReaderMutexLock listening(&listener_mu_);
+          for (WriteListener* listener : write_listeners_) {
+            for (const Pending& pending : group)
+              listener->Written(pending.batch);
+          }
         }
       } else {
         status = db.status();

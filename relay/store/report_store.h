@@ -1,6 +1,7 @@
 #ifndef KUAIBAO_RELAY_STORE_REPORT_STORE_H_
 #define KUAIBAO_RELAY_STORE_REPORT_STORE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -244,6 +245,35 @@ class ReportStore {
     feed_listener_ = std::move(listener);
   }
 
+  // Told of the store's writes (the outbox's memory, relay/outbox_mirror.h).
+  class WriteListener {
+   public:
+    virtual ~WriteListener() = default;
+    // After a successful write, on the writer thread, with each batch of the
+    // group in commit order (sealed values filled in): the write is visible
+    // to reads and none of its callers has been told yet, so that whoever a
+    // completion wakes finds it. Never for a failed write. Must not block
+    // for long; may read the store.
+    virtual void Written(const StoreBatch& batch) = 0;
+    // Recover reopened the database, before writes resume: a write reported
+    // failed may have reached the disk after all, so what the listener
+    // learnt from the writes alone no longer describes the store.
+    virtual void Reopened() = 0;
+  };
+  // Borrowed, until removed; several may listen (two engines over one
+  // store, as a test's restart makes). Once RemoveWriteListener returns,
+  // the listener is called no more, so its owner may go.
+  void AddWriteListener(WriteListener* listener) {
+    absl::MutexLock lock(&listener_mu_);
+    write_listeners_.push_back(listener);
+  }
+  void RemoveWriteListener(WriteListener* listener) {
+    absl::MutexLock lock(&listener_mu_);
+    write_listeners_.erase(
+        std::remove(write_listeners_.begin(), write_listeners_.end(), listener),
+        write_listeners_.end());
+  }
+
   // Called by Commit with each batch before it is queued, on the caller's
   // thread; may add to it, so that what it adds is written in the same
   // atomic write (relay/peer_records.h). Must be thread-safe. Set once,
@@ -359,6 +389,10 @@ class ReportStore {
   std::function<void(const std::vector<v1::FeedItem>&)> feed_listener_;
   std::function<void(StoreBatch*)> commit_hook_;
   std::atomic<const GroupSealer*> sealer_{nullptr};
+  // Held (shared) while the listeners are called, so that
+  // RemoveWriteListener waits for a call under way.
+  absl::Mutex listener_mu_;
+  std::vector<WriteListener*> write_listeners_ ABSL_GUARDED_BY(listener_mu_);
   // Written by the writer thread (and SetBacklog, before it has counted).
   std::atomic<uint64_t> backlog_{0};
   std::atomic<bool> backlog_known_{false};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "relay/outbox_mirror.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -20,11 +21,17 @@ constexpr char kNorth[] = "spiffe://kuaibao/node/140105001000";
 constexpr char kSouth[] = "spiffe://kuaibao/node/140105002000";
 constexpr char kEast[] = "spiffe://kuaibao/node/140105003000";
 
-class OutboxTest : public ::testing::Test {
+// Every case runs twice: reading the store (false), and reading the memory
+// that mirrors it (true, relay/outbox_mirror.h), which must answer alike.
+class OutboxTest : public ::testing::TestWithParam<bool> {
  protected:
   OutboxTest()
       : store_(*ReportStore::Open(dir_.path(), {/*sync=*/false})),
-        outbox_(store_.get()) {}
+        mirror_(store_.get(), {}),
+        outbox_(store_.get(), GetParam() ? &mirror_ : nullptr) {
+    if (GetParam()) store_->AddWriteListener(&mirror_);
+  }
+  ~OutboxTest() override { store_->RemoveWriteListener(&mirror_); }
 
   // Queues report `id` of `event`, handed over by `source`.
   void Queue(const std::string& id, const std::string& source, int priority,
@@ -65,10 +72,16 @@ class OutboxTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<ReportStore> store_;
+  OutboxMirror mirror_;
   Outbox outbox_;
 };
 
-TEST_F(OutboxTest, UrgentFirstThenArrivalOrder) {
+INSTANTIATE_TEST_SUITE_P(StoreAndMirror, OutboxTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Mirror" : "Store";
+                         });
+
+TEST_P(OutboxTest, UrgentFirstThenArrivalOrder) {
   Queue("routine-1", kNorth, 2);
   Queue("urgent-1", kNorth, 0);
   Queue("routine-2", kNorth, 2);
@@ -79,7 +92,7 @@ TEST_F(OutboxTest, UrgentFirstThenArrivalOrder) {
   EXPECT_THAT(Next(2, {"urgent-1"}), ElementsAre("urgent-2", "grade-3"));
 }
 
-TEST_F(OutboxTest, SendersTakeTurnsWithinAClass) {
+TEST_P(OutboxTest, SendersTakeTurnsWithinAClass) {
   // A noisy township queues a hundred before its neighbours queue two each.
   for (int i = 0; i < 100; ++i) Queue(absl::StrCat("n", i), kNorth, 2);
   Queue("s0", kSouth, 2);
@@ -103,7 +116,7 @@ TEST_F(OutboxTest, SendersTakeTurnsWithinAClass) {
       batch, ElementsAre("n0", "n1", "n2", "s0", "s1", "e0", "e1", "n3", "n4"));
 }
 
-TEST_F(OutboxTest, AnUrgentFollowUpTakesItsEarlierReportsAlong) {
+TEST_P(OutboxTest, AnUrgentFollowUpTakesItsEarlierReportsAlong) {
   Queue("other-routine", kSouth, 2);
   Queue("flood-initial", kNorth, 1, "flood");   // grade III
   Queue("flood-brief", kNorth, 2, "flood");     // routine
@@ -121,7 +134,7 @@ TEST_F(OutboxTest, AnUrgentFollowUpTakesItsEarlierReportsAlong) {
   EXPECT_THAT(Next(1), ElementsAre("flood-followup"));
 }
 
-TEST_F(OutboxTest, UrgentReportLeavesNextDuringALongDrain) {
+TEST_P(OutboxTest, UrgentReportLeavesNextDuringALongDrain) {
   std::vector<std::string> routine;
   for (int i = 0; i < 3000; ++i) {
     routine.push_back(absl::StrCat("r", i));
@@ -135,7 +148,7 @@ TEST_F(OutboxTest, UrgentReportLeavesNextDuringALongDrain) {
   EXPECT_THAT(Next(1), ElementsAre("urgent"));
 }
 
-TEST_F(OutboxTest, HeldAndRemovedEntriesLeaveTheQueue) {
+TEST_P(OutboxTest, HeldAndRemovedEntriesLeaveTheQueue) {
   Queue("a", kNorth, 2);
   Queue("b", kNorth, 2);
   Queue("c", kNorth, 2);
@@ -153,7 +166,7 @@ TEST_F(OutboxTest, HeldAndRemovedEntriesLeaveTheQueue) {
   EXPECT_EQ(summary->held, 1u);
 }
 
-TEST_F(OutboxTest, SummaryNamesTheLongestWaitingReport) {
+TEST_P(OutboxTest, SummaryNamesTheLongestWaitingReport) {
   EXPECT_EQ(outbox_.Summarize(kUp)->waiting, 0u);
   EXPECT_EQ(outbox_.Summarize(kUp)->oldest_stored_at, absl::InfinitePast());
   Queue("old-routine", kNorth, 2);
