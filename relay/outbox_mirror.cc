@@ -114,24 +114,25 @@ void OutboxMirror::Written(const StoreBatch& batch) {
   // Queue keys in batch order; a new entry takes its payload from the batch
   // (or from another upstream's queue), else it is read when first sent.
   absl::flat_hash_map<std::string, std::shared_ptr<const std::string>> shared;
-  auto payload_of = [&](const std::string& id) {
-    auto& p = shared[id];
-    if (!p) {
-      auto written = payloads.find(id);
-      if (written != payloads.end()) {
-        p = std::make_shared<const std::string>(*written->second);
-      } else {
-        for (const auto& [upstream, q] : queues_) {
-          auto held = q.reports.find(id);
-          if (held != q.reports.end() && held->second.payload) {
-            p = held->second.payload;
-            break;
+  auto payload_of =
+      [&](const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        auto& p = shared[id];
+        if (!p) {
+          auto written = payloads.find(id);
+          if (written != payloads.end()) {
+            p = std::make_shared<const std::string>(*written->second);
+          } else {
+            for (const auto& [upstream, q] : queues_) {
+              auto held = q.reports.find(id);
+              if (held != q.reports.end() && held->second.payload) {
+                p = held->second.payload;
+                break;
+              }
+            }
           }
         }
-      }
-    }
-    return p;
-  };
+        return p;
+      };
   for (const auto* op : ops) {
     const std::string& key = op->first;
     Queue& q = queues_.find(*keys::UpstreamOfQueueKey(key))->second;
