@@ -192,9 +192,9 @@ TEST(ReportStoreTest, ANewIdIsFoundAbsentWithoutReadingTableBlocks) {
     return absl::StrCat(absl::Hex(rng(), absl::kZeroPad8),
                         absl::Hex(rng(), absl::kZeroPad8));
   };
-  // 12 MiB of reports, ids spread over the key space: several tables (the
-  // memtable is written out at 4 MiB), each of them covering any new id.
-  for (int b = 0; b < 120; ++b) {
+  // 40 MiB of reports, ids spread over the key space: several tables (the
+  // memtable is written out at 16 MiB), each of them covering any new id.
+  for (int b = 0; b < 400; ++b) {
     StoreBatch batch;
     for (int i = 0; i < 100; ++i) {
       const std::string id = random_id();
