@@ -112,11 +112,12 @@ leveldb::Options DbOptions(const ReportStore::Options& options,
   static const leveldb::FilterPolicy* const bloom =
       leveldb::NewBloomFilterPolicy(kBloomBitsPerKey);
   db_options.filter_policy = bloom;
-  // A stored report repeats the same few signer certificates in every hop's
-  // receipt (about 4.5 of its 8 KiB at the province), and reports from the
-  // same townships sit side by side in a table. Snappy finds those repeats
-  // only within one block: 16 KiB blocks instead of LevelDB's 4 KiB store
-  // the throughput scenario's province in 80 instead of 105 MB, for a point
+  // Reports from the same townships sit side by side in a table and repeat
+  // the same names, codes and hop fields (when this was measured each
+  // receipt also carried its signer's certificates; they are now stored
+  // once, relay/signer_chains.h). Snappy finds repeats only within one
+  // block: 16 KiB blocks instead of LevelDB's 4 KiB stored the throughput
+  // scenario's province in 80 instead of 105 MB, for a point
   // read that decodes 16 instead of 4 KiB when the block is not cached
   // (tests/bench/README.md, "What the store costs").
   db_options.block_size = 16 << 10;
