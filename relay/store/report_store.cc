@@ -124,9 +124,9 @@ leveldb::Options DbOptions(const ReportStore::Options& options,
   // Report ids are random, so every level-0 table spans the whole key range
   // and each compaction into level 1 rewrites all of it: the fewer level-0
   // tables, the less LevelDB rewrites and recompresses. 16 MiB memtables
-  // instead of LevelDB's 4 cut every node's CPU per report by 15-20 % and
-  // raised the 4-level chain's rate by about a fifth (tests/bench/README.md,
-  // "The memtable's size"). An idle store still hands its memtable back
+  // instead of LevelDB's 4 cut every node's CPU per report by 11-19 % and
+  // raised the 4-level chain's rate by 19 % (tests/bench/README.md, "The
+  // memtable's size"). An idle store still hands its memtable back
   // (Options::release_idle_after); a restart replays at most this much log.
   db_options.write_buffer_size = kWriteBufferBytes;
   return db_options;
