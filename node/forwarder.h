@@ -8,6 +8,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kuaibao/v1/service.pb.h"
@@ -18,6 +20,8 @@
 #include "relay/relay_engine.h"
 
 namespace grpc {
+template <class W, class R>
+class ClientReaderWriterInterface;
 class Channel;
 class ChannelCredentials;
 class ClientContext;
@@ -32,6 +36,10 @@ namespace kuaibao {
 // was not acknowledged (the upstream dedups by report id).
 //
 // The upstream must prove, by its certificate, to be the configured node.
+//
+// A report queued while the link is idle is sent by the thread whose write
+// queued it (Offer), so that it leaves without waiting for the link's own
+// thread to wake.
 //
 // Thread-safe. Owns one thread (plus a reader per open stream); Shutdown
 // joins them and waits for receipt writes in progress.
@@ -86,6 +94,10 @@ class Forwarder {
   // Something new to send: reports in the outbox, instructions' feedback,
   // peer records.
   void Wake();
+  // A write queued reports for this upstream and they are in the outbox:
+  // sent from the calling thread when the link is open and idle, else as
+  // Wake. Called from the store's write completions; never blocks.
+  void Offer();
 
   // The link as it is now: connected, in flight, receipts (for the node's
   // monitor and status).
@@ -103,6 +115,22 @@ class Forwarder {
   };
   // Reports in flight whose receipt has not come yet.
   size_t Awaiting() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // How many more reports may be sent now.
+  size_t Room() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The reports not to read from the outbox now: in flight, or deferred by
+  // the upstream until later (the deferrals that are due are dropped).
+  absl::flat_hash_set<std::string> SkipNow(absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads up to `room` reports from the outbox (not those in `skip`) and
+  // sends them on `stream`; the caller set pumping_, which this clears.
+  // `on_write`: called by Offer (counted apart).
+  // How many were sent, or why the outbox could not be read.
+  using RelayStream =
+      grpc::ClientReaderWriterInterface<v1::RelayUp, v1::RelayDown>;
+  absl::StatusOr<size_t> Pump(RelayStream* stream, size_t room,
+                              const absl::flat_hash_set<std::string>& skip,
+                              bool on_write)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) ABSL_LOCKS_EXCLUDED(mu_);
 
   void Run();
   // Runs one stream until it breaks or shutdown; true if it was connected.
@@ -138,6 +166,17 @@ class Forwarder {
       ABSL_GUARDED_BY(mu_);
   // The stream being run, so Shutdown can cancel it.
   grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The open stream, once the upstream proved to be the configured node,
+  // so that Offer can write on it.
+  RelayStream* stream_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Held for each write on the stream: gRPC allows one at a time, and
+  // both the link's thread and Offer write.
+  absl::Mutex write_mu_;
+  // The outbox is being read and sent (Pump), by Offer or the link's thread:
+  // one at a time, so that no report is read twice and sent twice.
+  bool pumping_ ABSL_GUARDED_BY(mu_) = false;
+  // For an on-demand link's idle close.
+  absl::Time last_sent_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // Receipt and refusal writes not yet completed.
   int pending_writes_ ABSL_GUARDED_BY(mu_) = 0;
   // Entries of in_flight_ that are settling. A receipt frees its window
@@ -154,6 +193,7 @@ class Forwarder {
   uint64_t acknowledged_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t outbox_reads_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t sent_on_write_ ABSL_GUARDED_BY(mu_) = 0;
 
   // The per-report lines (deferred, refused): an upstream that defers a
   // burst would otherwise write one line per report per retry; at most 20

@@ -205,6 +205,12 @@ std::string NodeMetrics::Render() const {
            false, [](const Link& l) {
              return static_cast<double>(l.snapshot.outbox_reads);
            });
+  per_link("kuaibao_link_sent_on_write_total", Type::kCounter,
+           "Of the reports sent, those sent by the write that queued them, "
+           "the link being idle (no wake-up of the link's thread).",
+           false, [](const Link& l) {
+             return static_cast<double>(l.snapshot.sent_on_write);
+           });
   per_link(
       "kuaibao_reports_refused_upstream_total", Type::kCounter,
       "Reports the upstream refused for good (held here).", false,

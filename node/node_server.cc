@@ -337,10 +337,13 @@ class NodeServerImpl final : public NodeServer {
       relay_->SetOutboxListener(
           [this](const std::vector<std::string>& upstreams) {
             for (auto& f : forwarders_) {
-              if (f->options().peer_records != nullptr ||
-                  std::binary_search(upstreams.begin(), upstreams.end(),
-                                     f->options().upstream)) {
+              // The link carrying peer records has those to send too: its
+              // thread sends both.
+              if (f->options().peer_records != nullptr) {
                 f->Wake();
+              } else if (std::binary_search(upstreams.begin(), upstreams.end(),
+                                            f->options().upstream)) {
+                f->Offer();
               }
             }
           });

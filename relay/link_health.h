@@ -30,6 +30,9 @@ struct LinkSnapshot {
   // Reads of this link's outbox (RelayEngine::NextOutbound) since the
   // forwarder started: a dormant link makes none until it is woken.
   uint64_t outbox_reads = 0;
+  // Of `sent`: sent by the write that queued them, the link being idle
+  // (Forwarder::Offer), without waking the link's own thread.
+  uint64_t sent_on_write = 0;
 };
 
 enum class LinkHealth {

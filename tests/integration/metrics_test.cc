@@ -276,6 +276,42 @@ TEST_F(MetricsTest, RoutineWritesLeaveTheDormantDirectRouteAlone) {
   EXPECT_EQ(Value(after, direct_reads), Value(before, direct_reads)) << after;
 }
 
+// A report that finds its link idle is sent by the write that queued it: a
+// duty officer's lone report does not wait for the link's thread to wake.
+TEST_F(MetricsTest, AReportOnAnIdleLinkLeavesFromItsOwnWrite) {
+  const std::string acknowledged = absl::StrCat(
+      "kuaibao_reports_acknowledged_total{upstream=\"", kCounty, "\"}");
+  const std::string on_write = absl::StrCat(
+      "kuaibao_link_sent_on_write_total{upstream=\"", kCounty, "\"}");
+  const std::string sent =
+      absl::StrCat("kuaibao_reports_sent_total{upstream=\"", kCounty, "\"}");
+  TestClient client(kPki, kDutyOfficer, township_.address());
+  // The first report may find the link still connecting.
+  ASSERT_THAT(
+      client.Submit({SampleReport("idle-warm", kTownship, absl::Now())}).status,
+      IsOk());
+  std::string before;
+  ASSERT_TRUE(Eventually([&] {
+    before = Scrape(township_metrics_);
+    return Value(before, acknowledged) == 1;
+  })) << before;
+  // One at a time, each acknowledged upstream before the next.
+  for (int i = 0; i < 3; ++i) {
+    SubmitOutcome outcome = client.Submit(
+        {SampleReport(absl::StrCat("idle-", i), kTownship, absl::Now())});
+    ASSERT_THAT(outcome.status, IsOk());
+    ASSERT_EQ(outcome.receipts(), 1);
+    std::string now;
+    ASSERT_TRUE(Eventually([&] {
+      now = Scrape(township_metrics_);
+      return Value(now, acknowledged) == 2 + i;
+    })) << now;
+  }
+  const std::string after = Scrape(township_metrics_);
+  EXPECT_EQ(Value(after, on_write) - Value(before, on_write), 3) << after;
+  EXPECT_EQ(Value(after, sent) - Value(before, sent), 3) << after;
+}
+
 TEST_F(MetricsTest, ADeferredReportWaitsWithoutRereadingTheOutbox) {
   // The county takes one report a child sends and defers the next for about
   // 1,000 s; the township resends it after its longest backoff (0.5 s in
