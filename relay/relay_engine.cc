@@ -521,13 +521,17 @@ void RelayEngine::Store(StoredReport stored, ReceiptCallback done) {
                      evidence_.Invalidate();
                    }
                    auto waiting = TakeWaiting(id, status.ok());
-                   if (status.ok() && listener) listener(queued);
                    if (status.ok()) {
                      // The write's seal (PutSealed) was its last other use.
                      done(std::move(*receipt));
                    } else {
                      done(status);
                    }
+                   // After the sender's receipt, which would otherwise wait
+                   // for the report to be sent on (the listener may send it
+                   // from this thread: Forwarder::Offer). The listener is
+                   // this call's own copy, not the engine's.
+                   if (status.ok() && listener) listener(queued);
                    Retry(std::move(waiting), status);
                  });
 }

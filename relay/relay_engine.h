@@ -222,8 +222,9 @@ class RelayEngine {
       const std::function<bool(const StoredReport&)>& filter) const;
 
   // Called (on the writer thread) after a write of the engine's became
-  // durable, with the upstreams it queued reports for (often none): only
-  // their forwarders have something new to send.
+  // durable and its sender was answered, with the upstreams it queued
+  // reports for (often none): only their forwarders have something new to
+  // send.
   using OutboxListener =
       std::function<void(const std::vector<std::string>& upstreams)>;
   void SetOutboxListener(OutboxListener listener);

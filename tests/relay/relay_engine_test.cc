@@ -664,8 +664,15 @@ TEST_F(RoutingTest, OutboxListenerNamesTheUpstreamsEachWriteQueuedFor) {
     absl::MutexLock lock(&mu);
     calls.push_back(upstreams);
   });
+  // The listener is told after the sender's receipt: wait for it.
   auto take = [&] {
     absl::MutexLock lock(&mu);
+    mu.AwaitWithTimeout(absl::Condition(
+                            +[](std::vector<std::vector<std::string>>* c) {
+                              return !c->empty();
+                            },
+                            &calls),
+                        absl::Seconds(30));
     return std::exchange(calls, {});
   };
   using Calls = std::vector<std::vector<std::string>>;
