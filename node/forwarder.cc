@@ -409,9 +409,9 @@ void Forwarder::Offer() {
     woken_ = true;
     return;
   }
-  absl::StatusOr<size_t> sent = Pump(stream, room, {}, /*on_write=*/true);
+  // A failed read is the link's thread's to retry and report (Pump wakes it).
+  Pump(stream, room, {}, /*on_write=*/true).IgnoreError();
   write_mu_.Unlock();
-  if (!sent.ok()) Wake();  // the link's thread reads again, and says why
 }
 
 absl::StatusOr<size_t> Forwarder::Pump(
@@ -445,7 +445,8 @@ absl::StatusOr<size_t> Forwarder::Pump(
   }
   absl::MutexLock lock(&mu_);
   pumping_ = false;
-  if (batch.ok() && batch->size() == room) woken_ = true;  // there may be more
+  // There may be more; or the read failed, and the link's thread reads again.
+  if (!batch.ok() || batch->size() == room) woken_ = true;
   if (!batch.ok()) return batch.status();
   return sent;
 }
