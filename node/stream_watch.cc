@@ -45,7 +45,10 @@ int StreamWatch::Sweep() {
   int ended = 0;
   for (Entry& entry : all) {
     if (entry.stream->EndIfStalled(cutoff)) {
+      // Counted as it ends, not after the sweep: the peer may read the
+      // metric as soon as it sees its stream ended.
       ++ended;
+      ++ended_total_;
       uint64_t suppressed = 0;
       if (lines_.Allow(entry.peer, &suppressed)) {
         Log(LogLevel::kWarning, "stream stalled: ended",
@@ -57,7 +60,6 @@ int StreamWatch::Sweep() {
     }
     entry.stream->Unref();
   }
-  ended_total_ += ended;
   return ended;
 }
 

@@ -105,6 +105,16 @@ def rss_mib(pid):
     return 0.0
 
 
+def eventually(condition, seconds=30):
+    """True once condition() holds, polled until seconds have passed."""
+    deadline = time.time() + seconds
+    while not condition():
+        if time.time() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def metrics(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
                                 timeout=30) as r:
@@ -440,10 +450,13 @@ def run_check():
         check(conn.ended >= set(ids),
               "every stream stalled mid-message is ended by the node "
               f"({len(conn.ended & set(ids))} of {len(ids)})")
-        check("stream stalled" in open(log_path).read(),
+        # The peer sees its stream ended (RST) a moment before the node's
+        # log line and count: both are waited for, not read once.
+        check(eventually(lambda: "stream stalled" in open(log_path).read()),
               "the node logs the stalled streams")
-        check(f"kuaibao_streams_stalled_total {len(ids)}" in
-              metrics(metrics_port), "and counts them in its metrics")
+        counted = f"kuaibao_streams_stalled_total {len(ids)}"
+        check(eventually(lambda: counted in metrics(metrics_port)),
+              "and counts them in its metrics")
 
         # Refused reports, many: their log lines are limited per peer.
         flood = service_grpc.IntakeStub(channel(port, ABUSER))
