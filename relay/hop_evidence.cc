@@ -45,17 +45,19 @@ void HopEvidence::PutReport(StoredReport stored, int path,
   const bool signed_here = !own.signer_chain().empty();  // else no signer
   std::string leaf = signed_here ? ReceiptSigner::LeafOf(own) : "";
   chains_->Compact(&stored, batch);
+  auto written = std::make_shared<StoredReport>(std::move(stored));
+  batch->AttachReport(written);
   if (!signed_here) {
-    batch->Put(std::move(key), stored.SerializeAsString());
+    batch->Put(std::move(key), written->SerializeAsString());
     return;
   }
   batch->PutSealed(
       std::move(key), std::move(leaf),
-      [stored = std::make_shared<StoredReport>(std::move(stored)), sealed_hop,
+      [written, sealed_hop,
        receipt = std::move(receipt)](const BatchInclusion& proof) {
-        *sealed_hop(stored.get())->mutable_receipt()->mutable_batch() = proof;
+        *sealed_hop(written.get())->mutable_receipt()->mutable_batch() = proof;
         *receipt->mutable_batch() = proof;
-        return stored->SerializeAsString();
+        return written->SerializeAsString();
       });
 }
 

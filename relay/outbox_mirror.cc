@@ -16,6 +16,10 @@ namespace {
 // store's writer (whose writes wait to be mirrored), for this many reads.
 constexpr size_t kRefillChunk = 512;
 
+// Reports a queue holds decoded at most: the head of a live queue (sent
+// within the next few writes). Beyond it, a report is decoded when sent.
+constexpr size_t kMaxDecoded = 64;
+
 // The smallest key after every key that starts with `prefix`.
 std::string PrefixEnd(std::string prefix) {
   ++prefix.back();
@@ -61,7 +65,7 @@ void OutboxMirror::Erase(Queue* q, std::map<std::string, Entry>::iterator it) {
   }
   auto held = q->reports.find(entry.report_id);
   if (held != q->reports.end() && --held->second.entries <= 0) {
-    if (held->second.payload) q->bytes -= held->second.payload->size();
+    SetPayload(q, &held->second, nullptr);
     q->reports.erase(held);
   }
   q->entries.erase(it);
@@ -72,6 +76,14 @@ void OutboxMirror::SetPayload(Queue* q, PerReport* held,
   if (held->payload) q->bytes -= held->payload->size();
   held->payload = std::move(payload);
   if (held->payload) q->bytes += held->payload->size();
+  SetDecoded(q, held, nullptr);
+}
+
+void OutboxMirror::SetDecoded(Queue* q, PerReport* held,
+                              std::shared_ptr<StoredReport> decoded) {
+  if (held->decoded) --q->decoded;
+  held->decoded = q->decoded < kMaxDecoded ? std::move(decoded) : nullptr;
+  if (held->decoded) ++q->decoded;
 }
 
 void OutboxMirror::Trim(Queue* q) {
@@ -111,6 +123,16 @@ void OutboxMirror::Written(const StoreBatch& batch) {
       forwardings.emplace_back(*std::move(parts), &*op.second);
     }
   }
+  // The decoded reports the batch wrote, each for the first queue that
+  // takes it (a send moves it out).
+  absl::flat_hash_map<std::string, std::shared_ptr<StoredReport>> decoded;
+  for (const auto& report : batch.reports()) {
+    decoded[report->report().report_id()] = report;
+  }
+  auto take_decoded = [&](const std::string& id) {
+    auto it = decoded.find(id);
+    return it == decoded.end() ? nullptr : std::exchange(it->second, nullptr);
+  };
   // Queue keys in batch order; a new entry takes its payload from the batch
   // (or from another upstream's queue), else it is read when first sent.
   absl::flat_hash_map<std::string, std::shared_ptr<const std::string>> shared;
@@ -149,7 +171,10 @@ void OutboxMirror::Written(const StoreBatch& batch) {
     auto index = index_of.find(key);
     Insert(&q, key, Entry{id, index == index_of.end() ? "" : *index->second});
     PerReport& held = q.reports[id];
-    if (!held.payload) SetPayload(&q, &held, payload_of(id));
+    if (!held.payload) {
+      SetPayload(&q, &held, payload_of(id));
+      if (payloads.contains(id)) SetDecoded(&q, &held, take_decoded(id));
+    }
     Trim(&q);
   }
   // A stored report or forwarding record rewritten (another path recorded,
@@ -162,6 +187,7 @@ void OutboxMirror::Written(const StoreBatch& batch) {
       if (!fresh) fresh = payload_of(id);
       if (held->second.payload != fresh) {
         SetPayload(&q, &held->second, fresh);
+        SetDecoded(&q, &held->second, take_decoded(id));
       }
     }
   }
@@ -319,8 +345,16 @@ absl::StatusOr<QueuedReport> OutboxMirror::Load(const std::string& upstream,
           held != q->second.reports.end() && held->second.payload &&
           held->second.forwarding) {
         QueuedReport out;
-        if (out.report.ParseFromString(*held->second.payload)) {
-          out.forwarding = *held->second.forwarding;
+        PerReport& report = held->second;
+        bool decoded = report.decoded != nullptr;
+        if (decoded) {
+          out.report = std::move(*report.decoded);
+          SetDecoded(&q->second, &report, nullptr);
+        } else {
+          decoded = out.report.ParseFromString(*report.payload);
+        }
+        if (decoded) {
+          out.forwarding = *report.forwarding;
           out.entry =
               OutboxEntry{key, report_id, out.report.report().event_id(),
                           Outbox::Weight(out.report)};

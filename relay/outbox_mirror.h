@@ -9,6 +9,11 @@
 // visible and before its callers are told, so that a forwarder woken by a
 // write's completion finds what it wrote.
 //
+// A report written in this process is also held decoded, as the write had
+// it (StoreBatch::AttachReport), until it is first sent: the live path
+// decodes a report once, from the stream it came on (a decoded report takes
+// about twice its encoded size, so only the head of a queue is held so).
+//
 // Per upstream the mirror holds every queue key below a boundary and none
 // from it on: before anything was read, the boundary is the start of the
 // queue (nothing held); once every entry is held there is none (complete),
@@ -98,6 +103,9 @@ class OutboxMirror : public ReportStore::WriteListener {
     int entries = 0;
     // The encoded StoredReport; null until read.
     std::shared_ptr<const std::string> payload;
+    // The same decoded, as the write that stored it made it (held only
+    // until first sent, and by one queue: the send takes it).
+    std::shared_ptr<StoredReport> decoded;
     // Its forwarding record to the upstream; nullopt until read.
     std::optional<Forwarding> forwarding;
   };
@@ -117,6 +125,8 @@ class OutboxMirror : public ReportStore::WriteListener {
     absl::flat_hash_map<std::string, PerReport> reports;
     // The payload bytes held.
     uint64_t bytes = 0;
+    // Reports held decoded (PerReport::decoded).
+    size_t decoded = 0;
     // Keys from here on are only in the store; nullopt: none (complete).
     // "": nothing held yet.
     std::optional<std::string> boundary = std::string();
@@ -143,8 +153,12 @@ class OutboxMirror : public ReportStore::WriteListener {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Erase(Queue* q, std::map<std::string, Entry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Replaces the payload held, and lets its decoded form go.
   void SetPayload(Queue* q, PerReport* held,
                   std::shared_ptr<const std::string> payload)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetDecoded(Queue* q, PerReport* held,
+                  std::shared_ptr<StoredReport> decoded)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Past the limits: lets the last keys go down to 7/8 of them, so that the
   // next few writes beyond do not each let one go.

@@ -79,7 +79,18 @@ class StoreBatch {
     sealed_.push_back({ops_.size(), std::move(leaf), std::move(value)});
     ops_.emplace_back(std::move(key), std::string());
   }
+  // Hands the decoded report that this batch writes (by Put or PutSealed,
+  // whose value is made from it) to the readers told of the write
+  // (WriteListener::Written): a report queued for sending reaches the
+  // sender without being decoded again. Read only after the write.
+  void AttachReport(std::shared_ptr<v1::StoredReport> report) {
+    reports_.push_back(std::move(report));
+  }
+  const std::vector<std::shared_ptr<v1::StoredReport>>& reports() const {
+    return reports_;
+  }
   void Append(StoreBatch other) {
+    for (auto& r : other.reports_) reports_.push_back(std::move(r));
     for (auto& s : other.sealed_) {
       s.op += ops_.size();
       sealed_.push_back(std::move(s));
@@ -127,6 +138,7 @@ class StoreBatch {
   std::vector<Counted> counted_;
   std::vector<v1::FeedItem> feed_;
   std::vector<Sealed> sealed_;
+  std::vector<std::shared_ptr<v1::StoredReport>> reports_;
   bool from_peer_ = false;
 };
 

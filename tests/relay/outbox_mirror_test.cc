@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -81,14 +82,18 @@ class OutboxMirrorTest : public ::testing::Test {
   }
 
   // Queues `stored` for `upstream` as the engine does (QueueFor): the entry,
-  // the report and its forwarding record in one write.
+  // the report (encoded, and decoded as `decoded`: by default the same) and
+  // its forwarding record in one write.
   OutboxEntry Queue(const std::string& upstream, int priority,
-                    const StoredReport& stored) {
+                    const StoredReport& stored,
+                    std::optional<StoredReport> decoded = std::nullopt) {
     const std::string key = from_store_->KeyFor(upstream, priority, stored);
     StoreBatch batch;
     Outbox::Queue(upstream, key, stored, &batch);
     batch.Put(keys::Report(stored.report().report_id()),
               stored.SerializeAsString());
+    batch.AttachReport(
+        std::make_shared<StoredReport>(decoded ? *decoded : stored));
     Forwarding f;
     f.set_to(upstream);
     f.set_route(ROUTE_PARENT);
@@ -212,6 +217,29 @@ TEST_F(OutboxMirrorTest, AWriteIsReadFromMemory) {
   std::optional<Forwarding> f = mirror_->ForwardingOf(kUp, "a");
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->route(), ROUTE_PARENT);
+}
+
+// A report written in this process is sent as its write decoded it, once:
+// the decoded copy given to the write is what the first read returns (here
+// made to differ from the bytes, to tell them apart), and a later read of
+// the same entry decodes the bytes.
+TEST_F(OutboxMirrorTest, AWrittenReportIsReadDecodedOnce) {
+  EXPECT_THAT(Ids(*from_memory_, 10), ElementsAre());  // learns the queue
+  StoredReport decoded = MakeReport("a", "ev-a", kSources[0]);
+  decoded.mutable_report()->set_headline("as the write decoded it");
+  Queue(kUp, 2, MakeReport("a", "ev-a", kSources[0], 3), decoded);
+  const uint64_t store_reads = from_memory_->next_from_store();
+  auto headline = [&] {
+    absl::StatusOr<std::vector<QueuedReport>> next =
+        from_memory_->Next(kUp, 10, {});
+    EXPECT_THAT(next, IsOk());
+    return next.ok() && next->size() == 1
+               ? (*next)[0].report.report().headline()
+               : "";
+  };
+  EXPECT_EQ(headline(), "as the write decoded it");
+  EXPECT_EQ(headline(), "xxx");
+  EXPECT_EQ(from_memory_->next_from_store(), store_reads);
 }
 
 TEST_F(OutboxMirrorTest, RestartWithABacklog) {
