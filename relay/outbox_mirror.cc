@@ -103,7 +103,14 @@ void OutboxMirror::Written(const StoreBatch& batch) {
   if (queues_.empty()) return;
   // What the batch writes beside its queue keys, by what they belong to.
   absl::flat_hash_map<std::string, const std::string*> index_of;  // queue key
-  absl::flat_hash_map<std::string, const std::string*> payloads;  // report id
+  // Report id -> its stored record as written, and decoded (from
+  // StoreBatch::AttachReport) until the first queue that holds it takes it:
+  // a send moves it out.
+  struct WrittenReport {
+    const std::string* bytes = nullptr;
+    std::shared_ptr<StoredReport> decoded;
+  };
+  absl::flat_hash_map<std::string, WrittenReport> payloads;
   std::vector<std::pair<keys::ForwardingKeyParts, const std::string*>>
       forwardings;
   std::vector<const std::pair<std::string, std::optional<std::string>>*> ops;
@@ -117,22 +124,16 @@ void OutboxMirror::Written(const StoreBatch& batch) {
     if (absl::StartsWith(key, keys::kEventIndex)) {
       index_of[*op.second] = &key;
     } else if (std::optional<std::string> id = keys::ReportIdOfKey(key)) {
-      payloads[*id] = &*op.second;
+      payloads[*id] = WrittenReport{&*op.second, nullptr};
     } else if (std::optional<keys::ForwardingKeyParts> parts =
                    keys::ParseForwarding(key)) {
       forwardings.emplace_back(*std::move(parts), &*op.second);
     }
   }
-  // The decoded reports the batch wrote, each for the first queue that
-  // takes it (a send moves it out).
-  absl::flat_hash_map<std::string, std::shared_ptr<StoredReport>> decoded;
   for (const auto& report : batch.reports()) {
-    decoded[report->report().report_id()] = report;
+    auto written = payloads.find(report->report().report_id());
+    if (written != payloads.end()) written->second.decoded = report;
   }
-  auto take_decoded = [&](const std::string& id) {
-    auto it = decoded.find(id);
-    return it == decoded.end() ? nullptr : std::exchange(it->second, nullptr);
-  };
   // Queue keys in batch order; a new entry takes its payload from the batch
   // (or from another upstream's queue), else it is read when first sent.
   absl::flat_hash_map<std::string, std::shared_ptr<const std::string>> shared;
@@ -142,7 +143,7 @@ void OutboxMirror::Written(const StoreBatch& batch) {
         if (!p) {
           auto written = payloads.find(id);
           if (written != payloads.end()) {
-            p = std::make_shared<const std::string>(*written->second);
+            p = std::make_shared<const std::string>(*written->second.bytes);
           } else {
             for (const auto& [upstream, q] : queues_) {
               auto held = q.reports.find(id);
@@ -173,13 +174,16 @@ void OutboxMirror::Written(const StoreBatch& batch) {
     PerReport& held = q.reports[id];
     if (!held.payload) {
       SetPayload(&q, &held, payload_of(id));
-      if (payloads.contains(id)) SetDecoded(&q, &held, take_decoded(id));
+      auto written = payloads.find(id);
+      if (written != payloads.end()) {
+        SetDecoded(&q, &held, std::exchange(written->second.decoded, nullptr));
+      }
     }
     Trim(&q);
   }
   // A stored report or forwarding record rewritten (another path recorded,
   // a hand-off's outcome) replaces the copy held.
-  for (const auto& [id, value] : payloads) {
+  for (auto& [id, written] : payloads) {
     std::shared_ptr<const std::string> fresh;
     for (auto& [upstream, q] : queues_) {
       auto held = q.reports.find(id);
@@ -187,7 +191,7 @@ void OutboxMirror::Written(const StoreBatch& batch) {
       if (!fresh) fresh = payload_of(id);
       if (held->second.payload != fresh) {
         SetPayload(&q, &held->second, fresh);
-        SetDecoded(&q, &held->second, take_decoded(id));
+        SetDecoded(&q, &held->second, std::exchange(written.decoded, nullptr));
       }
     }
   }
