@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -69,18 +70,27 @@ std::string TestNodeConfig(const std::string& region, int port,
 }
 
 int FreeLocalPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  const bool bound =
-      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  close(fd);
-  return bound ? ntohs(addr.sin_port) : 0;
+  // Below Linux's ephemeral range (32768 and up by default): a port the
+  // kernel hands out for "any port" (another node's listener, a client's
+  // connection) can then never be this one between its release here and
+  // the bind it is picked for. A port 0 bind here would pick from that
+  // range, and it did collide (a standby test's node found its port taken).
+  thread_local std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(20000, 32767);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 0;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int port = pick(random);
+    addr.sin_port = htons(port);
+    const bool bound =
+        bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    close(fd);
+    if (bound) return port;
+  }
+  return 0;
 }
 
 NodeProcess::NodeProcess(std::string work_dir, std::string region,
